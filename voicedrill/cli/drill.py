@@ -1,0 +1,182 @@
+"""`voicedrill demo` and `voicedrill drill`: run a drill, headless or live."""
+
+from __future__ import annotations
+
+import argparse
+
+ORDER = 10
+DEFAULT_DEMO_SCENARIO = "barricaded_subject"
+
+
+def register(sub, parents) -> None:
+    demo = sub.add_parser(
+        "demo",
+        parents=parents,
+        help="run a headless demo drill: a virtual trainee answers the perpetrator",
+        description=(
+            "Run a complete drill with no microphone or speaker: the perpetrator's lines are "
+            "rendered with TTS, a virtual trainee speaks scripted replies with a second voice, "
+            "and each reply is heard, transcribed with Whisper, scored and saved."
+        ),
+    )
+    demo.add_argument("--scenario", default=DEFAULT_DEMO_SCENARIO, help="scenario id or YAML file (default: %(default)s)")
+    demo.add_argument("--path", default="good", help="the virtual trainee's scripted path: good or poor (default: %(default)s)")
+    _common_drill_options(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    drill = sub.add_parser(
+        "drill",
+        parents=parents,
+        help="run a drill: live at the microphone, or headless with --replies/--virtual",
+        description=(
+            "Run a drill on SCENARIO (an id from `voicedrill scenarios list` or a YAML file). "
+            "Live by default: the perpetrator speaks through the speaker and you answer at the "
+            "microphone. Headless: --replies DIR takes your replies from sound files (one per "
+            "turn, or named <node_id>.wav); --virtual good|poor lets the virtual trainee answer."
+        ),
+    )
+    drill.add_argument("scenario", help="scenario id or YAML file")
+    mode = drill.add_mutually_exclusive_group()
+    mode.add_argument("--replies", metavar="DIR", help="headless: take the trainee's replies from sound files in DIR")
+    mode.add_argument("--virtual", metavar="PATH", help="headless: the virtual trainee answers with the scripted PATH (good or poor)")
+    _common_drill_options(drill)
+    drill.add_argument("--input", metavar="DEV", help="live: microphone by index or name substring (see `voicedrill devices`)")
+    drill.add_argument("--output", metavar="DEV", help="live: speaker by index or name substring")
+    drill.add_argument("--hide-lines", action="store_true", help="do not print the perpetrator's lines (you only hear them)")
+    drill.add_argument("--end-silence", type=float, metavar="SECONDS", help="live: silence that ends your reply (default: the scoring script's)")
+    drill.set_defaults(func=cmd_drill)
+
+
+def _common_drill_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=0, help="seed for the perpetrator's line choices; the same seed replays the same drill (default: %(default)s)")
+    p.add_argument("--script", metavar="YAML", help="scoring script (default: the shipped one)")
+    p.add_argument("--trainee", default="trainee", help="trainee name for the session and profile (default: %(default)s)")
+    p.add_argument("--model", default=None, help="Whisper model: tiny.en (English) or base (multilingual); default by the scenario's language")
+    p.add_argument("--max-turns", type=int, metavar="N", help="stop after N turns")
+    p.add_argument("--quiet", action="store_true", help="print only the summary at the end")
+
+
+def cmd_demo(args) -> int:
+    return _run(args, scenario_ref=args.scenario, virtual=args.path, replies=None, live=False)
+
+
+def cmd_drill(args) -> int:
+    live = not args.replies and not args.virtual
+    return _run(args, scenario_ref=args.scenario, virtual=args.virtual, replies=args.replies, live=live)
+
+
+def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, live: bool) -> int:
+    from .. import paths
+    from ..errors import ParameterError
+    from ..scenario import load_scenario
+    from ..scoring import load_script
+    from ..store import Store
+    from ..ui import TerminalEvents
+
+    scenario = load_scenario(scenario_ref)
+    script = load_script(args.script)
+    if args.max_turns is not None and args.max_turns < 1:
+        raise ParameterError("--max-turns must be at least 1")
+    if virtual and virtual not in scenario.trainee_paths:
+        raise ParameterError(
+            f"scenario '{scenario.id}' has no scripted trainee path '{virtual}'; "
+            f"choose one of: {', '.join(sorted(scenario.trainee_paths))}"
+        )
+    data = paths.data_dir(args.data_dir)
+    render_line = _line_renderer(scenario, data)
+    transcriber = _transcriber(args.model, scenario.language)
+    baseline = _load_profile(data, args.trainee)
+    if live:
+        speaker, listener = _live_rig(args, script)
+    elif replies:
+        from ..headless import RecordedReplies, SilentSpeaker
+
+        speaker, listener = SilentSpeaker(), RecordedReplies(replies)
+    else:
+        from .. import tts
+        from ..headless import SilentSpeaker, VirtualTrainee
+
+        voice = tts.trainee_voice(scenario.language)
+        cache = paths.cache_dir(data) / "tts"
+
+        def render_reply(text: str):
+            return tts.render(text, language=scenario.language, voice=voice, cache_dir=cache)
+
+        speaker, listener = SilentSpeaker(), VirtualTrainee(scenario, path=virtual, render=render_reply)
+        if baseline is None:
+            baseline = _virtual_baseline(scenario, render_reply)
+    writer = Store(data).start_session(
+        scenario_id=scenario.id,
+        scenario_text=scenario.path.read_text(encoding="utf-8"),
+        scenario_path=str(scenario.path),
+        script_text=script.text,
+        script_hash=script.hash,
+        trainee=args.trainee,
+        language=scenario.language,
+        seed=args.seed,
+        profile=baseline,
+        mode="live" if live else ("replies" if replies else f"virtual:{virtual}"),
+    )
+    from ..drill import run_drill
+
+    events = TerminalEvents(show_lines=not getattr(args, "hide_lines", False), verbose=not args.quiet)
+    result = run_drill(
+        scenario,
+        script=script,
+        speaker=speaker,
+        listener=listener,
+        transcriber=transcriber,
+        render_line=render_line,
+        writer=writer,
+        seed=args.seed,
+        baseline=baseline,
+        events=events,
+        max_turns=args.max_turns,
+    )
+    return 0 if result.turns else 1
+
+
+def _line_renderer(scenario, data):
+    from .. import paths, tts
+
+    cache = paths.cache_dir(data) / "tts"
+
+    def render_line(line):
+        delivery = tts.delivery_for(line.agitation, base=scenario.delivery)
+        return tts.render(line.text, language=scenario.language, voice=line.voice or scenario.voice or None,
+                          delivery=delivery, cache_dir=cache)
+
+    return render_line
+
+
+def _transcriber(model_name: str | None, language: str):
+    from .. import asr
+
+    name = model_name or ("tiny.en" if language == "en" else "base")
+    return asr.Transcriber(asr.load_model(name), language)
+
+
+def _virtual_baseline(scenario, render_reply):
+    """The virtual trainee calibrates like a real one: a calm sentence in its own voice."""
+    from ..lang import load
+    from ..scoring.prosody import measure_baseline
+
+    sentence = load(scenario.language, "feedback").get("baseline_sentence") or "I am here to listen to you."
+    return measure_baseline(render_reply(sentence))
+
+
+def _load_profile(data, trainee: str):
+    from ..calibrate import load_profile
+
+    return load_profile(data, trainee)
+
+
+def _live_rig(args, script):
+    from ..live import open_live
+
+    return open_live(
+        input_device=args.input,
+        output_device=args.output,
+        end_silence=args.end_silence if args.end_silence is not None else script.listening.end_of_turn_silence,
+        max_reply_seconds=script.listening.max_reply_seconds,
+    )

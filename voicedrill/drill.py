@@ -1,0 +1,201 @@
+"""The drill loop: the one place in voicedrill that holds state.
+
+One turn is one trip through the pipeline: the perpetrator line is chosen for the
+current node and agitation, rendered and played; the trainee's reply is heard,
+transcribed and scored; the score moves agitation and picks the next node; the turn
+is stored at once. The loop receives its speaker, listener and transcriber, so live
+and headless drills (and tests) run the same code.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+
+from .types import PerpetratorLine, Reply, Transcript, TurnContext, VoiceBaseline
+
+
+class Speaker(Protocol):
+    def play(self, audio: np.ndarray, *, stop: Callable[[], bool] | None = None) -> float:
+        """Play the rendered line (16 kHz float32), blocking; stop early when ``stop()`` is
+        True (barge-in). Return ``time.monotonic()`` when playback ended."""
+
+
+class Listener(Protocol):
+    def prepare(self, line: PerpetratorLine, turn_index: int) -> None:
+        """Called before the line is played; a live listener starts capturing here."""
+
+    def heard_speech(self) -> bool:
+        """Has the trainee started talking (barge-in check during playback)?"""
+
+    def reply(self, line_end: float) -> Reply:
+        """Block until the reply has ended or timed out as silence."""
+
+
+Transcriber = Callable[[np.ndarray], Transcript]
+LineRenderer = Callable[[PerpetratorLine], np.ndarray]
+
+
+class DrillEvents:
+    """What the drill tells its user interface. The default shows nothing."""
+
+    def briefing(self, scenario) -> None: ...
+
+    def line(self, line: PerpetratorLine, turn_index: int) -> None: ...
+
+    def listening(self) -> None: ...
+
+    def thinking(self) -> None: ...
+
+    def turn(self, record) -> None: ...
+
+    def ended(self, result: "DrillResult") -> None: ...
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    """How a drill ended."""
+
+    session_id: str
+    session_dir: str
+    turns: tuple  # store.TurnRecord, in order
+    outcome: str | None  # outcome id from the scenario, or None when stopped early
+    outcome_text: str
+    drill_score: float | None
+    stopped: str = ""  # why the drill stopped before an outcome ("" when it reached one)
+
+
+@dataclass
+class _State:
+    """The mutable state of one drill: only ever touched by ``run_drill``."""
+
+    node_id: str
+    agitation: float
+    lines: list[str] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+    records: list = field(default_factory=list)
+
+
+def run_drill(
+    scenario,
+    *,
+    script,
+    speaker: Speaker,
+    listener: Listener,
+    transcriber: Transcriber,
+    render_line: LineRenderer,
+    writer,
+    seed: int = 0,
+    baseline: VoiceBaseline | None = None,
+    events: DrillEvents | None = None,
+    max_turns: int | None = None,
+) -> DrillResult:
+    """Run one drill of ``scenario`` to an outcome, storing every turn through ``writer``.
+
+    Ctrl-C (KeyboardInterrupt) ends the drill cleanly: every finished turn is already
+    stored and the session is closed as stopped by the trainee.
+    """
+    from . import branching
+    from .scoring import drill_score, score_turn
+    from .store import TurnRecord, TurnTimings
+
+    events = events or DrillEvents()
+    state = _State(node_id=scenario.start_node, agitation=scenario.perpetrator.start_agitation)
+    outcome = None
+    stopped = ""
+    events.briefing(scenario)
+    try:
+        turn_index = 0
+        while True:
+            if max_turns is not None and turn_index >= max_turns:
+                stopped = f"stopped after {max_turns} turns (--max-turns)"
+                break
+            t0 = time.monotonic()
+            line = branching.line_for(scenario, state.node_id, state.agitation, seed=seed, turn_index=turn_index)
+            line_audio = render_line(line)
+            t1 = time.monotonic()
+            listener.prepare(line, turn_index)
+            events.line(line, turn_index)
+            line_end = speaker.play(line_audio, stop=listener.heard_speech)
+            t2 = time.monotonic()
+            events.listening()
+            reply = listener.reply(line_end)
+            t3 = time.monotonic()
+            events.thinking()
+            if reply.silent:
+                transcript = Transcript(text="", language=scenario.language)
+            else:
+                transcript = transcriber(reply.audio)
+            t4 = time.monotonic()
+            state.lines.append(line.text)
+            context = TurnContext(
+                language=scenario.language,
+                perpetrator_lines=tuple(state.lines),
+                previous_replies=tuple(state.replies),
+                turn_index=turn_index,
+            )
+            score = score_turn(reply, transcript, context, script, baseline)
+            t5 = time.monotonic()
+            step = branching.step(
+                scenario,
+                state.node_id,
+                state.agitation,
+                branching.TurnFacts(
+                    cues=score.cue_names(),
+                    score=score.score,
+                    silent=reply.silent,
+                    interrupted=reply.interrupted,
+                    text=transcript.text,
+                    turn_index=turn_index,
+                ),
+            )
+            record = TurnRecord(
+                index=turn_index,
+                node_id=state.node_id,
+                line=line,
+                line_audio=line_audio,
+                reply=reply,
+                transcript=transcript,
+                score=score,
+                agitation_before=state.agitation,
+                agitation_after=step.agitation,
+                timings=TurnTimings(
+                    tts_seconds=t1 - t0,
+                    playback_seconds=t2 - t1,
+                    listen_seconds=t3 - t2,
+                    transcribe_seconds=t4 - t3,
+                    score_seconds=t5 - t4,
+                ),
+            )
+            writer.save_turn(record)
+            state.records.append(record)
+            state.replies.append(transcript.text)
+            events.turn(record)
+            state.agitation = step.agitation
+            turn_index += 1
+            if step.outcome is not None:
+                outcome = step.outcome
+                break
+            state.node_id = step.next_node
+    except KeyboardInterrupt:
+        stopped = "stopped by the trainee (Ctrl-C)"
+    scores = [r.score for r in state.records]
+    total = drill_score(scores, script) if scores else None
+    outcome_id = outcome.id if outcome is not None else None
+    outcome_text = outcome.debrief if outcome is not None else stopped
+    writer.finish(outcome=outcome_id, outcome_text=outcome_text, drill_score=total)
+    result = DrillResult(
+        session_id=writer.session_id,
+        session_dir=str(writer.path),
+        turns=tuple(state.records),
+        outcome=outcome_id,
+        outcome_text=outcome_text,
+        drill_score=total,
+        stopped=stopped,
+    )
+    events.ended(result)
+    return result
+

@@ -1,0 +1,48 @@
+"""The exceptions voicedrill raises for things a user can fix.
+
+Every message names the file, field or device concerned and says what to do.
+The CLI turns these into one line on stderr and a non-zero exit; anything else
+is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class VoicedrillError(Exception):
+    """Base class: a problem the user can fix. ``str(err)`` is the message shown."""
+
+    exit_code = 1
+
+
+class ParameterError(VoicedrillError, ValueError):
+    """A function or command was given a value outside its documented range."""
+
+    exit_code = 2
+
+
+class AudioError(VoicedrillError):
+    """Audio that cannot be read, written or used (missing, corrupt, empty, NaN, too long)."""
+
+
+class ScenarioError(VoicedrillError):
+    """A scenario or scoring script (YAML) that does not load or validate.
+
+    ``problems`` holds every problem found, each already formatted as
+    ``file:line:column: message (hint)``.
+    """
+
+    def __init__(self, message: str, problems: list[str] | tuple[str, ...] = ()):
+        self.problems = tuple(problems) or (message,)
+        super().__init__(message if not problems else "\n".join(self.problems))
+
+
+class DeviceError(VoicedrillError):
+    """A sound device (PortAudio, microphone, speaker) that is missing, busy or fails."""
+
+
+class AsrError(VoicedrillError):
+    """Speech recognition failed: missing or broken Whisper weights, or a decoding failure."""
+
+
+class StoreError(VoicedrillError):
+    """A session folder or the session index that cannot be read or written."""

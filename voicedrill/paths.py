@@ -1,0 +1,44 @@
+"""Where voicedrill keeps its files: the data folder (sessions, profiles, caches) and models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKOUT_DIR = PACKAGE_DIR.parent  # the repository root when run from a checkout
+
+
+def data_dir(override: str | os.PathLike | None = None) -> Path:
+    """The data folder: ``override`` (``--data-dir``), else ``$VOICEDRILL_DATA``, else the
+    user's data directory (platformdirs). Created on first use."""
+    if override:
+        path = Path(override)
+    elif os.environ.get("VOICEDRILL_DATA"):
+        path = Path(os.environ["VOICEDRILL_DATA"])
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir("voicedrill", appauthor=False))
+    path = path.expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir(override: str | os.PathLike | None = None) -> Path:
+    """Caches (rendered TTS lines) inside the data folder."""
+    path = data_dir(override) / "cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def models_dir() -> Path:
+    """Where Whisper checkpoints live: ``$VOICEDRILL_MODELS``, else the checkout's
+    ``models/`` when run from a checkout, else ``models`` under the user's data directory."""
+    if os.environ.get("VOICEDRILL_MODELS"):
+        return Path(os.environ["VOICEDRILL_MODELS"]).expanduser()
+    if (CHECKOUT_DIR / "pyproject.toml").is_file() and (CHECKOUT_DIR / "models").is_dir():
+        return CHECKOUT_DIR / "models"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("voicedrill", appauthor=False)) / "models"

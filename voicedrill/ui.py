@@ -1,0 +1,79 @@
+"""What a drill shows in the terminal: briefing, perpetrator lines, state, turn feedback."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+
+from .drill import DrillEvents, DrillResult
+
+
+def use_color(stream=None) -> bool:
+    """ANSI colors only on a terminal that supports them (and never with NO_COLOR set)."""
+    stream = stream or sys.stdout
+    return stream.isatty() and os.environ.get("TERM", "") != "dumb" and "NO_COLOR" not in os.environ
+
+
+class TerminalEvents(DrillEvents):
+    """Prints the drill as it happens. ``show_lines=False`` hides the perpetrator's text
+    (real negotiators only hear him); ``verbose`` adds each turn's transcript and cues."""
+
+    def __init__(self, *, show_lines: bool = True, stream=None, verbose: bool = True):
+        self.stream = stream or sys.stdout
+        self.show_lines = show_lines
+        self.verbose = verbose
+        self.color = use_color(self.stream)
+
+    def _p(self, text: str = "", style: str = "") -> None:
+        codes = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
+        if self.color and style:
+            text = f"\033[{codes[style]}m{text}\033[0m"
+        print(text, file=self.stream, flush=True)
+
+    def briefing(self, scenario) -> None:
+        self._p(f"== {scenario.title} ==", "bold")
+        for para in str(scenario.briefing).strip().split("\n"):
+            self._p(textwrap.fill(para, 88))
+        self._p()
+
+    def line(self, line, turn_index: int) -> None:
+        shown = line.text if self.show_lines else "(listen)"
+        self._p(f"[turn {turn_index + 1}] perpetrator (agitation {line.agitation:.2f}): {shown}", "cyan")
+
+    def listening(self) -> None:
+        self._p("  ... listening", "dim")
+
+    def thinking(self) -> None:
+        self._p("  ... thinking", "dim")
+
+    def turn(self, record) -> None:
+        score = record.score
+        reply = record.reply
+        text = record.transcript.text or "(silence)"
+        if self.verbose:
+            self._p(f"  you: {text}")
+        latency = f"{reply.latency:.2f} s" if reply.latency is not None else "-"
+        wpm = f"{score.pacing.words_per_minute:.0f}" if score.pacing.words_per_minute else "-"
+        cues = ", ".join(score.cue_names()) or "no cues"
+        style = "green" if score.score >= 70 else "yellow" if score.score >= 40 else "red"
+        self._p(
+            f"  score {score.score:.0f}/100 | {cues} | {score.pacing.words} words, {wpm} wpm,"
+            f" latency {latency} | agitation {record.agitation_before:.2f} -> {record.agitation_after:.2f}",
+            style,
+        )
+        for sentence in score.feedback:
+            self._p(f"  - {sentence}", "dim")
+
+    def ended(self, result: DrillResult) -> None:
+        from .report import terminal_summary
+
+        self._p()
+        self._p(terminal_summary(list(result.turns), color=self.color))
+        total = f"{result.drill_score:.0f}/100" if result.drill_score is not None else "-"
+        ending = result.outcome or result.stopped or "no outcome"
+        self._p(f"Outcome: {ending}. Drill score {total}.", "bold")
+        if result.outcome_text and result.outcome:
+            self._p(textwrap.fill(result.outcome_text, 88))
+        self._p(f"Session saved: {result.session_dir}")
+        self._p(f"Debrief: voicedrill report {result.session_id}")

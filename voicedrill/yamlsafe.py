@@ -1,0 +1,310 @@
+"""Safe YAML for files people edit (scenarios, scoring scripts), with locations in errors.
+
+YAML here is data and never runs code: loading goes through a ``yaml.SafeLoader``
+subclass that also records where every key and value sits, so a problem can be
+reported as ``file:line:column: message (hint)``. Duplicate keys are rejected
+(plain ``safe_load`` silently keeps the last one).
+
+Typical use::
+
+    doc = load_yaml(path)                 # YamlDoc: .data, .name, .where(path)
+    problems = Problems(doc)
+    problems.check_keys(doc.data, (), allowed={"weights", "targets"}, required={"weights"})
+    w = problems.expect(doc.data.get("weights"), ("weights",), dict, "a mapping of cue: weight")
+    problems.raise_if_any("scoring script")  # ScenarioError(problems=[...]) with every problem
+
+Paths are tuples of keys and list indices, e.g. ``("targets", "latency", 0)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .errors import ScenarioError
+
+YamlPath = tuple  # keys (str/int/...) and list indices from the document root
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a YAML file; ``line`` and ``column`` count from 1."""
+
+    name: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.line}:{self.column}"
+
+
+def _location(name: str, mark) -> Location:
+    return Location(name, mark.line + 1, mark.column + 1)
+
+
+def _loader_class():
+    import yaml
+
+    class LineLoader(yaml.SafeLoader):
+        """SafeLoader that refuses duplicate keys (positions are read from the node tree)."""
+
+        def construct_mapping(self, node, deep=False):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    hash(key)
+                except TypeError:
+                    continue  # SafeLoader raises its own clear error below
+                if key in seen:
+                    raise _DuplicateKey(key, seen[key], key_node.start_mark)
+                seen[key] = key_node.start_mark
+            return super().construct_mapping(node, deep=deep)
+
+    return LineLoader
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, first_mark, mark):
+        super().__init__(key)
+        self.key, self.first_mark, self.mark = key, first_mark, mark
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A loaded YAML document: the plain data plus where each part came from."""
+
+    data: Any
+    name: str  # file path (or "<text>") used in messages
+    text: str  # the source text, as read
+    value_locations: Mapping[YamlPath, Location] = field(repr=False, default_factory=dict)
+    key_locations: Mapping[YamlPath, Location] = field(repr=False, default_factory=dict)
+
+    def where(self, path: YamlPath, *, key: bool = False) -> Location:
+        """Location of the value at ``path`` (or of its key with ``key=True``).
+
+        Falls back to the nearest ancestor that exists (a missing key is reported
+        at the mapping that should hold it), then to line 1.
+        """
+        path = tuple(path)
+        while True:
+            if key and path in self.key_locations:
+                return self.key_locations[path]
+            if path in self.value_locations:
+                return self.value_locations[path]
+            if not path:
+                return Location(self.name, 1, 1)
+            path = path[:-1]
+            key = False
+
+
+def load_yaml(source: str | os.PathLike, *, text: str | None = None) -> YamlDoc:
+    """Load one YAML document safely, recording locations.
+
+    ``source`` is a file path, read as UTF-8; pass ``text`` to parse a string
+    instead (``source`` is then only the name used in messages). An empty file
+    loads as ``None``. Raises ``ScenarioError`` with ``file:line:column`` for a
+    missing/unreadable file, a syntax error or a duplicate key.
+    """
+    import yaml
+
+    name = str(source)
+    if text is None:
+        path = Path(source)
+        if not path.is_file():
+            raise ScenarioError(f"{name}: no such file. Check the path.")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise ScenarioError(f"{name}: not UTF-8 text ({e}). Save the file as UTF-8.") from e
+        except OSError as e:
+            raise ScenarioError(f"{name}: cannot read the file ({e.strerror}).") from e
+    loader = _loader_class()(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _DuplicateKey as e:
+        first = _location(name, e.first_mark)
+        msg = f"{_location(name, e.mark)}: duplicate key '{e.key}' (first given at line {first.line}; keep one)"
+        raise ScenarioError(msg, [msg]) from None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = _location(name, mark) if mark is not None else Location(name, 1, 1)
+        what = " ".join(str(p) for p in (e.context, e.problem) if p)
+        if "constructor for the tag" in what:
+            hint = "tags such as !!python/... are not allowed: this file is data; remove the tag"
+        else:
+            hint = "check indentation, colons and quotes near this place"
+        msg = f"{where}: broken YAML: {what} ({hint})"
+        raise ScenarioError(msg, [msg]) from e
+    except yaml.YAMLError as e:
+        msg = f"{name}:1:1: broken YAML: {e}"
+        raise ScenarioError(msg, [msg]) from e
+    finally:
+        loader.dispose()
+    values: dict = {}
+    keys: dict = {}
+    if node is not None:
+        _walk(loader, node, (), name, values, keys, set())
+    return YamlDoc(data=data, name=name, text=text, value_locations=values, key_locations=keys)
+
+
+def _walk(loader, node, path, name, values, keys, active) -> None:
+    import yaml
+
+    values.setdefault(path, _location(name, node.start_mark))
+    if id(node) in active:  # recursive alias: stop
+        return
+    active = active | {id(node)}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            try:
+                key = loader.construct_object(key_node, deep=True)
+            except yaml.YAMLError:
+                continue
+            sub = path + (key,)
+            keys.setdefault(sub, _location(name, key_node.start_mark))
+            _walk(loader, value_node, sub, name, values, keys, active)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(loader, item, path + (i,), name, values, keys, active)
+
+
+def type_name(value: Any) -> str:
+    """The YAML word for a value's type, for messages: 'a number', 'a list', ..."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return f"text ('{value}')" if len(value) <= 30 else "text"
+    if isinstance(value, Mapping):
+        return "a mapping (key: value lines)"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return type(value).__name__
+
+
+def dotted(path: YamlPath) -> str:
+    """``("targets", "latency", 0)`` -> ``targets.latency[0]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+class Problems:
+    """Collects every problem in a document, so the user sees them all at once."""
+
+    def __init__(self, doc: YamlDoc):
+        self.doc = doc
+        self._found: list[tuple[int, int, int, str]] = []  # (line, column, order, text)
+
+    @property
+    def items(self) -> list[str]:
+        """Every problem as ``file:line:column: message (hint)``, in file order."""
+        return [t for *_, t in sorted(self._found)]
+
+    def __bool__(self) -> bool:
+        return bool(self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def add(self, path: YamlPath, message: str, hint: str = "", *, at_key: bool = False) -> None:
+        """Record ``file:line:column: message (hint)`` for the value (or key) at ``path``."""
+        where = self.doc.where(path, key=at_key)
+        text = f"{where}: {message}" + (f" ({hint})" if hint else "")
+        self._found.append((where.line, where.column, len(self._found), text))
+
+    def unknown_key(self, path: YamlPath, allowed: Iterable[str]) -> None:
+        """Report the key at ``path`` as unknown, suggesting the closest allowed key."""
+        key = str(path[-1])
+        allowed = sorted(str(a) for a in allowed)
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        where = dotted(path[:-1])
+        if close:
+            hint = f"did you mean '{close[0]}'?"
+        else:
+            hint = "known keys here: " + (", ".join(allowed) if allowed else "none")
+        self.add(path, f"unknown key '{key}' in {where}", hint, at_key=True)
+
+    def check_keys(
+        self,
+        mapping: Any,
+        path: YamlPath,
+        allowed: Iterable[str],
+        *,
+        required: Iterable[str] = (),
+    ) -> bool:
+        """Check that ``mapping`` (at ``path``) is a mapping with only ``allowed`` keys
+        and every ``required`` one. Returns True when it is a mapping at all."""
+        allowed = set(allowed)
+        if not isinstance(mapping, Mapping):
+            self.wrong_type(path, mapping, "a mapping (key: value lines)")
+            return False
+        for key in mapping:
+            if key not in allowed:
+                self.unknown_key(tuple(path) + (key,), allowed)
+        for key in sorted(set(required)):
+            if key not in mapping:
+                self.add(path, f"missing key '{key}' in {dotted(path)}", f"add '{key}:'")
+        return True
+
+    def wrong_type(self, path: YamlPath, value: Any, expected: str, hint: str = "") -> None:
+        """Report ``path`` as holding ``value`` where ``expected`` (in words) was needed."""
+        if not hint:
+            last = path[-1] if path else None
+            if isinstance(last, int) and not isinstance(last, bool):
+                hint = f"make item {last + 1} of this list {expected}"
+            elif path:
+                hint = f"write {last}: <{expected}>"
+        self.add(path, f"{dotted(path)} must be {expected}, not {type_name(value)}", hint)
+
+    def expect(self, value: Any, path: YamlPath, types: type | tuple[type, ...], expected: str,
+               hint: str = "") -> Any:
+        """Return ``value`` if it is an instance of ``types`` (bool is never a number),
+        else record a wrong-type problem and return None."""
+        types = types if isinstance(types, tuple) else (types,)
+        is_bool = isinstance(value, bool)
+        ok = isinstance(value, types) and not (is_bool and bool not in types)
+        if not ok:
+            self.wrong_type(path, value, expected, hint)
+            return None
+        return value
+
+    def number(self, value: Any, path: YamlPath, *, low: float | None = None,
+               high: float | None = None, unit: str = "") -> float | None:
+        """Return ``value`` as float when it is a number within [low, high], else record why."""
+        if self.expect(value, path, (int, float), "a number" + (f" of {unit}" if unit else "")) is None:
+            return None
+        value = float(value)
+        if (low is not None and value < low) or (high is not None and value > high):
+            rng = f"{low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
+            self.add(path, f"{dotted(path)} = {value:g} is out of range", f"use a value in {rng}{' ' + unit if unit else ''}")
+            return None
+        return value
+
+    def raise_if_any(self, what: str = "file") -> None:
+        """Raise ``ScenarioError`` listing every problem, if there are any."""
+        if self.items:
+            n = len(self.items)
+            head = f"{self.doc.name}: {n} problem{'s' if n > 1 else ''} in this {what}"
+            err = ScenarioError(head, self.items)
+            err.args = (head + ":\n" + "\n".join(self.items),)
+            raise err
+
+
+__all__ = ["Location", "YamlDoc", "load_yaml", "Problems", "type_name", "dotted"]
