@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 JFK = REPO.parent / "shared" / "data" / "jfk.flac"
 JFK_TEXT = "And so, my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["tests.rig"]
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,9 @@ class DrillEvents:
 
     def line(self, line: PerpetratorLine, turn_index: int) -> None: ...
 
+    def level(self, dbfs: float) -> None:
+        """The microphone's input level while listening (live drills), about 50 times a second."""
+
     def listening(self) -> None: ...
 
     def thinking(self) -> None: ...
@@ -151,6 +154,7 @@ def run_drill(
                     text=transcript.text,
                     turn_index=turn_index,
                 ),
+                script=script,
             )
             record = TurnRecord(
                 index=turn_index,
@@ -178,6 +182,10 @@ def run_drill(
             turn_index += 1
             if step.outcome is not None:
                 outcome = step.outcome
+                if step.next_node is not None:  # a terminal node: his last words, no reply
+                    final = branching.line_for(scenario, step.next_node, state.agitation, seed=seed, turn_index=turn_index)
+                    events.line(final, turn_index)
+                    speaker.play(render_line(final))
                 break
             state.node_id = step.next_node
     except KeyboardInterrupt:

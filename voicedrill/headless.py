@@ -28,8 +28,9 @@ AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".m4a", ".opus", ".webm")
 
 def reply_from_audio(audio: np.ndarray, *, source: str) -> Reply:
     """Hear a reply recorded from the end of the perpetrator line: onset, end and latency
-    from voice activity (shape=(n,), 16 kHz). No speech gives a silent reply."""
-    spans = speech_spans(audio)
+    from the same voice-activity detector a live listener uses (Silero), shape=(n,),
+    16 kHz. No speech gives a silent reply."""
+    spans = speech_spans(audio, method="silero")
     if not spans:
         return Reply(audio=audio, onset=None, end=None, latency=None, source=source)
     onset, end = spans[0].start, spans[-1].end
@@ -41,6 +42,16 @@ class SilentSpeaker:
 
     def play(self, audio: np.ndarray, *, stop: Callable[[], bool] | None = None) -> float:
         return time.monotonic()
+
+
+def virtual_delivery(path: str):
+    """How the virtual trainee speaks on a scripted path: slow and low on "good", fast,
+    loud and high on "poor" (so vocal calm and pacing differ as they would for a person)."""
+    from .tts import Delivery
+
+    if path == "poor":
+        return Delivery(rate_wpm=190, volume=1.0, pitch=72)
+    return Delivery(rate_wpm=140, volume=0.8, pitch=45)
 
 
 class VirtualTrainee:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+import time
 
 from .drill import DrillEvents, DrillResult
 
@@ -19,11 +20,16 @@ class TerminalEvents(DrillEvents):
     """Prints the drill as it happens. ``show_lines=False`` hides the perpetrator's text
     (real negotiators only hear him); ``verbose`` adds each turn's transcript and cues."""
 
-    def __init__(self, *, show_lines: bool = True, stream=None, verbose: bool = True):
+    def __init__(self, *, show_lines: bool = True, stream=None, verbose: bool = True,
+                 language: str | None = None, script=None):
         self.stream = stream or sys.stdout
+        self.language = language
+        self.script = script
         self.show_lines = show_lines
         self.verbose = verbose
         self.color = use_color(self.stream)
+        self._last_meter = 0.0
+        self._meter_shown = False
 
     def _p(self, text: str = "", style: str = "") -> None:
         codes = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
@@ -44,7 +50,21 @@ class TerminalEvents(DrillEvents):
     def listening(self) -> None:
         self._p("  ... listening", "dim")
 
+    def level(self, dbfs: float) -> None:
+        """A live input meter on one terminal line, redrawn at most 10 times a second."""
+        now = time.monotonic()
+        if not self.stream.isatty() or now - self._last_meter < 0.1:
+            return
+        self._last_meter = now
+        filled = int(max(0.0, min(1.0, (dbfs + 60.0) / 60.0)) * 30)
+        bar = "#" * filled + "." * (30 - filled)
+        print(f"\r  mic [{bar}] {dbfs:6.1f} dBFS", end="", file=self.stream, flush=True)
+        self._meter_shown = True
+
     def thinking(self) -> None:
+        if self._meter_shown:
+            print(file=self.stream)
+            self._meter_shown = False
         self._p("  ... thinking", "dim")
 
     def turn(self, record) -> None:
@@ -69,7 +89,7 @@ class TerminalEvents(DrillEvents):
         from .report import terminal_summary
 
         self._p()
-        self._p(terminal_summary(list(result.turns), color=self.color))
+        self._p(terminal_summary(result, color=self.color, language=self.language, script=self.script))
         total = f"{result.drill_score:.0f}/100" if result.drill_score is not None else "-"
         ending = result.outcome or result.stopped or "no outcome"
         self._p(f"Outcome: {ending}. Drill score {total}.", "bold")

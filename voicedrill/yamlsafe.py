@@ -140,6 +140,9 @@ def load_yaml(source: str | os.PathLike, *, text: str | None = None) -> YamlDoc:
             hint = "tags such as !!python/... are not allowed: this file is data; remove the tag"
         else:
             hint = "check indentation, colons and quotes near this place"
+            ctx = e.context_mark
+            if ctx is not None and mark is not None and ctx.line != mark.line:
+                hint = f"it started at line {ctx.line + 1}, column {ctx.column + 1}; {hint}"
         msg = f"{where}: broken YAML: {what} ({hint})"
         raise ScenarioError(msg, [msg]) from e
     except yaml.YAMLError as e:

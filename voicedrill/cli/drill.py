@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 ORDER = 10
 DEFAULT_DEMO_SCENARIO = "barricaded_subject"
@@ -44,6 +45,7 @@ def register(sub, parents) -> None:
     drill.add_argument("--output", metavar="DEV", help="live: speaker by index or name substring")
     drill.add_argument("--hide-lines", action="store_true", help="do not print the perpetrator's lines (you only hear them)")
     drill.add_argument("--end-silence", type=float, metavar="SECONDS", help="live: silence that ends your reply (default: the scoring script's)")
+    drill.add_argument("--no-barge-in", action="store_true", help="live: ignore speech while the perpetrator talks (open speakers without headphones, where the microphone hears him)")
     drill.set_defaults(func=cmd_drill)
 
 
@@ -86,31 +88,39 @@ def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, l
     render_line = _line_renderer(scenario, data)
     transcriber = _transcriber(args.model, scenario.language)
     baseline = _load_profile(data, args.trainee)
+    events = TerminalEvents(
+        show_lines=not getattr(args, "hide_lines", False),
+        verbose=not args.quiet,
+        language=scenario.language,
+        script=script,
+    )
     if live:
-        speaker, listener = _live_rig(args, script)
+        speaker, listener = _live_rig(args, script, events)
     elif replies:
         from ..headless import RecordedReplies, SilentSpeaker
 
         speaker, listener = SilentSpeaker(), RecordedReplies(replies)
     else:
         from .. import tts
-        from ..headless import SilentSpeaker, VirtualTrainee
+        from ..headless import SilentSpeaker, VirtualTrainee, virtual_delivery
 
         voice = tts.trainee_voice(scenario.language)
         cache = paths.cache_dir(data) / "tts"
 
-        def render_reply(text: str):
-            return tts.render(text, language=scenario.language, voice=voice, cache_dir=cache)
+        def render_reply(text: str, delivery=virtual_delivery(virtual)):
+            return tts.render(text, language=scenario.language, voice=voice, delivery=delivery, cache_dir=cache)
 
         speaker, listener = SilentSpeaker(), VirtualTrainee(scenario, path=virtual, render=render_reply)
-        if baseline is None:
-            baseline = _virtual_baseline(scenario, render_reply)
-    writer = Store(data).start_session(
+        if baseline is None:  # the virtual trainee calibrates in its calm voice
+            baseline = _virtual_baseline(scenario, lambda text: render_reply(text, virtual_delivery("good")))
+    store = Store(data)
+    writer = store.start_session(
         scenario_id=scenario.id,
         scenario_text=scenario.path.read_text(encoding="utf-8"),
         scenario_path=str(scenario.path),
         script_text=script.text,
         script_hash=script.hash,
+        script_path=str(script.path or ""),
         trainee=args.trainee,
         language=scenario.language,
         seed=args.seed,
@@ -119,20 +129,25 @@ def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, l
     )
     from ..drill import run_drill
 
-    events = TerminalEvents(show_lines=not getattr(args, "hide_lines", False), verbose=not args.quiet)
-    result = run_drill(
-        scenario,
-        script=script,
-        speaker=speaker,
-        listener=listener,
-        transcriber=transcriber,
-        render_line=render_line,
-        writer=writer,
-        seed=args.seed,
-        baseline=baseline,
-        events=events,
-        max_turns=args.max_turns,
-    )
+    try:
+        result = run_drill(
+            scenario,
+            script=script,
+            speaker=speaker,
+            listener=listener,
+            transcriber=transcriber,
+            render_line=render_line,
+            writer=writer,
+            seed=args.seed,
+            baseline=baseline,
+            events=events,
+            max_turns=args.max_turns,
+        )
+    finally:
+        if hasattr(listener, "close"):
+            listener.close()
+    for note in store.notes:
+        print(f"voicedrill: note: {note}", file=sys.stderr)
     return 0 if result.turns else 1
 
 
@@ -158,20 +173,22 @@ def _transcriber(model_name: str | None, language: str):
 
 def _virtual_baseline(scenario, render_reply):
     """The virtual trainee calibrates like a real one: a calm sentence in its own voice."""
-    from ..lang import load
+    from ..calibrate import CALIBRATION_SENTENCES
     from ..scoring.prosody import measure_baseline
 
-    sentence = load(scenario.language, "feedback").get("baseline_sentence") or "I am here to listen to you."
-    return measure_baseline(render_reply(sentence))
+    return measure_baseline(render_reply(CALIBRATION_SENTENCES[scenario.language]))
 
 
 def _load_profile(data, trainee: str):
-    from ..calibrate import load_profile
+    """The trainee's calibrated voice baseline, or None when they have not calibrated."""
+    from ..calibrate import load_profile, profile_path
 
-    return load_profile(data, trainee)
+    if not profile_path(trainee, data).is_file():
+        return None
+    return load_profile(trainee, data).baseline
 
 
-def _live_rig(args, script):
+def _live_rig(args, script, events):
     from ..live import open_live
 
     return open_live(
@@ -179,4 +196,7 @@ def _live_rig(args, script):
         output_device=args.output,
         end_silence=args.end_silence if args.end_silence is not None else script.listening.end_of_turn_silence,
         max_reply_seconds=script.listening.max_reply_seconds,
+        no_reply_timeout=script.listening.no_reply_timeout,
+        on_level=events.level,
+        barge_in=not args.no_barge_in,
     )

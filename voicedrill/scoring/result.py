@@ -46,6 +46,19 @@ class Calm:
 
 
 @dataclass(frozen=True)
+class ScoreParts:
+    """How a turn score was built: each part 0..1 (None: not measurable in this reply),
+    the points lost to harmful cues, and whether a forbidden cue capped the score."""
+
+    cues: float | None
+    pacing: float | None
+    latency: float | None
+    calm: float | None
+    harmful_penalty: float = 0.0  # turn points (0..100 scale) taken off
+    forbidden: tuple[str, ...] = ()  # forbidden cues heard (the score is capped)
+
+
+@dataclass(frozen=True)
 class TurnScore:
     """The scorer's verdict on one reply. Pure function of its inputs and the script."""
 
@@ -55,6 +68,7 @@ class TurnScore:
     calm: Calm | None
     feedback: tuple[str, ...]  # two or three sentences in the drill's language
     script_hash: str = ""  # sha256 of the scoring script used (first 16 hex)
+    parts: ScoreParts | None = None  # the breakdown behind ``score``
 
     def cue_names(self) -> tuple[str, ...]:
         return tuple(sorted({c.name for c in self.cues}))
@@ -72,4 +86,11 @@ class TurnScore:
             calm=None if calm is None else Calm(**{**calm, "flags": tuple(calm.get("flags", ()))}),
             feedback=tuple(data.get("feedback", ())),
             script_hash=data.get("script_hash", ""),
+            parts=_parts_from_dict(data.get("parts")),
         )
+
+
+def _parts_from_dict(data: dict | None) -> ScoreParts | None:
+    if not data:
+        return None
+    return ScoreParts(**{**data, "forbidden": tuple(data.get("forbidden", ()))})

@@ -1,0 +1,337 @@
+"""The Whisper adapter on real audio with the real tiny.en weights, and its guard."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.fixtures_asr import (
+    JFK_SECONDS,
+    JFK_TEXT,
+    REPO,
+    espeak,
+    jfk,
+    jfk_transcript,
+    random_checkpoint,  # noqa: F401  (fixture)
+    tiny_en,  # noqa: F401  (fixture)
+    tiny_en_model,
+    tone,
+    wer,
+    white_noise,
+)
+from voicedrill import asr
+from voicedrill.audio import SAMPLE_RATE
+from voicedrill.errors import AsrError, AudioError, ScenarioError
+from voicedrill.types import Transcript
+
+# --- real speech -----------------------------------------------------------------------
+
+
+def test_jfk_with_tiny_en_has_low_word_error_rate():
+    transcript = jfk_transcript()
+    assert isinstance(transcript, Transcript) and transcript.language == "en"
+    assert wer(JFK_TEXT, transcript.text) <= 0.10, transcript.text
+    assert transcript.guarded == "" and transcript.no_speech_prob < 0.5
+
+
+def test_jfk_word_times_increase_and_stay_inside_the_clip():
+    words = jfk_transcript().words
+    assert len(words) >= 18
+    assert wer(JFK_TEXT, " ".join(w.text for w in words)) <= 0.10
+    starts = [w.start for w in words]
+    assert starts == sorted(starts)
+    for w in words:
+        assert 0.0 <= w.start <= w.end <= JFK_SECONDS, w
+        assert 0.0 <= w.probability <= 1.0
+        assert w.text == w.text.strip() and w.text
+    fellow = next(w for w in words if "fellow" in w.text.lower())
+    assert 0.8 <= fellow.start <= 2.5  # "fellow" is spoken about 1.2-1.6 s in
+
+
+def test_converted_checkpoint_works_with_plain_openai_whisper():
+    import whisper
+
+    from voicedrill import models
+
+    model = whisper.load_model(str(models.checkpoint_path("tiny.en")), device="cpu")
+    assert not model.is_multilingual
+    result = model.transcribe(jfk(), language="en", fp16=False, temperature=0.0)
+    assert wer(JFK_TEXT, result["text"]) <= 0.10, result["text"]
+
+
+def test_fillers_are_kept_when_spoken(monkeypatch):
+    passes = []
+    run = asr._run
+    monkeypatch.setattr(asr, "_run", lambda *a, **k: passes.append(a[3]) or run(*a, **k))
+    transcript = asr.transcribe(tiny_en_model(), espeak("Um, I hear you. Uh, that sounds really hard."))
+    words = [w.strip(".,!?").lower() for w in transcript.text.split()]
+    assert {"um", "uh"} & set(words), transcript.text
+    assert "hear" in words and "hard" in words
+    assert passes == [asr.language_data("en").initial_prompt]  # clear speech: one prompted pass
+
+
+# --- non-speech must be empty ----------------------------------------------------------
+
+
+def _beeps() -> np.ndarray:
+    """A 800 Hz beep, 0.2 s on / 0.3 s off: not steady, so Whisper itself is asked."""
+    t = np.arange(4 * SAMPLE_RATE) / SAMPLE_RATE
+    return (0.3 * np.sin(2 * np.pi * 800 * t) * ((t % 0.5) < 0.2)).astype(np.float32)
+
+
+def _noise_bursts() -> np.ndarray:
+    noise = white_noise(4.0, 0.2, seed=3)
+    t = np.arange(noise.size) / SAMPLE_RATE
+    return (noise * ((t % 1.0) < 0.4)).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: np.zeros(3 * SAMPLE_RATE, dtype=np.float32),
+        lambda: white_noise(3.0, 0.1),
+        lambda: tone(1000.0, 3.0),
+        _beeps,
+        _noise_bursts,
+    ],
+    ids=["silence", "white-noise", "tone-1kHz", "beeps", "noise-bursts"],
+)
+def test_non_speech_gives_an_empty_transcript(make):
+    transcript = asr.transcribe(tiny_en_model(), make())
+    assert transcript.text == "" and transcript.words == () and transcript.is_empty
+    assert transcript.guarded  # says why
+
+
+def test_silence_does_not_run_the_model(random_checkpoint):
+    class Exploding:
+        def __getattr__(self, name):
+            raise AssertionError("the model was used on silence")
+
+    model = dataclasses.replace(asr.load_model(random_checkpoint), model=Exploding())
+    quiet = (np.random.default_rng(0).standard_normal(SAMPLE_RATE) * 1e-4).astype(np.float32)
+    assert asr.transcribe(model, quiet).guarded == "no sound"
+    assert asr.transcribe(model, tone(440.0, 2.0)).guarded == "steady sound, no speech"
+
+
+# --- the guard on Whisper's segments (no model) ----------------------------------------
+
+
+def _seg(text, nsp=0.05, lp=-0.3, cr=1.2, words=None):
+    return {"text": text, "no_speech_prob": nsp, "avg_logprob": lp, "compression_ratio": cr,
+            "words": words or []}
+
+
+@pytest.mark.parametrize(
+    "segment, kept",
+    [
+        (_seg(" Thank you."), True),  # said clearly: kept
+        (_seg(" Thank you.", nsp=0.5), False),
+        (_seg(" Thanks for watching!", nsp=0.01, lp=-0.1), False),  # never a reply
+        (_seg(" Subtitles by the Amara.org community"), False),
+        (_seg(" uh, uh, uh, uh, uh, uh, uh, uh, uh, uh, uh, uh", cr=6.8), False),
+        (_seg(" Uh, uh, uh.", nsp=0.8, lp=-0.8), False),
+        (_seg(" We will be back.", nsp=0.51, lp=-1.6), False),
+        (_seg(" [BLANK_AUDIO]"), False),
+        (_seg(" ."), False),
+        (_seg(" I hear you, that sounds hard.", nsp=0.45, lp=-0.6), True),
+    ],
+)
+def test_guard_drops_hallucinated_segments(segment, kept):
+    got, reason, _ = asr._guard([segment], asr.language_data("en"), asr.GuardOptions())
+    assert bool(got) == kept, reason
+    assert (reason == "") == kept
+
+
+def test_guard_knows_russian_hallucinations():
+    data = asr.language_data("ru")
+    got, reason, _ = asr._guard([_seg(" Субтитры сделал DimaTorzok")], data, asr.GuardOptions())
+    assert got == [] and reason == "known hallucination"
+    got, _, _ = asr._guard([_seg(" Продолжение следует...", nsp=0.3)], data, asr.GuardOptions())
+    assert got == []
+    got, _, _ = asr._guard([_seg(" Я вас слышу.")], data, asr.GuardOptions())
+    assert len(got) == 1
+
+
+def test_words_skip_annotations_rejoin_split_words_and_stay_in_order():
+    words = [
+        {"word": " (s", "start": 0.0, "end": 0.2, "probability": 0.9},
+        {"word": "ighs)", "start": 0.2, "end": 0.4, "probability": 0.9},
+        {"word": " Э", "start": 0.5, "end": 0.6, "probability": 0.8},
+        {"word": "-э,", "start": 0.6, "end": 0.7, "probability": 0.6},
+        {"word": " да", "start": 0.4, "end": 0.9, "probability": 1.2},
+        {"word": " конечно", "start": 1.0, "end": 9.0, "probability": 0.7},
+    ]
+    t = asr._build([_seg(" (sighs) Э-э, да конечно", words=words)], "ru", 0.1, duration=2.0)
+    assert t.text == "Э-э, да конечно"
+    assert [w.text for w in t.words] == ["Э-э,", "да", "конечно"]
+    assert t.words[0].end == 0.7 and t.words[0].probability == 0.6
+    assert t.words[1].start == 0.5 and t.words[1].probability == 1.0  # kept in order, clipped to 0..1
+    assert t.words[2].end == 2.0  # inside the audio
+
+
+def test_language_data_is_checked(monkeypatch):
+    en = asr.language_data("en")
+    assert "um" in en.fillers and "thank you" in en.whole_segment and en.initial_prompt
+    ru = asr.language_data("ru")
+    assert "э-э" in ru.fillers and ru.initial_prompt
+    from voicedrill import lang
+
+    real = lang.load
+
+    def with_extra(code, name):
+        return {**real(code, name), "initial_prompts": "typo"}
+
+    monkeypatch.setattr(lang, "load", with_extra)
+    with pytest.raises(ScenarioError, match="unknown key.*initial_prompts"):
+        asr.language_data("en")
+
+
+def test_normalize():
+    assert asr.normalize("  Thank you!! ") == "thank you"
+    assert asr.normalize("Ещё, э-э... ПОКА.") == "еще э-э пока"
+
+
+# --- loading and bad input -------------------------------------------------------------
+
+
+def test_random_weights_checkpoint_loads(random_checkpoint):
+    model = asr.load_model(random_checkpoint)
+    assert model.name == "random.en" and not model.multilingual and model.path == random_checkpoint
+    assert model.model.alignment_heads.is_sparse and not model.model.training
+    assert next(model.model.parameters()).dtype.is_floating_point
+
+
+def test_official_alignment_heads_are_set(tiny_en):
+    import whisper
+
+    reference = whisper.model.Whisper(tiny_en.model.dims)
+    reference.set_alignment_heads(whisper._ALIGNMENT_HEADS["tiny.en"])
+    assert tiny_en.name == "tiny.en"
+    assert (tiny_en.model.alignment_heads.to_dense() == reference.alignment_heads.to_dense()).all()
+
+
+def test_missing_model_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICEDRILL_MODELS", str(tmp_path))
+    with pytest.raises(AsrError, match="run: voicedrill models install tiny.en"):
+        asr.load_model("tiny.en")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "not-whisper", "nan-weights"])
+def test_corrupt_checkpoint_names_the_file_and_the_fix(tmp_path, random_checkpoint, damage):
+    import torch
+
+    path = tmp_path / "tiny.en.pt"
+    if damage == "garbage":
+        path.write_bytes(b"this is not a checkpoint" * 100)
+    elif damage == "truncated":
+        data = random_checkpoint.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "not-whisper":
+        torch.save({"weights": torch.zeros(3)}, path)
+    else:
+        checkpoint = torch.load(random_checkpoint, weights_only=True)
+        checkpoint["model_state_dict"]["decoder.ln.weight"][3] = float("nan")
+        torch.save(checkpoint, path)
+    with pytest.raises(AsrError) as err:
+        asr.load_model(path)
+    assert str(path) in str(err.value) and "voicedrill models install tiny.en" in str(err.value)
+
+
+def test_english_only_model_refuses_russian_with_the_fix(random_checkpoint):
+    model = asr.load_model(random_checkpoint)
+    with pytest.raises(AsrError, match="voicedrill models install base"):
+        asr.transcribe(model, tone(), language="ru")
+    with pytest.raises(AsrError, match="English only"):
+        asr.Transcriber(model, "ru")
+
+
+@pytest.mark.parametrize(
+    "audio, message",
+    [
+        (np.full(SAMPLE_RATE, np.nan, dtype=np.float32), "NaN"),
+        (np.zeros(0, dtype=np.float32), "no audio samples"),
+        (np.zeros((2, 100), dtype=np.float32), "mono"),
+        ([0.0, 0.1], "NumPy array"),
+    ],
+    ids=["nan", "empty", "stereo", "list"],
+)
+def test_bad_audio_is_an_audio_error(random_checkpoint, audio, message):
+    with pytest.raises(AudioError, match=message):
+        asr.transcribe(asr.load_model(random_checkpoint), audio)
+
+
+# --- the stateful transcriber ----------------------------------------------------------
+
+
+def test_transcriber_is_callable_and_keeps_explicit_state(tiny_en):
+    transcriber = asr.Transcriber(tiny_en, "en")
+    assert transcriber.partial().is_empty and transcriber.seconds == 0.0
+    transcriber.feed(np.zeros(SAMPLE_RATE // 2, dtype=np.float32))
+    assert transcriber.seconds == 0.5
+    assert transcriber.partial().guarded == "no sound"  # no model run on silence
+    transcriber.reset()
+    assert transcriber.seconds == 0.0
+    audio = jfk()
+    transcriber.feed(audio[: 4 * SAMPLE_RATE])
+    partial = transcriber.partial()
+    assert "fellow" in partial.text.lower()
+    assert transcriber.partial() is partial  # cached until more audio arrives
+    for start in range(4 * SAMPLE_RATE, len(audio), SAMPLE_RATE):
+        transcriber.feed(audio[start : start + SAMPLE_RATE])
+    assert transcriber.seconds == pytest.approx(len(audio) / SAMPLE_RATE)
+    final = transcriber.finish()
+    assert final.text == jfk_transcript().text  # the same as transcribe() on the whole reply
+    assert transcriber.seconds == 0.0 and transcriber.finish().is_empty  # state cleared
+    assert callable(transcriber)
+
+
+def test_transcriber_rejects_bad_chunks(random_checkpoint):
+    transcriber = asr.Transcriber(asr.load_model(random_checkpoint), "en")
+    with pytest.raises(AudioError, match="NaN"):
+        transcriber.feed(np.array([0.0, np.nan], dtype=np.float32))
+    transcriber.feed(np.zeros(100, dtype=np.float32))
+    transcriber.reset()
+    assert transcriber.seconds == 0.0
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "voicedrill", *args], capture_output=True, text=True,
+                          cwd=REPO, env=dict(os.environ), timeout=600)
+
+
+def test_cli_transcribe_missing_file_is_one_message(tmp_path):
+    done = _cli("transcribe", str(tmp_path / "missing.wav"))
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "missing.wav" in lines[0] and lines[0].startswith("voicedrill: error:")
+
+
+def test_cli_transcribe_json(tmp_path):
+    from voicedrill.audio import save_audio
+
+    clip = save_audio(tmp_path / "reply.wav", jfk()[: 5 * SAMPLE_RATE])
+    done = _cli("transcribe", str(clip), "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert set(data) == {"text", "language", "words"} and data["language"] == "en"
+    assert "fellow americans" in data["text"].lower()
+    assert data["words"] and set(data["words"][0]) == {"text", "start", "end", "probability"}
+
+
+def test_cli_transcribe_russian_with_english_model_is_one_message(tmp_path):
+    from voicedrill.audio import save_audio
+
+    clip = save_audio(tmp_path / "reply.wav", tone(300.0, 1.0))
+    done = _cli("transcribe", str(clip), "--language", "ru")
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "voicedrill models install base" in done.stderr

@@ -1,0 +1,201 @@
+"""The drill loop end to end on real parts: espeak-ng lines and replies, Whisper tiny.en,
+the real scorer, branching and store. No sound card: the headless speaker and listeners."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.fixtures_asr import tiny_en_model, wer
+from voicedrill import tts
+from voicedrill.audio import SAMPLE_RATE, save_audio
+from voicedrill.drill import DrillEvents, run_drill
+from voicedrill.headless import RecordedReplies, SilentSpeaker, VirtualTrainee, reply_from_audio, virtual_delivery
+from voicedrill.scenario import load_scenario
+from voicedrill.scoring import load_script
+from voicedrill.store import Store
+
+SCENARIO = "barricaded_subject"
+
+
+def _cli(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "voicedrill", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def _render_reply(text: str, path: str = "good") -> np.ndarray:
+    return tts.render(text, language="en", voice=tts.trainee_voice("en"), delivery=virtual_delivery(path))
+
+
+def _line_renderer(scenario):
+    def render(line):
+        return tts.render(line.text, language=scenario.language, delivery=tts.delivery_for(line.agitation, base=scenario.delivery))
+
+    return render
+
+
+def _drill(tmp_path, *, listener, scenario=None, **kw):
+    from voicedrill import asr
+
+    scenario = scenario or load_scenario(SCENARIO)
+    script = load_script()
+    store = Store(tmp_path)
+    writer = store.start_session(
+        scenario_id=scenario.id, scenario_text=scenario.path.read_text(), script_text=script.text,
+        script_hash=script.hash, trainee="test", language=scenario.language, mode="test",
+    )
+    result = run_drill(
+        scenario, script=script, speaker=SilentSpeaker(), listener=listener,
+        transcriber=asr.Transcriber(tiny_en_model(), scenario.language),
+        render_line=_line_renderer(scenario), writer=writer, **kw,
+    )
+    return result, store.load_session(result.session_id)
+
+
+def test_demo_runs_end_to_end_and_saves_one_turn_per_reply(tmp_path):
+    result = _cli("demo", "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Outcome: surrender" in result.stdout  # the good path ends well
+    store = Store(tmp_path)
+    (summary,) = store.list_sessions()
+    session = store.load_session(summary.id)
+    assert session.complete and session.outcome == "surrender"
+    scenario = load_scenario(SCENARIO)
+    assert len(session.turns) >= 5
+    for turn in session.turns:
+        scripted = scenario.trainee_reply("good", turn.node_id)
+        assert scripted, f"the good path has a reply at {turn.node_id}"
+        # the virtual trainee's words were really heard and transcribed
+        assert wer(scripted, turn.transcript.text) <= 0.35, (scripted, turn.transcript.text)
+        assert turn.transcript.words and turn.score.pacing.words > 3
+        assert turn.reply_audio().size > SAMPLE_RATE
+        assert abs(turn.reply().latency - 0.8) < 0.15  # the virtual trainee thinks 0.8 s
+        assert turn.transcript.text in result.stdout  # the per-turn summary shows it
+
+
+def test_poor_path_escalates_and_ends_badly(tmp_path):
+    scenario = load_scenario(SCENARIO)
+    trainee = VirtualTrainee(scenario, path="poor", render=lambda t: _render_reply(t, "poor"))
+    result, session = _drill(tmp_path, listener=trainee)
+    assert result.outcome is not None
+    assert scenario.outcome(result.outcome).result == "bad"
+    agitation = [t.agitation_after for t in result.turns]
+    assert agitation[-1] > scenario.perpetrator.start_agitation
+    harmful = {c.name for t in result.turns for c in t.score.cues if c.kind == "harmful"}
+    assert harmful, "the poor path's replies carry harmful cues"
+    assert len(session.turns) == len(result.turns) and session.complete
+
+
+def test_recorded_replies_give_latency_from_leading_silence(tmp_path):
+    replies = tmp_path / "replies"
+    texts = ["You sound really angry right now.", "Tell me what happened today.", "I'm listening."]
+    leads = [0.4, 1.2, 2.0]
+    for i, (text, lead) in enumerate(zip(texts, leads)):
+        audio = np.concatenate([np.zeros(int(lead * SAMPLE_RATE), np.float32), _render_reply(text),
+                                np.zeros(SAMPLE_RATE // 2, np.float32)])
+        save_audio(replies / f"{i + 1:02d}.wav", audio)
+    result = _cli("drill", SCENARIO, "--replies", str(replies), "--max-turns", "3", "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 0, result.stderr
+    store = Store(tmp_path / "data")
+    (summary,) = store.list_sessions()
+    session = store.load_session(summary.id)
+    assert [t.index for t in session.turns] == [0, 1, 2]
+    for turn, lead in zip(session.turns, leads):
+        assert abs(turn.reply().latency - lead) < 0.15
+    heard = " ".join(t.transcript.text for t in session.turns)
+    assert wer(" ".join(texts), heard) <= 0.25, heard
+
+
+def test_ctrl_c_keeps_every_finished_turn(tmp_path):
+    scenario = load_scenario(SCENARIO)
+
+    class StopsOnThirdTurn(VirtualTrainee):
+        def prepare(self, line, turn_index):
+            if turn_index == 2:
+                raise KeyboardInterrupt
+            super().prepare(line, turn_index)
+
+    trainee = StopsOnThirdTurn(scenario, path="good", render=_render_reply)
+    result, session = _drill(tmp_path, listener=trainee)
+    assert len(result.turns) == 2 and result.outcome is None
+    assert "Ctrl-C" in result.stopped
+    assert len(session.turns) == 2 and session.complete  # closed cleanly, nothing lost
+    assert all(t.transcript.text for t in session.turns)
+
+
+def test_silent_trainee_turn_is_scored_as_silence_and_drill_goes_on(tmp_path):
+    scenario = load_scenario(SCENARIO)
+    seen = []
+
+    class Events(DrillEvents):
+        def turn(self, record):
+            seen.append(record)
+
+    class SilentFirst(VirtualTrainee):
+        def prepare(self, line, turn_index):
+            super().prepare(line, turn_index)
+            if turn_index == 0:
+                self._text = None
+
+    trainee = SilentFirst(scenario, path="good", render=_render_reply)
+    result, _ = _drill(tmp_path, listener=trainee, events=Events(), max_turns=2)
+    first = seen[0]
+    assert first.reply.silent and first.transcript.text == ""
+    assert first.agitation_after > first.agitation_before  # silence costs him patience
+    assert len(result.turns) == 2 and not seen[1].reply.silent
+
+
+def test_same_seed_replays_the_same_lines(tmp_path):
+    scenario = load_scenario(SCENARIO)
+    lines = []
+    for run in range(2):
+        trainee = VirtualTrainee(scenario, path="good", render=_render_reply)
+        result, _ = _drill(tmp_path / str(run), listener=trainee, seed=7, max_turns=3)
+        lines.append([t.line.text for t in result.turns])
+    assert lines[0] == lines[1]
+
+
+def test_reply_from_audio_finds_onset():
+    speech = _render_reply("I hear you.")
+    audio = np.concatenate([np.zeros(int(1.3 * SAMPLE_RATE), np.float32), speech])
+    reply = reply_from_audio(audio, source="test")
+    assert abs(reply.latency - 1.3) < 0.1 and reply.end > reply.onset
+    silent = reply_from_audio(np.zeros(SAMPLE_RATE * 2, np.float32), source="test")
+    assert silent.silent and silent.latency is None
+
+
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (["drill", "no_such_scenario", "--virtual", "good"], "no_such_scenario"),
+        (["drill", SCENARIO, "--virtual", "mediocre"], "mediocre"),
+        (["drill", SCENARIO, "--replies", "/nonexistent/replies"], "/nonexistent/replies"),
+        (["demo", "--script", "/nonexistent/script.yaml"], "script.yaml"),
+        (["drill", SCENARIO, "--virtual", "good", "--max-turns", "0"], "--max-turns"),
+    ],
+)
+def test_drill_mistakes_are_one_clear_message(tmp_path, args, expect):
+    result = _cli(*args, "--data-dir", str(tmp_path), timeout=300)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert expect in result.stderr
+    assert not list((tmp_path / "sessions").glob("*/turn-*"))
+
+
+def test_empty_replies_folder_is_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(Exception, match="holds no sound files"):
+        RecordedReplies(tmp_path / "empty")
+
+
+def test_session_json_is_written_with_the_scenario(tmp_path):
+    scenario = load_scenario(SCENARIO)
+    trainee = VirtualTrainee(scenario, path="good", render=_render_reply)
+    result, session = _drill(tmp_path, listener=trainee, max_turns=1)
+    meta = json.loads((session.path / "session.json").read_text())
+    assert meta["scenario_id"] == SCENARIO
+    assert session.meta.scenario_text == scenario.path.read_text()

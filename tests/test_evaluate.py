@@ -1,0 +1,198 @@
+"""Precision / recall / F1 against labelled replies, and the ``eval-cues`` command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from voicedrill.cli import main
+from voicedrill.errors import ParameterError
+from voicedrill.scoring.cues import TEXT_CUES
+from voicedrill.scoring.evaluate import (
+    LabelledReply,
+    evaluate,
+    format_table,
+    load_labelled,
+    parse_labelled_line,
+    reply_language,
+)
+
+
+def write(tmp_path, lines, name="labels.jsonl"):
+    path = tmp_path / name
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) if not isinstance(x, str) else x for x in lines) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+GOOD = [
+    {"ctx": "I'm not coming out.", "reply": "Calm down.", "cues": ["calm_down"]},
+    {"ctx": "I'm not coming out.", "reply": "Not coming out?", "cues": ["mirror"]},
+    {"ctx": "I'm not coming out.", "reply": "What's going on?", "cues": ["open_question"]},
+    {"ctx": "They took my kids.", "reply": "My name is Sam.", "cues": []},
+]
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def test_load_labelled_reads_every_field(tmp_path):
+    path = write(tmp_path, GOOD + [
+        {"ctx": "c", "reply": "r", "cues": ["summary"], "history": ["a", "b"], "language": "en"},
+        "",  # blank lines are skipped
+    ])
+    items = load_labelled(path)
+    assert len(items) == 5
+    assert items[0] == LabelledReply("I'm not coming out.", "Calm down.", ("calm_down",), (), None, f"{path}:1")
+    assert items[4].history == ("a", "b") and items[4].language == "en"
+
+
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ('{"ctx": "x", "reply": "y", "cues": []', "not valid JSON"),
+        ('["ctx", "reply"]', "expected an object"),
+        ('{"reply": "y", "cues": []}', "missing key 'ctx'"),
+        ('{"ctx": "x", "cues": []}', "missing key 'reply'"),
+        ('{"ctx": "x", "reply": "y"}', "missing key 'cues'"),
+        ('{"ctx": "x", "reply": "", "cues": []}', "'reply' must be non-empty text"),
+        ('{"ctx": 3, "reply": "y", "cues": []}', "'ctx' must be text"),
+        ('{"ctx": "x", "reply": "y", "cues": "mirror"}', "'cues' must be a list"),
+        ('{"ctx": "x", "reply": "y", "cues": ["mirorr"]}', "unknown cue 'mirorr'"),
+        ('{"ctx": "x", "reply": "y", "cues": [], "histroy": []}', "unknown key 'histroy'"),
+        ('{"ctx": "x", "reply": "y", "cues": [], "history": "a"}', "'history' must be a list"),
+        ('{"ctx": "x", "reply": "y", "cues": [], "language": "de"}', "language 'de' is not supported"),
+    ],
+)
+def test_a_broken_line_names_file_line_and_problem(tmp_path, line, message):
+    path = write(tmp_path, [GOOD[0], line])
+    with pytest.raises(ParameterError) as err:
+        load_labelled(path)
+    assert str(err.value).startswith(f"{path}:2: ")
+    assert message in str(err.value)
+
+
+def test_missing_or_empty_file(tmp_path):
+    with pytest.raises(ParameterError, match="no such labelled file"):
+        load_labelled(tmp_path / "nope.jsonl")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="no labelled replies"):
+        load_labelled(empty)
+
+
+def test_language_comes_from_the_line_then_the_option_then_the_letters():
+    ru = parse_labelled_line('{"ctx": "Уходите!", "reply": "Успокойтесь.", "cues": []}', "f:1")
+    en = parse_labelled_line('{"ctx": "Go!", "reply": "Calm down.", "cues": [], "language": "en"}', "f:2")
+    assert reply_language(ru) == "ru"
+    assert reply_language(ru, "en") == "en"
+    assert reply_language(en, "ru") == "en"
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def test_scores_per_cue_and_micro(tmp_path):
+    items = load_labelled(write(tmp_path, GOOD + [
+        # labelled but not found (miss) and found but not labelled (extra)
+        {"ctx": "I'm not coming out.", "reply": "Relax.", "cues": ["commanding"]},
+    ]))
+    ev = evaluate(items)
+    assert set(ev.per_cue) == set(TEXT_CUES)
+    cd = ev.per_cue["calm_down"]
+    assert (cd.support, cd.found, cd.true_positives) == (1, 2, 1)
+    assert cd.precision == pytest.approx(0.5) and cd.recall == 1.0 and cd.f1 == pytest.approx(2 / 3)
+    co = ev.per_cue["commanding"]
+    assert (co.support, co.found, co.precision, co.recall, co.f1) == (1, 0, 0.0, 0.0, 0.0)
+    # a cue never labelled and never found is perfect
+    assert ev.per_cue["threat"].f1 == 1.0 and ev.per_cue["threat"].support == 0
+    # micro over all cues: 3 true positives, 1 false positive, 1 miss
+    assert ev.micro_precision == pytest.approx(3 / 4)
+    assert ev.micro_recall == pytest.approx(3 / 4)
+    assert ev.micro_f1 == pytest.approx(3 / 4)
+    assert [m.where.rsplit(":", 1)[1] for m in ev.mistakes] == ["5"]
+    assert ev.mistakes[0].missed == ("commanding",) and ev.mistakes[0].extra == ("calm_down",)
+    table = format_table(ev)
+    assert "calm_down" in table and "micro" in table and "micro-F1 0.750" in table
+
+
+def test_effective_pause_labels_are_left_out(tmp_path):
+    items = load_labelled(write(tmp_path, [
+        {"ctx": "Go away.", "reply": "Mm-hmm.", "cues": ["minimal_encourager", "effective_pause"]},
+    ]))
+    ev = evaluate(items)
+    assert ev.ignored_labels == 1
+    assert ev.micro_f1 == 1.0
+    assert "effective_pause" not in ev.per_cue
+    assert "effective_pause labels ignored" in format_table(ev)
+
+
+def test_history_feeds_summaries(tmp_path):
+    item = {
+        "ctx": "And now my girlfriend says she's leaving.",
+        "history": ["They cut my hours at the warehouse.", "My car got repossessed on Monday."],
+        "reply": "So far: your hours got cut, the car got taken, and now your girlfriend wants to leave.",
+        "cues": ["summary"],
+    }
+    with_history = evaluate(load_labelled(write(tmp_path, [item])))
+    without = evaluate(load_labelled(write(tmp_path, [{k: v for k, v in item.items() if k != "history"}], "b.jsonl")))
+    assert with_history.per_cue["summary"].recall == 1.0
+    assert without.per_cue["summary"].recall == 0.0
+
+
+def test_extra_phrases_are_used_per_language(tmp_path):
+    items = load_labelled(write(tmp_path, [
+        {"ctx": "I want out.", "reply": "Roger that.", "cues": ["minimal_encourager"]},
+        {"ctx": "Выпустите меня.", "reply": "Вас понял, принято.", "cues": ["minimal_encourager"]},
+    ]))
+    assert evaluate(items).per_cue["minimal_encourager"].recall == 0.0
+    phrases = {"en": {"minimal_encourager": ["roger that"]}, "ru": {"minimal_encourager": ["принято"]}}
+    ev = evaluate(items, extra_phrases=lambda code: phrases[code])
+    assert ev.per_cue["minimal_encourager"].recall == 1.0
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_eval_cues_prints_a_table(tmp_path, capsys):
+    path = write(tmp_path, GOOD)
+    assert main(["eval-cues", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "precision" in out and "recall" in out and "F1" in out
+    assert "calm_down" in out and "micro" in out
+
+
+def test_eval_cues_json(tmp_path, capsys):
+    path = write(tmp_path, GOOD)
+    assert main(["eval-cues", str(path), "--json", "--language", "en"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"per_cue", "micro_f1"} <= set(data)
+    assert set(data["per_cue"]["mirror"]) >= {"precision", "recall", "f1", "support"}
+    assert data["micro_f1"] == 1.0
+
+
+def test_eval_cues_broken_line_is_one_error_and_nonzero_exit(tmp_path, capsys):
+    path = write(tmp_path, [GOOD[0], GOOD[1], '{"ctx": "x", "reply": "y", "cues": ["nope"]}'])
+    code = main(["eval-cues", str(path)])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert f"{path}:3:" in err and "unknown cue 'nope'" in err
+    assert "Traceback" not in err
+
+
+def test_eval_cues_with_a_scoring_script(tmp_path, capsys):
+    from voicedrill.scoring import load_script
+
+    default = load_script()
+    text = default.to_yaml_text()
+    marker = "  extra_phrases:\n    en: {}\n"
+    assert marker in text, "the default scoring script's extra_phrases block changed; update this test"
+    script = tmp_path / "course.yaml"
+    script.write_text(text.replace(marker, "  extra_phrases:\n    en:\n      minimal_encourager: [roger that]\n"),
+                      encoding="utf-8")
+    path = write(tmp_path, [{"ctx": "I want out.", "reply": "Roger that.", "cues": ["minimal_encourager"]}])
+    assert main(["eval-cues", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["per_cue"]["minimal_encourager"]["recall"] == 0.0
+    assert main(["eval-cues", str(path), "--json", "--script", str(script)]) == 0
+    assert json.loads(capsys.readouterr().out)["per_cue"]["minimal_encourager"]["recall"] == 1.0

@@ -1,0 +1,562 @@
+"""Speech recognition: the openai-whisper adapter, with a hallucination guard.
+
+``load_model`` loads a checkpoint once (the caller passes it around; nothing is
+global); ``transcribe`` turns reply audio (mono float32, 16 kHz, shape=(n,)) into a
+frozen ``Transcript`` with word times; ``Transcriber`` is the same as a callable
+object with explicit state for audio that arrives in chunks.
+
+How a reply is transcribed:
+
+1. No sound at all (every 20 ms frame below ``audio.SILENCE_DBFS``), or a steady sound
+   (hum, hiss, a held tone: the loudest frame within ``STEADY_SPREAD_DB`` of the
+   quiet ones; speech always rises well above its own pauses): empty, Whisper is
+   not run.
+2. A probe: one Whisper decoder step behind the language's filler-bearing prompt
+   gives the no-speech probability. Likely speech: a Whisper pass with that prompt,
+   which makes Whisper write the "um"s and "uh"s it otherwise tidies away (the
+   scorer counts them). Every segment goes through the guard (``GuardOptions``:
+   no-speech probability, average log-probability, compression ratio, and the
+   per-language phrase lists in ``lang/<code>/asr.yaml``). A confident result is
+   the transcript: one pass.
+3. Anything doubtful (the probe, a dropped segment, a loop, an improbable segment,
+   fillers only) is decided by a plain pass without the prompt, because on noise or
+   a tone the prompt makes Whisper loop ("uh, uh, uh") or invent words. The plain
+   pass, guarded the same way, decides whether there is speech at all; if there is,
+   the prompted words are kept when they tell the same (a similar count of content
+   words), else the plain ones.
+
+The encoder's output and the cross-attention keys/values are memoised per model
+(``_cache_encoder``), so the probe, the passes, the temperature fallbacks and the
+word-time alignment encode the audio once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .audio import SAMPLE_RATE, SILENCE_DBFS, validate_audio
+from .errors import AsrError
+from .types import Transcript, Word
+
+MAX_REPLY_SECONDS = 15 * 60.0  # the same limit as audio files
+STEADY_SPREAD_DB = 6.0  # loudest 20 ms frame minus the 10th percentile below this: steady sound
+
+
+@dataclass(frozen=True, eq=False)
+class AsrModel:
+    """A loaded Whisper model (CPU, float32, eval mode). Load once, pass it in."""
+
+    name: str  # "tiny.en", "base", or the checkpoint's file stem
+    model: Any  # whisper.model.Whisper
+    multilingual: bool  # False for English-only (*.en) models
+    path: Path | None = None  # the checkpoint it came from
+
+    def check_language(self, language: str) -> str:
+        """Raise AsrError when this model cannot transcribe ``language``."""
+        from .lang import check_language
+
+        check_language(language)
+        if language != "en" and not self.multilingual:
+            raise AsrError(
+                f"Whisper model '{self.name}' understands English only, not '{language}'. "
+                "For Russian install the multilingual model: voicedrill models install base "
+                "(then use --model base)."
+            )
+        return language
+
+
+@dataclass(frozen=True)
+class GuardOptions:
+    """Thresholds of the hallucination guard, per Whisper segment."""
+
+    # Whisper's own rule: skip when probably no speech AND the text is improbable.
+    no_speech: float = 0.6
+    logprob: float = -1.0
+    # A stricter pair seen on tones and trailing inventions ("We will be back.").
+    unsure_no_speech: float = 0.4
+    unsure_logprob: float = -0.9
+    # A known hallucination phrase is dropped when either of these holds.
+    phrase_no_speech: float = 0.35
+    phrase_logprob: float = -0.75
+    # Text that compresses this well is a repetition loop.
+    compression_ratio: float = 2.4
+    # A segment of fillers only is dropped above this no-speech probability.
+    fillers_no_speech: float = 0.5
+    # The filler prompt is tried first only below this no-speech probability (one step).
+    probe_no_speech: float = 0.35
+    # A prompted result is checked by a plain pass when any segment passes one of these.
+    verify_no_speech: float = 0.3
+    verify_logprob: float = -0.8
+    verify_compression_ratio: float = 2.0
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How Whisper is run; defaults suit short replies on a CPU."""
+
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4)  # plain pass: fallback when decoding fails
+    keep_fillers: bool = True  # first try the filler prompt (greedy only)
+    tokens_per_second: float | None = None  # cap on tokens sampled per second of audio, so a
+    min_tokens: int = 16  # loop stops early (None: the language's max_tokens_per_second)
+    guard: GuardOptions = field(default_factory=GuardOptions)
+
+
+@dataclass(frozen=True)
+class LanguageData:
+    """What ``lang/<code>/asr.yaml`` holds (see the comments in those files)."""
+
+    code: str
+    initial_prompt: str
+    max_tokens_per_second: float  # Whisper tokens in fast speech, with margin
+    fillers: frozenset[str]
+    whole_segment: frozenset[str]  # normalised phrases
+    anywhere: tuple[str, ...]  # normalised fragments
+
+
+def language_data(code: str) -> LanguageData:
+    """Load and check ``lang/<code>/asr.yaml``; unknown keys are rejected."""
+    from . import lang
+    from .errors import ScenarioError
+
+    data = lang.load(code, "asr")
+    where = lang.LANG_DIR / code / "asr.yaml"
+    _require_keys(data, {"initial_prompt", "max_tokens_per_second", "fillers", "hallucinations"}, where, "")
+    hall = data["hallucinations"]
+    if not isinstance(hall, dict):
+        raise ScenarioError(f"{where}: 'hallucinations' must be a mapping.")
+    _require_keys(hall, {"whole_segment", "anywhere"}, where, "hallucinations.")
+    for key, value in (("fillers", data["fillers"]), ("hallucinations.whole_segment", hall["whole_segment"]),
+                       ("hallucinations.anywhere", hall["anywhere"])):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ScenarioError(f"{where}: '{key}' must be a list of non-empty strings.")
+    if not isinstance(data["initial_prompt"], str):
+        raise ScenarioError(f"{where}: 'initial_prompt' must be a string.")
+    rate = data["max_tokens_per_second"]
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 1 <= rate <= 50:
+        raise ScenarioError(f"{where}: 'max_tokens_per_second' must be a number from 1 to 50.")
+    return LanguageData(
+        code=code,
+        initial_prompt=data["initial_prompt"].strip(),
+        max_tokens_per_second=float(rate),
+        fillers=frozenset(normalize(f) for f in data["fillers"]),
+        whole_segment=frozenset(normalize(p) for p in hall["whole_segment"]),
+        anywhere=tuple(p.strip().lower().replace("ё", "е") for p in hall["anywhere"]),
+    )
+
+
+def _require_keys(data: dict, keys: set[str], where: Path, prefix: str) -> None:
+    from .errors import ScenarioError
+
+    unknown = sorted(set(data) - keys)
+    missing = sorted(keys - set(data))
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key(s) {', '.join(prefix + k for k in unknown)}; "
+                            f"allowed: {', '.join(prefix + k for k in sorted(keys))}.")
+    if missing:
+        raise ScenarioError(f"{where}: missing key(s) {', '.join(prefix + k for k in missing)}.")
+
+
+def normalize(text: str) -> str:
+    """Lower case, ё as е, punctuation removed (hyphens kept inside words), spaces collapsed."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
+    text = "".join(ch if ch.isalnum() or ch.isspace() or ch in "-'" else " " for ch in text)
+    words = [w.strip("-'") for w in text.split()]
+    return " ".join(w for w in words if w)
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def load_model(name_or_path: str | os.PathLike = "tiny.en", *, threads: int | None = None) -> AsrModel:
+    """Load an installed model by name ("tiny.en", "base") or a checkpoint path, on CPU.
+
+    ``threads``: torch intra-op threads (default: the CPUs this process may use, at
+    most 8). Sets the official alignment heads for word times. Raises ``AsrError``
+    naming the file and the fix for missing or broken checkpoints.
+    """
+    import torch
+
+    from . import models
+
+    path = models.checkpoint_path(name_or_path)
+    torch.set_num_threads(max(1, threads or min(8, len(os.sched_getaffinity(0)))))
+    fix = f"Reinstall it: voicedrill models install {path.stem if path.stem in models.CATALOG else 'tiny.en'}"
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except Exception as e:  # truncated zip, not a torch file, unpickling refused, …
+        raise AsrError(f"{path}: not a readable Whisper checkpoint ({_first_line(e)}). {fix}") from e
+    if not isinstance(checkpoint, dict) or "dims" not in checkpoint or "model_state_dict" not in checkpoint:
+        raise AsrError(f"{path}: not a Whisper checkpoint (no 'dims'/'model_state_dict'). {fix}")
+    meta = checkpoint.get("voicedrill") if isinstance(checkpoint.get("voicedrill"), dict) else {}
+    name = str(meta.get("name") or path.stem)
+    try:
+        from whisper.model import ModelDimensions, Whisper
+
+        dims = ModelDimensions(**checkpoint["dims"])
+        model = Whisper(dims)
+        model.load_state_dict(checkpoint["model_state_dict"])
+        with torch.no_grad():  # one NaN/inf anywhere makes its tensor's sum non-finite
+            sums = torch.stack([p.sum() for p in model.parameters()])
+        if not bool(torch.isfinite(sums).all()):
+            raise ValueError("the weights hold NaN or infinite values")
+    except Exception as e:
+        raise AsrError(f"{path}: broken Whisper checkpoint ({_first_line(e)}). {fix}") from e
+    _set_alignment_heads(model, name, meta.get("alignment_heads"))
+    model.eval()
+    _cache_encoder(model)
+    return AsrModel(name=name, model=model, multilingual=bool(model.is_multilingual), path=path)
+
+
+def _cache_encoder(model, size: int = 4) -> None:
+    """Memoise the audio encoder on its last few inputs (log-mel windows), and the
+    decoder's cross-attention key/value projections on their last input.
+
+    One ``transcribe`` encodes the same 30 s window several times (the prompted and the
+    plain pass, each temperature fallback, and the word-time alignment); the encoder is
+    most of the work for small models. A pure-function cache: same mel in, same
+    features out; only without gradients; thread-safe; ``state_dict`` is unchanged.
+    """
+    import threading
+
+    import torch
+
+    encoder = model.encoder
+    forward = encoder.forward
+    cache: list[tuple[torch.Tensor, torch.Tensor]] = []
+    lock = threading.Lock()
+
+    def cached_forward(x: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled():
+            return forward(x)
+        with lock:
+            for mel, features in cache:
+                if mel.shape == x.shape and mel.dtype == x.dtype and torch.equal(mel, x):
+                    return features
+        features = forward(x)
+        with lock:
+            cache.append((x.detach().clone(), features.detach()))
+            del cache[:-size]
+        return features
+
+    encoder.forward = cached_forward
+
+    # The cross-attention keys and values depend only on the audio features: memoise each
+    # projection on its last input (the cached features above are the very same tensor).
+    for block in model.decoder.blocks:
+        for linear in (block.cross_attn.key, block.cross_attn.value):
+            linear.forward = _memo_last(linear.forward)
+
+
+def _memo_last(forward):
+    import torch
+
+    last: list = [None]  # (input tensor, its version counter, output)
+
+    def memo_forward(x: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled():
+            return forward(x)
+        hit = last[0]
+        if hit is not None and hit[0] is x and hit[1] == x._version:
+            return hit[2]
+        out = forward(x)
+        last[0] = (x, x._version, out)
+        return out
+
+    return memo_forward
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
+
+
+def _set_alignment_heads(model, name: str, heads: Sequence[Sequence[int]] | None) -> None:
+    """Official heads for known names; else the ones stored at conversion; else whisper's default."""
+    import torch
+    import whisper
+
+    if name in whisper._ALIGNMENT_HEADS:
+        model.set_alignment_heads(whisper._ALIGNMENT_HEADS[name])
+    elif heads:
+        mask = torch.zeros(model.dims.n_text_layer, model.dims.n_text_head, dtype=torch.bool)
+        for layer, head in heads:
+            if 0 <= layer < mask.shape[0] and 0 <= head < mask.shape[1]:
+                mask[layer, head] = True
+        if mask.any():
+            model.register_buffer("alignment_heads", mask.to_sparse(), persistent=False)
+
+
+# --- transcribing ----------------------------------------------------------------------
+
+
+def transcribe(
+    model: AsrModel,
+    audio: np.ndarray,
+    *,
+    language: str = "en",
+    options: DecodeOptions | None = None,
+) -> Transcript:
+    """Transcribe a reply (mono float32, 16 kHz, shape=(n,)) with word times in seconds.
+
+    Silence, noise and tones give an empty transcript (``.guarded`` says why).
+    Raises ``AudioError`` for unusable audio and ``AsrError`` when the model cannot
+    do ``language`` (an English-only model asked for Russian).
+    """
+    options = options or DecodeOptions()
+    model.check_language(language)
+    audio = validate_audio(audio, name="reply audio", max_seconds=MAX_REPLY_SECONDS)
+    quiet = _precheck(audio)
+    if quiet:
+        return Transcript("", language, (), no_speech_prob=1.0, guarded=quiet)
+    data = language_data(language)
+    duration = len(audio) / SAMPLE_RATE
+    g = options.guard
+
+    prompted: list[dict] | None = None  # None: the prompted pass has not run
+    fillers = options.keep_fillers and bool(data.initial_prompt)
+    if fillers and _probe_no_speech(model, audio, data) <= g.probe_no_speech:
+        segments = _run(model, audio, data, data.initial_prompt, options, duration, (0.0,))
+        prompted, _, nsp = _guard(segments, data, g)
+        if prompted and not _doubtful(segments, prompted, data, g):
+            return _build(prompted, language, nsp, duration)
+    plain, reason, nsp = _guard(_run(model, audio, data, None, options, duration), data, g)
+    if not plain:
+        return Transcript("", language, (), no_speech_prob=nsp, guarded=reason or "no speech")
+    if fillers and prompted is None:  # the probe doubted, the plain pass heard speech
+        prompted, _, _ = _guard(_run(model, audio, data, data.initial_prompt, options, duration, (0.0,)), data, g)
+    return _build(prompted if _consistent(prompted or [], plain, data) else plain, language, nsp, duration)
+
+
+def _probe_no_speech(model: AsrModel, audio: np.ndarray, data: LanguageData) -> float:
+    """Whisper's no-speech probability for the first 30 s window behind the filler prompt:
+    one decoder step. The encoder output is cached for the passes that follow."""
+    import torch
+    import whisper
+    from whisper.audio import N_FRAMES, N_SAMPLES, log_mel_spectrogram, pad_or_trim
+
+    try:
+        with torch.no_grad():
+            mel = log_mel_spectrogram(audio, model.model.dims.n_mels, padding=N_SAMPLES)
+            content_frames = mel.shape[-1] - N_FRAMES  # cut exactly as whisper.transcribe does
+            mel = pad_or_trim(mel[:, : min(N_FRAMES, content_frames)], N_FRAMES)
+            result = whisper.decode(model.model, mel, whisper.DecodingOptions(
+                language=data.code, prompt=data.initial_prompt, sample_len=1, fp16=False))
+    except Exception as e:
+        raise AsrError(f"Whisper '{model.name}' failed to transcribe ({_first_line(e)}).") from e
+    return float(result.no_speech_prob)
+
+
+def _precheck(audio: np.ndarray) -> str:
+    """Why ``audio`` cannot hold speech without asking Whisper ("" when it may)."""
+    from .audio import rms_dbfs
+    from .vad import frame_levels_db
+
+    levels = frame_levels_db(audio)
+    if levels.size == 0:
+        return "no sound" if rms_dbfs(audio) < SILENCE_DBFS else ""
+    loudest = float(levels.max())
+    if loudest < SILENCE_DBFS:
+        return "no sound"
+    if levels.size >= 10 and loudest - float(np.percentile(levels, 10)) < STEADY_SPREAD_DB:
+        return "steady sound, no speech"
+    return ""
+
+
+def _run(model: AsrModel, audio, data: LanguageData, prompt, options: DecodeOptions, duration,
+         temperatures: tuple[float, ...] | None = None) -> list[dict]:
+    import torch
+    import whisper
+
+    rate = options.tokens_per_second or data.max_tokens_per_second
+    sample_len = int(min(model.model.dims.n_text_ctx // 2, options.min_tokens + rate * min(duration, 30.0)))
+    try:
+        with torch.no_grad():
+            result = whisper.transcribe(
+                model.model,
+                audio,
+                verbose=None,
+                language=data.code,
+                task="transcribe",
+                temperature=temperatures or options.temperatures,
+                compression_ratio_threshold=options.guard.compression_ratio,
+                logprob_threshold=options.guard.logprob,
+                no_speech_threshold=options.guard.no_speech,
+                condition_on_previous_text=False,
+                initial_prompt=prompt,
+                word_timestamps=True,
+                fp16=False,
+                sample_len=sample_len,
+            )
+    except Exception as e:
+        raise AsrError(f"Whisper '{model.name}' failed to transcribe ({_first_line(e)}).") from e
+    return list(result.get("segments", ()))
+
+
+_ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|♪[^♪]*♪|[♪♫]")
+
+
+def _clean(text: str) -> str:
+    """Segment text without non-speech annotations ("[BLANK_AUDIO]", "(beeping)", "♪")."""
+    return " ".join(_ANNOTATION.sub(" ", text).split())
+
+
+def _guard(segments: list[dict], data: LanguageData, g: GuardOptions) -> tuple[list[dict], str, float]:
+    """Drop hallucinated segments. Returns (kept segments, reason for the last drop,
+    no-speech probability: the lowest among kept segments, else the highest seen, else 1)."""
+    kept, reason = [], ""
+    for seg in segments:
+        text = _clean(seg.get("text", ""))
+        norm = normalize(text)
+        nsp = float(seg.get("no_speech_prob", 0.0))
+        lp = float(seg.get("avg_logprob", 0.0))
+        why = ""
+        if not any(ch.isalpha() for ch in text):
+            why = "no words"
+        elif float(seg.get("compression_ratio", 0.0)) > g.compression_ratio:
+            why = "repetition loop"
+        elif nsp > g.no_speech and lp < g.logprob:
+            why = "no speech"
+        elif nsp > g.unsure_no_speech and lp < g.unsure_logprob:
+            why = "unsure, probably no speech"
+        elif any(frag in text.lower().replace("ё", "е") for frag in data.anywhere):
+            why = "known hallucination"
+        elif norm in data.whole_segment and (nsp > g.phrase_no_speech or lp < g.phrase_logprob):
+            why = "known hallucination"
+        elif nsp > g.fillers_no_speech and all(w in data.fillers for w in norm.split()):
+            why = "fillers on noise"
+        if why:
+            reason = why
+        else:
+            kept.append(seg)
+    nsps = [float(s.get("no_speech_prob", 0.0)) for s in (kept or segments)]
+    nsp = (min(nsps) if kept else max(nsps)) if nsps else 1.0
+    return kept, reason, nsp
+
+
+def _doubtful(segments: list[dict], kept: list[dict], data: LanguageData, g: GuardOptions) -> bool:
+    """Should a prompted result be checked by a plain pass? (Segments without words, like
+    the sliver of audio after the last word, are no evidence either way.)"""
+    segments = [s for s in segments if any(ch.isalpha() for ch in _clean(s.get("text", "")))]
+    if len(kept) != len(segments) or _content_words(kept, data) == 0:
+        return True
+    return any(float(s.get("no_speech_prob", 0.0)) > g.verify_no_speech
+               or float(s.get("avg_logprob", 0.0)) < g.verify_logprob
+               or float(s.get("compression_ratio", 0.0)) > g.verify_compression_ratio for s in segments)
+
+
+def _content_words(segments: list[dict], data: LanguageData) -> int:
+    return sum(1 for s in segments for w in normalize(_clean(s.get("text", ""))).split() if w not in data.fillers)
+
+
+def _consistent(prompted: list[dict], plain: list[dict], data: LanguageData) -> bool:
+    """The filler pass is used when it kept the speech and did not grow extra words."""
+    if not prompted:
+        return False
+    n_prompted, n_plain = _content_words(prompted, data), _content_words(plain, data)
+    return n_prompted >= 0.5 * n_plain and n_prompted <= 1.5 * n_plain + 2
+
+
+def _build(segments: list[dict], language: str, nsp: float, duration: float) -> Transcript:
+    text = " ".join(t for t in (_clean(s.get("text", "")) for s in segments) if t)
+    words: list[Word] = []
+    last_start = 0.0
+    for seg in segments:
+        depth = 0  # inside a "(…)" / "[…]" annotation that Whisper split into words
+        glued = False  # the previous word of this segment was kept
+        for w in seg.get("words", ()) or ():
+            raw = str(w.get("word", ""))
+            annotated = depth > 0 or "(" in raw or "[" in raw
+            depth = max(0, depth + raw.count("(") + raw.count("[") - raw.count(")") - raw.count("]"))
+            token = raw.strip()
+            if annotated or not any(ch.isalnum() for ch in token):
+                glued = False
+                continue
+            start = min(max(float(w.get("start", 0.0)), last_start), duration)
+            end = min(max(float(w.get("end", start)), start), duration)
+            prob = round(min(max(float(w.get("probability", 0.0)), 0.0), 1.0), 4)
+            if words and raw[:1] not in ("", " ") and glued:
+                # Whisper split one word ("э-э" -> "э", "-э"): join it back.
+                prev = words[-1]
+                words[-1] = Word(prev.text + token, prev.start, round(max(end, prev.end), 3),
+                                 min(prev.probability, prob))
+            else:
+                words.append(Word(token, round(start, 3), round(end, 3), prob))
+                last_start = start
+            glued = True
+    return Transcript(text=text, language=language, words=tuple(words), no_speech_prob=round(nsp, 4))
+
+
+# --- a stateful transcriber for the drill loop and, later, streaming -------------------
+
+
+class Transcriber:
+    """``Transcriber(model, language)(audio) -> Transcript``, plus explicit chunk state.
+
+    For audio that arrives while the trainee speaks: ``feed(chunk)`` appends,
+    ``partial()`` transcribes what has arrived so far (one fast pass, no filler pass),
+    ``finish()`` gives the final transcript and clears the state, ``reset()`` clears it.
+    Calling the object directly ignores and keeps that state.
+    """
+
+    def __init__(self, model: AsrModel, language: str = "en", *, options: DecodeOptions | None = None):
+        model.check_language(language)
+        self.model = model
+        self.language = language
+        self.options = options or DecodeOptions()
+        self._chunks: list[np.ndarray] = []
+        self._samples = 0
+        self._partial: tuple[int, Transcript] | None = None  # (samples it covered, result)
+
+    def __call__(self, audio: np.ndarray) -> Transcript:
+        return transcribe(self.model, audio, language=self.language, options=self.options)
+
+    @property
+    def seconds(self) -> float:
+        """Audio fed since the last reset, seconds."""
+        return self._samples / SAMPLE_RATE
+
+    def feed(self, chunk: np.ndarray) -> None:
+        """Append a chunk (mono float32, 16 kHz, shape=(n,))."""
+        chunk = validate_audio(chunk, name="audio chunk", max_seconds=MAX_REPLY_SECONDS)
+        if (self._samples + len(chunk)) / SAMPLE_RATE > MAX_REPLY_SECONDS:
+            raise AsrError(f"the reply is longer than {MAX_REPLY_SECONDS:.0f} s; call finish() or reset().")
+        self._chunks.append(chunk.copy())
+        self._samples += len(chunk)
+
+    def audio(self) -> np.ndarray:
+        """Everything fed so far, shape=(n,)."""
+        if len(self._chunks) > 1:
+            self._chunks = [np.concatenate(self._chunks)]
+        return self._chunks[0] if self._chunks else np.zeros(0, dtype=np.float32)
+
+    def partial(self) -> Transcript:
+        """A quick transcript of the audio so far (cached until more audio is fed)."""
+        if self._samples == 0:
+            return Transcript("", self.language, (), no_speech_prob=1.0, guarded="no sound")
+        if self._partial is None or self._partial[0] != self._samples:
+            quick = DecodeOptions(temperatures=(0.0,), keep_fillers=False, guard=self.options.guard,
+                                  tokens_per_second=self.options.tokens_per_second,
+                                  min_tokens=self.options.min_tokens)
+            self._partial = (self._samples, transcribe(self.model, self.audio(), language=self.language,
+                                                       options=quick))
+        return self._partial[1]
+
+    def finish(self) -> Transcript:
+        """The final transcript of everything fed; the state is cleared afterwards."""
+        try:
+            if self._samples == 0:
+                return Transcript("", self.language, (), no_speech_prob=1.0, guarded="no sound")
+            return self(self.audio())
+        finally:
+            self.reset()
+
+    def reset(self) -> None:
+        """Forget all fed audio."""
+        self._chunks, self._samples, self._partial = [], 0, None

@@ -1,0 +1,271 @@
+"""Live drills: the speaker and the listener the drill loop gets at a real microphone.
+
+``LiveSpeaker`` plays the perpetrator's line (``playback.OutputDevice``) and returns when
+its last sample reached the speaker. ``LiveListener`` starts capturing before the line
+is played (``prepare``), so a trainee who talks over the perpetrator is heard
+(``heard_speech``, asked during playback: the speaker then stops, the recording goes
+on and the reply is marked interrupted), then waits for the reply's end (``reply``):
+``end_of_turn_silence`` of silence, ``max_reply_seconds``, Enter on a terminal, or
+``no_reply_timeout`` without speech (a silent reply; the drill goes on).
+
+Latency = onset - line end, both on ``time.monotonic()``: the onset through the ADC
+times of the input stream, the line end through the DAC times of the output stream,
+so the stream latencies PortAudio reports are taken out.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .audio import SAMPLE_RATE
+from .capture import Microphone
+from .errors import DeviceError
+from .playback import OutputDevice, Playback
+from .types import PerpetratorLine, Reply
+from .vad import SILERO_FRAME, Endpointer, ListenSettings, refine_onset
+
+PREROLL = 0.2  # seconds kept before an onset that came during the line
+TAIL = 0.3  # seconds kept after the end of speech
+INTERRUPT_TOLERANCE = 0.1  # starting this little before the line's end is not talking over it
+
+
+class LiveSpeaker:
+    """The drill loop's speaker on a sound device (``--output``: index or name part)."""
+
+    def __init__(self, device: int | str | None = None, *, latency="high"):
+        self.output = OutputDevice(device, latency=latency)
+        self.last: Playback | None = None  # the latest playback, for the UI and benchmarks
+
+    def play(self, audio: np.ndarray, *, stop: Callable[[], bool] | None = None) -> float:
+        self.last = self.output.play(audio, stop=stop)
+        return self.last.ended
+
+
+@dataclass(frozen=True)
+class Heard:
+    """How the latest turn was heard (for the UI and benchmarks). Monotonic seconds."""
+
+    reason: str  # "silence" | "max_length" | "key" | "timeout"
+    line_end: float
+    onset: float | None  # when speech started
+    speech_end: float | None  # when speech stopped
+    decided: float  # when the listener decided the turn was over
+    overflows: int
+
+
+class _StdinEnter:
+    """Enter pressed on a terminal (``sys.stdin`` a TTY), read without blocking."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdin
+
+    def usable(self) -> bool:
+        try:
+            return self.stream is not None and self.stream.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    def __call__(self) -> bool:
+        import select
+
+        try:
+            fd = self.stream.fileno()
+            pressed = False
+            while select.select([fd], [], [], 0)[0]:
+                data = os.read(fd, 1024)
+                if not data:
+                    break
+                pressed = pressed or b"\n" in data or b"\r" in data
+            return pressed
+        except (OSError, ValueError):
+            return False
+
+
+class LiveListener:
+    """The drill loop's listener on a microphone (``--input``: index or name part).
+
+    ``settings``: end of turn, maximum length, no-reply timeout, detector
+    (``ListenSettings.from_script(script.listening)``). ``noise_floor_db``: from the
+    trainee's calibration (used by the energy detector). ``on_level(dbfs)`` is called with
+    the input level while listening (the terminal meter; also ``level_db`` any time).
+    ``key_pressed()`` ends a turn at once when True; by default Enter on a terminal.
+    ``barge_in=False`` (speakers without headphones, where the microphone hears the
+    perpetrator): speech during the line is ignored and nothing is interrupted.
+    """
+
+    def __init__(
+        self,
+        device: int | str | None = None,
+        *,
+        settings: ListenSettings | None = None,
+        noise_floor_db: float | None = None,
+        on_level: Callable[[float], None] | None = None,
+        key_pressed: Callable[[], bool] | None = None,
+        barge_in: bool = True,
+        microphone: Microphone | None = None,
+    ):
+        self.settings = settings or ListenSettings()
+        self.noise_floor_db = noise_floor_db
+        self.on_level = on_level
+        self.barge_in = barge_in
+        self.mic = microphone or Microphone(device)
+        if key_pressed is None:
+            enter = _StdinEnter()
+            key_pressed = enter if enter.usable() else None
+        self.key_pressed = key_pressed
+        self.last: Heard | None = None
+        self._endpointer: Endpointer | None = None
+        self._parts: list[np.ndarray] = []  # this turn's audio, 16 kHz
+        self._starts: list[int] = []  # sample index where each part starts
+        self._have = 0  # samples captured in this turn
+        self._fed = 0  # samples given to (or skipped by) the endpointer
+        self._feeding = False
+        self._listening = False
+
+    # -- lifetime
+    def open(self) -> "LiveListener":
+        self.mic.open()
+        return self
+
+    def close(self) -> None:
+        self.mic.close()
+
+    def __enter__(self) -> "LiveListener":
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def level_db(self) -> float:
+        """The input level now, dBFS."""
+        return self.mic.level_db
+
+    # -- the drill loop's protocol
+    def prepare(self, line: PerpetratorLine | None = None, turn_index: int = 0) -> None:
+        self.mic.arm()
+        self._endpointer = Endpointer(self.settings, noise_floor_db=self.noise_floor_db)
+        self._parts, self._starts, self._have, self._fed = [], [], 0, 0
+        self._feeding = self.barge_in  # without barge-in, listening starts at the line's end
+        self._listening = True
+        if isinstance(self.key_pressed, _StdinEnter):
+            self.key_pressed()  # forget Enter pressed before this turn
+
+    def heard_speech(self) -> bool:
+        if not self._listening or not self.barge_in:
+            return False
+        self._pump(timeout=0)
+        return self._endpointer.onset is not None
+
+    def reply(self, line_end: float) -> Reply:
+        if not self._listening:
+            self.prepare()
+        ep = self._endpointer
+        try:
+            self._pump(timeout=0)
+            line_end_index = self.mic.index_at(line_end)
+            if not self._feeding:
+                ep.skip(line_end_index / SAMPLE_RATE)
+                self._fed = ep.frames * SILERO_FRAME
+                self._feeding = True
+            ep.deadline = line_end_index / SAMPLE_RATE + self.settings.no_reply_timeout
+            while not ep.ended:
+                self._pump(timeout=0.02)
+                if self.key_pressed is not None and not ep.ended and self.key_pressed():
+                    ep.finish("key")
+            decided = time.monotonic()
+            audio = np.concatenate(self._parts) if self._parts else np.zeros(0, dtype=np.float32)
+        finally:
+            self.mic.disarm()
+            self._listening = False
+        return self._make_reply(audio, ep, line_end, line_end_index, decided)
+
+    # -- inside
+    def _pump(self, timeout: float) -> None:
+        """Take new audio off the microphone; feed the endpointer; update the meter."""
+        chunk = self.mic.read(timeout=timeout)
+        if chunk.size:
+            self._starts.append(self._have)
+            self._parts.append(chunk)
+            self._have += len(chunk)
+        if self.on_level is not None:
+            self.on_level(self.mic.level_db)
+        if self._feeding and self._have > self._fed:
+            self._endpointer.push(self._since(self._fed))
+            self._fed = self._have
+
+    def _since(self, start: int) -> np.ndarray:
+        """Captured audio from sample ``start`` on."""
+        k = max(0, bisect.bisect_right(self._starts, start) - 1)
+        audio = np.concatenate(self._parts[k:]) if len(self._parts) - k > 1 else self._parts[k]
+        return audio[start - self._starts[k]:]
+
+    def _make_reply(self, audio: np.ndarray, ep: Endpointer, line_end: float, line_end_index: int,
+                    decided: float) -> Reply:
+        mic = self.mic
+        source = f"microphone {mic.device.name}"
+        n = len(audio)
+        if ep.onset is None:
+            start = min(line_end_index, n)
+            clip = audio[start:]
+            if clip.size == 0:
+                clip = np.zeros(int(0.1 * SAMPLE_RATE), dtype=np.float32)
+            self.last = Heard(ep.reason, line_end, None, None, decided, mic.overflows)
+            return Reply(audio=clip, onset=None, end=None, latency=None, interrupted=False, source=source)
+        onset_index = int(round(refine_onset(audio, ep.onset) * SAMPLE_RATE))
+        end_index = int(round((ep.end if ep.end is not None else ep.position) * SAMPLE_RATE))
+        onset_time = mic.time_at(onset_index)
+        latency = onset_time - line_end
+        start = line_end_index if onset_index >= line_end_index else max(0, onset_index - int(PREROLL * SAMPLE_RATE))
+        start = min(start, onset_index)
+        stop = min(n, end_index + int(TAIL * SAMPLE_RATE))
+        clip = audio[start:stop]
+        self.last = Heard(ep.reason, line_end, onset_time, mic.time_at(end_index), decided, mic.overflows)
+        return Reply(
+            audio=clip.astype(np.float32, copy=False),
+            onset=(onset_index - start) / SAMPLE_RATE,
+            end=(min(end_index, stop) - start) / SAMPLE_RATE,
+            latency=latency,
+            interrupted=latency < -INTERRUPT_TOLERANCE,
+            source=source,
+        )
+
+
+def check_microphone(device: int | str | None = None) -> None:
+    """Raise ``DeviceError`` unless an input device can be opened (for ``drill`` to pick
+    live or headless mode)."""
+    with Microphone(device) as mic:
+        if not mic.active:
+            raise DeviceError(f"the microphone {mic.device.name} did not start.")
+
+
+def open_live(
+    *,
+    input_device: int | str | None = None,
+    output_device: int | str | None = None,
+    end_silence: float = 1.5,
+    max_reply_seconds: float = 30.0,
+    no_reply_timeout: float = 10.0,
+    vad: str = "silero",
+    noise_floor_db: float | None = None,
+    on_level: Callable[[float], None] | None = None,
+    key_pressed: Callable[[], bool] | None = None,
+    barge_in: bool = True,
+) -> tuple[LiveSpeaker, LiveListener]:
+    """The speaker and the (already open) listener for a live drill. Device problems
+    (no PortAudio, no microphone, a busy or unknown device) raise ``DeviceError`` here,
+    before the drill starts. Close the listener when the drill ends."""
+    settings = ListenSettings(end_of_turn_silence=end_silence, max_reply_seconds=max_reply_seconds,
+                              no_reply_timeout=no_reply_timeout, vad=vad)
+    speaker = LiveSpeaker(output_device)
+    listener = LiveListener(input_device, settings=settings, noise_floor_db=noise_floor_db, on_level=on_level,
+                            key_pressed=key_pressed, barge_in=barge_in)
+    listener.open()
+    return speaker, listener

