@@ -108,6 +108,15 @@ def test_non_speech_gives_an_empty_transcript(make):
     assert transcript.guarded  # says why
 
 
+@pytest.mark.parametrize("make", [lambda: white_noise(3.0, 0.1), lambda: tone(1000.0, 3.0)], ids=["white-noise", "tone"])
+def test_whisper_guard_alone_keeps_noise_and_tone_empty(monkeypatch, make):
+    """Without the energy pre-check, Whisper runs on them; the guard still empties them."""
+    monkeypatch.setattr(asr, "_precheck", lambda audio: "")
+    transcript = asr.transcribe(tiny_en_model(), make())
+    assert transcript.text == "" and transcript.words == ()
+    assert transcript.guarded not in ("", "no sound", "steady sound, no speech")
+
+
 def test_silence_does_not_run_the_model(random_checkpoint):
     class Exploding:
         def __getattr__(self, name):
@@ -335,3 +344,14 @@ def test_cli_transcribe_russian_with_english_model_is_one_message(tmp_path):
     done = _cli("transcribe", str(clip), "--language", "ru")
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "voicedrill models install base" in done.stderr
+
+
+def test_a_decoding_loop_is_dropped_but_a_real_repeat_is_kept():
+    from voicedrill.asr import _drop_repeat_loops
+    from voicedrill.types import Word
+
+    loop = [Word("I'm", 1.3, 1.6, 0.9), Word("fine.", 1.6, 1.8, 0.9), Word("I'm", 1.94, 2.02, 0.5),
+            Word("fine.", 2.02, 2.06, 0.5), Word("I'm", 2.16, 2.16, 0.3), Word("fine.", 2.16, 2.16, 0.3)]
+    assert [w.text for w in _drop_repeat_loops(loop)] == ["I'm", "fine."]
+    said_twice = [Word("No,", 0.5, 0.8, 0.9), Word("no,", 0.9, 1.2, 0.9), Word("no.", 1.3, 1.6, 0.9)]
+    assert _drop_repeat_loops(said_twice) == said_twice

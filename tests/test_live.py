@@ -12,10 +12,10 @@ import time
 import numpy as np
 import pytest
 
+from tests.fixtures_asr import tiny_en_model
 from tests.rig import MIC_DEVICE, SPEAKER_DEVICE, TraineeAtMic, audio_rig, speak  # noqa: F401
 from voicedrill.audio import SAMPLE_RATE, rms_dbfs
 from voicedrill.live import PREROLL, LiveListener, LiveSpeaker
-from voicedrill.paths import CHECKOUT_DIR
 from voicedrill.types import PerpetratorLine
 from voicedrill.vad import ListenSettings, speech_spans
 
@@ -56,19 +56,10 @@ def came_through(transcribe, heard: np.ndarray, original: np.ndarray) -> set[str
 @pytest.fixture(scope="module")
 def transcribe():
     """Whisper tiny.en: (audio) -> text. Missing weights are a failure, not a skip."""
-    try:
-        from voicedrill import asr
-    except ImportError:
-        asr = None
-    if asr is not None:
-        model = asr.load_model("tiny.en")
-        return lambda audio: asr.transcribe(model, audio, language="en").text
-    path = CHECKOUT_DIR / "models" / "tiny.en.pt"
-    assert path.is_file(), f"{path} is missing: run .venv/bin/voicedrill models install tiny.en"
-    import whisper
+    from voicedrill import asr
 
-    model = whisper.load_model(str(path), device="cpu")
-    return lambda audio: model.transcribe(audio, language="en", fp16=False, temperature=0.0)["text"]
+    model = tiny_en_model()
+    return lambda audio: asr.transcribe(model, audio, language="en").text
 
 
 @pytest.fixture()

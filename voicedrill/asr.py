@@ -490,7 +490,34 @@ def _build(segments: list[dict], language: str, nsp: float, duration: float) -> 
                 words.append(Word(token, round(start, 3), round(end, 3), prob))
                 last_start = start
             glued = True
+    kept = _drop_repeat_loops(words)
+    if len(kept) < len(words):  # rebuild the text from the words that were really said
+        text, words = " ".join(w.text for w in kept), kept
     return Transcript(text=text, language=language, words=tuple(words), no_speech_prob=round(nsp, 4))
+
+
+LOOP_WORD_SECONDS = 0.1  # mean word length below which a repeated phrase is a decoding loop
+
+
+def _drop_repeat_loops(words: list[Word], max_phrase: int = 8) -> list[Word]:
+    """Remove copies of a phrase that Whisper repeats in a loop ("I'm fine. I'm fine. I'm
+    fine." where the copies are squeezed into almost no time). A phrase a person really
+    repeats takes ordinary time per word and is kept."""
+    def key(w: Word) -> str:
+        return "".join(ch for ch in w.text.lower() if ch.isalnum())
+
+    out: list[Word] = []
+    for w in words:
+        out.append(w)
+        for n in range(1, min(max_phrase, len(out) // 2) + 1):
+            copy, before = out[-n:], out[-2 * n:-n]
+            if [key(x) for x in copy] != [key(x) for x in before]:
+                continue
+            mean = sum(x.end - x.start for x in copy) / n
+            if mean < LOOP_WORD_SECONDS:
+                del out[-n:]
+                break
+    return out
 
 
 # --- a stateful transcriber for the drill loop and, later, streaming -------------------

@@ -51,7 +51,7 @@ def virtual_delivery(path: str):
 
     if path == "poor":
         return Delivery(rate_wpm=190, volume=1.0, pitch=72)
-    return Delivery(rate_wpm=140, volume=0.8, pitch=45)
+    return Delivery(rate_wpm=125, volume=0.8, pitch=45)
 
 
 class VirtualTrainee:

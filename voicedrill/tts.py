@@ -60,14 +60,16 @@ _ESPEAK_LIBRARIES = ("libespeak-ng.so.1", "/usr/local/lib/libespeak-ng.so.1",
                      "/opt/homebrew/lib/libespeak-ng.1.dylib", "/usr/local/lib/libespeak-ng.1.dylib")
 
 # language -> (perpetrator voice, virtual-trainee voice). The trainee is the female
-# espeak-ng variant f3: median f0 about 230 Hz against the perpetrator's 110 Hz. For
-# English, en-us+f3 was the variant Whisper tiny.en understood best (word error rate
-# 6.8 % on 12 negotiator lines; en+f3 13.7 %, en-us+f4 21.9 %, en-us+f1 26 %), which
-# matters because the virtual trainee's replies are transcribed and scored.
+# espeak-ng variant f5: median f0 about 200 Hz against the perpetrator's 110 Hz. The
+# virtual trainee's replies are transcribed and scored, so the variant is the one
+# Whisper tiny.en understands well: on 12 negotiator lines en-us+f3 gave a word error
+# rate of 6.8 % (en+f3 13.7 %, en-us+f4 21.9 %, en-us+f1 26 %); on 30 scripted replies
+# at 125 wpm en-us+f3 12.7 %, en-us+f5 13.0 %, belinda 14.6 %, Andrea 16.3 %. f5 won over
+# f3 because f3's "daughter" came back as a slur in every run, a word the demo says.
 _VOICES = {
-    "en": ("gmw/en-us", "gmw/en-us+f3"),
-    "ru": ("zle/ru", "zle/ru+f3"),
-    "kk": ("trk/kk", "trk/kk+f3"),
+    "en": ("gmw/en-us", "gmw/en-us+f5"),
+    "ru": ("zle/ru", "zle/ru+f5"),
+    "kk": ("trk/kk", "trk/kk+f5"),
 }
 
 
@@ -183,7 +185,7 @@ def trainee_voice(language: str = "en") -> str:
     not the perpetrator's (median f0 about twice as high)."""
     if language in _VOICES:
         return _VOICES[language][1]
-    return _first_voice(language) + "+f3"
+    return _first_voice(language) + "+f5"
 
 
 def _first_voice(language: str) -> str:
