@@ -114,3 +114,24 @@ def test_helpers():
     assert type_name(None) == "nothing (null)"
     assert type_name([1]) == "a list"
     assert type_name(True) == "true/false"
+
+
+def test_control_characters_are_one_located_error(tmp_path):
+    from voicedrill.errors import ScenarioError
+    from voicedrill.yamlsafe import load_yaml
+
+    with pytest.raises(ScenarioError, match=r"script.yaml:2:5: broken YAML"):
+        load_yaml("script.yaml", text="a: 1\nb: x\x07y\n")
+
+
+def test_an_alias_bomb_is_refused_quickly():
+    from voicedrill.errors import ScenarioError
+    from voicedrill.yamlsafe import load_yaml
+
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 8):
+        prev = chr(ord("a") + i - 1)
+        name = chr(ord("a") + i)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    with pytest.raises(ScenarioError, match="expands to more than"):
+        load_yaml("bomb.yaml", text="\n".join(lines))

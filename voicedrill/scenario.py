@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ParameterError, ScenarioError
+from .tts import Delivery  # the perpetrator's base delivery (at agitation 0.5)
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "scenarios"
 FORMAT_VERSION = 1
@@ -58,7 +59,6 @@ BANDS = ("calm", "tense", "explosive")
 RESULTS = ("good", "bad", "neutral")  # how an outcome counts for the trainee
 MAX_LINE_CHARS = 400  # longer lines are too long to speak as one turn
 MAX_FILE_BYTES = 1_000_000
-MAX_EXPANDED_VALUES = 100_000  # values after YAML aliases are expanded
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -74,15 +74,6 @@ _BAND_FALLBACK = {
 # ---------------------------------------------------------------------------
 # The parsed scenario (frozen)
 # ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """The perpetrator's base TTS delivery, before agitation changes it."""
-
-    rate_wpm: int = 165  # words per minute, 80..450
-    volume: float = 0.85  # 0.05..1
-    pitch: int = 50  # espeak-ng base pitch, 0..100 (50 = the voice's normal)
 
 
 @dataclass(frozen=True)
@@ -922,55 +913,9 @@ def parse_scenario(text: str, name: str = "<text>") -> Scenario:
 
 
 def _load_doc(name, *, text: str | None = None):
-    """``yamlsafe.load_yaml``, with the reader's own errors (control characters) located too."""
-    import yaml
-
     from .yamlsafe import load_yaml
 
-    if text is not None and "*" in text and _expanded_size(text) > MAX_EXPANDED_VALUES:
-        msg = (f"{name}:1:1: the file expands to more than {MAX_EXPANDED_VALUES} values through aliases "
-               "(use fewer *aliases; a scenario never needs this many)")
-        raise ScenarioError(msg, [msg])
-    try:
-        return load_yaml(name, text=text)
-    except yaml.YAMLError as e:  # raised before yamlsafe's parser starts
-        line, col = 1, 1
-        pos = getattr(e, "position", None)
-        if text is not None and isinstance(pos, int):
-            before = text[:pos]
-            line, col = before.count("\n") + 1, pos - (before.rfind("\n") + 1) + 1
-        msg = f"{name}:{line}:{col}: broken YAML: {getattr(e, 'reason', e)} (remove control characters; save as plain UTF-8 text)"
-        raise ScenarioError(msg, [msg]) from e
-
-
-def _expanded_size(text: str) -> int:
-    """How many values the YAML in ``text`` holds once aliases are expanded (a guard
-    against "billion laughs" files); 0 when it does not even parse (reported later)."""
-    import yaml
-
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return 0
-    sizes: dict[int, int] = {}
-
-    def size(n, active=frozenset()) -> int:
-        if id(n) in sizes:
-            return sizes[id(n)]
-        if id(n) in active:
-            return 1
-        total = 1
-        if isinstance(n, yaml.SequenceNode):
-            total += sum(size(c, active | {id(n)}) for c in n.value)
-        elif isinstance(n, yaml.MappingNode):
-            total += sum(size(k, active | {id(n)}) + size(v, active | {id(n)}) for k, v in n.value)
-        sizes[id(n)] = total
-        return total
-
-    try:
-        return size(node) if node is not None else 0
-    except RecursionError:
-        return MAX_EXPANDED_VALUES + 1
+    return load_yaml(name, text=text)
 
 
 def _build(doc) -> Scenario:

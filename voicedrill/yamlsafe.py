@@ -124,7 +124,14 @@ def load_yaml(source: str | os.PathLike, *, text: str | None = None) -> YamlDoc:
             raise ScenarioError(f"{name}: not UTF-8 text ({e}). Save the file as UTF-8.") from e
         except OSError as e:
             raise ScenarioError(f"{name}: cannot read the file ({e.strerror}).") from e
-    loader = _loader_class()(text)
+    if "*" in text and _expanded_size(text) > MAX_EXPANDED_VALUES:
+        msg = (f"{name}:1:1: the file expands to more than {MAX_EXPANDED_VALUES} values through aliases "
+               "(use fewer *aliases; a hand-written file never needs this many)")
+        raise ScenarioError(msg, [msg])
+    try:
+        loader = _loader_class()(text)
+    except yaml.YAMLError as e:  # the reader's own check (control characters), before parsing
+        raise _reader_error(name, text, e) from e
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -146,8 +153,7 @@ def load_yaml(source: str | os.PathLike, *, text: str | None = None) -> YamlDoc:
         msg = f"{where}: broken YAML: {what} ({hint})"
         raise ScenarioError(msg, [msg]) from e
     except yaml.YAMLError as e:
-        msg = f"{name}:1:1: broken YAML: {e}"
-        raise ScenarioError(msg, [msg]) from e
+        raise _reader_error(name, text, e) from e
     finally:
         loader.dispose()
     values: dict = {}
@@ -155,6 +161,51 @@ def load_yaml(source: str | os.PathLike, *, text: str | None = None) -> YamlDoc:
     if node is not None:
         _walk(loader, node, (), name, values, keys, set())
     return YamlDoc(data=data, name=name, text=text, value_locations=values, key_locations=keys)
+
+
+MAX_EXPANDED_VALUES = 100_000  # values after aliases are expanded ("billion laughs" guard)
+
+
+def _reader_error(name: str, text: str, e) -> ScenarioError:
+    """A YAML error without a parser mark (control characters): located from its position."""
+    line, col = 1, 1
+    pos = getattr(e, "position", None)
+    if isinstance(pos, int):
+        before = text[:pos]
+        line, col = before.count("\n") + 1, pos - (before.rfind("\n") + 1) + 1
+    msg = (f"{name}:{line}:{col}: broken YAML: {getattr(e, 'reason', e)} "
+           "(remove control characters; save as plain UTF-8 text)")
+    return ScenarioError(msg, [msg])
+
+
+def _expanded_size(text: str) -> int:
+    """How many values the YAML in ``text`` holds once aliases are expanded (a guard
+    against "billion laughs" files); 0 when it does not even parse (reported later)."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return 0
+    sizes: dict[int, int] = {}
+
+    def size(n, active=frozenset()) -> int:
+        if id(n) in sizes:
+            return sizes[id(n)]
+        if id(n) in active:
+            return 1
+        total = 1
+        if isinstance(n, yaml.SequenceNode):
+            total += sum(size(c, active | {id(n)}) for c in n.value)
+        elif isinstance(n, yaml.MappingNode):
+            total += sum(size(k, active | {id(n)}) + size(v, active | {id(n)}) for k, v in n.value)
+        sizes[id(n)] = total
+        return total
+
+    try:
+        return size(node) if node is not None else 0
+    except RecursionError:
+        return MAX_EXPANDED_VALUES + 1
 
 
 def _walk(loader, node, path, name, values, keys, active) -> None:
