@@ -108,9 +108,11 @@ def bench_live(report) -> None:
 
     _offline_onsets(report)
     clean = [speak(t) for t in REPLIES]
+    waits = {}
     with VirtualRig() as rig:
         for vad in ("silero", "energy"):
             res = _turns(rig, vad, [(a, a) for a in clean])
+            waits[vad] = float(np.mean([w for _, w, _ in res]))
             errors = [abs(e) for e, _, _ in res if e is not None]
             report(f"end-of-turn wait (1.5 s setting), {vad}", float(np.mean([w for _, w, _ in res])), "s",
                    "reply end -> decision" + ("" if vad == "silero" else " (naive baseline)"))
@@ -126,6 +128,32 @@ def bench_live(report) -> None:
             report(f"latency within 150 ms, 5 dB SNR, {vad}", 100 * within / len(res), "%",
                    f"{len(res)} replies" + ("" if vad == "silero" else " (naive baseline)"))
         report("capture CPU, bare stream (no VAD)", 100 * _bare_capture_cpu(), "%", "of one core")
+    _feedback_split(report, clean, waits["silero"])
+
+
+def _feedback_split(report, replies, wait: float) -> None:
+    """Reply end -> feedback shown = end-of-turn wait + transcription + scoring (mean over replies)."""
+    from voicedrill import asr
+    from voicedrill.headless import reply_from_audio
+    from voicedrill.scoring import load_script, score_turn
+    from voicedrill.types import TurnContext
+
+    model, script = asr.load_model("tiny.en"), load_script()
+    context = TurnContext(language="en", perpetrator_lines=("Nobody in this town ever listens to me.",))
+    asr_s, score_s = [], []
+    for audio in replies:
+        reply = reply_from_audio(np.concatenate([np.zeros(SR // 2, np.float32), audio]), source="bench")
+        t0 = time.perf_counter()
+        transcript = asr.transcribe(model, reply.audio, language="en")
+        t1 = time.perf_counter()
+        score_turn(reply, transcript, context, script)
+        asr_s.append(t1 - t0)
+        score_s.append(time.perf_counter() - t1)
+    t_asr, t_score = float(np.mean(asr_s)), float(np.mean(score_s))
+    report("reply end -> feedback: end-of-turn wait", wait, "s", "silero, 1.5 s setting")
+    report("reply end -> feedback: transcription", t_asr, "s", "tiny.en, word times")
+    report("reply end -> feedback: scoring", t_score, "s", "cues + pacing + calm")
+    report("reply end -> feedback: total", wait + t_asr + t_score, "s")
 
 
 if __name__ == "__main__":
