@@ -14,7 +14,6 @@ instead of one query on the SQLite index; both then render the same page.
 from __future__ import annotations
 
 import base64
-import os
 import shutil
 import statistics
 import subprocess
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.benchlib import best_of, scratch_root  # noqa: E402
 
 TURNS = 20
 HISTORY_DRILLS = 500
@@ -139,37 +139,28 @@ def naive_history(store, trainee: str):
     return out
 
 
-def _best(fn, repeat: int = 3):
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
-
 
 def bench_report(report) -> None:
     from voicedrill.report import history_text, render_history_html, render_report, terminal_summary
     from voicedrill.store import Store
 
-    shm = Path("/dev/shm")
-    where = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    where = scratch_root()
     tmp = tempfile.mkdtemp(prefix="vd-bench-report-", dir=where)
     try:
         store = Store(Path(tmp) / "data", durable=False)
         records = _records(TURNS)
         session = store.load_session(_store_drill(store, records))
 
-        t_fast, html = _best(lambda: render_report(session))
-        t_naive, naive = _best(lambda: naive_report(session))
+        t_fast, html = best_of(lambda: render_report(session))
+        t_naive, naive = best_of(lambda: naive_report(session))
         report(f"report of a {TURNS}-turn drill (stored FLAC embedded)", t_fast, "s", f"{len(html) / 1e6:.1f} MB page")
         report(f"report of a {TURNS}-turn drill (naive re-encode)", t_naive, "s", f"{len(naive) / 1e6:.1f} MB page")
         report("report speed-up", t_naive / t_fast, "x")
-        t_ogg, ogg = _best(lambda: render_report(session, audio="ogg"))
+        t_ogg, ogg = best_of(lambda: render_report(session, audio="ogg"))
         report("report with Ogg Vorbis audio", t_ogg, "s", f"{len(ogg) / 1e6:.1f} MB page")
-        t_none, _ = _best(lambda: render_report(session, audio="none"))
+        t_none, _ = best_of(lambda: render_report(session, audio="none"))
         report("report without audio (page and plots only)", t_none, "s")
-        t_term, _ = _best(lambda: terminal_summary(records, color=True))
+        t_term, _ = best_of(lambda: terminal_summary(records, color=True))
         report(f"terminal summary of {TURNS} turns", t_term * 1000, "ms")
 
         # a trainee with 500 drills, written through the store API (short tone replies)
@@ -192,10 +183,10 @@ def bench_report(report) -> None:
             entries = naive_history(store, "ann")
             return entries, render_history_html(entries, trainee="ann"), history_text(entries, trainee="ann")
 
-        t_fast, (entries, page, _) = _best(fast)
-        t_naive, (naive_entries, _, _) = _best(slow, repeat=1)
+        t_fast, (entries, page, _) = best_of(fast)
+        t_naive, (naive_entries, _, _) = best_of(slow, repeat=1)
         assert len(entries) == len(naive_entries) == HISTORY_DRILLS + 1
-        t_render, _ = _best(lambda: render_history_html(entries, trainee="ann"))
+        t_render, _ = best_of(lambda: render_history_html(entries, trainee="ann"))
         report(f"history of {HISTORY_DRILLS} drills: index + page + text", t_fast, "s", f"{len(page) / 1e3:.0f} kB page")
         report(f"history of {HISTORY_DRILLS} drills: naive folder reads", t_naive, "s")
         report("history speed-up", t_naive / t_fast, "x")

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.benchlib import best_of, scratch_root  # noqa: E402
 
 N_SESSIONS = 10_000
 N_HISTORY = 500  # drills of the trainee whose history is built
@@ -124,22 +125,13 @@ def naive_history(data: Path, trainee: str) -> list[dict]:
     return out
 
 
-def _best(fn, repeat: int = 3) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
-
 
 def bench_store(report) -> None:
     from voicedrill.store import Store
 
     # tmpfs when there is one: 10,000 folders on a busy disk take minutes to write and remove,
     # and both the index and the naive scan read from the page cache either way
-    shm = Path("/dev/shm")
-    where = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    where = scratch_root()
     with tempfile.TemporaryDirectory(prefix="vd-bench-store-", dir=where) as tmp:
         data = Path(tmp) / "data"
         t0 = time.perf_counter()
@@ -150,15 +142,15 @@ def bench_store(report) -> None:
         store = Store(data)  # no index yet: built from the folders
         report("build index from 10,000 folders", time.perf_counter() - t0, "s", "first open / sessions reindex")
 
-        t_index, rows = _best(store.list_sessions)
-        t_naive, naive_rows = _best(lambda: naive_list(data), repeat=1)
+        t_index, rows = best_of(store.list_sessions)
+        t_naive, naive_rows = best_of(lambda: naive_list(data), repeat=1)
         assert len(rows) == len(naive_rows) == N_SESSIONS
         report("list 10,000 sessions (index)", t_index, "s", "target < 1 s")
         report("list 10,000 sessions (naive folder scan)", t_naive, "s")
         report("list speed-up", t_naive / t_index, "x")
 
-        t_index, hist = _best(lambda: store.history("ann"))
-        t_naive, naive = _best(lambda: naive_history(data, "ann"), repeat=1)
+        t_index, hist = best_of(lambda: store.history("ann"))
+        t_naive, naive = best_of(lambda: naive_history(data, "ann"), repeat=1)
         assert len(hist) == len(naive) == N_HISTORY
         assert all(abs(h.mean_wpm - n["mean_wpm"]) < 1e-6 for h, n in zip(hist, naive))
         report("history of a 500-drill trainee (index)", t_index, "s", "target < 1 s")
@@ -167,7 +159,7 @@ def bench_store(report) -> None:
 
         # opening a store on an up-to-date index (every command does this)
         store.close()
-        t_open, s2 = _best(lambda: Store(data))
+        t_open, s2 = best_of(lambda: Store(data))
         report("open store with a current index", t_open, "s")
         s2.close()
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
+
+from .common import print_notes
 
 ORDER = 10
 DEFAULT_DEMO_SCENARIO = "barricaded_subject"
@@ -146,8 +147,7 @@ def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, l
     finally:
         if hasattr(listener, "close"):
             listener.close()
-    for note in store.notes:
-        print(f"voicedrill: note: {note}", file=sys.stderr)
+    print_notes(store)
     return 0 if result.turns else 1
 
 

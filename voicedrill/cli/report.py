@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from .common import open_store, print_notes
+
 ORDER = 45
 
 
@@ -47,18 +49,7 @@ def register(subparsers, parents) -> None:
 
 
 def _store(args):
-    from .. import paths
-    from ..store import Store
-
-    store = Store(paths.data_dir(args.data_dir))
-    _notes(store)
-    return store
-
-
-def _notes(store) -> None:
-    for note in store.notes:
-        print(f"voicedrill: note: {note}", file=sys.stderr)
-    store.notes.clear()
+    return open_store(args.data_dir)
 
 
 def cmd_report(args) -> int:
@@ -71,7 +62,7 @@ def cmd_report(args) -> int:
         script = load_script(args.script)
     with _store(args) as store:
         session = store.load_session(args.session)
-        _notes(store)
+        print_notes(store)
     path = write_report(session, args.output, script=script, audio=args.audio)
     for problem in session.problems:
         print(f"voicedrill: note: {problem}", file=sys.stderr)
@@ -109,7 +100,7 @@ def cmd_history(args) -> int:
             known = [name for name, _, _ in store.trainees()]
             hint = f"Trainees with drills: {', '.join(known[:20])}." if known else "No drills are stored yet; run a drill first."
             raise StoreError(f"no drills stored for trainee '{args.trainee}' in {store.data_dir}. {hint}")
-        _notes(store)
+        print_notes(store)
     if args.json:
         print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1))
     else:

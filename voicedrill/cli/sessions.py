@@ -7,6 +7,8 @@ import sys
 
 from ..errors import ParameterError, StoreError
 
+from .common import open_store, print_notes
+
 ORDER = 40
 
 
@@ -69,18 +71,7 @@ def register(subparsers, parents) -> None:
 
 
 def _store(args):
-    from .. import paths
-    from ..store import Store
-
-    store = Store(paths.data_dir(args.data_dir or getattr(args, "sessions_data_dir", None)))
-    _notes(store)
-    return store
-
-
-def _notes(store) -> None:
-    for note in store.notes:
-        print(f"voicedrill: note: {note}", file=sys.stderr)
-    store.notes.clear()
+    return open_store(args.data_dir or getattr(args, "sessions_data_dir", None))
 
 
 def _fmt(value, spec: str = ".1f", none: str = "-") -> str:
@@ -106,7 +97,7 @@ def _status(complete: bool, outcome) -> str:
 def cmd_list(args) -> int:
     store = _store(args)
     sessions = store.list_sessions(trainee=args.trainee, scenario=args.scenario)
-    _notes(store)
+    print_notes(store)
     if args.json:
         print(json.dumps([s.to_dict() for s in sessions], ensure_ascii=False, indent=1))
         return 0
@@ -234,7 +225,7 @@ def cmd_delete(args) -> int:
             print("Nothing deleted.")
             return 1
     path = store.delete_session(sid)
-    _notes(store)
+    print_notes(store)
     print(f"Deleted session {sid} ({path}).")
     return 0
 
@@ -242,7 +233,7 @@ def cmd_delete(args) -> int:
 def cmd_reindex(args) -> int:
     store = _store(args)
     n = store.reindex()
-    _notes(store)
+    print_notes(store)
     print(f"Rebuilt {store.index_path} from {n} session folders.")
     return 0
 
@@ -265,7 +256,7 @@ def cmd_rescore(args) -> int:
         results.append(rescore_session(store, sid, script))
     if progress:
         progress.done()
-    _notes(store)
+    print_notes(store)
     if args.json:
         print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=1))
         return 0
