@@ -75,7 +75,7 @@ def listener_with(**settings) -> LiveListener:
 
 def test_a_live_turn_end_to_end(audio_rig, speaker, transcribe):
     line_audio = perpetrator(LINE)
-    reply_audio = speak("I hear you. You sound really tired of all this.")
+    reply_audio = speak("I hear you. You sound really tired of all this.", voice="en-us", rate=150)
     levels: list[float] = []
     listener = listener_with()
     listener.on_level = levels.append
@@ -115,7 +115,7 @@ def test_a_live_turn_end_to_end(audio_rig, speaker, transcribe):
 
 def test_barge_in_stops_the_perpetrator(audio_rig, speaker, transcribe):
     line_audio = perpetrator(LONG_LINE)
-    reply_audio = speak("Wait, wait. I am listening to you right now.")
+    reply_audio = speak("Wait, wait. I am listening to you right now.", voice="en-us", rate=150)
     listener = listener_with()
     recording = audio_rig.record_speaker()
     with listener:
@@ -165,8 +165,8 @@ def test_silent_trainee_times_out_and_the_drill_goes_on(audio_rig, speaker):
 
 
 def test_a_one_second_pause_does_not_end_the_reply(audio_rig, speaker, transcribe):
-    first = speak("I understand that you are angry.")
-    second = speak("Tell me what happened to your car.")
+    first = speak("I understand that you are angry.", voice="en-us", rate=150)
+    second = speak("Tell me what happened to your car.", voice="en-us", rate=150)
     reply_audio = np.concatenate([first, np.zeros(SR, dtype=np.float32), second])
     listener = listener_with(end_of_turn_silence=1.5)
     with listener:
