@@ -419,3 +419,61 @@ def test_holdout_sets_generalise(code):
     assert len(items) >= 60
     ev = evaluate(items, language=code)
     assert ev.micro_f1 >= 0.75, ev.micro_f1
+
+
+# --------------------------------------------------------------------------- scenario author's review
+
+# (line, reply, must be found, must not be found): replies the detector had never seen
+REVIEW_CASES = [
+    # an honest "I can't" about the negotiator's own limits is not arguing
+    ("en", "I want full amnesty, in writing.", "I can't give amnesty.", set(), {"arguing"}),
+    ("en", "Get me a car.", "A car isn't something I can get.", set(), {"arguing"}),
+    ("ru", "Снимите обвинения, и я выйду.", "Снять обвинения я не могу. Но я могу передать, что вы вышли сами.", set(), {"arguing"}),
+    # a restatement whose negation differs from the line is no contradiction
+    ("en", "She won't let me see my kids.", "You just want to be able to see your kids again.", {"paraphrase"}, {"arguing"}),
+    ("ru", "Она не даёт мне видеться с детьми.", "Вы просто хотите видеться со своими детьми.", {"paraphrase"}, {"arguing"}),
+    # ... but a real contradiction still is
+    ("en", "Nobody ever listens to me. Nobody!", "That's not true, I'm listening right now.", {"arguing"}, set()),
+    # honesty and present facts are no promises; a promise about them is
+    ("en", "You people lie to me every single time.", "I won't lie to you.", set(), {"promise", "arguing"}),
+    ("en", "If any cop comes through that door, I'll shoot.", "Nobody is coming in.", set(), {"promise", "arguing"}),
+    ("en", "If any cop comes through that door, I'll shoot.", "I promise nobody will come in.", {"promise"}, set()),
+    ("ru", "Если хоть один мент сунется в дверь, я стреляю.", "Никто не войдёт.", set(), {"promise", "arguing"}),
+    ("ru", "Если хоть один мент сунется в дверь, я стреляю.", "Обещаю, никто не войдёт.", {"promise"}, set()),
+    ("ru", "Вы мне врёте, как все.", "Я не буду вам врать.", set(), {"promise", "arguing"}),
+    # a threat needs a consequence aimed at the perpetrator
+    ("ru", "Никто мне не помог.", "А то, как с вами обошлись, — это, наверное, очень обидно.", {"emotional_label"}, {"threat"}),
+    ("en", "I've been sitting here three hours.", "You waited three hours to hear from someone.", set(), {"threat"}),
+    ("ru", "Я никого не отпущу.", "Вы за это ответите.", {"threat"}, set()),
+    ("ru", "Я никого не отпущу.", "Мы вас из-под земли достанем.", {"threat"}, {"emotional_label", "promise"}),
+    ("en", "I'm not letting anyone out.", "We will hunt you down.", {"threat"}, set()),
+    # invitations to keep talking and a collaborative "let's" are no orders
+    ("en", "I can't do this anymore.", "Let's do it together.", set(), {"commanding"}),
+    ("en", "I'm done talking.", "Stay and talk with me.", set(), {"commanding"}),
+    ("ru", "Я больше не хочу разговаривать.", "Поговорите со мной.", set(), {"commanding"}),
+    ("en", "Get me a car.", "Put the gun down now.", {"commanding"}, set()),
+    # a label may name the experience ("one of the worst days")
+    ("en", "I can't do this anymore.", "It sounds like today has been one of the worst days of your life.", {"emotional_label"}, set()),
+    ("ru", "Всё, я больше не могу.", "Похоже, сегодня один из худших дней в вашей жизни.", {"emotional_label"}, set()),
+]
+
+
+@pytest.mark.parametrize("language,line,reply,present,absent", REVIEW_CASES)
+def test_review_cases(language, line, reply, present, absent):
+    got = found(reply, line, language)
+    assert present <= got, (reply, got)
+    assert not (absent & got), (reply, got)
+
+
+def test_review_set_and_development_sets_together():
+    """The review set (both languages) holds the author's findings and fresh examples of
+    the same confusions; fixing them must not cost the development sets their targets."""
+    items = load_labelled(DATA / "cues_review.jsonl")
+    assert len(items) >= 100
+    ev = evaluate(items)
+    assert ev.micro_f1 >= 0.85, ev.micro_f1
+    for code in ("en", "ru"):
+        dev = evaluate(load_labelled(DATA / f"cues_{code}.jsonl"), language=code)
+        assert dev.micro_f1 >= 0.90, (code, dev.micro_f1)
+        low = {c: round(s.f1, 2) for c, s in dev.per_cue.items() if s.f1 < FLOOR[c]}
+        assert not low, (code, low)

@@ -62,7 +62,8 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
     "commanding": ("calm_down", "arguing", "minimizing", "open_question") + _ECHO,
     "calm_down": _ECHO,
     "promise": _ECHO,
-    "arguing": ("promise",) + _ECHO,
+    # a reassurance ("Nobody is coming in") is not arguing, even when it is no promise
+    "arguing": ("promise", "_promise_unbacked") + _ECHO,
     "minimizing": _ECHO,
     "threat": _ECHO,
     "why_question": _ECHO,
@@ -318,6 +319,10 @@ class Lexicon:
         self.summary_min_words = int(s.get("min_words", 10))
         self.summary_markers = [self.compile(x, "summary.markers") for x in s.get("markers") or []]
         self.summary_min_lines = int(s.get("min_lines", 2))
+        c = data.get("contradiction") or {}
+        _check_keys(c, {"unless", "hypothetical"}, source, "contradiction")
+        self.contra_unless = [self.compile(x, "contradiction.unless") for x in c.get("unless") or []]
+        self.hypothetical = self._word_set(c.get("hypothetical"))
         e = data.get("minimal_encourager") or {}
         _check_keys(e, {"standalone"}, source, "minimal_encourager")
         self.encourager_alone = [self.compile(x, "minimal_encourager.standalone") for x in e.get("standalone") or []]
@@ -326,10 +331,14 @@ class Lexicon:
         for name, spec in cues.items():
             if name not in TEXT_CUES:
                 raise ScenarioError(f"{source}: cues.{name}: unknown text cue; use one of: {', '.join(TEXT_CUES)}")
-            _check_keys(spec, {"patterns", "unless", "negatable", "question", "not_inverted"}, source, f"cues.{name}")
+            _check_keys(
+                spec, {"patterns", "unless", "negatable", "question", "not_inverted", "if_backed", "backing"}, source, f"cues.{name}"
+            )
             self.rules[name] = _Rule(
                 patterns=[self.compile(x, f"cues.{name}.patterns") for x in spec.get("patterns") or []],
                 unless=[self.compile(x, f"cues.{name}.unless") for x in spec.get("unless") or []],
+                if_backed=[self.compile(x, f"cues.{name}.if_backed") for x in spec.get("if_backed") or []],
+                backing=[self.compile(x, f"cues.{name}.backing") for x in spec.get("backing") or []],
                 negatable=bool(spec.get("negatable", False)),
                 question=str(spec.get("question", "any")),
                 not_inverted=bool(spec.get("not_inverted", False)),
@@ -483,6 +492,8 @@ class _Rule:
     negatable: bool
     question: str
     not_inverted: bool
+    if_backed: list[list[_El]] = field(default_factory=list)  # count only with a backing in the reply
+    backing: list[list[_El]] = field(default_factory=list)
 
 
 _TOP_KEYS = {
@@ -506,6 +517,7 @@ _TOP_KEYS = {
     "paraphrase",
     "summary",
     "minimal_encourager",
+    "contradiction",
     "cues",
 }
 
@@ -923,6 +935,20 @@ def _inverted_uncached(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
 
 
 def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> list[Reading]:
+    """Readings of a phrase rule. ``if_backed`` patterns count only when the reply also
+    holds a reading of ``patterns`` or ``backing`` ("Nobody is coming in" states a fact;
+    "Nobody is coming in, you have my word" promises)."""
+    out = _rule_readings(lex, parsed, name, rule, rule.patterns)
+    if rule.if_backed:
+        backed = _rule_readings(lex, parsed, name, rule, rule.if_backed)
+        if backed and (out or any(_find_all(lex, parsed, rule.backing, s) for s in parsed.sentences)):
+            out.extend(backed)
+        else:  # unbacked: no cue, but it still settles overlaps (SUPPRESSED_BY)
+            out.extend(replace(r, cue=f"_{name}_unbacked") for r in backed)
+    return out
+
+
+def _rule_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]) -> list[Reading]:
     out = []
     for si, s in enumerate(parsed.sentences):
         q = parsed.is_question[si]
@@ -930,7 +956,7 @@ def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> li
             continue
         if rule.not_inverted and _inverted(lex, parsed, s):
             continue
-        spans = _find_all(lex, parsed, rule.patterns, s)
+        spans = _find_all(lex, parsed, patterns, s)
         if not spans:
             continue
         blocked = _find_all(lex, parsed, rule.unless, s) if rule.unless else []
@@ -1135,28 +1161,42 @@ def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
     return out
 
 
-def _contradictions(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Reading]:
+def _contradictions(
+    lex: Lexicon, parsed: Parsed, line: tuple[Token, ...], arguing: _Rule | None = None
+) -> list[Reading]:
     """A clause that flips the polarity of what the perpetrator said about the same thing
     ("I'm not stalling" to "You're stalling"; "It does matter" to "It doesn't matter").
 
     A word is negated when a negator stands at most ``_NEG_WINDOW`` words before it in
     its clause; a reply clause contradicts when a content word it shares with the
-    line is negated on one side only.
+    line is negated on one side only. Clauses that match ``contradiction.unless``
+    (the perpetrator's wish restated: "You just want to see your kids" to "She won't
+    let me see my kids") or ``cues.arguing.unless`` (the negotiator's honest limits:
+    "I can't give amnesty") are not contradictions.
     """
     if not line:
         return []
     out = []
     toks = parsed.tokens
     line_polarity: dict[str, set[bool]] = {}
+    # a clause of the line that starts with "if" / "если" asserts nothing to contradict
+    skip = lex.leading | lex.fillers
+    hypothetical: set[int] = set()
     for k, t in enumerate(line):
-        if _content(lex, t):
+        if t.text in lex.hypothetical and all(line[j].text in skip for j in range(k - 1, -1, -1) if line[j].clause == t.clause):
+            hypothetical.add(t.clause)
+    for k, t in enumerate(line):
+        if _content(lex, t) and t.clause not in hypothetical:
             line_polarity.setdefault(lex.concept.get(t.lemma, t.lemma), set()).add(_negated_at(lex, line, k))
     for si, s in enumerate(parsed.sentences):
         if parsed.is_question[si]:
             continue
+        exempt = _find_all(lex, parsed, lex.contra_unless + (arguing.unless if arguing else []), s)
         for k in range(s.start, s.end):
             t = toks[k]
             if not _content(lex, t):
+                continue
+            if any(toks[a].clause == t.clause or a <= k < b for a, b in exempt):
                 continue
             seen = line_polarity.get(lex.concept.get(t.lemma, t.lemma))
             if seen and _negated_at(lex, toks, k) not in seen:
@@ -1270,7 +1310,7 @@ def detect_cues(
     readings.extend(_paraphrases(lex, parsed, line))
     readings.extend(_summaries(lex, parsed, context))
     readings.extend(_encouragers(lex, parsed))
-    readings.extend(_contradictions(lex, parsed, line))
+    readings.extend(_contradictions(lex, parsed, line, lex.rules.get("arguing")))
     extra_readings = []
     for name, patterns in extra.items():
         for s in parsed.sentences:
