@@ -1276,23 +1276,19 @@ def _write_bytes(path: Path, data: bytes, durable: bool) -> None:
 
 
 def _write_json(path: Path, data: Any, durable: bool) -> None:
-    text = json.dumps(_clean(data), ensure_ascii=False, indent=1, allow_nan=False)
-    _write_bytes(path, text.encode("utf-8"), durable)
+    _write_bytes(path, _json_text(data).encode("utf-8"), durable)
 
 
 def _write_text(path: Path, text: str, durable: bool) -> None:
     _write_bytes(path, text.encode("utf-8"), durable)
 
 
+def _json_text(data: Any) -> str:
+    return json.dumps(_clean(data), ensure_ascii=False, indent=1, allow_nan=False)
+
+
 def _write_json_atomic(path: Path, data: Any, durable: bool) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(3)}")
-    try:
-        _write_json(tmp, data, durable)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    if durable:
-        _fsync_dir(path.parent)
+    _write_text_atomic(path, _json_text(data), durable)
 
 
 def _write_text_atomic(path: Path, text: str, durable: bool) -> None:
