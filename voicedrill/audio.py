@@ -172,7 +172,3 @@ def save_audio(path: str | os.PathLike, audio: np.ndarray, *, sample_rate: int =
         raise AudioError(f"{path}: cannot write the audio ({e}).") from e
     return path
 
-
-def seconds(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> float:
-    """Duration in seconds."""
-    return audio.shape[0] / sample_rate

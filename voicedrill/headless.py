@@ -89,11 +89,6 @@ class VirtualTrainee:
         speech = self._render(self._text)
         return reply_from_audio(np.concatenate([think, speech, tail]), source="virtual trainee")
 
-    @property
-    def scripted_text(self) -> str | None:
-        """The reply text prepared for the current turn (None = silence)."""
-        return self._text
-
 
 class RecordedReplies:
     """A listener that takes replies from sound files in a folder.
