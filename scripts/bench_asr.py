@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-JFK = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "jfk.flac"
+JFK = Path(__file__).resolve().parent.parent / "tests" / "data" / "jfk.flac"
 REPLY_SECONDS = 5.0
 REPEATS = 3
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 REPLY_TEXT = ("It sounds like you feel nobody has listened to you all day. "
               "Tell me what happened this morning, and I will listen.")
 CALIBRATION_TEXT = "My name is Alex and I am here to listen. Take your time, we can talk about anything."
-JFK = ROOT.parent / "shared" / "data" / "jfk.flac"
+JFK = ROOT / "tests" / "data" / "jfk.flac"
 RUNS = 30
 
 

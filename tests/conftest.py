@@ -12,9 +12,7 @@ import pytest
 if not os.environ.get("VOICEDRILL_DATA"):
     os.environ["VOICEDRILL_DATA"] = tempfile.mkdtemp(prefix="voicedrill-test-")
 
-REPO = Path(__file__).resolve().parent.parent
-JFK = REPO.parent / "shared" / "data" / "jfk.flac"
-JFK_TEXT = "And so, my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+from tests.fixtures_asr import JFK, JFK_TEXT  # noqa: F401  (the real speech clip, carried in tests/data)
 
 pytest_plugins = ["tests.rig"]
 
@@ -22,5 +20,5 @@ pytest_plugins = ["tests.rig"]
 @pytest.fixture(scope="session")
 def jfk_path() -> Path:
     """The real speech clip (11 s). Missing is a failure, not a skip."""
-    assert JFK.is_file(), f"{JFK} is missing: the tests need ../shared/data/jfk.flac beside the checkout"
+    assert JFK.is_file(), f"{JFK} is missing: it is part of the checkout (git checkout tests/data/jfk.flac)"
     return JFK

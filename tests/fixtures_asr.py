@@ -19,7 +19,7 @@ import pytest
 from voicedrill.audio import SAMPLE_RATE
 
 REPO = Path(__file__).resolve().parent.parent
-JFK = REPO.parent / "shared" / "data" / "jfk.flac"
+JFK = REPO / "tests" / "data" / "jfk.flac"  # carried in the repo (openai/whisper tests, MIT; public-domain speech)
 JFK_TEXT = ("And so, my fellow Americans, ask not what your country can do for you, "
             "ask what you can do for your country.")
 JFK_SECONDS = 11.0
@@ -42,7 +42,7 @@ def tiny_en_model():
 def jfk() -> np.ndarray:
     from voicedrill.audio import load_audio
 
-    assert JFK.is_file(), f"{JFK} is missing: the tests need ../shared/data/jfk.flac beside the checkout"
+    assert JFK.is_file(), f"{JFK} is missing: it is part of the checkout (git checkout tests/data/jfk.flac)"
     return load_audio(JFK)
 
 
