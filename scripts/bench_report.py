@@ -59,7 +59,7 @@ def _records(n: int):
     """``n`` turns with real espeak-ng audio (four lines and replies, reused), real pacing."""
     from voicedrill.audio import SAMPLE_RATE
     from voicedrill.scoring import prosody
-    from voicedrill.scoring.cues import cue_kind
+    from voicedrill.scoring.names import cue_kind
     from voicedrill.scoring.result import Cue, TurnScore
     from voicedrill.store import TurnRecord
     from voicedrill.types import PerpetratorLine, Reply, Transcript, Word

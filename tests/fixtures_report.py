@@ -21,7 +21,7 @@ import numpy as np
 
 from voicedrill.audio import SAMPLE_RATE, load_audio
 from voicedrill.scoring import prosody
-from voicedrill.scoring.cues import cue_kind
+from voicedrill.scoring.names import cue_kind
 from voicedrill.scoring.result import Calm, Cue, TurnScore
 from voicedrill.store import Store, TurnRecord, TurnTimings
 from voicedrill.types import PerpetratorLine, Reply, Transcript, VoiceBaseline, Word

@@ -8,7 +8,7 @@ import pytest
 
 from voicedrill.cli import main
 from voicedrill.errors import ParameterError
-from voicedrill.scoring.cues import TEXT_CUES
+from voicedrill.scoring.names import TEXT_CUES
 from voicedrill.scoring.evaluate import (
     LabelledReply,
     evaluate,

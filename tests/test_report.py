@@ -369,7 +369,7 @@ def test_language_files_have_the_same_keys():
     en = yaml.safe_load((root / "en" / "report.yaml").read_text(encoding="utf-8"))
     ru = yaml.safe_load((root / "ru" / "report.yaml").read_text(encoding="utf-8"))
     assert keys(en) == keys(ru)
-    from voicedrill.scoring.cues import CUE_NAMES
+    from voicedrill.scoring.names import CUE_NAMES
 
     for lang in (en, ru):
         for name in CUE_NAMES:

@@ -229,7 +229,7 @@ def test_feedback_files_match_english_keys_and_placeholders(code):
         names = {f for _, f, _, _ in fmt.parse(text) if f}
         assert {f for _, f, _, _ in fmt.parse(other[key]) if f} == names, key
     data = lang.load(code, "feedback")
-    from voicedrill.scoring.cues import CUE_NAMES, HARMFUL, HELPFUL
+    from voicedrill.scoring.names import CUE_NAMES, HARMFUL, HELPFUL
 
     assert set(data["cue_labels"]) == set(CUE_NAMES)
     assert set(HELPFUL) <= set(data["praise"]) and set(HARMFUL) <= set(data["harmful"])

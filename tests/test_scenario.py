@@ -98,7 +98,7 @@ def test_trainee_reply_paths_and_silence():
 
 
 def test_cue_names_are_the_scorers():
-    from voicedrill.scoring.cues import CUE_NAMES
+    from voicedrill.scoring.names import CUE_NAMES
 
     assert cue_names() == tuple(CUE_NAMES)
     assert len(cue_names()) == 16

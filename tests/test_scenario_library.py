@@ -151,7 +151,7 @@ def detected_cues(s, reply: str, lines: list[str], replies: list[str], turn: int
 
 def rough_score(cues: tuple[str, ...]) -> float:
     """A stand-in for the turn score (the real one needs audio): helpful cues raise it."""
-    from voicedrill.scoring.cues import HARMFUL, HELPFUL
+    from voicedrill.scoring.names import HARMFUL, HELPFUL
 
     good = sum(c in HELPFUL for c in cues)
     bad = sum(c in HARMFUL for c in cues)

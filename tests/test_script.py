@@ -10,7 +10,7 @@ import yaml
 
 from voicedrill.errors import ScenarioError
 from voicedrill.scoring import CUE_NAMES, load_script
-from voicedrill.scoring.cues import TEXT_CUES
+from voicedrill.scoring.names import TEXT_CUES
 from voicedrill.scoring.script import DEFAULT_SCRIPT, ScoringScript, schema_paths
 from voicedrill.yamlsafe import load_yaml
 

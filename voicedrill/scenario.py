@@ -268,14 +268,14 @@ class Scenario:
 
 def cue_names() -> tuple[str, ...]:
     """The cue names a condition or effect may use (the scorer's ``CUE_NAMES``)."""
-    from .scoring.cues import CUE_NAMES
+    from .scoring.names import CUE_NAMES
 
     return tuple(CUE_NAMES)
 
 
 def cue_groups() -> dict[str, tuple[str, ...]]:
     """Names a condition may use for a whole group of cues: helpful, neutral, harmful."""
-    from .scoring.cues import HARMFUL, HELPFUL, NEUTRAL
+    from .scoring.names import HARMFUL, HELPFUL, NEUTRAL
 
     return {"helpful": tuple(HELPFUL), "neutral": tuple(NEUTRAL), "harmful": tuple(HARMFUL)}
 

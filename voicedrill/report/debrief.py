@@ -375,7 +375,7 @@ def _cue_tags(names: Sequence[str], labels: Labels) -> str:
     if not names:
         return escape(labels.text("rescore.none"))
     from ..errors import ParameterError
-    from ..scoring.cues import cue_kind
+    from ..scoring.names import cue_kind
 
     def kind(n: str) -> str:
         try:

@@ -20,7 +20,7 @@ TREND_DRILLS = 10  # drills compared for the trend sentence (first half vs secon
 
 
 def _kinds() -> tuple[frozenset, frozenset]:
-    from ..scoring.cues import HARMFUL, HELPFUL
+    from ..scoring.names import HARMFUL, HELPFUL
 
     return frozenset(HELPFUL), frozenset(HARMFUL)
 
@@ -127,7 +127,7 @@ def _range(values: Sequence[float | None], band: tuple[float, float]) -> tuple[f
 
 def _cue_table(entries: Sequence, labels: Labels) -> str:
     """Per-cue rates, early drills against recent ones."""
-    from ..scoring.cues import CUE_NAMES, cue_kind
+    from ..scoring.names import CUE_NAMES, cue_kind
 
     k = max(1, min(5, len(entries) // 2))
     early, recent = entries[:k], entries[-k:]

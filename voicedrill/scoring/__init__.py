@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from ..types import Reply, Transcript, TurnContext, VoiceBaseline
 from . import prosody, rubric
-from .cues import CUE_NAMES, HARMFUL, HELPFUL, NEUTRAL, detect_cues
+from .cues import detect_cues
+from .names import CUE_NAMES, HARMFUL, HELPFUL, NEUTRAL
 from .prosody import measure_baseline
 from .result import Calm, Cue, Pacing, ScoreParts, TurnScore
 from .rubric import drill_score

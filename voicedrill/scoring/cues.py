@@ -37,23 +37,8 @@ from typing import Iterator, Mapping, Sequence
 
 from ..errors import ParameterError, ScenarioError
 from ..types import Transcript, TurnContext
+from .names import AUDIO_CUES, CUE_NAMES, HARMFUL, HELPFUL, NEUTRAL, TEXT_CUES, cue_kind  # noqa: F401 (re-exported)
 from .result import Cue
-
-HELPFUL = (
-    "emotional_label",
-    "paraphrase",
-    "mirror",
-    "minimal_encourager",
-    "open_question",
-    "i_message",
-    "summary",
-    "effective_pause",
-)
-NEUTRAL = ("closed_question",)
-HARMFUL = ("why_question", "calm_down", "promise", "arguing", "minimizing", "threat", "commanding")
-CUE_NAMES = HELPFUL + NEUTRAL + HARMFUL
-AUDIO_CUES = ("effective_pause",)  # found in the audio by prosody.py, not here
-TEXT_CUES = tuple(c for c in CUE_NAMES if c not in AUDIO_CUES)
 
 # A reading of cue X is dropped when it overlaps a reading of one of these cues
 # (same words, or the same sentence for sentence-wide cues such as questions).
@@ -81,17 +66,6 @@ WEAK_YIELDS_TO: dict[str, tuple[str, ...]] = {
     + ("calm_down", "promise", "arguing", "minimizing", "threat", "commanding", "i_message"),
     "arguing": tuple(c for c in CUE_NAMES if c != "arguing"),
 }
-
-
-def cue_kind(name: str) -> str:
-    """"helpful", "neutral" or "harmful" for a cue name (ParameterError if unknown)."""
-    if name in HELPFUL:
-        return "helpful"
-    if name in NEUTRAL:
-        return "neutral"
-    if name in HARMFUL:
-        return "harmful"
-    raise ParameterError(f"unknown cue '{name}'; choose one of: {', '.join(CUE_NAMES)}")
 
 
 # --------------------------------------------------------------------------- tokens

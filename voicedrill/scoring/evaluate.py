@@ -26,7 +26,8 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from ..errors import ParameterError
 from ..types import Transcript, TurnContext
-from .cues import AUDIO_CUES, CUE_NAMES, TEXT_CUES, detect_cues
+from .cues import detect_cues
+from .names import AUDIO_CUES, CUE_NAMES, TEXT_CUES
 
 _KEYS = {"ctx", "reply", "cues", "history", "language"}
 _CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")

@@ -22,7 +22,7 @@ from typing import Any, Mapping
 from ..errors import ScenarioError
 from ..lang import LANGUAGES
 from ..yamlsafe import Problems, YamlDoc, dotted, load_yaml
-from .cues import CUE_NAMES, TEXT_CUES
+from .names import CUE_NAMES, TEXT_CUES
 
 DEFAULT_SCRIPT = Path(__file__).resolve().parent / "default_script.yaml"
 FORMAT_VERSION = 1
