@@ -46,6 +46,7 @@ from .readers import _contradictions, _encouragers, _mirrors, _phrase_readings
 from .resolve import SUPPRESSED_BY, WEAK_YIELDS_TO, _resolve  # noqa: F401 (re-exported)
 from .text import Parsed, Reading
 
+
 @lru_cache(maxsize=64)
 def _extra_rules(code: str, items: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[list[_El]]]:
     lex = lexicon(code)
@@ -63,6 +64,7 @@ def _extra_rules(code: str, items: tuple[tuple[str, tuple[str, ...]], ...]) -> d
             compiled.append(loose)
         out[name] = compiled
     return out
+
 
 def _freeze_extra(extra_phrases) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not extra_phrases:
@@ -82,6 +84,7 @@ def _freeze_extra(extra_phrases) -> tuple[tuple[str, tuple[str, ...]], ...]:
                 raise ParameterError(f"extra phrases for '{name}': each phrase must be non-empty text, got {p!r}")
         items.append((name, tuple(phrases)))
     return tuple(sorted(items))
+
 
 def detect_cues(
     transcript: Transcript,
@@ -128,6 +131,7 @@ def detect_cues(
         first.setdefault(r.cue, r)
     return tuple(_to_cue(r, parsed, transcript) for r in sorted(first.values(), key=lambda r: (r.start, CUE_NAMES.index(r.cue))))
 
+
 def _to_cue(r: Reading, parsed: Parsed, transcript: Transcript) -> Cue:
     toks = parsed.tokens
     a, b = toks[r.start], toks[r.end - 1]
@@ -137,6 +141,7 @@ def _to_cue(r: Reading, parsed: Parsed, transcript: Transcript) -> Cue:
         start = float(transcript.words[a.word].start)
         end = float(transcript.words[b.word].end)
     return Cue(r.cue, evidence, start, end, cue_kind(r.cue))
+
 
 __all__ = [
     "HELPFUL",

@@ -17,6 +17,7 @@ from ..names import TEXT_CUES
 from .patterns import _El, _Start, _Word, _Lemma, _compile, _start_of
 from .text import Token, _norm_chars, _parse, _WORD_RE
 
+
 class Lexicon:
     """One language's cue data, compiled. Built once per language (``lexicon(code)``)."""
 
@@ -163,6 +164,7 @@ class Lexicon:
         """A pattern of this language, compiled (ParameterError naming ``where`` if bad)."""
         return _compile(self, pattern, where)
 
+
 @dataclass
 class _Rule:
     patterns: list[list[_El]]
@@ -172,6 +174,7 @@ class _Rule:
     not_inverted: bool
     if_backed: list[list[_El]] = field(default_factory=list)  # count only with a backing in the reply
     backing: list[list[_El]] = field(default_factory=list)
+
 
 _TOP_KEYS = {
     "language",
@@ -198,6 +201,7 @@ _TOP_KEYS = {
     "cues",
 }
 
+
 def _check_keys(data, allowed: set[str], source: str, where: str) -> None:
     if data is None:
         return
@@ -208,6 +212,7 @@ def _check_keys(data, allowed: set[str], source: str, where: str) -> None:
         raise ScenarioError(
             f"{source}: {where + '.' if where else ''}{unknown[0]}: unknown key; allowed: {', '.join(sorted(allowed))}"
         )
+
 
 class _Morphology:
     """Stems (Snowball) or lemmas + grammemes (pymorphy3) for one language."""
@@ -247,6 +252,7 @@ class _Morphology:
             self._cache[word] = out
         return out
 
+
 @lru_cache(maxsize=None)
 def _pymorphy(lang: str):
     try:
@@ -258,11 +264,13 @@ def _pymorphy(lang: str):
             f"pymorphy3 cannot load its '{lang}' dictionaries ({e}); install them: pip install pymorphy3-dicts-ru"
         ) from e
 
+
 def lang_path(code: str):
     """The data file with a language's cue lexicon (``voicedrill/lang/<code>/cues.yaml``)."""
     from ... import lang
 
     return lang.LANG_DIR / lang.check_language(code) / "cues.yaml"
+
 
 @lru_cache(maxsize=None)
 def lexicon(code: str) -> Lexicon:
@@ -271,6 +279,7 @@ def lexicon(code: str) -> Lexicon:
 
     data = lang.load(code, "cues")
     return Lexicon(code, data, str(lang_path(code)))
+
 
 @lru_cache(maxsize=4096)
 def _line_tokens(code: str, line: str) -> tuple[Token, ...]:

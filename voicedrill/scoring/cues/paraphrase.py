@@ -9,6 +9,7 @@ from .patterns import _find_all
 from .questions import _inverted
 from .text import Parsed, Reading, Token, _concepts
 
+
 def _paraphrases(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Reading]:
     out = []
     toks = parsed.tokens
@@ -35,6 +36,7 @@ def _paraphrases(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[
         if you and len(shared) >= lex.para_min_overlap_plain:
             out.append(Reading("paraphrase", s.start, s.end, weak=True))
     return out
+
 
 def _summaries(lex: Lexicon, parsed: Parsed, context: TurnContext) -> list[Reading]:
     """A reply that pulls together several perpetrator lines: it shares content words

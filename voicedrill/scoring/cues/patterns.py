@@ -28,6 +28,7 @@ from .text import _WORD_RE, Parsed, Sentence, Token, _norm_chars
 if TYPE_CHECKING:
     from .lexicon import Lexicon
 
+
 class _El:
     optional = False
 
@@ -95,8 +96,10 @@ class _Anchor(_El):
 
 _LEX = re.compile(r"\(|\)(?:<[\w,]+>)?\??|\||[^\s()|]+")
 
+
 class PatternError(ValueError):
     """A pattern in a data file or script that cannot be read (becomes a ParameterError)."""
+
 
 def _compile(lex: Lexicon, pattern: str, where: str = "pattern") -> list[_El]:
     try:
@@ -203,6 +206,7 @@ def _element(lex: Lexicon, tok: str, where: str) -> list[_El]:
         return [_Alt([els], optional=True)] if len(els) > 1 else [_Word(els[0].texts, optional=True)]
     return els
 
+
 def _match(
     lex: Lexicon,
     parsed: Parsed,
@@ -226,6 +230,7 @@ def _match(
         yield from _match(lex, parsed, els, i + 1, pos, s, mark, free)
     for end, m, f in _one(lex, parsed, el, pos, s, mark, free):
         yield from _match(lex, parsed, els, i + 1, end, s, m, f)
+
 
 def _one(
     lex: Lexicon, parsed: Parsed, el: _El, pos: int, s: Sentence, mark: int | None, free: bool
@@ -274,6 +279,7 @@ def _one(
     if _single(el, toks[pos]):
         yield pos + 1, mark, False
 
+
 def _single(el: _El, tok: Token) -> bool:
     if isinstance(el, _Word):
         return tok.text in el.texts
@@ -293,6 +299,7 @@ def _single(el: _El, tok: Token) -> bool:
         return any(len(o) == 1 and _single(o[0], tok) for o in el.options)
     return False
 
+
 class _Start:
     """What the first word of a pattern can be: a quick test before trying a match."""
 
@@ -306,6 +313,7 @@ class _Start:
 
     def admits(self, tok: Token) -> bool:
         return self.anything or tok.text in self.texts or bool(tok.lemmas & self.lemmas)
+
 
 def _start_of(lex: Lexicon, els: list[_El], i: int = 0, into: _Start | None = None) -> _Start:
     st = into or _Start()
@@ -348,6 +356,7 @@ def _start_of(lex: Lexicon, els: list[_El], i: int = 0, into: _Start | None = No
     st.anything = True  # everything optional: may start anywhere
     return st
 
+
 def _find(lex: Lexicon, parsed: Parsed, els: list[_El], s: Sentence, anchored_at: int | None = None) -> list[tuple[int, int]]:
     """All (start, end) token spans in sentence ``s`` where the pattern matches (longest per start)."""
     out = []
@@ -370,6 +379,7 @@ def _find(lex: Lexicon, parsed: Parsed, els: list[_El], s: Sentence, anchored_at
         if best:
             out.append(best)
     return out
+
 
 def _find_all(lex: Lexicon, parsed: Parsed, patterns: list[list[_El]], s: Sentence) -> list[tuple[int, int]]:
     spans = []

@@ -15,10 +15,12 @@ def _read(lex: Lexicon, transcript: Transcript) -> Parsed:
     parsed.is_question = [_is_question(lex, parsed, s) for s in parsed.sentences]
     return parsed
 
+
 def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     if s.question_mark:
         return True
     return _inverted(lex, parsed, s)
+
 
 def _inverted(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     """Does the sentence start like a question (wh-word or auxiliary first)?"""
@@ -27,12 +29,14 @@ def _inverted(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
         got = parsed.inverted[s.start] = _inverted_uncached(lex, parsed, s)
     return got
 
+
 def _inverted_uncached(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     first = _clause_first(parsed, s)
     t = parsed.tokens
     if t[first].text in lex.wh:
         return not (first + 1 < s.end and t[first + 1].text in lex.not_after_wh)
     return any(_find(lex, parsed, p, s, anchored_at=first) for p in lex.question_starts)
+
 
 def _questions(lex: Lexicon, parsed: Parsed, why_rule: _Rule | None) -> list[Reading]:
     """Each question sentence is a why-question (a why pattern, not an invitation such as

@@ -12,6 +12,7 @@ from .patterns import _El, _find_all, _match
 from .questions import _inverted
 from .text import Parsed, Reading, Sentence, Token, _content, _overlap
 
+
 def _negated(lex: Lexicon, parsed: Parsed, start: int, s: Sentence, window: int = 3) -> bool:
     toks = parsed.tokens
     k = start - 1
@@ -20,6 +21,7 @@ def _negated(lex: Lexicon, parsed: Parsed, start: int, s: Sentence, window: int 
             return True
         k -= 1
     return False
+
 
 def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> list[Reading]:
     """Readings of a phrase rule. ``if_backed`` patterns count only when the reply also
@@ -33,6 +35,7 @@ def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> li
         else:  # unbacked: no cue, but it still settles overlaps (SUPPRESSED_BY)
             out.extend(replace(r, cue=f"_{name}_unbacked") for r in backed)
     return out
+
 
 def _rule_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]) -> list[Reading]:
     out = []
@@ -57,10 +60,12 @@ def _rule_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, pattern
             out.append(Reading(name, *sp))
     return out
 
+
 def _same(lex: Lexicon, reply: Token, line: Token) -> bool:
     if reply.text == line.text or reply.lemmas & line.lemmas:
         return True
     return any(lex.swaps.get(lem, frozenset()) & line.lemmas for lem in reply.lemmas)
+
 
 def _echo(lex: Lexicon, a: list[Token], b: tuple[Token, ...], gap_a: int = 2, gap_b: int = 4) -> list[tuple[int, int]]:
     """The longest chain of (reply index, line index) pairs of the same words, in order,
@@ -87,6 +92,7 @@ def _echo(lex: Lexicon, a: list[Token], b: tuple[Token, ...], gap_a: int = 2, ga
         chain.append(at)
         at = best[at][1]
     return chain[::-1]
+
 
 def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Reading]:
     """Short sentences that mostly repeat words of the perpetrator's line."""
@@ -128,6 +134,7 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
             out.append(Reading("mirror", idx[chain[0][0]], idx[chain[-1][0]] + 1))
     return out
 
+
 def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
     """Sentences made only of minimal encouragers ("Mm-hmm.", "I see. Go on.")."""
     out = []
@@ -146,6 +153,7 @@ def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
         if found:
             out.append(Reading("minimal_encourager", s.start, s.end))
     return out
+
 
 def _contradictions(
     lex: Lexicon, parsed: Parsed, line: tuple[Token, ...], arguing: _Rule | None = None
@@ -196,7 +204,9 @@ def _contradictions(
                 break
     return out
 
+
 _NEG_WINDOW = 3
+
 
 def _negated_at(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
     """Is token k denied (a negator at most _NEG_WINDOW words before it, same clause)?"""
@@ -206,6 +216,7 @@ def _negated_at(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
             return True
         j -= 1
     return False
+
 
 def _negator(lex: Lexicon, tokens: Sequence[Token], j: int) -> bool:
     """Is token j a negation? Not after "пока" ("пока не уйдёт" means "until he leaves")."""

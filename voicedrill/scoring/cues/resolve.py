@@ -35,6 +35,7 @@ WEAK_YIELDS_TO: dict[str, tuple[str, ...]] = {
     "arguing": tuple(c for c in CUE_NAMES if c != "arguing"),
 }
 
+
 def _resolve(readings: list[Reading]) -> list[Reading]:
     """Drop weak readings that meet an explicit one (WEAK_YIELDS_TO), then readings
     overlapped by a reading of a cue that takes precedence (SUPPRESSED_BY)."""
@@ -57,6 +58,7 @@ def _resolve(readings: list[Reading]) -> list[Reading]:
         if suppressors and name in by_cue:
             by_cue[name] = [r for r in by_cue[name] if not hit(r, suppressors)]
     return [r for rs in by_cue.values() for r in rs]
+
 
 @lru_cache(maxsize=1)
 def _suppression_order() -> tuple[str, ...]:

@@ -18,9 +18,11 @@ from ...types import Transcript
 if TYPE_CHECKING:
     from .lexicon import Lexicon
 
+
 _WORD_RE = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*", re.UNICODE)
 _SENTENCE_END = set(".!?;…")
 _CLAUSE_END = set(",:—–\"«»()")
+
 
 @dataclass(frozen=True)
 class Token:
@@ -36,6 +38,7 @@ class Token:
     sentence: int
     clause: int
 
+
 @dataclass(frozen=True)
 class Sentence:
     """Tokens [start, end) of the reply between sentence punctuation."""
@@ -43,6 +46,7 @@ class Sentence:
     start: int  # token index (inclusive)
     end: int  # token index (exclusive)
     question_mark: bool  # Whisper ended it with "?"
+
 
 @dataclass
 class Reading:
@@ -52,6 +56,7 @@ class Reading:
     start: int
     end: int
     weak: bool = False  # a heuristic reading that yields to explicit ones (WEAK_YIELDS_TO)
+
 
 @dataclass
 class Parsed:
@@ -65,8 +70,10 @@ class Parsed:
     is_question: list[bool] = field(default_factory=list)
     inverted: dict[int, bool] = field(default_factory=dict)
 
+
 def _norm_chars(text: str) -> str:
     return text.lower().replace("ё", "е").replace("’", "'").replace("‘", "'").replace("`", "'")
+
 
 def _parse(lex: Lexicon, transcript: Transcript) -> Parsed:
     if transcript.words:
@@ -137,6 +144,7 @@ def _parse(lex: Lexicon, transcript: Transcript) -> Parsed:
     parsed = Parsed(source, tokens, sentences, clause_starts, clause_ends)
     return parsed
 
+
 def _merge_parentheticals(lex: Lexicon, tokens: list[Token], sentences: list[Sentence]) -> list[Token]:
     """Join a clause made only of parenthetical words ("наверное", "you know") and the
     clause after it to the clause before: "Это, наверное, очень больно" is one clause."""
@@ -159,6 +167,7 @@ def _merge_parentheticals(lex: Lexicon, tokens: list[Token], sentences: list[Sen
             k = j
     return out
 
+
 def _clause_first(parsed: Parsed, s: Sentence) -> int:
     """Index of the first content token of the sentence (leading particles skipped)."""
     k = s.start
@@ -167,11 +176,14 @@ def _clause_first(parsed: Parsed, s: Sentence) -> int:
         k += 1
     return k
 
+
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
+
 def _content(lex: Lexicon, tok: Token) -> bool:
     return tok.text not in lex.stopwords and tok.text not in lex.fillers and tok.lemma not in lex.stopwords and len(tok.text) > 1
+
 
 def _concepts(lex: Lexicon, words: list[Token]) -> set[str]:
     return {lex.concept.get(t.lemma, t.lemma) for t in words if _content(lex, t)}
