@@ -112,13 +112,20 @@ class Lexicon:
             if name not in TEXT_CUES:
                 raise ScenarioError(f"{source}: cues.{name}: unknown text cue; use one of: {', '.join(TEXT_CUES)}")
             _check_keys(
-                spec, {"patterns", "unless", "negatable", "question", "not_inverted", "if_backed", "backing"}, source, f"cues.{name}"
+                spec,
+                {"patterns", "unless", "negatable", "question", "not_inverted", "if_backed", "backing", "context", "in_context", "across_sentences", "weak"},
+                source,
+                f"cues.{name}",
             )
             self.rules[name] = _Rule(
                 patterns=[self.compile(x, f"cues.{name}.patterns") for x in spec.get("patterns") or []],
                 unless=[self.compile(x, f"cues.{name}.unless") for x in spec.get("unless") or []],
                 if_backed=[self.compile(x, f"cues.{name}.if_backed") for x in spec.get("if_backed") or []],
                 backing=[self.compile(x, f"cues.{name}.backing") for x in spec.get("backing") or []],
+                context=[self.compile(x, f"cues.{name}.context") for x in spec.get("context") or []],
+                in_context=[self.compile(x, f"cues.{name}.in_context") for x in spec.get("in_context") or []],
+                across_sentences=bool(spec.get("across_sentences", False)),
+                weak=[self.compile(x, f"cues.{name}.weak") for x in spec.get("weak") or []],
                 negatable=bool(spec.get("negatable", False)),
                 question=str(spec.get("question", "any")),
                 not_inverted=bool(spec.get("not_inverted", False)),
@@ -174,6 +181,12 @@ class _Rule:
     not_inverted: bool
     if_backed: list[list[_El]] = field(default_factory=list)  # count only with a backing in the reply
     backing: list[list[_El]] = field(default_factory=list)
+    # ``in_context`` patterns count only when the perpetrator's line matches a ``context``
+    # pattern ("Go ahead." after "I'll jump!" is a dare; after "Can I tell you something?" it is not)
+    context: list[list[_El]] = field(default_factory=list)
+    in_context: list[list[_El]] = field(default_factory=list)
+    across_sentences: bool = False  # match the reply as one sentence: "Okay. Two million by Saturday."
+    weak: list[list[_El]] = field(default_factory=list)  # readings that yield (resolve.WEAK_YIELDS_TO)
 
 
 _TOP_KEYS = {
@@ -243,7 +256,7 @@ class _Morphology:
             out = (frozenset({stem}), stem, ())
         elif self.engine == "pymorphy3":
             parses = self._morph.parse(word)
-            grams = tuple((p.normal_form.replace("ё", "е"), frozenset(str(p.tag).replace(" ", ",").split(","))) for p in parses)
+            grams = tuple((p.normal_form.replace("ё", "е"), frozenset(str(p.tag).lower().replace(" ", ",").split(","))) for p in parses)
             lemmas = frozenset(g[0] for g in grams) or frozenset({word})
             out = (lemmas, grams[0][0] if grams else word, grams)
         else:

@@ -3,8 +3,10 @@ of question each is (open, closed or a why-question)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ...types import Transcript
-from .lexicon import Lexicon, _Rule
+from .lexicon import Lexicon, _Rule, lexicon
 from .patterns import _find, _find_all
 from .text import Parsed, Reading, Sentence, _clause_first, _overlap, _parse
 
@@ -14,6 +16,12 @@ def _read(lex: Lexicon, transcript: Transcript) -> Parsed:
     parsed = _parse(lex, transcript)
     parsed.is_question = [_is_question(lex, parsed, s) for s in parsed.sentences]
     return parsed
+
+
+@lru_cache(maxsize=4096)
+def _line_parsed(code: str, line: str) -> Parsed:
+    """The perpetrator's line read like a reply (for ``context`` patterns and ``@``)."""
+    return _read(lexicon(code), Transcript(line, code))
 
 
 def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:

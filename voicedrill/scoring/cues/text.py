@@ -69,6 +69,8 @@ class Parsed:
     clause_ends: set[int]  # one past the last content token of each clause
     is_question: list[bool] = field(default_factory=list)
     inverted: dict[int, bool] = field(default_factory=dict)
+    line: Parsed | None = None  # the perpetrator's current line, read the same way (context rules)
+    line_concepts: frozenset[str] = frozenset()  # its content words (the ``@`` pattern element)
 
 
 def _norm_chars(text: str) -> str:
