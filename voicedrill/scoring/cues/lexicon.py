@@ -72,6 +72,28 @@ class Lexicon:
                 else:
                     rest.append(els)
             self.class_words[name] = (frozenset(texts), frozenset(lemmas), rest)
+        sp = data.get("split") or {}
+        _check_keys(sp, {"min_words", "after", "before", "not_after"}, source, "split")
+        self.split_not_after = self._word_set(sp.get("not_after"))
+        self.split_min_words = int(sp.get("min_words", 4))
+        self.split_after = [self.compile(x, "split.after") for x in sp.get("after") or []]
+        self.split_before = [self.compile(x, "split.before") for x in sp.get("before") or []]
+        self.respell: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str], tuple[str, ...]]] = {}
+        for word, spec in (data.get("respell") or {}).items():
+            _check_keys(spec, {"to", "before", "before_endings"}, source, f"respell.{word}")
+            texts, lemmas = set(), set()
+            for entry in spec.get("before") or []:
+                entry = str(entry)
+                if entry.startswith("{") and entry.strip("{}") in self.class_words:
+                    t, lm, _ = self.class_words[entry.strip("{}")]
+                    texts |= t
+                    lemmas |= lm
+                elif entry.startswith("~"):
+                    lemmas |= self._lemmas_of(entry[1:])
+                else:
+                    texts.update(self.normalise_words(entry))
+            endings = tuple(_norm_chars(str(e)) for e in spec.get("before_endings") or [])
+            self.respell[_norm_chars(word)] = (tuple(_norm_chars(str(spec.get("to", word))).split()), frozenset(texts), frozenset(lemmas), endings)
         q = data.get("questions") or {}
         _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh"}, source, "questions")
         self.wh = self._word_set(q.get("wh"))
@@ -167,6 +189,14 @@ class Lexicon:
                 return (w[: -len(suffix)],) + repl
         return (w,)
 
+    def respelled(self, word: str, following: str) -> tuple[str, ...] | None:
+        """What ``word`` stands for before ``following`` ("your" -> "you are" before
+        "terrified"), or None when it stands for itself (``respell`` in the data)."""
+        to, texts, lemmas, endings = self.respell[word]
+        if following in texts or following.endswith(endings) or self.morph.analyse(following)[0] & lemmas:
+            return to
+        return None
+
     def compile(self, pattern: str, where: str = "pattern") -> list[_El]:
         """A pattern of this language, compiled (ParameterError naming ``where`` if bad)."""
         return _compile(self, pattern, where)
@@ -212,6 +242,8 @@ _TOP_KEYS = {
     "minimal_encourager",
     "contradiction",
     "cues",
+    "split",
+    "respell",
 }
 
 

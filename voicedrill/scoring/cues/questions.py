@@ -8,12 +8,13 @@ from functools import lru_cache
 from ...types import Transcript
 from .lexicon import Lexicon, _Rule, lexicon
 from .patterns import _find, _find_all
+from .split import _soft_split
 from .text import Parsed, Reading, Sentence, _clause_first, _overlap, _parse
 
 
 def _read(lex: Lexicon, transcript: Transcript) -> Parsed:
     """The reply read into tokens, sentences and clauses, with its questions marked."""
-    parsed = _parse(lex, transcript)
+    parsed = _parse(lex, transcript, _soft_split)
     parsed.is_question = [_is_question(lex, parsed, s) for s in parsed.sentences]
     return parsed
 

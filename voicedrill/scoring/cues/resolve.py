@@ -12,7 +12,7 @@ from .text import Reading, _overlap
 # (same words, or the same sentence for sentence-wide cues such as questions).
 _ECHO = ("mirror",)  # words echoed from the perpetrator are his, not the trainee's
 SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
-    "commanding": ("calm_down", "arguing", "minimizing", "open_question", "dare", "insult") + _ECHO,
+    "commanding": ("calm_down", "arguing", "minimizing", "open_question", "dare", "insult", "conceding", "blaming") + _ECHO,
     "calm_down": _ECHO,
     "promise": ("hollow_empathy",) + _ECHO,  # "I've been there, believe me" claims, promises nothing
     # a reassurance ("Nobody is coming in") is not arguing, even when it is no promise
