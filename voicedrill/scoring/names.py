@@ -2,7 +2,7 @@
 scoring scripts, the store and the report can name cues without loading the detector.
 
 The same names are used everywhere: scoring scripts, eval-cues files, scenario
-conditions and stored sessions. Detection lives in ``cues.py`` (text) and
+conditions and stored sessions. Detection lives in ``cues/`` (text) and
 ``prosody.py`` (audio); lexicons per language in ``voicedrill/lang/<code>/cues.yaml``.
 """
 
