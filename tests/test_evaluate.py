@@ -132,7 +132,7 @@ def test_history_feeds_summaries(tmp_path):
     item = {
         "ctx": "And now my girlfriend says she's leaving.",
         "history": ["They cut my hours at the warehouse.", "My car got repossessed on Monday."],
-        "reply": "So far: your hours got cut, the car got taken, and now your girlfriend wants to leave.",
+        "reply": "So far: your hours got cut, the car got taken, and now your girlfriend wants to leave. You sound exhausted.",
         "cues": ["summary"],
     }
     with_history = evaluate(load_labelled(write(tmp_path, [item])))

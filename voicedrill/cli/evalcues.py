@@ -21,7 +21,8 @@ def register(subparsers, parents) -> None:
         ),
     )
     p.add_argument("labelled", metavar="LABELLED.jsonl", help="labelled replies, one JSON object per line")
-    p.add_argument("--script", metavar="S", help="scoring script whose extra phrases are used (default: none)")
+    p.add_argument("--script", metavar="S",
+                   help="scoring script whose extra phrases and meaning settings are used (default: none, the defaults)")
     p.add_argument(
         "--language",
         choices=("en", "ru"),
@@ -36,13 +37,13 @@ def run(args) -> int:
     from ..scoring.evaluate import evaluate, format_table, load_labelled
 
     items = load_labelled(args.labelled)
-    extra = None
+    extra = rules = None
     if args.script:
         from ..scoring import load_script
 
         script = load_script(args.script)
-        extra = script.extra_phrases
-    ev = evaluate(items, language=args.language, extra_phrases=extra)
+        extra, rules = script.extra_phrases, script.meaning
+    ev = evaluate(items, language=args.language, extra_phrases=extra, meaning=rules)
     if args.json:
         out = ev.to_dict()
         if args.mistakes:

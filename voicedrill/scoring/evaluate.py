@@ -25,12 +25,15 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from ..errors import ParameterError
 from ..types import Transcript, TurnContext
 from .cues import detect_cues
 from .names import AUDIO_CUES, CUE_NAMES, TEXT_CUES
+
+if TYPE_CHECKING:
+    from .script import MeaningRules
 
 _KEYS = {"ctx", "reply", "cues", "history", "language"}
 _CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
@@ -230,10 +233,12 @@ def evaluate(
     *,
     language: str | None = None,
     extra_phrases: Callable[[str], Mapping[str, Sequence[str]] | None] | None = None,
+    meaning: MeaningRules | None = None,
 ) -> Evaluation:
     """Run ``detect_cues`` on every labelled reply and score it per cue.
 
-    ``extra_phrases(language)`` gives the scoring script's extra phrases (or None).
+    ``extra_phrases(language)`` gives the scoring script's extra phrases (or None);
+    ``meaning`` its ``meaning:`` section (None: the defaults).
     """
     from ..lang import check_language
 
@@ -253,7 +258,7 @@ def evaluate(
         ignored += len(set(item.cues) - truth)
         context = TurnContext(code, tuple(item.history) + (item.ctx,))
         extra = extra_phrases(code) if extra_phrases else None
-        cues = detect_cues(Transcript(item.reply, code), context, extra_phrases=extra)
+        cues = detect_cues(Transcript(item.reply, code), context, extra_phrases=extra, meaning=meaning)
         rows.append(Row(item.line or n, tuple(c.name for c in cues)))
         found = {c.name for c in cues}
         for c in TEXT_CUES:
