@@ -95,6 +95,7 @@ def detect_cues(
     *,
     extra_phrases: Mapping[str, Sequence[str]] | None = None,
     meaning: MeaningRules | None = None,
+    lex: Lexicon | None = None,
 ) -> tuple[Cue, ...]:
     """Text cues in a reply, in the order they occur (at most one Cue per cue name).
 
@@ -104,11 +105,12 @@ def detect_cues(
     the pattern syntax of the data files; an unknown cue name is a ParameterError.
     ``meaning`` (the script's ``meaning:`` section) sets how paraphrases and summaries
     are read by the sentence encoder (``paraphrase.py``); None = the defaults.
+    ``lex`` replaces the language's lexicon (``lexicon_without``, for ablation).
     Evidence times come from ``transcript.words`` (None when there are none).
     ``effective_pause`` is never returned here: it comes from the audio.
     """
     code = transcript.language or context.language
-    lex = lexicon(code)
+    lex = lex if lex is not None else lexicon(code)
     extra = _extra_rules(code, _freeze_extra(extra_phrases))
     if transcript.is_empty:
         return ()
