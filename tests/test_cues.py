@@ -12,6 +12,7 @@ from voicedrill.scoring import cues
 from voicedrill.scoring.cues import CUE_NAMES, HARMFUL, HELPFUL, NEUTRAL, TEXT_CUES, detect_cues
 from voicedrill.scoring.evaluate import evaluate, load_labelled
 from voicedrill.scoring.result import Cue
+from voicedrill.scoring.script import MeaningRules
 from voicedrill.types import Transcript, TurnContext, Word
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -170,6 +171,8 @@ def test_english_summary_needs_several_earlier_lines():
     history = ("They cut my hours at the warehouse.", "My car got repossessed on Monday.")
     line = "And now my girlfriend says she's leaving."
     reply = "Let me make sure I've got this: your hours got cut, you lost the car, and now your girlfriend wants to leave."
+    assert "summary" not in found(reply, line, "en", history)  # facts only: a summary also names his feelings
+    reply += " You must be exhausted."
     assert "summary" in found(reply, line, "en", history)
     # the same words without earlier lines are a paraphrase at most, never a summary
     assert "summary" not in found(reply, line, "en")
@@ -280,6 +283,8 @@ def test_russian_summary_needs_several_earlier_lines():
     history = ("Мне урезали смены на складе.", "В понедельник забрали машину за долги.")
     line = "А теперь и девушка собирается уйти."
     reply = "Итак, вам урезали смены, машину забрали, а теперь ещё и девушка хочет уйти."
+    assert "summary" not in found(reply, line, "ru", history)  # без чувств это не подытоживание
+    reply += " Вы, наверное, совсем вымотаны."
     assert "summary" in found(reply, line, "ru", history)
     assert "summary" not in found(reply, line, "ru")
 
@@ -383,6 +388,10 @@ def test_every_word_class_and_rule_in_the_data_is_used():
 
 # --------------------------------------------------------------------------- labelled sets
 
+# The development sets label recaps of facts alone as summaries; the default script
+# (meaning.summary_needs_feeling) asks a summary to name his feelings too.
+FACTS_SUMMARY = MeaningRules(summary_needs_feeling=False)
+
 FLOOR = {  # per-cue F1 floors on the development sets
     "emotional_label": 0.85,
     "paraphrase": 0.6,
@@ -416,7 +425,7 @@ def test_development_sets_reach_the_target(code):
     counts = {c: sum(c in i.cues for i in items) for c in TEXT_CUES}
     assert min(counts.values()) >= 8, counts
     assert any(not i.cues for i in items) and any(len(i.cues) > 1 for i in items)
-    ev = evaluate(items, language=code)
+    ev = evaluate(items, language=code, meaning=FACTS_SUMMARY)
     assert ev.micro_f1 >= 0.90, ev.micro_f1
     low = {c: round(s.f1, 2) for c, s in ev.per_cue.items() if s.f1 < FLOOR[c]}
     assert not low, f"per-cue F1 below the floor: {low}"
@@ -483,7 +492,7 @@ def test_review_set_and_development_sets_together():
     ev = evaluate(items)
     assert ev.micro_f1 >= 0.85, ev.micro_f1
     for code in ("en", "ru"):
-        dev = evaluate(load_labelled(DATA / f"cues_{code}.jsonl"), language=code)
+        dev = evaluate(load_labelled(DATA / f"cues_{code}.jsonl"), language=code, meaning=FACTS_SUMMARY)
         assert dev.micro_f1 >= 0.90, (code, dev.micro_f1)
         low = {c: round(s.f1, 2) for c, s in dev.per_cue.items() if s.f1 < FLOOR[c]}
         assert not low, (code, low)

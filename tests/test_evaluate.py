@@ -44,7 +44,7 @@ def test_load_labelled_reads_every_field(tmp_path):
     ])
     items = load_labelled(path)
     assert len(items) == 5
-    assert items[0] == LabelledReply("I'm not coming out.", "Calm down.", ("calm_down",), (), None, f"{path}:1")
+    assert items[0] == LabelledReply("I'm not coming out.", "Calm down.", ("calm_down",), (), None, f"{path}:1", 1)
     assert items[4].history == ("a", "b") and items[4].language == "en"
 
 
@@ -132,7 +132,7 @@ def test_history_feeds_summaries(tmp_path):
     item = {
         "ctx": "And now my girlfriend says she's leaving.",
         "history": ["They cut my hours at the warehouse.", "My car got repossessed on Monday."],
-        "reply": "So far: your hours got cut, the car got taken, and now your girlfriend wants to leave.",
+        "reply": "So far: your hours got cut, the car got taken, and now your girlfriend wants to leave. You sound exhausted.",
         "cues": ["summary"],
     }
     with_history = evaluate(load_labelled(write(tmp_path, [item])))
@@ -196,3 +196,99 @@ def test_eval_cues_with_a_scoring_script(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["per_cue"]["minimal_encourager"]["recall"] == 0.0
     assert main(["eval-cues", str(path), "--json", "--script", str(script)]) == 0
     assert json.loads(capsys.readouterr().out)["per_cue"]["minimal_encourager"]["recall"] == 1.0
+
+
+def test_eval_cues_json_rows_give_every_line_its_judgement(tmp_path, capsys):
+    # blank lines count: N is the line number in the file, as an editor shows it
+    path = write(tmp_path, [GOOD[0], "", GOOD[1], GOOD[2], GOOD[3]])
+    assert main(["eval-cues", str(path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows == [
+        {"line": 1, "found": ["calm_down"]},
+        {"line": 3, "found": ["mirror"]},
+        {"line": 4, "found": ["open_question"]},
+        {"line": 5, "found": []},
+    ]
+
+
+def test_eval_cues_refuses_a_fifo_and_a_device(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "labels.jsonl"
+    os.mkfifo(fifo)  # reading it would block forever
+    for path in (fifo, "/dev/null", tmp_path):
+        assert main(["eval-cues", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert f"{path}: " in err and ("not a regular file" in err or "a folder" in err)
+        assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ('{"ctx": "x", "reply": "y", "cues": [NaN]}', "NaN is not a number"),
+        ('{"ctx": "x", "reply": "y", "cues": [], "history": [-Infinity]}', "-Infinity is not a number"),
+        ('{"ctx": "x", "reply": "y", "cues": [1e999]}', "out of range"),
+        ('{"ctx": "x", "reply": "y", "cues": [' + "7" * 5000 + "]}", "5000-digit number"),
+        ("[" * 100_000 + "]" * 100_000, "nested more than"),
+        ('{"ctx": ' + "[" * 5000 + "]" * 5000 + "}", "nested more than"),
+    ],
+)
+def test_hostile_json_is_one_clear_message(tmp_path, capsys, line, message):
+    path = write(tmp_path, [GOOD[0], line])
+    assert main(["eval-cues", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2: " in err and message in err
+    assert "Traceback" not in err and len(err) < 300
+
+
+# --------------------------------------------------------------------------- ablation
+
+
+def test_lexicon_without_leaves_out_exactly_one_entry():
+    from voicedrill.scoring.ablate import entries
+    from voicedrill.scoring.cues import lexicon
+    from voicedrill.scoring.cues.lexicon import lexicon_without
+
+    entry = next(e for e in entries("en") if e.path[:3] == ("cues", "calm_down", "patterns"))
+    assert entry.where.startswith("lang/en/cues.yaml:") and int(entry.where.rsplit(":", 1)[1]) > 1
+    full, smaller = lexicon("en"), lexicon_without("en", entry.path)
+    assert len(smaller.rules["calm_down"].patterns) == len(full.rules["calm_down"].patterns) - 1
+    assert len(full.rules["calm_down"].patterns) == len(lexicon("en").rules["calm_down"].patterns)  # cache untouched
+
+
+def test_ablation_says_what_each_pattern_fixes_and_breaks(tmp_path):
+    from voicedrill.scoring.ablate import ablate, format_report
+
+    items = load_labelled(write(tmp_path, [
+        {"ctx": "I'm not coming out.", "reply": "Calm down.", "cues": ["calm_down"]},  # right
+        {"ctx": "I'm not coming out.", "reply": "Calm down, please.", "cues": []},  # labelled otherwise: wrong
+        {"ctx": "I'm not coming out.", "reply": "My name is Sam.", "cues": []},
+    ]))
+    effects = ablate(items, only=lambda e: e.path[:2] == ("cues", "calm_down"))
+    firing = [e for e in effects if e.touched]
+    assert firing and all(e.entry.path[:2] == ("cues", "calm_down") for e in effects)
+    calm = next(e for e in firing if e.tp_lost)
+    assert calm.tp_lost == (f"{tmp_path / 'labels.jsonl'}:1 calm_down",)
+    assert calm.fp_removed == (f"{tmp_path / 'labels.jsonl'}:2 calm_down",)
+    # without it "Calm down" reads as a command: so it also keeps two commanding false positives away
+    assert calm.fp_added == tuple(f"{tmp_path / 'labels.jsonl'}:{n} commanding" for n in (1, 2))
+    assert (calm.fixes, calm.breaks) == (3, 1) and calm.touched == 2
+    report = format_report(effects, show_all=True)
+    assert "entries:" in report and calm.entry.where in report
+    assert calm.to_dict()["tp_lost"] == [f"{tmp_path / 'labels.jsonl'}:1 calm_down"]
+
+
+def test_eval_cues_ablate_command(tmp_path, capsys):
+    path = write(tmp_path, [
+        {"ctx": "Обещайте!", "reply": "Успокойтесь.", "cues": ["calm_down"]},
+        {"ctx": "Go away!", "reply": "Mm-hmm.", "cues": ["minimal_encourager"]},
+    ])
+    assert main(["eval-cues", str(path), "--ablate", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    langs = {e["language"] for e in data["entries"]}
+    assert langs == {"en", "ru"}
+    touched = [e for e in data["entries"] if e["touched"]]
+    assert {e["where"].split("/")[1] for e in touched} == {"en", "ru"}
+    assert any(e["fixes"] for e in touched)
+    assert all(set(e) >= {"entry", "pattern", "where", "touched", "fixes", "breaks"} for e in data["entries"])

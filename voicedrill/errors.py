@@ -51,3 +51,7 @@ class ModelError(AsrError):
 
 class StoreError(VoicedrillError):
     """A session folder or the session index that cannot be read or written."""
+
+
+class EncoderError(ModelError):
+    """The sentence encoder (paraphrases and summaries by meaning) is missing or broken."""

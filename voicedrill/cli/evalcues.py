@@ -20,8 +20,9 @@ def register(subparsers, parents) -> None:
             "Use it to tune a scoring script's extra phrases against your own examples."
         ),
     )
-    p.add_argument("labelled", metavar="LABELLED.jsonl", help="labelled replies, one JSON object per line")
-    p.add_argument("--script", metavar="S", help="scoring script whose extra phrases are used (default: none)")
+    p.add_argument("labelled", metavar="LABELLED.jsonl", nargs="+", help="labelled replies, one JSON object per line")
+    p.add_argument("--script", metavar="S",
+                   help="scoring script whose extra phrases and meaning settings are used (default: none, the defaults)")
     p.add_argument(
         "--language",
         choices=("en", "ru"),
@@ -29,20 +30,30 @@ def register(subparsers, parents) -> None:
     )
     p.add_argument("--json", action="store_true", help='print one JSON object with "per_cue" and "micro_f1"')
     p.add_argument("--mistakes", action="store_true", help="also list the replies where detector and labels disagree")
+    p.add_argument(
+        "--ablate",
+        action="store_true",
+        help="for each pattern of the language's cue lexicon: what it fixes and breaks on these files "
+        "(true positives lost / false positives removed when it is left out), so patterns fitted to one "
+        "sentence can be pruned; slow (minutes)",
+    )
+    p.add_argument("--all", action="store_true", help="with --ablate: list every pattern that changes a judgement")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..scoring.evaluate import evaluate, format_table, load_labelled
 
-    items = load_labelled(args.labelled)
-    extra = None
+    items = [item for path in args.labelled for item in load_labelled(path)]
+    extra = rules = None
     if args.script:
         from ..scoring import load_script
 
         script = load_script(args.script)
-        extra = script.extra_phrases
-    ev = evaluate(items, language=args.language, extra_phrases=extra)
+        extra, rules = script.extra_phrases, script.meaning
+    if args.ablate:
+        return _ablate(args, items, rules)
+    ev = evaluate(items, language=args.language, extra_phrases=extra, meaning=rules)
     if args.json:
         out = ev.to_dict()
         if args.mistakes:
@@ -61,4 +72,17 @@ def run(args) -> int:
             if m.extra:
                 parts.append("extra " + ", ".join(m.extra))
             print(f"  {m.where}: {'; '.join(parts)}: {m.reply}")
+    return 0
+
+
+def _ablate(args, items, rules) -> int:
+    import sys
+
+    from ..scoring.ablate import ablate, format_report
+
+    effects = ablate(items, language=args.language, meaning=rules, progress=lambda m: print(m, file=sys.stderr))
+    if args.json:
+        print(json.dumps({"entries": [e.to_dict() for e in effects]}, ensure_ascii=False, indent=2))
+    else:
+        print(format_report(effects, show_all=args.all))
     return 0

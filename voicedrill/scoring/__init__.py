@@ -61,7 +61,7 @@ def score_turn(
             script_hash=script.hash,
             parts=parts,
         )
-    cues = list(detect_cues(transcript, context, extra_phrases=script.extra_phrases(language)))
+    cues = list(detect_cues(transcript, context, extra_phrases=script.extra_phrases(language), meaning=script.meaning))
     pause = prosody.effective_pause(timing, reply.latency, script)
     pause_credit = 0.0
     if pause is not None and not any(c.name == "effective_pause" for c in cues):

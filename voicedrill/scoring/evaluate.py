@@ -19,15 +19,21 @@ and never found scores 1.0; one that is labelled but never found has precision 0
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from ..errors import ParameterError
 from ..types import Transcript, TurnContext
 from .cues import detect_cues
 from .names import AUDIO_CUES, CUE_NAMES, TEXT_CUES
+
+if TYPE_CHECKING:
+    from .script import MeaningRules
 
 _KEYS = {"ctx", "reply", "cues", "history", "language"}
 _CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
@@ -43,6 +49,7 @@ class LabelledReply:
     history: tuple[str, ...] = ()  # earlier perpetrator lines, oldest first
     language: str | None = None
     where: str = ""  # "file:line"
+    line: int = 0  # 1-based line number in the file (0: not from a file)
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,14 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Row:
+    """What the detector found in one labelled reply."""
+
+    line: int  # 1-based line number in the labelled file
+    found: tuple[str, ...]  # text cue names, in the order they occur in the reply
+
+
+@dataclass(frozen=True)
 class Evaluation:
     per_cue: dict[str, CueScore]
     micro_precision: float
@@ -72,6 +87,7 @@ class Evaluation:
     replies: int
     ignored_labels: int  # effective_pause labels (audio cue) left out
     mistakes: tuple[Mistake, ...]
+    rows: tuple[Row, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -84,6 +100,7 @@ class Evaluation:
             "micro_recall": self.micro_recall,
             "replies": self.replies,
             "ignored_labels": self.ignored_labels,
+            "rows": [{"line": r.line, "found": list(r.found)} for r in self.rows],
         }
 
 
@@ -91,6 +108,12 @@ def load_labelled(path: str | Path) -> list[LabelledReply]:
     """Read a labelled JSONL file; a broken line raises ParameterError naming ``file:line``."""
     path = Path(path)
     try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):  # a FIFO or a device would be read forever
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe, socket or device)"
+            raise ParameterError(f"{path}: {kind}; pass a labelled .jsonl file")
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            raise ParameterError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MB; split it into smaller labelled files")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ParameterError(f"{path}: no such labelled file") from None
@@ -100,7 +123,8 @@ def load_labelled(path: str | Path) -> list[LabelledReply]:
     for n, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        items.append(parse_labelled_line(raw, f"{path}:{n}"))
+        item = parse_labelled_line(raw, f"{path}:{n}")
+        items.append(LabelledReply(item.ctx, item.reply, item.cues, item.history, item.language, item.where, n))
     if not items:
         raise ParameterError(f"{path}: no labelled replies (expected one JSON object per line)")
     return items
@@ -108,10 +132,16 @@ def load_labelled(path: str | Path) -> list[LabelledReply]:
 
 def parse_labelled_line(raw: str, where: str) -> LabelledReply:
     """One JSON line -> LabelledReply; any problem is a ParameterError starting with ``where``."""
+    if _depth(raw) > MAX_DEPTH:
+        raise ParameterError(f"{where}: JSON nested more than {MAX_DEPTH} deep; expected one flat object per line")
     try:
-        obj = json.loads(raw)
+        obj = json.loads(raw, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=_finite_float)
     except json.JSONDecodeError as e:
         raise ParameterError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+    except _BadNumber as e:
+        raise ParameterError(f"{where}: {e}; a labelled line holds only text and lists of text") from None
+    except (RecursionError, ValueError) as e:
+        raise ParameterError(f"{where}: not valid JSON ({e})") from None
     if not isinstance(obj, dict):
         raise ParameterError(f'{where}: expected an object like {{"ctx": ..., "reply": ..., "cues": [...]}}')
     unknown = sorted(set(obj) - _KEYS)
@@ -142,6 +172,53 @@ def parse_labelled_line(raw: str, where: str) -> LabelledReply:
     return LabelledReply(obj["ctx"], obj["reply"], tuple(dict.fromkeys(cues)), tuple(history), language, where)
 
 
+MAX_FILE_BYTES = 64 << 20
+MAX_DEPTH = 32  # a labelled line is an object holding lists of text: depth 2
+
+
+class _BadNumber(ValueError):
+    pass
+
+
+def _no_constant(name: str):
+    raise _BadNumber(f"{name} is not a number JSON allows")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > 30:
+        raise _BadNumber(f"a {len(text)}-digit number")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BadNumber(f"the number {text[:20]} is out of range")
+    return value
+
+
+def _depth(raw: str) -> int:
+    """How deep brackets nest (outside strings), without building anything."""
+    depth = top = 0
+    in_string = escaped = False
+    for ch in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            top = max(top, depth)
+        elif ch in "]}":
+            depth -= 1
+    return top
+
+
 def reply_language(item: LabelledReply, default: str | None = None) -> str:
     """The item's language, else ``default``, else guessed from its letters."""
     if item.language:
@@ -156,10 +233,12 @@ def evaluate(
     *,
     language: str | None = None,
     extra_phrases: Callable[[str], Mapping[str, Sequence[str]] | None] | None = None,
+    meaning: MeaningRules | None = None,
 ) -> Evaluation:
     """Run ``detect_cues`` on every labelled reply and score it per cue.
 
-    ``extra_phrases(language)`` gives the scoring script's extra phrases (or None).
+    ``extra_phrases(language)`` gives the scoring script's extra phrases (or None);
+    ``meaning`` its ``meaning:`` section (None: the defaults).
     """
     from ..lang import check_language
 
@@ -170,6 +249,7 @@ def evaluate(
     fn = dict(tp)
     ignored = 0
     mistakes = []
+    rows = []
     n = 0
     for item in items:
         n += 1
@@ -178,7 +258,9 @@ def evaluate(
         ignored += len(set(item.cues) - truth)
         context = TurnContext(code, tuple(item.history) + (item.ctx,))
         extra = extra_phrases(code) if extra_phrases else None
-        found = {c.name for c in detect_cues(Transcript(item.reply, code), context, extra_phrases=extra)}
+        cues = detect_cues(Transcript(item.reply, code), context, extra_phrases=extra, meaning=meaning)
+        rows.append(Row(item.line or n, tuple(c.name for c in cues)))
+        found = {c.name for c in cues}
         for c in TEXT_CUES:
             if c in truth and c in found:
                 tp[c] += 1
@@ -190,7 +272,7 @@ def evaluate(
             mistakes.append(Mistake(item.where, item.reply, tuple(sorted(truth - found)), tuple(sorted(found - truth))))
     per_cue = {c: _score(tp[c], fp[c], fn[c]) for c in TEXT_CUES}
     micro = _score(sum(tp.values()), sum(fp.values()), sum(fn.values()))
-    return Evaluation(per_cue, micro.precision, micro.recall, micro.f1, n, ignored, tuple(mistakes))
+    return Evaluation(per_cue, micro.precision, micro.recall, micro.f1, n, ignored, tuple(mistakes), tuple(rows))
 
 
 def _score(tp: int, fp: int, fn: int) -> CueScore:
@@ -222,6 +304,7 @@ __all__ = [
     "LabelledReply",
     "CueScore",
     "Mistake",
+    "Row",
     "Evaluation",
     "load_labelled",
     "parse_labelled_line",

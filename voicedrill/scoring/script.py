@@ -137,6 +137,18 @@ class DrillRules:
     worst_turn_share: float  # drill score = (1 - s) * mean + s * worst turn
 
 
+# --- meaning: paraphrases and summaries read by the sentence encoder (scoring/meaning.py) ---
+@dataclass(frozen=True)
+class MeaningRules:
+    use_encoder: bool = True  # false: read paraphrases and summaries from shared words only
+    paraphrase_min_similarity: float = 0.12  # cosine, a "you" sentence of the reply vs his current line
+    paraphrase_min_content_words: int = 2  # besides feeling words: a bare label restates nothing
+    summary_min_similarity: float = 0.3  # cosine, a clause of the reply vs one of his lines
+    summary_min_lines: int = 2  # his lines it must draw on (one of them earlier than the current)
+    summary_needs_feeling: bool = True  # it must also name his feelings
+    max_sentences: int = 40  # reply sentences (clauses) read by meaning; the rest by words
+
+
 @dataclass(frozen=True)
 class ScoringScript:
     """A loaded, validated scoring script. ``hash`` is the first 16 hex digits of the
@@ -150,6 +162,7 @@ class ScoringScript:
     agitation: AgitationEffects
     listening: Listening
     drill: DrillRules
+    meaning: MeaningRules = MeaningRules()
     path: Path | None = field(default=None, compare=False)
     hash: str = field(default="", compare=False)
     text: str = field(default="", compare=False, repr=False)
@@ -259,6 +272,16 @@ SCHEMA: dict = {
         "no_reply_timeout": _Num(0.5, 120, "seconds"),
     },
     "drill": {"worst_turn_share": _Num(0, 1)},
+}
+# --- meaning (MeaningRules): read by the paraphrase and summary readers ---
+SCHEMA["meaning"] = {
+    "use_encoder": _Bool(),
+    "paraphrase_min_similarity": _Num(-1, 1, "cosine"),
+    "paraphrase_min_content_words": _Num(0, 20, "words", integer=True),
+    "summary_min_similarity": _Num(-1, 1, "cosine"),
+    "summary_min_lines": _Num(2, 20, "lines", integer=True),
+    "summary_needs_feeling": _Bool(),
+    "max_sentences": _Num(1, 1000, "sentences", integer=True),
 }
 
 
@@ -468,6 +491,7 @@ def _freeze(values: dict) -> dict:
         ),
         listening=Listening(lis["end_of_turn_silence"], lis["max_reply_seconds"], lis["no_reply_timeout"]),
         drill=DrillRules(dr["worst_turn_share"]),
+        meaning=MeaningRules(**values["meaning"]),
     )
 
 
@@ -555,6 +579,7 @@ __all__ = [
     "AgitationEffects",
     "Listening",
     "DrillRules",
+    "MeaningRules",
     "ScoringScript",
     "DEFAULT_SCRIPT",
     "SCHEMA",

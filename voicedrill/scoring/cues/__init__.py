@@ -32,7 +32,7 @@ Lexicons are compiled once per language and cached; a reply takes about 1-3 ms.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ...errors import ParameterError
 from ...types import Transcript, TurnContext
@@ -45,6 +45,9 @@ from .questions import _line_parsed, _questions, _read
 from .readers import _contradictions, _encouragers, _mirrors, _phrase_readings
 from .resolve import SUPPRESSED_BY, WEAK_YIELDS_TO, _resolve  # noqa: F401 (re-exported)
 from .text import Parsed, Reading, _concepts
+
+if TYPE_CHECKING:
+    from ..script import MeaningRules
 
 
 @lru_cache(maxsize=64)
@@ -91,6 +94,8 @@ def detect_cues(
     context: TurnContext,
     *,
     extra_phrases: Mapping[str, Sequence[str]] | None = None,
+    meaning: MeaningRules | None = None,
+    lex: Lexicon | None = None,
 ) -> tuple[Cue, ...]:
     """Text cues in a reply, in the order they occur (at most one Cue per cue name).
 
@@ -98,11 +103,14 @@ def detect_cues(
     and contradictions; ``context.perpetrator_lines`` (earlier lines too) for
     summaries. ``extra_phrases`` (from the scoring script) adds phrases per cue in
     the pattern syntax of the data files; an unknown cue name is a ParameterError.
+    ``meaning`` (the script's ``meaning:`` section) sets how paraphrases and summaries
+    are read by the sentence encoder (``paraphrase.py``); None = the defaults.
+    ``lex`` replaces the language's lexicon (``lexicon_without``, for ablation).
     Evidence times come from ``transcript.words`` (None when there are none).
     ``effective_pause`` is never returned here: it comes from the audio.
     """
     code = transcript.language or context.language
-    lex = lexicon(code)
+    lex = lex if lex is not None else lexicon(code)
     extra = _extra_rules(code, _freeze_extra(extra_phrases))
     if transcript.is_empty:
         return ()
@@ -120,8 +128,9 @@ def detect_cues(
             readings.extend(_phrase_readings(lex, parsed, name, rule))
     readings.extend(_questions(lex, parsed, lex.rules.get("why_question")))
     readings.extend(_mirrors(lex, parsed, line))
-    readings.extend(_paraphrases(lex, parsed, line))
-    readings.extend(_summaries(lex, parsed, context))
+    readings.extend(_paraphrases(lex, parsed, line, context.line, meaning))
+    feelings = [r for r in readings if r.cue == "emotional_label"]
+    readings.extend(_summaries(lex, parsed, context, meaning, feelings))
     readings.extend(_encouragers(lex, parsed))
     readings.extend(_contradictions(lex, parsed, line, lex.rules.get("arguing")))
     extra_readings = []

@@ -326,6 +326,22 @@ def lexicon(code: str) -> Lexicon:
     return Lexicon(code, data, str(lang_path(code)))
 
 
+def lexicon_without(code: str, path: tuple) -> Lexicon:
+    """The language's lexicon compiled without one entry of its data: ``path`` holds the
+    keys and the list index, e.g. ``("cues", "promise", "patterns", 3)``. For ablation
+    (``eval-cues --ablate``): pass it to ``detect_cues(..., lex=...)``."""
+    import copy
+
+    from ... import lang
+
+    data = copy.deepcopy(lang.load(code, "cues"))
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+    return Lexicon(code, data, f"{lang_path(code)} without {'.'.join(map(str, path))}")
+
+
 @lru_cache(maxsize=4096)
 def _line_tokens(code: str, line: str) -> tuple[Token, ...]:
     lex = lexicon(code)

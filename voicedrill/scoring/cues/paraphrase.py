@@ -1,19 +1,106 @@
 """Paraphrase and summary: replies that restate the perpetrator's current line, or
-pull together several of his lines. Read by shared content words and lead-ins for now."""
+pull together several of his lines and his feelings. Read by meaning.
+
+A *paraphrase* restates the content of his current line in the trainee's own words:
+an explicit lead-in ("So what you're saying is ...") followed by words; or a statement
+about him ("You ...", "Your ...": the ``paraphrase.weak_lead_ins`` / ``paraphrase.you``
+patterns) that is not a question, not about the speaker ("I", "we"), has words of its
+own (not a mirror of his), restates more than a feeling (a bare "You're angry" is a
+label), and is close in meaning to his line: its sentence-encoder cosine similarity
+reaches ``meaning.paraphrase_min_similarity`` (or, as before, it shares content words
+with the line after a lead-in).
+
+A *summary* pulls together several of his points and his feelings: clauses of the
+reply close in meaning (``meaning.summary_min_similarity``) to at least
+``meaning.summary_min_lines`` different perpetrator lines, one of them earlier than his
+current line, each matched by a different clause, plus a feeling word or an emotional
+label (``meaning.summary_needs_feeling``). The evidence runs from the first to the last
+word that earned it.
+
+Without the sentence encoder (``voicedrill models install use-m3``), or with
+``meaning.use_encoder: false``, both are read from shared content words as before
+(``_paraphrases_by_words``, ``_summaries_by_words``), after one notice.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Sequence
+
+from ...errors import EncoderError
 from ...types import TurnContext
 from .lexicon import Lexicon, _line_tokens
 from .patterns import _find_all
 from .questions import _inverted
-from .text import Parsed, Reading, Token, _concepts
+from .text import Parsed, Reading, Sentence, Token, _concepts
+
+if TYPE_CHECKING:
+    from ..script import MeaningRules
+
+# word classes of the lexicon that name a feeling ("state" is left out: "quiet", "calm"
+# name feelings only after "you sound", and an emotional label reading covers that)
+_FEELING_CLASSES = ("emotion", "hard_state", "feeling_verb")
 
 
-def _paraphrases(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Reading]:
+def _rules(rules: MeaningRules | None) -> MeaningRules:
+    if rules is None:
+        from ..script import MeaningRules
+
+        return MeaningRules()
+    return rules
+
+
+def _similarity(a: Sequence[str], b: Sequence[str]):
+    """Cosine matrix from the sentence encoder, or None (after one notice) without it."""
+    from .. import meaning
+
+    try:
+        return meaning.similarity(a, b)
+    except EncoderError as e:
+        meaning.notice_once(e)
+        return None
+
+
+def _text(parsed: Parsed, start: int, end: int) -> str:
+    toks = parsed.tokens
+    return parsed.source[toks[start].char_start : toks[end - 1].char_end]
+
+
+def _in_class(lex: Lexicon, tok: Token, names: Sequence[str]) -> bool:
+    for name in names:
+        texts, lemmas, _ = lex.class_words.get(name, (frozenset(), frozenset(), []))
+        if tok.text in texts or tok.lemmas & lemmas:
+            return True
+    return False
+
+
+def _speaker_lemmas(lex: Lexicon) -> frozenset[str]:
+    """His words for himself ("I", "me", "мы", ...): the pronoun swaps that turn into a
+    word of the ``you`` class (data, not code)."""
+    got = getattr(lex, "_speaker_lemmas", None)
+    if got is None:
+        texts, lemmas, _ = lex.class_words.get("you", (frozenset(), frozenset(), []))
+        you = set(texts) | set(lemmas)
+        got = frozenset(k for k, v in lex.swaps.items() if v & you)
+        lex._speaker_lemmas = got
+    return got
+
+
+def _about_speaker(lex: Lexicon, words: Sequence[Token]) -> bool:
+    speaker = _speaker_lemmas(lex)
+    return any(t.lemmas & speaker or any("1per" in g for _, g in t.grams) for t in words)
+
+
+# --------------------------------------------------------------------------- paraphrase
+
+
+def _paraphrases(
+    lex: Lexicon, parsed: Parsed, line: tuple[Token, ...], line_text: str = "", rules: MeaningRules | None = None
+) -> list[Reading]:
+    rules = _rules(rules)
     out = []
     toks = parsed.tokens
     line_concepts = _concepts(lex, list(line))
+    candidates: list[tuple[Sentence, str, float]] = []
     for si, s in enumerate(parsed.sentences):
         if _inverted(lex, parsed, s):
             continue
@@ -27,18 +114,97 @@ def _paraphrases(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[
         n_words = s.end - s.start
         if n_words < lex.para_min_words or not line_concepts or _find_all(lex, parsed, lex.para_unless, s):
             continue
-        shared = _concepts(lex, toks[s.start : s.end]) & line_concepts
+        words = toks[s.start : s.end]
+        shared = _concepts(lex, words) & line_concepts
         weak = _find_all(lex, parsed, lex.para_weak, s)
-        if weak and len(shared) >= lex.para_min_overlap:
+        you = _find_all(lex, parsed, lex.para_you, s)
+        if (weak and len(shared) >= lex.para_min_overlap) or (you and len(shared) >= lex.para_min_overlap_plain):
             out.append(Reading("paraphrase", s.start, s.end, weak=True))  # the sentence is the evidence
             continue
-        you = _find_all(lex, parsed, lex.para_you, s)
-        if you and len(shared) >= lex.para_min_overlap_plain:
-            out.append(Reading("paraphrase", s.start, s.end, weak=True))
+        if not (weak or you) or parsed.is_question[si] or not rules.use_encoder or len(candidates) >= rules.max_sentences:
+            continue
+        if _about_speaker(lex, words) or not (_concepts(lex, words) - line_concepts):
+            continue  # about the negotiator, or nothing but his own words (a mirror's job)
+        plain = [t for t in words if not _in_class(lex, t, _FEELING_CLASSES)]
+        if len(_concepts(lex, plain)) < rules.paraphrase_min_content_words:
+            continue  # a feeling named, nothing restated
+        candidates.append((s, _text(parsed, s.start, s.end), rules.paraphrase_min_similarity))
+    if candidates and line_text.strip():
+        sims = _similarity([t for _, t, _ in candidates], [line_text])
+        if sims is not None:
+            for (s, _, need), sim in zip(candidates, sims[:, 0]):
+                if sim >= need:
+                    out.append(Reading("paraphrase", s.start, s.end, weak=True))
     return out
 
 
-def _summaries(lex: Lexicon, parsed: Parsed, context: TurnContext) -> list[Reading]:
+# --------------------------------------------------------------------------- summary
+
+
+def _clauses(parsed: Parsed, limit: int) -> list[tuple[int, int]]:
+    """Token spans [start, end) of the reply's clauses of two words or more (a lone
+    "Marcus" or "okay" restates nothing), at most ``limit``."""
+    spans: list[tuple[int, int]] = []
+    toks = parsed.tokens
+    start = 0
+    for k in range(1, len(toks) + 1):
+        if k == len(toks) or toks[k].clause != toks[start].clause:
+            if k - start >= 2:
+                spans.append((start, k))
+            start = k
+    return spans[:limit]
+
+
+def _summaries(
+    lex: Lexicon,
+    parsed: Parsed,
+    context: TurnContext,
+    rules: MeaningRules | None = None,
+    feelings: Sequence[Reading] = (),
+) -> list[Reading]:
+    """A reply whose clauses restate ``summary_min_lines`` of his lines (one earlier than
+    the current one, each by a different clause) and that names his feelings (a feeling
+    word, or one of the ``feelings`` readings: emotional labels found in the reply)."""
+    rules = _rules(rules)
+    if not rules.use_encoder:
+        return _summaries_by_words(lex, parsed, context)
+    lines = [ln for ln in context.perpetrator_lines if ln.strip()]
+    toks = parsed.tokens
+    if len(lines) < rules.summary_min_lines or len(toks) < lex.summary_min_words:
+        return []
+    spans = _clauses(parsed, rules.max_sentences)
+    if len(spans) < rules.summary_min_lines:
+        return []
+    sims = _similarity([_text(parsed, a, b) for a, b in spans], lines)
+    if sims is None:
+        return _summaries_by_words(lex, parsed, context)
+    # each line matched by its best clause; a clause counts for one line only
+    covered: dict[int, int] = {}  # line -> clause
+    for n in sorted(range(len(lines)), key=lambda n: -float(sims[:, n].max())):
+        order = sorted(range(len(spans)), key=lambda c: -float(sims[c, n]))
+        for c in order:
+            if sims[c, n] < rules.summary_min_similarity:
+                break
+            if c not in covered.values():
+                covered[n] = c
+                break
+    earlier = any(n < len(lines) - 1 for n in covered)
+    if len(covered) < rules.summary_min_lines or not earlier:
+        return []
+    used = [spans[c] for c in covered.values()]
+    if rules.summary_needs_feeling:
+        felt = [(k, k + 1) for k, t in enumerate(toks) if _in_class(lex, t, _FEELING_CLASSES)]
+        felt += [(r.start, r.end) for r in feelings]
+        if not felt:
+            return []
+        used += felt
+    return [Reading("summary", min(a for a, _ in used), max(b for _, b in used))]
+
+
+# --------------------------------------------------------------------------- by words (no encoder)
+
+
+def _summaries_by_words(lex: Lexicon, parsed: Parsed, context: TurnContext) -> list[Reading]:
     """A reply that pulls together several perpetrator lines: it shares content words
     with ``summary.min_lines`` of them (an earlier one among them) and has a summary
     marker or lead-in, or it covers one line more than that without a marker."""
