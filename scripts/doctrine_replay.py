@@ -73,7 +73,8 @@ def score_text(language: str, lines, reply: str, previous=(), *, scenario=None, 
     except TypeError:
         parts = rubric.turn_parts(cues, pacing, calm, interrupted=False, script=SCRIPT)
     try:
-        fb = rubric.feedback_for(cues, pacing, calm, parts, SCRIPT, language=language, line=ctx.line, context=ctx)
+        fb = rubric.feedback_for(cues, pacing, calm, parts, SCRIPT, language=language, line=ctx.line, context=ctx,
+                                 reply=reply)
     except TypeError:
         fb = rubric.feedback_for(cues, pacing, calm, parts, SCRIPT, language=language, line=ctx.line)
     return rubric.turn_score(parts, SCRIPT), tuple(sorted({c.name for c in cues})), fb
