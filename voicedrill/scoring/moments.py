@@ -25,7 +25,7 @@ from .. import lang
 MOMENT_ORDER = ("suicide", "weapon", "demand")  # most urgent first
 _CLAUSE_RE = re.compile(r"[^.!?;:,…—–\"«»()]+")
 _WORD_RE = re.compile(r"[\w'’-]+", re.UNICODE)
-MIRROR_WORDS = (2, 6)  # a suggested mirror is a whole clause of his of this many words
+MIRROR_WORDS = (2, 8)  # a suggested mirror is a whole clause of his of this many words
 
 
 def _norm(text: str) -> str:
