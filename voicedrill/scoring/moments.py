@@ -32,8 +32,12 @@ def _norm(text: str) -> str:
     return text.lower().replace("ё", "е").replace("’", "'")
 
 
-def _words(text: str) -> tuple[str, ...]:
+def words_of(text: str) -> tuple[str, ...]:
+    """Lower-case word tokens of ``text`` (ё read as е), for ``said``."""
     return tuple(w.strip("'-") for w in _WORD_RE.findall(_norm(text)) if w.strip("'-"))
+
+
+_words = words_of
 
 
 def said(words: Sequence[str], phrase: str) -> bool:
@@ -131,11 +135,11 @@ def pronouns(language: str, gender: str, name: str = "") -> dict[str, str]:
     out = dict(forms)
     for k, v in forms.items():
         out[k[:1].upper() + k[1:]] = str(v)[:1].upper() + str(v)[1:]
+    proper = name[:1].isupper()  # "Claire"; not "the caller", which is no way to address him
     out["name"] = name or forms.get("he", "")
-    out["Name"] = name or out.get("He", "")
-    out["name_comma"] = f"{name}, " if name else ""
-    out["Name_comma"] = f"{name}, " if name else ""
+    out["Name"] = (name[:1].upper() + name[1:]) if name else out.get("He", "")
+    out["name_comma"] = out["Name_comma"] = f"{name}, " if proper else ""
     return out
 
 
-__all__ = ["moments_of", "context_moments", "mirror_phrase", "feeling_label", "pronouns", "said", "MOMENT_ORDER"]
+__all__ = ["words_of", "moments_of", "context_moments", "mirror_phrase", "feeling_label", "pronouns", "said", "MOMENT_ORDER"]

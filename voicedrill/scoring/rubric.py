@@ -292,22 +292,35 @@ _WORSENS = {
 }
 
 
-def _moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: dict) -> list[tuple[float, str]]:
-    """What this moment needs, when the reply did not give it (see feedback.yaml's
-    ``moment_advice``). Ranked just below a forbidden cue."""
+def _moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: dict, *, language: str,
+                   line: str, replies: Sequence[str]) -> list[tuple[float, str]]:
+    """What this moment needs, when the reply did not give it (feedback.yaml's
+    ``moment_advice``), ranked just below a forbidden cue when the reply made the
+    moment worse or his words speak of suicide. The suicide advice stops once a reply
+    (this one or an earlier one) asked directly; a node tagged suicide whose line does
+    not speak of it gets the milder ``suicide_tagged``."""
     out = []
     texts = fb.get("moment_advice") or {}
+    spoken = set(mo.moments_of(line, language))
+    asked_words = fb.get("asked_about_suicide") or ()
+    asked = any(any(mo.said(mo.words_of(r), w) for w in asked_words) for r in replies if r)
     for rank, moment in enumerate(moments):
-        if moment not in texts:
-            continue
         worse = names & set(_WORSENS.get(moment, ()))
         answered = names & set(_ANSWERS.get(moment, ()))
-        if answered and not worse:
+        key = moment
+        if moment == "suicide":
+            answered = answered or asked
+            if moment not in spoken and not worse:
+                key = "suicide_tagged"
+        if key not in texts or (answered and not worse):
             continue
         if moment == "weapon" and not worse:
             continue  # a weapon moment is coached only when the reply made it worse
-        text = _QUOTE_START.sub(lambda m: m.group(1) + m.group(2).upper(), _fill(texts[moment], **values))
-        out.append((92 - rank if worse or moment == "suicide" else 60 - rank, text))
+        text = _QUOTE_START.sub(lambda m: m.group(1) + m.group(2).upper(), _fill(texts[key], **values))
+        if worse or key == "suicide":
+            out.append((92 - rank, text))
+        else:
+            out.append((45 - rank if key == "suicide_tagged" else 60 - rank, text))
     return out
 
 
@@ -336,8 +349,11 @@ def feedback_for(
     if silent:
         return (_fill(fb["silent"], **values),)
     better = _suggestion(line, language, fb)
+    feeling = mo.feeling_label(line, language) or str(fb.get("default_feeling", ""))
+    if language == "ru":  # «...выхода», not «...выхода.»: Russian drops the full stop inside quotes
+        better, feeling = better.rstrip("."), feeling.rstrip(".")
     values = {**values, "better": better, "mirror": mo.mirror_phrase(line, language) if line else "",
-              "feeling": mo.feeling_label(line, language) or str(fb.get("default_feeling", ""))}
+              "feeling": feeling}
     ranked: list[tuple[float, str]] = []  # (priority, sentence); higher first
     first_of: dict[str, Cue] = {}
     for c in cues:
@@ -358,7 +374,9 @@ def feedback_for(
         elif weight < 0 and name in fb["harmful"]:
             ranked.append((80 - weight * 10, _fill(fb["harmful"][name], evidence=ev(cue), **values)))
     moments = parts.moments if parts.moments else mo.context_moments(context, script)
-    ranked.extend(_moment_advice(moments, set(first_of), fb, values))
+    earlier = tuple(getattr(context, "previous_replies", ()) or ())
+    ranked.extend(_moment_advice(moments, set(first_of), fb, values, language=language, line=line,
+                                 replies=earlier + (reply,)))
     # Praise for the most valuable helpful cues (the best one ranks high).
     helpful = sorted((c for n, c in first_of.items() if script.weight(n) > 0),
                      key=lambda c: (-script.weight(c.name), c.name))
