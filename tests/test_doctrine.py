@@ -255,3 +255,32 @@ def test_feedback_answers_the_moment_with_his_words_and_her_pronouns():
     _, _, fb, _ = score_text(s, "the_call", ["Two million! Saturday! One word to the police and you get her back in pieces!"],
                              "Okay. Two million by Saturday.")
     assert any("not my decision" in f for f in fb), fb
+
+
+# --- the debrief never lists praise as something to fix ---------------------------
+
+
+def test_take_aways_never_list_praise_as_advice():
+    from voicedrill.report.coaching import coaching_points
+    from voicedrill.report.labels import labels_for
+    from voicedrill.report.targets import Targets
+    from voicedrill.report.view import TurnView
+    from voicedrill.scoring.result import TurnScore
+    from voicedrill.types import PerpetratorLine
+
+    for code in ("en", "ru"):
+        fb = rubric.feedback_text(code)
+        praise = fb["steady"]
+        advice = rubric._fill(fb["no_helpful_cue"], his="his", **{"He": "He", "him": "him", "he": "he"})
+        pacing, calm = _delivery("one two three four five six")
+        turns = []
+        for i in range(4):
+            # every turn: the steady-voice praise; two turns: the same real advice
+            feedback = (praise, advice) if i < 2 else (praise,)
+            score = TurnScore(45.0, (), pacing, calm, feedback)
+            turns.append(TurnView(i + 1, i, "n", PerpetratorLine("n", "line", 0.5), Transcript("words", code),
+                                  score, 0.5, 0.5, 1.0, False, False, None, None))
+        points = coaching_points(turns, labels_for(code), Targets())
+        texts = [p.text for p in points if not p.good]
+        assert not any(praise in t for t in texts), texts  # praise is not repeated advice
+        assert any(advice in t for t in texts), texts  # the real advice is
