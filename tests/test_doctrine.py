@@ -237,7 +237,7 @@ def test_harmful_in_a_suicide_moment_costs_more_than_a_style_slip():
 def test_stacking_is_not_rewarded_over_one_label():
     en = _Bare("en")
     line = ["They took my kids and my house. Nobody listens."]
-    label, _, _, _ = score_text(en, None, line, "You sound like you've lost everything.")
+    label, _, _, _ = score_text(en, None, line, "You sound devastated.")
     stacked, _, _, _ = score_text(en, None, line,
                                   "I see. So they took your kids and your house. You sound like you've lost "
                                   "everything, and I feel worried when I hear that. What happened? Tell me more "
