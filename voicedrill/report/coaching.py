@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..scoring.rubric import whole_phrase
 from .labels import Labels
 from .targets import Targets
 from .view import TurnView
@@ -56,7 +57,7 @@ def _cue_point(turns: Sequence[TurnView], labels: Labels, kind: str) -> Coaching
             if cue.kind != kind:
                 continue
             if cue.name not in first_seen:
-                first_seen[cue.name] = (t.number, cue.evidence.strip("<>"))
+                first_seen[cue.name] = (t.number, whole_phrase(cue, t.transcript.text).strip("<>"))
         for name in {c.name for c in t.score.cues if c.kind == kind}:
             counts[name] += 1
     if not counts:

@@ -272,6 +272,17 @@ def _evidence(cue: Cue, language: str, reply: str = "") -> str:
     return own
 
 
+def whole_phrase(cue: Cue, reply: str) -> str:
+    """The words to quote for ``cue``: the whole sentence of ``reply`` that holds its
+    evidence, punctuation kept (the evidence itself when that sentence is long or absent)."""
+    own = cue.evidence.strip().strip(".,!?;:…").strip()
+    if reply and own and cue.name != "effective_pause":
+        for sentence in _SENTENCE_RE.findall(reply):
+            if own.lower() in sentence.lower() and len(sentence.split()) <= MAX_EVIDENCE_WORDS:
+                return sentence.strip()
+    return cue.evidence
+
+
 def _suggestion(line: str, language: str, fb: dict) -> str:
     """A reply built from his words: his feeling named, and a clause of his to mirror."""
     label = mo.feeling_label(line, language)
@@ -487,6 +498,7 @@ __all__ = [
     "fillers_for",
     "cue_label",
     "is_praise",
+    "whole_phrase",
     "with_unit",
     "score_cap",
     "length_part",
