@@ -1,0 +1,161 @@
+"""Text cues of active listening (and of replies that escalate) in a transcribed reply.
+
+``detect_cues(transcript, context)`` reads the reply's words and the perpetrator's
+line(s) and returns the cues it finds, each with its evidence: the words of the
+reply and their time span (seconds into the reply audio, when the transcript has
+word times). The code here knows no language: every phrase, word class, filler,
+question word and stem rule comes from ``voicedrill/lang/<code>/cues.yaml``.
+
+How a reply is read:
+
+1. Normalise (``text.py``): lower case, ``ё`` -> ``е``, curly quotes straightened, contractions
+   expanded ("you're" -> "you are"); punctuation splits sentences (``. ! ? ;``)
+   and clauses (``,`` dashes, colons). A sentence is a question when Whisper ended
+   it with "?" or when it starts like a question (Whisper sometimes drops "?").
+2. Every token gets its lemmas: a Snowball stem (English) or pymorphy3 normal
+   forms and grammemes (Russian), so data can match "any form of a word".
+3. Phrase patterns from the data file (``patterns.py``, compiled by ``lexicon.py``) are matched within clauses (pattern
+   syntax: see the "patterns" section below); cue-specific readers handle what phrases
+   cannot: questions (open / closed / why), mirrors and paraphrases (against the
+   current perpetrator line), summaries (against several earlier lines),
+   stand-alone minimal encouragers and contradictions (arguing) (``questions.py``,
+   ``readers.py``, ``paraphrase.py``).
+4. Overlapping readings are resolved (``resolve.py``): e.g. "you need to calm down" is a
+   ``calm_down``, not also ``commanding``; a mirrored "Thirty minutes?" is a
+   ``mirror``, not also a ``closed_question`` (``SUPPRESSED_BY``); heuristic
+   readings (paraphrase by shared words, arguing by contradiction) give way to
+   explicit ones (``WEAK_YIELDS_TO``).
+
+Lexicons are compiled once per language and cached; a reply takes about 1-3 ms.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Mapping, Sequence
+
+from ...errors import ParameterError
+from ...types import Transcript, TurnContext
+from ..names import AUDIO_CUES, CUE_NAMES, HARMFUL, HELPFUL, NEUTRAL, TEXT_CUES, cue_kind  # noqa: F401 (re-exported)
+from ..result import Cue
+from .lexicon import Lexicon, _line_tokens, lang_path, lexicon  # noqa: F401 (re-exported)
+from .paraphrase import _paraphrases, _summaries
+from .patterns import PatternError, _Anchor, _El, _find_all  # noqa: F401 (re-exported)
+from .questions import _line_parsed, _questions, _read
+from .readers import _contradictions, _encouragers, _mirrors, _phrase_readings
+from .resolve import SUPPRESSED_BY, WEAK_YIELDS_TO, _resolve  # noqa: F401 (re-exported)
+from .text import Parsed, Reading, _concepts
+
+
+@lru_cache(maxsize=64)
+def _extra_rules(code: str, items: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[list[_El]]]:
+    lex = lexicon(code)
+    out: dict[str, list[list[_El]]] = {}
+    for name, phrases in items:
+        compiled = []
+        for p in phrases:
+            els = lex.compile(p, f"extra phrases for {name}")
+            # an instructor's phrase ignores punctuation: "похоже вы на пределе" matches "Похоже, вы на пределе"
+            loose: list[_El] = []
+            for k, el in enumerate(els):
+                if k and not isinstance(el, _Anchor) and not isinstance(els[k - 1], _Anchor):
+                    loose.append(_Anchor(",", optional=True))
+                loose.append(el)
+            compiled.append(loose)
+        out[name] = compiled
+    return out
+
+
+def _freeze_extra(extra_phrases) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not extra_phrases:
+        return ()
+    if not isinstance(extra_phrases, Mapping):
+        raise ParameterError("extra_phrases must map a cue name to a list of phrases")
+    items = []
+    for name, phrases in extra_phrases.items():
+        if name in AUDIO_CUES:
+            raise ParameterError(f"extra phrases for '{name}': that cue comes from the audio, not from words; remove them")
+        if name not in TEXT_CUES:
+            raise ParameterError(f"extra phrases for unknown cue '{name}'; choose one of: {', '.join(TEXT_CUES)}")
+        if isinstance(phrases, str) or not isinstance(phrases, Sequence):
+            raise ParameterError(f"extra phrases for '{name}' must be a list of phrases")
+        for p in phrases:
+            if not isinstance(p, str) or not p.strip():
+                raise ParameterError(f"extra phrases for '{name}': each phrase must be non-empty text, got {p!r}")
+        items.append((name, tuple(phrases)))
+    return tuple(sorted(items))
+
+
+def detect_cues(
+    transcript: Transcript,
+    context: TurnContext,
+    *,
+    extra_phrases: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[Cue, ...]:
+    """Text cues in a reply, in the order they occur (at most one Cue per cue name).
+
+    ``context.line`` (the current perpetrator line) is used for mirrors, paraphrases
+    and contradictions; ``context.perpetrator_lines`` (earlier lines too) for
+    summaries. ``extra_phrases`` (from the scoring script) adds phrases per cue in
+    the pattern syntax of the data files; an unknown cue name is a ParameterError.
+    Evidence times come from ``transcript.words`` (None when there are none).
+    ``effective_pause`` is never returned here: it comes from the audio.
+    """
+    code = transcript.language or context.language
+    lex = lexicon(code)
+    extra = _extra_rules(code, _freeze_extra(extra_phrases))
+    if transcript.is_empty:
+        return ()
+    parsed = _read(lex, transcript)
+    if not parsed.tokens:
+        return ()
+    line = _line_tokens(code, context.line) if context.line.strip() else ()
+    if line:
+        parsed.line = _line_parsed(code, context.line)
+        parsed.line_concepts = frozenset(_concepts(lex, list(line)))
+    readings: list[Reading] = []
+    for name in TEXT_CUES:
+        rule = lex.rules.get(name)
+        if rule is not None and name not in ("why_question",):
+            readings.extend(_phrase_readings(lex, parsed, name, rule))
+    readings.extend(_questions(lex, parsed, lex.rules.get("why_question")))
+    readings.extend(_mirrors(lex, parsed, line))
+    readings.extend(_paraphrases(lex, parsed, line))
+    readings.extend(_summaries(lex, parsed, context))
+    readings.extend(_encouragers(lex, parsed))
+    readings.extend(_contradictions(lex, parsed, line, lex.rules.get("arguing")))
+    extra_readings = []
+    for name, patterns in extra.items():
+        for s in parsed.sentences:
+            extra_readings.extend(Reading(name, a, b) for a, b in _find_all(lex, parsed, patterns, s))
+    kept = [r for r in _resolve(readings) if not r.cue.startswith("_")] + extra_readings
+    first: dict[str, Reading] = {}
+    for r in sorted(kept, key=lambda r: (r.start, r.end)):
+        first.setdefault(r.cue, r)
+    return tuple(_to_cue(r, parsed, transcript) for r in sorted(first.values(), key=lambda r: (r.start, CUE_NAMES.index(r.cue))))
+
+
+def _to_cue(r: Reading, parsed: Parsed, transcript: Transcript) -> Cue:
+    toks = parsed.tokens
+    a, b = toks[r.start], toks[r.end - 1]
+    evidence = parsed.source[a.char_start : b.char_end].strip()
+    start = end = None
+    if a.word is not None and b.word is not None and transcript.words:
+        start = float(transcript.words[a.word].start)
+        end = float(transcript.words[b.word].end)
+    return Cue(r.cue, evidence, start, end, cue_kind(r.cue))
+
+
+__all__ = [
+    "HELPFUL",
+    "NEUTRAL",
+    "HARMFUL",
+    "CUE_NAMES",
+    "TEXT_CUES",
+    "AUDIO_CUES",
+    "SUPPRESSED_BY",
+    "cue_kind",
+    "detect_cues",
+    "lexicon",
+    "lang_path",
+]

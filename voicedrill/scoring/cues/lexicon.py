@@ -1,0 +1,300 @@
+"""One language's cue data (``voicedrill/lang/<code>/cues.yaml``), checked and compiled.
+
+``lexicon(code)`` loads a language once and caches it. The data's keys are checked
+here (an unknown key names the file and the allowed keys); phrase patterns are
+compiled by ``patterns.py``; word forms come from Snowball or pymorphy3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Mapping
+
+from ...errors import ScenarioError
+from ...types import Transcript
+from ..names import TEXT_CUES
+from .patterns import _El, _Start, _Word, _Lemma, _compile, _start_of
+from .text import Token, _norm_chars, _parse, _WORD_RE
+
+
+class Lexicon:
+    """One language's cue data, compiled. Built once per language (``lexicon(code)``)."""
+
+    def __init__(self, code: str, data: Mapping, source: str):
+        self.code = code
+        self.source = source
+        self._starts: dict[int, _Start] = {}
+        _check_keys(data, _TOP_KEYS, source, "")
+        self.morph = _Morphology(data.get("morphology", {}), source)
+        self.contractions = {
+            _norm_chars(k): tuple(_norm_chars(v).split()) for k, v in (data.get("contractions") or {}).items()
+        }
+        self.clitics = sorted(
+            ((_norm_chars(k), tuple(_norm_chars(v).split())) for k, v in (data.get("clitics") or {}).items()),
+            key=lambda kv: -len(kv[0]),
+        )
+        self.spelling = {_norm_chars(k): _norm_chars(v) for k, v in (data.get("spelling") or {}).items()}
+        self.fillers = self._word_set(data.get("fillers"))
+        self.leading = self._word_set(data.get("leading"))
+        self.negators = self._word_set(data.get("negators"))
+        self.parentheticals = self._word_set(data.get("parentheticals"))
+        self.not_negating_after = self._word_set(data.get("not_negating_after"))
+        self.not_contradicting = self._word_set(data.get("not_contradicting"))
+        self.stopwords = self._word_set(data.get("stopwords"))
+        self.swaps: dict[str, frozenset[str]] = {}
+        for k, vs in (data.get("pronoun_swaps") or {}).items():
+            for a in self._lemmas_of(k):
+                self.swaps.setdefault(a, frozenset())
+                self.swaps[a] = self.swaps[a] | frozenset(x for v in vs for x in self._lemmas_of(v))
+        self.concept: dict[str, str] = {}
+        for group in data.get("related") or []:
+            words = [self._lemmas_of(w) for w in group]
+            head = next(iter(sorted(words[0])))
+            for ls in words:
+                for lem in ls:
+                    self.concept[lem] = head
+        self.classes: dict[str, list[list[_El]]] = {}
+        raw_classes = data.get("classes") or {}
+        for name in raw_classes:
+            self.classes[name] = []  # declared first, so classes may use each other
+        for name, entries in raw_classes.items():
+            self.classes[name] = [self.compile(e, f"classes.{name}") for e in entries]
+        # one-word entries become set lookups; the rest stay sequences
+        self.class_words: dict[str, tuple[frozenset[str], frozenset[str], list[list[_El]]]] = {}
+        for name, compiled in self.classes.items():
+            texts, lemmas, rest = set(), set(), []
+            for els in compiled:
+                if len(els) == 1 and isinstance(els[0], _Word) and not els[0].optional:
+                    texts |= els[0].texts
+                elif len(els) == 1 and isinstance(els[0], _Lemma) and not els[0].grams and not els[0].optional:
+                    lemmas |= els[0].lemmas
+                else:
+                    rest.append(els)
+            self.class_words[name] = (frozenset(texts), frozenset(lemmas), rest)
+        q = data.get("questions") or {}
+        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh"}, source, "questions")
+        self.wh = self._word_set(q.get("wh"))
+        self.wh_window = int(q.get("wh_window", 3))
+        self.question_starts = [self.compile(p, "questions.starts") for p in q.get("starts") or []]
+        self.not_after_wh = self._word_set(q.get("not_after_wh"))
+        m = data.get("mirror") or {}
+        _check_keys(m, {"ignore", "max_words", "short_words", "min_share_short", "min_share_long"}, source, "mirror")
+        self.mirror_ignore = self._word_set(m.get("ignore"))
+        self.mirror_max = int(m.get("max_words", 12))
+        self.mirror_short = int(m.get("short_words", 6))
+        self.mirror_share_short = float(m.get("min_share_short", 0.6))
+        self.mirror_share_long = float(m.get("min_share_long", 0.8))
+        p = data.get("paraphrase") or {}
+        _check_keys(p, {"lead_ins", "weak_lead_ins", "you", "unless", "min_overlap", "min_overlap_plain", "min_words"}, source, "paraphrase")
+        self.para_unless = [self.compile(x, "paraphrase.unless") for x in p.get("unless") or []]
+        self.para_lead = [self.compile(x, "paraphrase.lead_ins") for x in p.get("lead_ins") or []]
+        self.para_weak = [self.compile(x, "paraphrase.weak_lead_ins") for x in p.get("weak_lead_ins") or []]
+        self.para_you = [self.compile(x, "paraphrase.you") for x in p.get("you") or []]
+        self.para_min_overlap = int(p.get("min_overlap", 1))
+        self.para_min_overlap_plain = int(p.get("min_overlap_plain", 2))
+        self.para_min_words = int(p.get("min_words", 4))
+        s = data.get("summary") or {}
+        _check_keys(s, {"markers", "min_lines", "min_words"}, source, "summary")
+        self.summary_min_words = int(s.get("min_words", 10))
+        self.summary_markers = [self.compile(x, "summary.markers") for x in s.get("markers") or []]
+        self.summary_min_lines = int(s.get("min_lines", 2))
+        c = data.get("contradiction") or {}
+        _check_keys(c, {"unless", "hypothetical"}, source, "contradiction")
+        self.contra_unless = [self.compile(x, "contradiction.unless") for x in c.get("unless") or []]
+        self.hypothetical = self._word_set(c.get("hypothetical"))
+        e = data.get("minimal_encourager") or {}
+        _check_keys(e, {"standalone"}, source, "minimal_encourager")
+        self.encourager_alone = [self.compile(x, "minimal_encourager.standalone") for x in e.get("standalone") or []]
+        self.rules: dict[str, _Rule] = {}
+        cues = data.get("cues") or {}
+        for name, spec in cues.items():
+            if name not in TEXT_CUES:
+                raise ScenarioError(f"{source}: cues.{name}: unknown text cue; use one of: {', '.join(TEXT_CUES)}")
+            _check_keys(
+                spec,
+                {"patterns", "unless", "negatable", "question", "not_inverted", "if_backed", "backing", "context", "in_context", "across_sentences", "weak"},
+                source,
+                f"cues.{name}",
+            )
+            self.rules[name] = _Rule(
+                patterns=[self.compile(x, f"cues.{name}.patterns") for x in spec.get("patterns") or []],
+                unless=[self.compile(x, f"cues.{name}.unless") for x in spec.get("unless") or []],
+                if_backed=[self.compile(x, f"cues.{name}.if_backed") for x in spec.get("if_backed") or []],
+                backing=[self.compile(x, f"cues.{name}.backing") for x in spec.get("backing") or []],
+                context=[self.compile(x, f"cues.{name}.context") for x in spec.get("context") or []],
+                in_context=[self.compile(x, f"cues.{name}.in_context") for x in spec.get("in_context") or []],
+                across_sentences=bool(spec.get("across_sentences", False)),
+                weak=[self.compile(x, f"cues.{name}.weak") for x in spec.get("weak") or []],
+                negatable=bool(spec.get("negatable", False)),
+                question=str(spec.get("question", "any")),
+                not_inverted=bool(spec.get("not_inverted", False)),
+            )
+            if self.rules[name].question not in ("any", "yes", "no"):
+                raise ScenarioError(f"{source}: cues.{name}.question: use any, yes or no")
+
+    def start_of(self, els: list[_El]) -> "_Start":
+        key = id(els)
+        got = self._starts.get(key)
+        if got is None:
+            got = self._starts[key] = _start_of(self, els)
+        return got
+
+    # -- helpers -------------------------------------------------------------------
+    def _word_set(self, words) -> frozenset[str]:
+        out: set[str] = set()
+        for w in words or []:
+            out.update(self.normalise_words(str(w)))
+        return frozenset(out)
+
+    def _lemmas_of(self, word: str) -> frozenset[str]:
+        w = _norm_chars(word)
+        return self.morph.analyse(w)[0] | {w}
+
+    def normalise_words(self, text: str) -> list[str]:
+        """Lower-case words of ``text`` with contractions expanded (no punctuation)."""
+        out: list[str] = []
+        for m in _WORD_RE.finditer(_norm_chars(text)):
+            out.extend(self._expand(m.group(0)))
+        return out
+
+    def _expand(self, w: str) -> tuple[str, ...]:
+        w = self.spelling.get(w, w)
+        if w in self.contractions:
+            return self.contractions[w]
+        for suffix, repl in self.clitics:
+            if w.endswith(suffix) and len(w) > len(suffix):
+                return (w[: -len(suffix)],) + repl
+        return (w,)
+
+    def compile(self, pattern: str, where: str = "pattern") -> list[_El]:
+        """A pattern of this language, compiled (ParameterError naming ``where`` if bad)."""
+        return _compile(self, pattern, where)
+
+
+@dataclass
+class _Rule:
+    patterns: list[list[_El]]
+    unless: list[list[_El]]
+    negatable: bool
+    question: str
+    not_inverted: bool
+    if_backed: list[list[_El]] = field(default_factory=list)  # count only with a backing in the reply
+    backing: list[list[_El]] = field(default_factory=list)
+    # ``in_context`` patterns count only when the perpetrator's line matches a ``context``
+    # pattern ("Go ahead." after "I'll jump!" is a dare; after "Can I tell you something?" it is not)
+    context: list[list[_El]] = field(default_factory=list)
+    in_context: list[list[_El]] = field(default_factory=list)
+    across_sentences: bool = False  # match the reply as one sentence: "Okay. Two million by Saturday."
+    weak: list[list[_El]] = field(default_factory=list)  # readings that yield (resolve.WEAK_YIELDS_TO)
+
+
+_TOP_KEYS = {
+    "language",
+    "parentheticals",
+    "not_negating_after",
+    "not_contradicting",
+    "morphology",
+    "contractions",
+    "clitics",
+    "spelling",
+    "fillers",
+    "leading",
+    "negators",
+    "stopwords",
+    "pronoun_swaps",
+    "related",
+    "classes",
+    "questions",
+    "mirror",
+    "paraphrase",
+    "summary",
+    "minimal_encourager",
+    "contradiction",
+    "cues",
+}
+
+
+def _check_keys(data, allowed: set[str], source: str, where: str) -> None:
+    if data is None:
+        return
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"{source}: {where or 'top level'}: expected a mapping")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ScenarioError(
+            f"{source}: {where + '.' if where else ''}{unknown[0]}: unknown key; allowed: {', '.join(sorted(allowed))}"
+        )
+
+
+class _Morphology:
+    """Stems (Snowball) or lemmas + grammemes (pymorphy3) for one language."""
+
+    def __init__(self, spec: Mapping, source: str):
+        _check_keys(spec, {"engine", "language"}, source, "morphology")
+        self.engine = spec.get("engine", "none")
+        lang = spec.get("language", "")
+        self._cache: dict[str, tuple[frozenset[str], str, tuple]] = {}
+        if self.engine == "snowball":
+            import snowballstemmer
+
+            try:
+                self._stemmer = snowballstemmer.stemmer(lang)
+            except KeyError as e:
+                raise ScenarioError(f"{source}: morphology.language: Snowball has no '{lang}'") from e
+        elif self.engine == "pymorphy3":
+            self._morph = _pymorphy(lang)
+        elif self.engine != "none":
+            raise ScenarioError(f"{source}: morphology.engine: use snowball, pymorphy3 or none")
+
+    def analyse(self, word: str) -> tuple[frozenset[str], str, tuple]:
+        hit = self._cache.get(word)
+        if hit is not None:
+            return hit
+        if self.engine == "snowball":
+            stem = self._stemmer.stemWord(word)
+            out = (frozenset({stem}), stem, ())
+        elif self.engine == "pymorphy3":
+            parses = self._morph.parse(word)
+            grams = tuple((p.normal_form.replace("ё", "е"), frozenset(str(p.tag).lower().replace(" ", ",").split(","))) for p in parses)
+            lemmas = frozenset(g[0] for g in grams) or frozenset({word})
+            out = (lemmas, grams[0][0] if grams else word, grams)
+        else:
+            out = (frozenset({word}), word, ())
+        if len(self._cache) < 200_000:
+            self._cache[word] = out
+        return out
+
+
+@lru_cache(maxsize=None)
+def _pymorphy(lang: str):
+    try:
+        import pymorphy3
+
+        return pymorphy3.MorphAnalyzer(lang=lang or "ru")
+    except Exception as e:  # missing dictionaries are a broken install
+        raise ScenarioError(
+            f"pymorphy3 cannot load its '{lang}' dictionaries ({e}); install them: pip install pymorphy3-dicts-ru"
+        ) from e
+
+
+def lang_path(code: str):
+    """The data file with a language's cue lexicon (``voicedrill/lang/<code>/cues.yaml``)."""
+    from ... import lang
+
+    return lang.LANG_DIR / lang.check_language(code) / "cues.yaml"
+
+
+@lru_cache(maxsize=None)
+def lexicon(code: str) -> Lexicon:
+    """The compiled cue data for a language (loaded once, cached)."""
+    from ... import lang
+
+    data = lang.load(code, "cues")
+    return Lexicon(code, data, str(lang_path(code)))
+
+
+@lru_cache(maxsize=4096)
+def _line_tokens(code: str, line: str) -> tuple[Token, ...]:
+    lex = lexicon(code)
+    return tuple(_parse(lex, Transcript(line, code)).tokens)

@@ -1,0 +1,71 @@
+"""Questions: which sentences ask (a "?" or a question's word order), and which kind
+of question each is (open, closed or a why-question)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ...types import Transcript
+from .lexicon import Lexicon, _Rule, lexicon
+from .patterns import _find, _find_all
+from .text import Parsed, Reading, Sentence, _clause_first, _overlap, _parse
+
+
+def _read(lex: Lexicon, transcript: Transcript) -> Parsed:
+    """The reply read into tokens, sentences and clauses, with its questions marked."""
+    parsed = _parse(lex, transcript)
+    parsed.is_question = [_is_question(lex, parsed, s) for s in parsed.sentences]
+    return parsed
+
+
+@lru_cache(maxsize=4096)
+def _line_parsed(code: str, line: str) -> Parsed:
+    """The perpetrator's line read like a reply (for ``context`` patterns and ``@``)."""
+    return _read(lexicon(code), Transcript(line, code))
+
+
+def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
+    if s.question_mark:
+        return True
+    return _inverted(lex, parsed, s)
+
+
+def _inverted(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
+    """Does the sentence start like a question (wh-word or auxiliary first)?"""
+    got = parsed.inverted.get(s.start)
+    if got is None:
+        got = parsed.inverted[s.start] = _inverted_uncached(lex, parsed, s)
+    return got
+
+
+def _inverted_uncached(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
+    first = _clause_first(parsed, s)
+    t = parsed.tokens
+    if t[first].text in lex.wh:
+        return not (first + 1 < s.end and t[first + 1].text in lex.not_after_wh)
+    return any(_find(lex, parsed, p, s, anchored_at=first) for p in lex.question_starts)
+
+
+def _questions(lex: Lexicon, parsed: Parsed, why_rule: _Rule | None) -> list[Reading]:
+    """Each question sentence is a why-question (a why pattern, not an invitation such as
+    "why don't you tell me"), an open question (a wh-word among its first words) or a
+    closed one."""
+    out = []
+    toks = parsed.tokens
+    for si, s in enumerate(parsed.sentences):
+        if not parsed.is_question[si]:
+            continue
+        if why_rule and _find_all(lex, parsed, why_rule.patterns, s):
+            blocked = _find_all(lex, parsed, why_rule.unless, s)
+            spans = [sp for sp in _find_all(lex, parsed, why_rule.patterns, s) if not any(_overlap(sp, b) for b in blocked)]
+            if spans:
+                out.append(Reading("why_question", *min(spans)))
+                out.append(Reading("_why_sentence", s.start, s.end))
+                continue
+        first = _clause_first(parsed, s)
+        window = [k for k in range(first, min(s.end, first + lex.wh_window)) if toks[k].clause == toks[first].clause]
+        if any(toks[k].text in lex.wh for k in window):
+            out.append(Reading("open_question", s.start, s.end))
+        else:
+            out.append(Reading("closed_question", s.start, s.end))
+    return out

@@ -1,0 +1,278 @@
+"""Cue readers: phrase rules from the data file, mirrors, stand-alone minimal
+encouragers and contradictions (arguing). Questions are read in ``questions.py``,
+paraphrases and summaries in ``paraphrase.py``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Sequence
+
+from .lexicon import Lexicon, _Rule
+from .patterns import _El, _find_all, _match
+from .questions import _inverted
+from .text import Parsed, Reading, Sentence, Token, _content, _overlap
+
+
+def _negated(lex: Lexicon, parsed: Parsed, start: int, s: Sentence, window: int = 3) -> bool:
+    toks = parsed.tokens
+    k = start - 1
+    while k >= s.start and start - k <= window and toks[k].clause == toks[start].clause:
+        if _negator(lex, toks, k):
+            return True
+        k -= 1
+    return False
+
+
+def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> list[Reading]:
+    """Readings of a phrase rule. ``if_backed`` patterns count only when the reply also
+    holds a reading of ``patterns`` or ``backing`` ("Nobody is coming in" states a fact;
+    "Nobody is coming in, you have my word" promises)."""
+    out = _rule_readings(lex, parsed, name, rule, rule.patterns)
+    if rule.in_context and _line_matches(lex, parsed, rule.context):
+        out.extend(_rule_readings(lex, parsed, name, rule, rule.in_context))
+    if rule.weak:
+        out.extend(replace(r, weak=True) for r in _rule_readings(lex, parsed, name, rule, rule.weak))
+    if rule.if_backed:
+        backed = _rule_readings(lex, parsed, name, rule, rule.if_backed)
+        if backed and (out or any(_find_all(lex, parsed, rule.backing, s) for s in parsed.sentences)):
+            out.extend(backed)
+        else:  # unbacked: no cue, but it still settles overlaps (SUPPRESSED_BY)
+            out.extend(replace(r, cue=f"_{name}_unbacked") for r in backed)
+    return out
+
+
+def _line_matches(lex: Lexicon, parsed: Parsed, patterns: list[list[_El]]) -> bool:
+    """Does the perpetrator's current line match one of ``patterns``?"""
+    line = parsed.line
+    return bool(line and patterns and any(_find_all(lex, line, patterns, s) for s in line.sentences))
+
+
+def _rule_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]) -> list[Reading]:
+    if rule.across_sentences:
+        return _rule_readings_across(lex, parsed, name, rule, patterns)
+    out = []
+    for si, s in enumerate(parsed.sentences):
+        q = parsed.is_question[si]
+        if rule.question == "yes" and not q or rule.question == "no" and s.question_mark:
+            continue
+        if rule.not_inverted and _inverted(lex, parsed, s):
+            continue
+        spans = _find_all(lex, parsed, patterns, s)
+        if not spans:
+            continue
+        blocked = _find_all(lex, parsed, rule.unless, s) if rule.unless else []
+        first_clause = parsed.tokens[s.start].clause
+        for sp in spans:
+            if rule.question == "no" and q and parsed.tokens[sp[0]].clause == first_clause:
+                continue  # inside a question that lost its "?"
+            if rule.negatable and _negated(lex, parsed, sp[0], s):
+                continue
+            if any(_overlap(sp, b) for b in blocked):
+                continue
+            out.append(Reading(name, *sp))
+    return out
+
+
+def _rule_readings_across(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]) -> list[Reading]:
+    """Readings of patterns matched over the whole reply (sentence ends act as clause
+    ends); ``question: no`` drops a match that ends in a question sentence."""
+    whole = Sentence(0, len(parsed.tokens), False)
+    blocked = _find_all(lex, parsed, rule.unless, whole) if rule.unless else []
+    out = []
+    for sp in _find_all(lex, parsed, patterns, whole):
+        q = next(parsed.is_question[si] for si, s in enumerate(parsed.sentences) if s.start < sp[1] <= s.end)
+        if rule.question == "no" and q or rule.question == "yes" and not q:
+            continue
+        if rule.negatable and _negated(lex, parsed, sp[0], whole):
+            continue
+        if any(_overlap(sp, b) for b in blocked):
+            continue
+        out.append(Reading(name, *sp))
+    return out
+
+
+def _same(lex: Lexicon, reply: Token, line: Token) -> bool:
+    if reply.text == line.text or reply.lemmas & line.lemmas:
+        return True
+    return any(lex.swaps.get(lem, frozenset()) & line.lemmas for lem in reply.lemmas)
+
+
+def _echo(lex: Lexicon, a: list[Token], b: tuple[Token, ...], gap_a: int = 2, gap_b: int = 4) -> list[tuple[int, int]]:
+    """The longest chain of (reply index, line index) pairs of the same words, in order,
+    with at most ``gap_a - 1`` (``gap_b - 1``) skipped words between neighbours in the
+    reply (in the line)."""
+    n, m = len(a), len(b)
+    best: dict[tuple[int, int], tuple[int, tuple[int, int] | None]] = {}
+    top: tuple[int, tuple[int, int] | None] = (0, None)
+    for i in range(n):
+        for j in range(m):
+            if not _same(lex, a[i], b[j]):
+                continue
+            length, prev = 1, None
+            for pi in range(max(0, i - gap_a), i):
+                for pj in range(max(0, j - gap_b), j):
+                    got = best.get((pi, pj))
+                    if got and got[0] + 1 > length:
+                        length, prev = got[0] + 1, (pi, pj)
+            best[(i, j)] = (length, prev)
+            if length > top[0]:
+                top = (length, (i, j))
+    chain, at = [], top[1]
+    while at is not None:
+        chain.append(at)
+        at = best[at][1]
+    return chain[::-1]
+
+
+def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Reading]:
+    """Short sentences that mostly repeat words of the perpetrator's line."""
+    if not line:
+        return []
+    out = []
+    toks = parsed.tokens
+    line_words = {t.text for t in line}
+    skip = lex.fillers | lex.mirror_ignore
+
+    def echoable(k: int) -> bool:
+        t = toks[k]
+        if t.text in skip or (t.text in lex.wh and t.text not in line_words):
+            return False
+        # a discourse particle skipped at the start of a clause ("so", "okay") is not echo
+        return not (k in parsed.clause_starts and k + 1 in parsed.clause_starts and toks[k + 1].clause == t.clause)
+
+    for s in parsed.sentences:
+        idx = [k for k in range(s.start, s.end) if echoable(k)]
+        if not idx or len(idx) > lex.mirror_max:
+            continue
+        words = [toks[k] for k in idx]
+        chain = _echo(lex, words, line)
+        if not chain:
+            continue
+        share = len(chain) / len(words)
+        contiguous = all(
+            all(line[j].text in skip for j in range(a[1] + 1, b[1])) for a, b in zip(chain, chain[1:])
+        )
+        if not any(_content(lex, words[i]) for i, _ in chain) and not (share == 1 and contiguous and len(chain) >= 2):
+            continue  # only function words in common ("I'm telling you" / "I'm taking everyone with me")
+        first_j, last_j = chain[0][1], chain[-1][1]
+        reply_neg = any(_negator(lex, toks, k) for k in range(s.start, s.end))
+        line_neg = any(_negator(lex, line, j) for j in range(first_j, last_j + 1))
+        if reply_neg != line_neg:
+            continue  # "It does matter" does not echo "It doesn't matter"
+        need = lex.mirror_share_short if len(words) <= lex.mirror_short else lex.mirror_share_long
+        if share >= need:
+            out.append(Reading("mirror", idx[chain[0][0]], idx[chain[-1][0]] + 1))
+    return out
+
+
+def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
+    """Sentences made only of minimal encouragers ("Mm-hmm.", "I see. Go on.")."""
+    out = []
+    toks = parsed.tokens
+    for s in parsed.sentences:
+        k, found = s.start, False
+        while k < s.end:
+            best = max((e for p in lex.encourager_alone for e, _, _ in _match(lex, parsed, p, 0, k, s)), default=k)
+            if best > k:
+                found, k = True, best
+            elif toks[k].text in lex.fillers or toks[k].text in lex.leading:
+                k += 1
+            else:
+                found = False
+                break
+        if found:
+            out.append(Reading("minimal_encourager", s.start, s.end))
+    return out
+
+
+def _contradictions(
+    lex: Lexicon, parsed: Parsed, line: tuple[Token, ...], arguing: _Rule | None = None
+) -> list[Reading]:
+    """A clause that flips the polarity of what the perpetrator said about the same thing
+    ("I'm not stalling" to "You're stalling"; "It does matter" to "It doesn't matter").
+
+    A word is negated when a negator stands at most ``_NEG_WINDOW`` words before it in
+    its clause; a reply clause contradicts when a content word it shares with the
+    line is negated on one side only. Clauses that match ``contradiction.unless``
+    (the perpetrator's wish restated: "You just want to see your kids" to "She won't
+    let me see my kids") or ``cues.arguing.unless`` (the negotiator's honest limits:
+    "I can't give amnesty") are not contradictions.
+    """
+    if not line:
+        return []
+    out = []
+    toks = parsed.tokens
+    line_polarity: dict[str, set[bool]] = {}
+    # a clause of the line that starts with "if" / "если" asserts nothing to contradict
+    skip = lex.leading | lex.fillers
+    hypothetical: set[int] = set()
+    for k, t in enumerate(line):
+        if t.text in lex.hypothetical and all(line[j].text in skip for j in range(k - 1, -1, -1) if line[j].clause == t.clause):
+            hypothetical.add(t.clause)
+    for k, t in enumerate(line):
+        if _content(lex, t) and t.clause not in hypothetical:
+            line_polarity.setdefault(lex.concept.get(t.lemma, t.lemma), set()).add(_negated_at(lex, line, k))
+    for si, s in enumerate(parsed.sentences):
+        if parsed.is_question[si]:
+            continue
+        exempt = _find_all(lex, parsed, lex.contra_unless + (arguing.unless if arguing else []), s)
+        for k in range(s.start, s.end):
+            t = toks[k]
+            if not _content(lex, t):
+                continue
+            if any(toks[a].clause == t.clause or a <= k < b for a, b in exempt):
+                continue
+            seen = line_polarity.get(lex.concept.get(t.lemma, t.lemma))
+            if seen and _number(lex, t):
+                continue  # "Four days without sleep" restates "I haven't slept in four days"
+            if seen and _soft_negated(lex, toks, k):
+                continue  # "without sleep" agrees with "I haven't slept" as well as it denies "I slept"
+            if seen and _negated_at(lex, toks, k) not in seen:
+                a = k
+                while a > s.start and toks[a - 1].clause == t.clause:
+                    a -= 1
+                b = k + 1
+                while b < s.end and toks[b].clause == t.clause:
+                    b += 1
+                out.append(Reading("arguing", a, b, weak=True))
+                break
+    return out
+
+
+_NEG_WINDOW = 3
+
+
+def _negated_at(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
+    """Is token k denied (a negator at most _NEG_WINDOW words before it, same clause)?"""
+    j = k - 1
+    while j >= 0 and k - j <= _NEG_WINDOW and tokens[j].clause == tokens[k].clause:
+        if _negator(lex, tokens, j) and tokens[j].text not in lex.not_contradicting:
+            return True
+        j -= 1
+    return False
+
+
+def _number(lex: Lexicon, tok: Token) -> bool:
+    """Is the token a number word (the data's ``number`` class, one-word entries)?"""
+    texts, lemmas, _ = lex.class_words.get("number", (frozenset(), frozenset(), []))
+    return tok.text.isdigit() or tok.text in texts or bool(tok.lemmas & lemmas) or any("numr" in g for _, g in tok.grams)
+
+
+def _soft_negated(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
+    """Is token k after a negator that does not contradict ("without", «без»)?"""
+    j = k - 1
+    while j >= 0 and k - j <= _NEG_WINDOW and tokens[j].clause == tokens[k].clause:
+        if tokens[j].text in lex.not_contradicting:
+            return True
+        j -= 1
+    return False
+
+
+def _negator(lex: Lexicon, tokens: Sequence[Token], j: int) -> bool:
+    """Is token j a negation? Not after "пока" ("пока не уйдёт" means "until he leaves")."""
+    if tokens[j].text not in lex.negators:
+        return False
+    return not any(
+        tokens[i].text in lex.not_negating_after and tokens[i].clause == tokens[j].clause
+        for i in range(max(0, j - _NEG_WINDOW), j)
+    )

@@ -1,0 +1,191 @@
+"""A reply read into tokens, sentences and clauses (the first step of ``detect_cues``).
+
+Normalise: lower case, ``ё`` -> ``е``, curly quotes straightened, contractions
+expanded ("you're" -> "you are"); punctuation splits sentences (``. ! ? ;``) and
+clauses (``,`` dashes, colons). Every token gets its lemmas: a Snowball stem
+(English) or pymorphy3 normal forms and grammemes (Russian), so data can match
+"any form of a word". Whether a sentence is a question is settled in ``questions.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from ...types import Transcript
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
+
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*", re.UNICODE)
+_SENTENCE_END = set(".!?;…")
+_CLAUSE_END = set(",:—–\"«»()")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One normalised word of the reply (a contraction gives two tokens)."""
+
+    text: str  # normalised surface form
+    lemmas: frozenset[str]  # stems / normal forms, for "any form of" matching
+    lemma: str  # the most likely one
+    grams: tuple[tuple[str, frozenset[str]], ...]  # (normal form, grammemes) per parse
+    char_start: int  # span in the source text
+    char_end: int
+    word: int | None  # index into transcript.words, None without word times
+    sentence: int
+    clause: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """Tokens [start, end) of the reply between sentence punctuation."""
+
+    start: int  # token index (inclusive)
+    end: int  # token index (exclusive)
+    question_mark: bool  # Whisper ended it with "?"
+
+
+@dataclass
+class Reading:
+    """A match of some cue: tokens [start, end) of the reply."""
+
+    cue: str
+    start: int
+    end: int
+    weak: bool = False  # a heuristic reading that yields to explicit ones (WEAK_YIELDS_TO)
+
+
+@dataclass
+class Parsed:
+    """A reply read into tokens, sentences and clauses."""
+
+    source: str
+    tokens: list[Token]
+    sentences: list[Sentence]
+    clause_starts: set[int]  # first content token of each clause (leading particles skipped)
+    clause_ends: set[int]  # one past the last content token of each clause
+    is_question: list[bool] = field(default_factory=list)
+    inverted: dict[int, bool] = field(default_factory=dict)
+    line: Parsed | None = None  # the perpetrator's current line, read the same way (context rules)
+    line_concepts: frozenset[str] = frozenset()  # its content words (the ``@`` pattern element)
+
+
+def _norm_chars(text: str) -> str:
+    return text.lower().replace("ё", "е").replace("’", "'").replace("‘", "'").replace("`", "'")
+
+
+def _parse(lex: Lexicon, transcript: Transcript) -> Parsed:
+    if transcript.words:
+        pieces, bounds, pos = [], [], 0
+        for w in transcript.words:
+            t = w.text.strip()
+            if pieces:
+                pos += 1
+            pieces.append(t)
+            bounds.append(pos + len(t))
+            pos += len(t)
+        source = " ".join(pieces)
+    else:
+        source, bounds = transcript.text, []
+    text = _norm_chars(source)
+    if len(text) != len(source):  # a rare letter whose lower case is longer: keep offsets aligned
+        text = "".join((_norm_chars(c) or c)[0] for c in source)
+    tokens: list[Token] = []
+    sentences: list[Sentence] = []
+    sent_start, sentence, clause, prev_end, word = 0, 0, 0, 0, 0
+
+    def close_sentence(question: bool) -> None:
+        nonlocal sent_start, sentence, clause
+        if len(tokens) > sent_start:
+            sentences.append(Sentence(sent_start, len(tokens), question))
+            sentence += 1
+            clause += 1
+            sent_start = len(tokens)
+
+    for m in _WORD_RE.finditer(text):
+        gap = text[prev_end : m.start()]
+        if any(c in _SENTENCE_END for c in gap):
+            close_sentence("?" in gap)
+        elif len(tokens) > sent_start and (any(c in _CLAUSE_END for c in gap) or re.search(r"(^|\s)-+(\s|$)", gap)):
+            clause += 1
+        if bounds:
+            while word < len(bounds) - 1 and m.start() >= bounds[word]:
+                word += 1
+        for piece in lex._expand(m.group(0)):
+            lemmas, lemma, grams = lex.morph.analyse(piece)
+            tokens.append(
+                Token(piece, lemmas | {piece}, lemma, grams, m.start(), m.end(), word if bounds else None, sentence, clause)
+            )
+        prev_end = m.end()
+    close_sentence("?" in text[prev_end:])
+    tokens = _merge_parentheticals(lex, tokens, sentences)
+    # clause starts and ends, skipping leading particles and fillers
+    clause_starts, clause_ends = set(), set()
+    skip = lex.leading | lex.fillers
+    for s in sentences:
+        k = s.start
+        while k < s.end:
+            c = tokens[k].clause
+            j = k
+            while j < s.end and tokens[j].clause == c:
+                j += 1
+            first = k
+            clause_starts.add(k)
+            while first < j - 1 and tokens[first].text in skip:
+                first += 1
+                clause_starts.add(first)
+            last = j
+            while last > k + 1 and tokens[last - 1].text in lex.fillers:
+                last -= 1
+            clause_ends.add(last)
+            clause_ends.add(j)
+            k = j
+    parsed = Parsed(source, tokens, sentences, clause_starts, clause_ends)
+    return parsed
+
+
+def _merge_parentheticals(lex: Lexicon, tokens: list[Token], sentences: list[Sentence]) -> list[Token]:
+    """Join a clause made only of parenthetical words ("наверное", "you know") and the
+    clause after it to the clause before: "Это, наверное, очень больно" is one clause."""
+    if not lex.parentheticals or not tokens:
+        return tokens
+    out = list(tokens)
+    for s in sentences:
+        k = s.start
+        while k < s.end:
+            c = out[k].clause
+            j = k
+            while j < s.end and out[j].clause == c:
+                j += 1
+            if k > s.start and j <= s.end and all(out[x].text in lex.parentheticals for x in range(k, j)):
+                prev_clause = out[k - 1].clause
+                nxt = out[j].clause if j < s.end else None
+                for x in range(k, s.end):
+                    if out[x].clause in (c, nxt):
+                        out[x] = replace(out[x], clause=prev_clause)
+            k = j
+    return out
+
+
+def _clause_first(parsed: Parsed, s: Sentence) -> int:
+    """Index of the first content token of the sentence (leading particles skipped)."""
+    k = s.start
+    c = parsed.tokens[k].clause
+    while k + 1 < s.end and parsed.tokens[k + 1].clause == c and (k + 1) in parsed.clause_starts:
+        k += 1
+    return k
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _content(lex: Lexicon, tok: Token) -> bool:
+    return tok.text not in lex.stopwords and tok.text not in lex.fillers and tok.lemma not in lex.stopwords and len(tok.text) > 1
+
+
+def _concepts(lex: Lexicon, words: list[Token]) -> set[str]:
+    return {lex.concept.get(t.lemma, t.lemma) for t in words if _content(lex, t)}
