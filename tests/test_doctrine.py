@@ -120,7 +120,8 @@ TRAPS = [
      {"deferring"}, "ask"),
     ("kidnap_ransom_call_ru", "the_money", "Я не решаю это один. Я передам это семье и вернусь к вам.", {"deferring"}, "ask"),
     # dares
-    ("bridge_suicide", "first_words", "Go ahead.", {"dare"}, "trap"),
+    ("bridge_suicide", "first_words", "Go ahead.", {"dare"}, "trap", "Stop! One more step and I let go!"),
+    ("bridge_suicide", "first_words", "Go ahead.", {"dare", "minimal_encourager"}, "stall"),  # her calmer line
     ("bridge_suicide", "the_plan_tonight", "Do whatever you want.", {"dare"}, "trap"),
     ("barricaded_subject", "dark_thoughts", "Go ahead then, do it.", {"dare"}, "trap"),
     ("rooftop_suicide_ru", "first_words", "Давай, прыгай.", {"dare"}, "trap"),
@@ -128,7 +129,7 @@ TRAPS = [
     ("kidnap_ransom_call", "the_call", "Okay. Two million by Saturday.", {"conceding"}, "trap"),
     ("kidnap_ransom_call", "the_money", "Fine. Two million it is.", {"conceding"}, "trap"),
     ("bank_hostage", "first_call", "Okay. A car and two hundred grand by four.", {"conceding"}, "trap"),
-    ("bank_hostage", "the_demand", "Okay, a car and the money by four.", {"conceding"}, "trap"),
+    ("bank_hostage", "the_demand", "Okay, a car and the money by four.", {"conceding"}, "stall"),
     ("kidnap_ransom_call_ru", "the_call", "Хорошо. Тридцать миллионов к субботе.", {"conceding"}, "trap"),
     # hollow empathy
     ("barricaded_subject", "family", "I know exactly how you feel.", {"hollow_empathy"}, "trap"),
@@ -154,13 +155,24 @@ def _at(sid: str, target: str):
     raise AssertionError(f"{sid}: node '{target}' is not on the good path\n{_show(trace)}")
 
 
-@pytest.mark.parametrize("sid,node,reply,shows,kind", TRAPS, ids=[f"{t[0]}/{t[1]}:{t[2][:24]}" for t in TRAPS])
-def test_trap_replies(sid, node, reply, shows, kind):
+@pytest.mark.parametrize("trap", TRAPS, ids=[f"{t[0]}/{t[1]}:{t[2][:24]}" for t in TRAPS])
+def test_trap_replies(trap):
+    """kind "ask": credited and routed like the model answer; "trap": a harmful cue, no pass,
+    the good path not advanced; "stall": no pass and the good path not advanced, whatever
+    cues are heard. A sixth item replaces his line (another variant of the node's line)."""
+    sid, node, reply, shows, kind = trap[:5]
     s = load_scenario(sid)
     at, agitation, _, model, model_score, _, model_next, lines, previous = _at(sid, node)
+    if len(trap) > 5:
+        assert trap[5] in s.node(node).lines.all(), trap[5]
+        lines = lines[:-1] + (trap[5],)
     turn = len(lines) - 1
     r, score, cues, fb = _step(s, node, agitation, list(lines), reply, list(previous), turn)
     where = f"{sid}/{node}: {reply!r} -> {r.next_node or r.outcome.id} (score {score}, cues {cues})"
+    if kind == "stall":  # whatever the detector makes of it
+        assert score < PASS, where
+        assert r.next_node != model_next, f"a reply that gives nothing advances the good path: {where}"
+        return
     assert set(cues) & shows, f"not recognised: {where}"
     moments = branching.context_fields(s, node)["moments"]
     if kind == "ask":
@@ -193,7 +205,7 @@ class _Bare:
     ("en", "Can I tell you something?", "Go ahead.", {"minimal_encourager"}, {"dare"}),
     ("en", "Stop! One more step and I'll jump!", "Go ahead.", {"dare"}, {"minimal_encourager"}),
     ("en", "Nobody ever listens to me.", "I'm sorry you feel that way.", {"hollow_empathy"}, {"emotional_label"}),
-    ("en", "I've had it with all of you.", "A psycho?", set(), {"insult"}),
+    ("en", "I've had it with all of you.", "A psycho?", {"insult"}, {"mirror"}),
     ("en", "They call me a psycho at work.", "A psycho?", {"mirror"}, {"insult"}),
     ("ru", "Я больше так не могу.", "Вы думаете о самоубийстве?", {"suicide_question"}, {"closed_question"}),
     ("ru", "Ещё шаг, и я прыгну!", "Ну и прыгай.", {"dare"}, set()),
