@@ -332,3 +332,27 @@ def test_generated_graphs_validate_exactly_and_drills_always_end(data, seed, sta
         node = r.next_node
     else:
         pytest.fail("the drill did not end within max_turns")
+
+
+# --- what the scorer learns from the scenario -----------------------------------
+
+
+def test_context_fields_carry_name_gender_and_the_node_moments():
+    text = MINIMAL.replace("  name: Sam\n", "  name: Sam\n  gender: female\n").replace(
+        "  - id: door\n", "  - id: door\n    moment: [suicide, weapon]\n")
+    s = parse_scenario(text)
+    assert s.perpetrator.gender == "female" and s.node("door").moments == ("suicide", "weapon")
+    assert branching.context_fields(s, "door") == {"perpetrator": "Sam", "gender": "female",
+                                                   "moments": ("suicide", "weapon")}
+    assert branching.context_fields(s, "talk")["moments"] == ()
+    plain = parse_scenario(MINIMAL)
+    assert plain.perpetrator.gender == "" and plain.node("door").moments == ()  # both optional
+
+
+@pytest.mark.parametrize("edit,message", [
+    (("  name: Sam\n", "  name: Sam\n  gender: woman\n"), "gender 'woman' is not one of male, female"),
+    (("  - id: door\n", "  - id: door\n    moment: [sucide]\n"), "unknown moment 'sucide'"),
+])
+def test_gender_and_moment_are_checked(edit, message):
+    with pytest.raises(ScenarioError, match=message):
+        parse_scenario(MINIMAL.replace(*edit))

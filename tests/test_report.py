@@ -225,7 +225,7 @@ def test_russian_report_uses_russian_labels(store, ru_records, tmp_path):
                           outcome_text="Он сложил оружие и вышел.")
     html = render_report(session)
     assert '<html lang="ru">' in html
-    for label in ("Разбор:", "Итог", "Оценка тренировки", "Три главных вывода", "Возбуждение по ходу тренировки",
+    for label in ("Разбор:", "Итог", "Оценка тренировки", "Три главных вывода", "Напряжение собеседника по репликам",
                   "Реплика 1", "Собеседник", "Темп", "Задержка", "Паузы", "Спокойствие", "слов/мин"):
         assert label in html, label
     for english in ("Three things", "Drill score", "Perpetrator", "words/min", "Latency"):

@@ -56,8 +56,9 @@ def test_helpful_cues_raise_and_harmful_cues_lower_the_score():
     none, _ = _score([])
     label, _ = _score([_cue("emotional_label")])
     both, parts = _score([_cue("emotional_label"), _cue("open_question")])
-    assert none < label < both <= 100
+    assert none < label == both <= 100  # one well-placed label is a complete reply: stacking adds nothing
     assert parts.cues == 1.0  # 1.0 + 0.8 points is over full credit
+    assert none < _score([_cue("minimal_encourager")])[0] < _score([_cue("open_question")])[0] < label
     harmful, hparts = _score([_cue("emotional_label"), _cue("calm_down", kind="harmful")])
     assert hparts.harmful_penalty == pytest.approx(15.0)
     assert harmful == pytest.approx(label - 15.0, abs=0.01)
@@ -191,24 +192,122 @@ def test_feedback_without_helpful_cues_suggests_one_and_gives_delivery_advice():
     _, parts = _score([], pacing=_pacing(words_per_minute=220.0, latency=0.1))
     fb = rubric.feedback_for([], _pacing(words_per_minute=220.0, latency=0.1), CALM, parts, SCRIPT,
                              language="en", line="They took my kids away from the house")
-    assert "from the house?" in fb[0]  # a mirror of his last words, ready to say
+    # a whole clause of his to mirror, his "my" turned round, ready to say
+    assert '"They took your kids away from the house?"' in fb[0]
     assert any("220 words per minute" in f for f in fb)
-    # a line ending in "me" would need the pronoun turned round: no ready-made mirror then
-    fb = rubric.feedback_for([], _pacing(), CALM, parts, SCRIPT, language="en", line="Nobody listens to me")
+    fb = rubric.feedback_for([], _pacing(), CALM, parts, SCRIPT, language="en", line="Nobody listens to me. Nobody!")
+    assert '"Nobody listens to you?"' in fb[0]
+    # a clause that holds "you" is not offered; with nothing to mirror, the general advice
+    fb = rubric.feedback_for([], _pacing(), CALM, parts, SCRIPT, language="en", line="You don't care!")
     assert "open question" in fb[0]
 
 
 def test_feedback_in_russian():
     ctx = TurnContext("ru", ("Меня никто не слушает!",))
-    cues = [_cue("emotional_label", "вы очень злы"), _cue("calm_down", "успокойтесь", "harmful")]
+    cues = [_cue("emotional_label", "вы очень сердитесь"), _cue("calm_down", "успокойтесь", "harmful")]
     _, parts = _score(cues)
     fb = rubric.feedback_for(cues, _pacing(latency=0.1), CALM, parts, SCRIPT, language="ru", line=ctx.line)
     assert len(fb) >= 2
     assert all(re.search("[а-яё]", f) for f in fb)
-    assert "успокойтесь" in fb[0] and "вы очень злы" in " ".join(fb)
+    assert "успокойтесь" in fb[0] and "вы очень сердитесь" in " ".join(fb)
     assert any("0,1 с" in f for f in fb)  # Russian decimal comma
     silent = rubric.feedback_for([], _pacing(), None, parts, SCRIPT, language="ru", silent=True)
     assert silent == (lang.load("ru", "feedback")["silent"],)
+
+
+# ---------------------------------------------------------------- doctrine rules in the script
+
+
+def test_delivery_alone_never_passes():
+    """Perfect pace, latency and calm with no helpful cue stay below the pass mark, even
+    when an instructor gives delivery most of the weight (no_helpful_cap)."""
+    score, parts = _score([])
+    assert parts.cap == SCRIPT.turn.no_helpful_cap and score <= SCRIPT.turn.no_helpful_cap < SCRIPT.turn.pass_mark
+    assert _score([_cue("closed_question", kind="neutral")])[0] < SCRIPT.turn.pass_mark
+    assert _score([_cue("minimal_encourager")])[0] < SCRIPT.turn.pass_mark  # "Mm-hmm" alone is not a reply
+    assert _score([_cue("emotional_label")])[0] >= SCRIPT.turn.pass_mark
+
+
+def test_no_helpful_cap_must_stay_below_the_pass_mark(tmp_path):
+    with pytest.raises(Exception, match="no_helpful_cap"):
+        _script(tmp_path, "turn_score:\n  no_helpful_cap: 70\n")
+
+
+def _in_moment(cues, line, moments=(), language="en"):
+    ctx = TurnContext(language, (line,), moments=tuple(moments))
+    parts = rubric.turn_parts(cues, _pacing(), CALM, interrupted=False, script=SCRIPT, context=ctx)
+    return rubric.turn_score(parts, SCRIPT), parts
+
+
+def test_a_harmful_cue_in_a_suicide_or_weapon_moment_weighs_more():
+    cues = [_cue("emotional_label"), _cue("arguing", kind="harmful")]
+    plain, p0 = _in_moment(cues, "The bank sent another letter.")
+    suicide, p1 = _in_moment(cues, "Maybe I just end it here.")
+    weapon, p2 = _in_moment(cues, "I have the knife right here.")
+    tagged, p3 = _in_moment(cues, "Leave me alone.", moments=("suicide",))  # the scenario node's tag
+    assert p1.moments == ("suicide",) and p2.moments == ("weapon",) and p3.moments == ("suicide",)
+    assert p1.harmful_penalty == pytest.approx(2 * p0.harmful_penalty)
+    assert suicide <= SCRIPT.moments["suicide"].harmful_cap < plain
+    assert weapon <= SCRIPT.moments["weapon"].harmful_cap < plain
+    assert tagged == suicide
+    # a style slip (a long reply, a closed question) costs less than a harmful cue there
+    long_reply, _ = _score([_cue("emotional_label")], pacing=_pacing(words=40))
+    assert long_reply > plain > suicide
+    # Russian words make the moment too
+    assert _in_moment(cues, "Я прыгну, слышите?", language="ru")[1].moments == ("suicide",)
+
+
+def test_a_long_stacked_reply_is_not_rewarded_over_one_label():
+    label, _ = _score([_cue("emotional_label")], pacing=_pacing(words=6))
+    stacked, parts = _score([_cue(n) for n in ("emotional_label", "paraphrase", "open_question", "i_message",
+                                                 "minimal_encourager")], pacing=_pacing(words=48))
+    assert parts.length_penalty > 0 and stacked < label
+    fb = rubric.feedback_for([_cue("emotional_label")], _pacing(words=48), CALM, parts, SCRIPT, language="en")
+    assert any("48 words" in f for f in fb)
+
+
+def test_feedback_uses_the_scenario_name_and_gender():
+    ctx = TurnContext("en", ("I can't feel anything anymore.",), perpetrator="Claire", gender="female")
+    cues = [_cue("paraphrase", "you can't feel anything")]
+    parts = rubric.turn_parts(cues, _pacing(), CALM, interrupted=False, script=SCRIPT, context=ctx)
+    text = " ".join(rubric.feedback_for(cues, _pacing(), CALM, parts, SCRIPT, language="en", context=ctx))
+    assert "tells her" in text and " him" not in text and " his " not in text
+    ctx = TurnContext("ru", ("Я не могу так больше.",), perpetrator="Ирина", gender="female")
+    cues = [_cue("open_question", "что случилось")]
+    text = " ".join(rubric.feedback_for(cues, _pacing(), CALM, parts, SCRIPT, language="ru", context=ctx))
+    assert "даёт ей" in text and "ему" not in text
+
+
+def test_feedback_answers_the_moment_with_his_name():
+    ctx = TurnContext("en", ("You want it to end? Fine! I'll end it myself!",), perpetrator="Dan", gender="male")
+    cues = [_cue("closed_question", "Are you okay", "neutral")]
+    parts = rubric.turn_parts(cues, _pacing(), CALM, interrupted=False, script=SCRIPT, context=ctx)
+    fb = rubric.feedback_for(cues, _pacing(), CALM, parts, SCRIPT, language="en", context=ctx)
+    assert "Dan just spoke of dying" in fb[0] and '"Dan, are you thinking about killing yourself?"' in fb[0]
+    ctx = TurnContext("en", ("Two million by Saturday or she's dead.",))
+    parts = rubric.turn_parts([], _pacing(), CALM, interrupted=False, script=SCRIPT, context=ctx)
+    fb = rubric.feedback_for([], _pacing(), CALM, parts, SCRIPT, language="en", context=ctx)
+    assert any("made a demand" in f and "not my decision" in f for f in fb)
+
+
+def test_evidence_is_quoted_as_a_whole_phrase():
+    cues = [_cue("emotional_label", "you feel")]
+    _, parts = _score(cues)
+    fb = rubric.feedback_for(cues, _pacing(), CALM, parts, SCRIPT, language="en", line=LINE,
+                             reply="Okay. I know exactly how you feel. Tell me.")
+    assert '"I know exactly how you feel"' in fb[0]
+
+
+def test_praise_is_recognised_and_units_agree_with_numbers():
+    assert rubric.is_praise(lang.load("en", "feedback")["steady"], "en")
+    assert rubric.is_praise('Good mirroring: "Two million?". Hearing her own words invites her to say more.', "en")
+    assert not rubric.is_praise('You spoke at 220 words per minute. Slow down to 100-160: a slow, low voice calms him.', "en")
+    assert rubric.with_unit(1.0, "semitones", "ru") == ("1", "полутон")
+    assert rubric.with_unit(3.0, "semitones", "ru") == ("3", "полутона")
+    assert rubric.with_unit(5.0, "semitones", "ru") == ("5", "полутонов")
+    assert rubric.with_unit(2.5, "semitones", "ru") == ("2,5", "полутона")
+    assert rubric.with_unit(1.0, "semitones", "en") == ("1", "semitone")
+    assert rubric.with_unit(2.4, "semitones", "en") == ("2.4", "semitones")
 
 
 def _templates(data, prefix=""):
@@ -221,13 +320,22 @@ def _templates(data, prefix=""):
 
 @pytest.mark.parametrize("code", lang.LANGUAGES)
 def test_feedback_files_match_english_keys_and_placeholders(code):
-    en = dict(_templates(lang.load("en", "feedback")))
-    other = dict(_templates(lang.load(code, "feedback")))
+    own = ("pronouns.", "mirror_turn.")  # per-language data: each language its own forms
+    en = {k: v for k, v in _templates(lang.load("en", "feedback")) if not k.startswith(own)}
+    other = {k: v for k, v in _templates(lang.load(code, "feedback")) if not k.startswith(own)}
     assert set(other) == set(en)
     fmt = string.Formatter()
+    # pronoun placeholders are the language's own ({him_dat} in Russian); every other must match
+    forms = set()
+    for lc in ("en", code):
+        for g in lang.load(lc, "feedback")["pronouns"].values():
+            forms |= set(g) | {k[:1].upper() + k[1:] for k in g}
+    forms |= {"name", "Name", "name_comma", "Name_comma"}
     for key, text in en.items():
-        names = {f for _, f, _, _ in fmt.parse(text) if f}
-        assert {f for _, f, _, _ in fmt.parse(other[key]) if f} == names, key
+        names = {f for _, f, _, _ in fmt.parse(text) if f} - forms
+        assert {f for _, f, _, _ in fmt.parse(other[key]) if f} - forms == names, key
+    for gender in ("male", "female", "unknown"):
+        assert set(lang.load(code, "feedback")["pronouns"][gender]) == set(lang.load(code, "feedback")["pronouns"]["male"])
     data = lang.load(code, "feedback")
     from voicedrill.scoring.names import CUE_NAMES, HARMFUL, HELPFUL
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import pytest
 
-from voicedrill.branching import TurnFacts, line_for, step
+from voicedrill.branching import TurnFacts, line_for, mentions, step, words_of
 from voicedrill.scenario import SHIPPED_DIR, list_scenarios, load_scenario
 
 SHIPPED = sorted(p.stem for p in SHIPPED_DIR.glob("*.yaml"))
@@ -206,3 +206,53 @@ def test_paths_replay_identically_for_a_seed(sid):
     s = load_scenario(sid)
     for path in ("good", "poor"):
         assert run_path(s, path, seed=7) == run_path(s, path, seed=7)
+
+
+# --- doctrine fixes that must not come back (issue 10) ---------------------------
+
+
+@pytest.mark.parametrize("sid", SHIPPED)
+def test_every_scenario_names_the_perpetrators_gender_and_tags_its_moments(sid):
+    s = load_scenario(sid)
+    assert s.perpetrator.gender in ("male", "female"), f"{sid}: perpetrator.gender is missing"
+    assert any(n.moments for n in s.nodes), f"{sid}: no node carries a moment tag"
+
+
+@pytest.mark.parametrize("sid,text,reaction", [
+    ("custody_father_ru", "Судя по всему, вы очень устали.", "court"),  # a label opener, not the court
+    ("custody_father_ru", "Это тёмная история.", "son"),  # «тёмный» is not Тёма
+    ("prison_riot_ru", "Здесь семьдесят человек.", "daughter"),  # «семьдесят» is not «семья»
+    ("mental_health_crisis", "The mental health team is here with me.", "labels"),
+])
+def test_trigger_words_do_not_fire_on_look_alikes(sid, text, reaction):
+    s = load_scenario(sid)
+    words = words_of(text)
+    fired = {r.name for r in s.perpetrator.triggers + s.perpetrator.hooks if any(mentions(words, w) for w in r.words)}
+    assert reaction not in fired, f"{sid}: {text!r} fires {fired}"
+
+
+@pytest.mark.parametrize("sid,text,reaction", [
+    ("custody_father_ru", "Суд решил за двадцать минут.", "court"),
+    ("custody_father_ru", "Как там Тёма?", "son"),
+    ("prison_riot_ru", "Ваша семья ждёт вас.", "daughter"),
+    ("mental_health_crisis", "You're a psycho.", "labels"),
+])
+def test_trigger_words_still_fire_on_the_real_word(sid, text, reaction):
+    s = load_scenario(sid)
+    words = words_of(text)
+    fired = {r.name for r in s.perpetrator.triggers + s.perpetrator.hooks if any(mentions(words, w) for w in r.words)}
+    assert reaction in fired, f"{sid}: {text!r} fires {fired}"
+
+
+def test_scenario_texts_keep_the_doctrine_fixes():
+    rooftop = load_scenario("rooftop_suicide_ru")
+    assert not any("собак" in g for g in rooftop.learning_goals)  # no dog in this scenario
+    political = load_scenario("political_hostage")
+    told = " ".join(o.debrief for o in political.outcomes) + " ".join(
+        t for n in political.nodes for t in n.lines.all())
+    assert "fake" not in told and "not real" not in told  # the vest is real in every outcome
+    for sid, ceiling, said in (("kidnap_ransom_call", "sixty", "sixty"), ("kidnap_ransom_call_ru", "двух миллионов", "двух миллионов")):
+        s = load_scenario(sid)
+        assert ceiling in s.briefing
+        replies = " ".join(r for n in s.nodes for _, r in n.trainee if r)
+        assert said not in replies.lower(), f"{sid}: a model answer gives away the family's real ceiling"

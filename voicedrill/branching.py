@@ -108,6 +108,13 @@ def line_for(scenario: Scenario, node_id: str, agitation: float, *, seed: int, t
     return PerpetratorLine(node_id=node_id, text=text, agitation=float(agitation), voice=scenario.voice)
 
 
+def context_fields(scenario: Scenario, node_id: str) -> dict:
+    """What the scorer should know about the scenario at ``node_id`` (TurnContext fields):
+    the perpetrator's name and gender, and the node's moment tags."""
+    return {"perpetrator": scenario.perpetrator.name, "gender": scenario.perpetrator.gender,
+            "moments": scenario.node(node_id).moments}
+
+
 # --- words said -------------------------------------------------------------
 
 _WORD_RE = re.compile(r"[\w']+", re.UNICODE)
@@ -307,4 +314,4 @@ def describe(cond: Condition | None) -> str:
 
 
 __all__ = ["TurnFacts", "Step", "line_for", "step", "agitation_after", "holds", "band_for",
-           "describe", "mentions", "words_of", "ScriptEffects", "script_effects", "default_effects"]
+           "describe", "mentions", "context_fields", "words_of", "ScriptEffects", "script_effects", "default_effects"]

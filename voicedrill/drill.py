@@ -139,6 +139,7 @@ def run_drill(
                 perpetrator_lines=tuple(state.lines),
                 previous_replies=tuple(state.replies),
                 turn_index=turn_index,
+                **branching.context_fields(scenario, state.node_id),
             )
             score = score_turn(reply, transcript, context, script, baseline)
             t5 = time.monotonic()

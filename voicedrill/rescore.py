@@ -128,8 +128,24 @@ def rescore_turns(session: Session, script) -> tuple[TurnScore, ...]:
             from dataclasses import replace
 
             reply = replace(reply, audio=np.zeros(n, dtype=np.float32))
-        scores.append(score_turn(reply, turn.transcript, session.context_for(position), script, baseline))
+        context = _with_scenario(session.context_for(position), session, turn.line.node_id)
+        scores.append(score_turn(reply, turn.transcript, context, script, baseline))
     return tuple(scores)
+
+
+def _with_scenario(context, session: Session, node_id: str):
+    """The context with the scenario's name, gender and node moments, as the drill had it
+    (unchanged when the scenario or node can no longer be found)."""
+    from dataclasses import replace
+
+    from .branching import context_fields
+    from .errors import VoicedrillError
+    from .scenario import load_scenario
+
+    try:
+        return replace(context, **context_fields(load_scenario(session.meta.scenario_id), node_id))
+    except VoicedrillError:
+        return context
 
 
 def rescore_session(store: Store, session_id: str, script) -> RescoreResult:

@@ -95,6 +95,7 @@ class Perpetrator:
     fall: float = 1.0  # multiplier on agitation decreases (slow to settle: < 1)
     triggers: tuple[WordReaction, ...] = ()
     hooks: tuple[WordReaction, ...] = ()
+    gender: str = ""  # "male" | "female" | "" (unknown): pronouns in the trainee's feedback
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class Node:
     outcome: str | None = None  # a terminal node: its line is his last, then this outcome
     trainee: tuple[tuple[str, str | None], ...] = ()  # (path name, scripted reply or None)
     note: str = ""  # for the instructor; never spoken
+    moments: tuple[str, ...] = ()  # what this line is about for the scorer: MOMENTS (e.g. "suicide")
 
     @property
     def terminal(self) -> bool:
@@ -298,11 +300,15 @@ _TOP_KEYS = {
     "agitation": False, "limits": True, "start": False, "nodes": True, "outcomes": True,
 }
 _VOICE_KEYS = {"name", "rate_wpm", "volume", "pitch"}
-_PERP_KEYS = {"name", "start_agitation", "rise", "fall", "triggers", "hooks"}
+_PERP_KEYS = {"name", "start_agitation", "rise", "fall", "triggers", "hooks", "gender"}
+GENDERS = ("male", "female")
+# Moments a node may be tagged with (``moment: [suicide]``): the scorer weighs harmful
+# replies more and coaches for the moment (see the scoring script's ``moments``).
+MOMENTS = ("suicide", "weapon", "demand")
 _REACTION_KEYS = {"name", "words", "raise", "lower"}
 _AGITATION_KEYS = {"resting", "decay", "silence", "interruption", "score_pull", "max_change",
                    "bands", "cues"}
-_NODE_KEYS = {"id", "lines", "transitions", "outcome", "trainee", "note"}
+_NODE_KEYS = {"id", "lines", "transitions", "outcome", "trainee", "note", "moment"}
 _TRANSITION_KEYS = {"when", "to", "end"}
 _OUTCOME_KEYS = {"result", "title", "debrief"}
 _CONDITION_KEYS = (
@@ -498,9 +504,15 @@ class _Parser:
         hooks = self.parse_reactions(m["hooks"], path + ("hooks",), "lower") if "hooks" in m else ()
         self.triggers = {t.name for t in triggers}
         self.hooks = {h.name for h in hooks}
+        gender = ""
+        if "gender" in m and m["gender"] not in GENDERS:
+            self.p.add(path + ("gender",), f"gender {m['gender']!r} is not one of {', '.join(GENDERS)}",
+                       "write gender: male or gender: female (or leave it out)")
+        elif "gender" in m:
+            gender = m["gender"]
         return Perpetrator(name=name or "", start_agitation=start if start is not None else 0.5,
                            rise=rise if rise is not None else 1.0, fall=fall if fall is not None else 1.0,
-                           triggers=triggers, hooks=hooks)
+                           triggers=triggers, hooks=hooks, gender=gender)
 
     def parse_reactions(self, value, path, direction):
         other = "lower" if direction == "raise" else "raise"
@@ -628,6 +640,13 @@ class _Parser:
             note = ""
             if "note" in m:
                 note = self.p.expect(m["note"], npath + ("note",), str, "text") or ""
+            moments = []
+            if "moment" in m:
+                for v, vpath in self.listing(m["moment"], npath + ("moment",), "moment"):
+                    if v not in MOMENTS:
+                        self.p.add(vpath, f"unknown moment {v!r}", f"use one of: {', '.join(MOMENTS)}")
+                    elif v not in moments:
+                        moments.append(v)
             outcome = None
             transitions = ()
             if "outcome" in m:
@@ -650,7 +669,7 @@ class _Parser:
                 self.graph.append((nid, npath, tuple(t.to for t in transitions if t.to), ends))
             if nid is not None and lines is not None:
                 node = Node(id=nid, lines=lines, transitions=transitions, outcome=outcome,
-                            trainee=trainee, note=note.strip())
+                            trainee=trainee, note=note.strip(), moments=tuple(moments))
                 out.append((node, npath))
         return out
 

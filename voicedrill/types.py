@@ -100,6 +100,9 @@ class TurnContext:
     perpetrator_lines: tuple[str, ...]  # every line spoken so far, the current one last
     previous_replies: tuple[str, ...] = ()  # the trainee's earlier transcripts, oldest first
     turn_index: int = 0
+    perpetrator: str = ""  # his (or her) name, for feedback; "" unknown
+    gender: str = ""  # "male" | "female" | "" (unknown): pronouns in feedback
+    moments: tuple[str, ...] = ()  # the scenario node's moment tags, e.g. ("suicide",)
 
     @property
     def line(self) -> str:

@@ -30,6 +30,13 @@ def register(subparsers, parents) -> None:
     p.add_argument("--script", metavar="FILE",
                    help="scoring script YAML (default: the shipped default script)")
     p.add_argument("--language", choices=["en", "ru"], default="en", help="language of the drill (default: en)")
+    p.add_argument("--perpetrator", default="", metavar="NAME",
+                   help="the perpetrator's name, used in the feedback (\"Dan just spoke of dying...\")")
+    p.add_argument("--gender", choices=["male", "female"], default="",
+                   help="the perpetrator's gender, for the feedback's pronouns (default: neutral wording)")
+    p.add_argument("--moment", action="append", default=[], choices=["suicide", "weapon", "demand"],
+                   help="what his line is about, as a scenario node's tag would say; repeatable "
+                        "(his words are read for it too)")
     p.add_argument("--transcript", metavar="TEXT",
                    help="what was said, to skip speech recognition (word times are estimated from the audio)")
     p.add_argument("--model", metavar="NAME",
@@ -73,7 +80,9 @@ def run(args) -> int:
 def _context(args):
     from ..types import TurnContext
 
-    return TurnContext(language=args.language, perpetrator_lines=tuple(args.context))
+    return TurnContext(language=args.language, perpetrator_lines=tuple(args.context),
+                       perpetrator=getattr(args, "perpetrator", ""), gender=getattr(args, "gender", ""),
+                       moments=tuple(getattr(args, "moment", ()) or ()))
 
 
 def make_reply(audio, *, line_end: float = 0.0, source: str = ""):

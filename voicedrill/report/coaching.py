@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..scoring.rubric import whole_phrase
 from .labels import Labels
 from .targets import Targets
 from .view import TurnView
@@ -56,7 +57,7 @@ def _cue_point(turns: Sequence[TurnView], labels: Labels, kind: str) -> Coaching
             if cue.kind != kind:
                 continue
             if cue.name not in first_seen:
-                first_seen[cue.name] = (t.number, cue.evidence.strip("<>"))
+                first_seen[cue.name] = (t.number, whole_phrase(cue, t.transcript.text).strip("<>"))
         for name in {c.name for c in t.score.cues if c.kind == kind}:
             counts[name] += 1
     if not counts:
@@ -122,8 +123,11 @@ def _trend_point(turns: Sequence[TurnView], labels: Labels, targets: Targets) ->
         if median_calm < targets.calm_good:
             shifts = [t.score.calm.pitch_shift_st for t in spoken if t.score.calm and t.score.calm.pitch_shift_st is not None]
             pitch = statistics.median(shifts) if shifts else 0.0
+            from ..scoring.rubric import with_unit
+
+            pitch_text, pitch_unit = with_unit(pitch, "semitones", labels.language)
             problems.append((targets.calm_good - median_calm + 0.3, CoachingPoint("calm", labels.text(
-                "coaching.calm_low", median=num(median_calm, 2), pitch=num(pitch, 1)), False)))
+                "coaching.calm_low", median=num(median_calm, 2), pitch=pitch_text, pitch_unit=pitch_unit), False)))
     if problems:
         return max(problems, key=lambda p: p[0])[1]
     median = statistics.median(rates) if rates else None
@@ -132,8 +136,12 @@ def _trend_point(turns: Sequence[TurnView], labels: Labels, targets: Targets) ->
 
 
 def _repeated_feedback(turns: Sequence[TurnView], labels: Labels) -> CoachingPoint | None:
-    """The scorer's feedback sentence given in most turns (at least two)."""
-    counts = Counter(s.strip() for t in turns for s in dict.fromkeys(t.score.feedback) if s.strip())
+    """The scorer's advice given in most turns (at least two). Praise ("Good mirroring",
+    "Your pace and voice were steady") is never listed as something to fix."""
+    from ..scoring.rubric import is_praise
+
+    counts = Counter(s.strip() for t in turns for s in dict.fromkeys(t.score.feedback)
+                     if s.strip() and not is_praise(s, labels.language))
     if not counts:
         return None
     text, count = counts.most_common(1)[0]

@@ -57,7 +57,8 @@ def score_turn(
             cues=(),
             pacing=pacing,
             calm=None,
-            feedback=rubric.feedback_for((), pacing, None, parts, script, language=language, silent=True),
+            feedback=rubric.feedback_for((), pacing, None, parts, script, language=language, silent=True,
+                                         context=context),
             script_hash=script.hash,
             parts=parts,
         )
@@ -74,9 +75,10 @@ def score_turn(
     span = (timing.onset, timing.end) if timing.onset is not None else None
     calm = prosody.measure_calm(audio, script, baseline, span=span)
     parts = rubric.turn_parts(cues, pacing, calm, interrupted=reply.interrupted, script=script,
-                              pause_credit=pause_credit)
+                              pause_credit=pause_credit, context=context)
     feedback = rubric.feedback_for(cues, pacing, calm, parts, script, language=language,
-                                   interrupted=reply.interrupted, line=context.line, pause_credit=pause_credit)
+                                   interrupted=reply.interrupted, line=context.line, pause_credit=pause_credit,
+                                   context=context, reply=transcript.text)
     return TurnScore(
         score=rubric.turn_score(parts, script),
         cues=tuple(cues),

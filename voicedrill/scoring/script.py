@@ -27,6 +27,7 @@ from .names import CUE_NAMES, TEXT_CUES
 DEFAULT_SCRIPT = Path(__file__).resolve().parent / "default_script.yaml"
 FORMAT_VERSION = 1
 TURN_PARTS = ("cues", "pacing", "latency", "calm")
+MOMENTS = ("suicide", "weapon", "demand")  # the same names as scenario.MOMENTS
 
 
 # ---------------------------------------------------------------------------
@@ -77,6 +78,20 @@ class TurnRules:
     parts: Mapping[str, float]  # weight of cues, pacing, latency, calm in a turn score
     silent_reply_score: float  # score (0..100) of a reply with no speech
     min_words_for_rate: int  # fewer words: speaking rate is not judged
+    pass_mark: float = 60.0  # a turn at or above this is a pass
+    no_helpful_cap: float = 40.0  # highest score of a reply with no helpful cue
+    long_reply_words: int = 30  # words beyond this cost long_reply_points_per_word each ...
+    long_reply_points_per_word: float = 1.0
+    long_reply_max_points: float = 15.0  # ... up to this many turn points
+
+
+@dataclass(frozen=True)
+class MomentRule:
+    """How a moment (his line about suicide, a weapon, a demand) changes a turn score."""
+
+    harmful_multiplier: float  # the harmful penalty is multiplied by this
+    harmful_cap: float  # highest turn score (0..100) of a reply with a harmful cue here
+    words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # language -> extra words
 
 
 @dataclass(frozen=True)
@@ -163,6 +178,7 @@ class ScoringScript:
     listening: Listening
     drill: DrillRules
     meaning: MeaningRules = MeaningRules()
+    moments: Mapping[str, MomentRule] = field(default_factory=dict)
     path: Path | None = field(default=None, compare=False)
     hash: str = field(default="", compare=False)
     text: str = field(default="", compare=False, repr=False)
@@ -177,6 +193,10 @@ class ScoringScript:
 
     def weight(self, cue: str) -> float:
         return float(self.cues.weights.get(cue, 0.0))
+
+    def moment_words(self, language: str) -> Mapping[str, tuple[str, ...]]:
+        """The script's extra words per moment for ``language`` (added to the language data)."""
+        return {name: rule.words.get(language, ()) for name, rule in self.moments.items()}
 
     def is_forbidden(self, cue: str) -> bool:
         return cue in self.cues.forbidden
@@ -214,6 +234,11 @@ class _Phrases:
     pass
 
 
+@dataclass(frozen=True)
+class _Words:
+    pass
+
+
 def _band(low: float, high: float, unit: str) -> dict:
     return {"low": _Num(low, high, unit), "high": _Num(low, high, unit), "tolerance": _Num(0, high, unit)}
 
@@ -238,7 +263,14 @@ SCHEMA: dict = {
         "parts": {part: _Num(0, 10) for part in TURN_PARTS},
         "silent_reply": _Num(0, 100, "turn points"),
         "min_words_for_rate": _Num(1, 50, "words", integer=True),
+        "pass_mark": _Num(0, 100, "turn points"),
+        "no_helpful_cap": _Num(0, 100, "turn points"),
+        "long_reply": {"words": _Num(1, 500, "words", integer=True),
+                       "points_per_word": _Num(0, 100, "turn points"),
+                       "max_points": _Num(0, 100, "turn points")},
     },
+    "moments": {name: {"harmful_multiplier": _Num(0, 10), "harmful_cap": _Num(0, 100, "turn points"),
+                       "words": {lang: _Words() for lang in LANGUAGES}} for name in MOMENTS},
     "targets": {
         "words_per_minute": _band(20, 400, "words per minute"),
         "latency_seconds": _band(0, 30, "seconds"),
@@ -342,6 +374,8 @@ class _Checker:
             return self.cue_list(value, path)
         if isinstance(spec, _Phrases):
             return self.phrases(value, path)
+        if isinstance(spec, _Words):
+            return self.words(value, path)
         raise AssertionError(spec)  # pragma: no cover
 
     def cue_list(self, value, path) -> tuple[str, ...] | None:
@@ -384,6 +418,21 @@ class _Checker:
                 good.append(" ".join(phrase.split()))
             out[cue] = tuple(good)
         return out
+
+    def words(self, value, path) -> tuple[str, ...] | None:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if self.p.expect(value, path, list, "a list of words or phrases", 'write ["gun", "knife"] or []') is None:
+            return None
+        out = []
+        for i, w in enumerate(value):
+            if self.p.expect(w, path + (i,), str, "text (a word or phrase in quotes)") is None:
+                continue
+            if w.strip():
+                out.append(" ".join(w.split()))
+        return tuple(out)
 
     def _unknown_cue(self, path, name, known) -> None:
         import difflib
@@ -436,6 +485,11 @@ def _cross_checks(values: dict, p: Problems) -> None:
     if sum(values["turn_score"]["parts"].values()) <= 0:
         p.add(("turn_score", "parts"), "turn_score.parts: every part has weight 0",
               "give cues (or another part) a weight above 0")
+    ts = values["turn_score"]
+    if ts["no_helpful_cap"] >= ts["pass_mark"]:
+        p.add(("turn_score", "no_helpful_cap"),
+              f"turn_score.no_helpful_cap ({ts['no_helpful_cap']:g}) must be below pass_mark ({ts['pass_mark']:g})",
+              "a reply with no listening skill in it must not pass on delivery alone")
     lis = values["listening"]
     if lis["no_reply_timeout"] <= lis["end_of_turn_silence"]:
         p.add(("listening", "no_reply_timeout"), "listening.no_reply_timeout must be longer than end_of_turn_silence",
@@ -443,8 +497,8 @@ def _cross_checks(values: dict, p: Problems) -> None:
 
 
 def _freeze(values: dict) -> dict:
-    c, ts, t, ep, calm, ag, lis, dr = (values[k] for k in (
-        "cues", "turn_score", "targets", "effective_pause", "calm", "agitation", "listening", "drill"))
+    c, ts, t, ep, calm, ag, lis, dr, mo = (values[k] for k in (
+        "cues", "turn_score", "targets", "effective_pause", "calm", "agitation", "listening", "drill", "moments"))
     phrases = {lang: MappingProxyType({cue: tuple(items) for cue, items in (c["extra_phrases"].get(lang) or {}).items()})
                for lang in LANGUAGES}
 
@@ -464,6 +518,11 @@ def _freeze(values: dict) -> dict:
             parts=MappingProxyType({k: float(ts["parts"][k]) for k in TURN_PARTS}),
             silent_reply_score=ts["silent_reply"],
             min_words_for_rate=int(ts["min_words_for_rate"]),
+            pass_mark=ts["pass_mark"],
+            no_helpful_cap=ts["no_helpful_cap"],
+            long_reply_words=int(ts["long_reply"]["words"]),
+            long_reply_points_per_word=ts["long_reply"]["points_per_word"],
+            long_reply_max_points=ts["long_reply"]["max_points"],
         ),
         targets=Targets(
             words_per_minute=Band(**t["words_per_minute"]),
@@ -492,6 +551,10 @@ def _freeze(values: dict) -> dict:
         listening=Listening(lis["end_of_turn_silence"], lis["max_reply_seconds"], lis["no_reply_timeout"]),
         drill=DrillRules(dr["worst_turn_share"]),
         meaning=MeaningRules(**values["meaning"]),
+        moments=MappingProxyType({
+            name: MomentRule(mo[name]["harmful_multiplier"], mo[name]["harmful_cap"],
+                             MappingProxyType({lang: tuple(mo[name]["words"].get(lang) or ()) for lang in LANGUAGES}))
+            for name in MOMENTS}),
     )
 
 
@@ -580,6 +643,8 @@ __all__ = [
     "Listening",
     "DrillRules",
     "MeaningRules",
+    "MomentRule",
+    "MOMENTS",
     "ScoringScript",
     "DEFAULT_SCRIPT",
     "SCHEMA",
