@@ -363,10 +363,9 @@ class _Checker:
         return out
 
     def _unknown_cue(self, path, name, known) -> None:
-        import difflib
+        from ..suggest import did_you_mean
 
-        close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "cue names: " + ", ".join(known)
+        hint = did_you_mean(name, known, "cue names: " + ", ".join(known))
         self.p.add(path, f"unknown cue '{name}'", hint)
 
 
