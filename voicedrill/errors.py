@@ -46,3 +46,8 @@ class AsrError(VoicedrillError):
 
 class StoreError(VoicedrillError):
     """A session folder or the session index that cannot be read or written."""
+
+
+class VoicedrillNotice(UserWarning):
+    """Something the user should know that did not stop the work (audio rescaled, a channel
+    chosen). Raised with ``warnings.warn``; the CLI prints it as one ``note:`` line."""

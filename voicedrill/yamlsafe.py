@@ -409,7 +409,14 @@ class Problems:
         """Return ``value`` as float when it is a number within [low, high], else record why."""
         if self.expect(value, path, (int, float), "a number" + (f" of {unit}" if unit else "")) is None:
             return None
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an integer too big for a float
+            self.add(path, f"{dotted(path)} is far too large a number", "write an ordinary number such as 0.5")
+            return None
+        if not math.isfinite(value):
+            self.add(path, f"{dotted(path)} is not a finite number", "write an ordinary number such as 0.5")
+            return None
         if (low is not None and value < low) or (high is not None and value > high):
             rng = f"{low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
             self.add(path, f"{dotted(path)} = {value:g} is out of range", f"use a value in {rng}{' ' + unit if unit else ''}")
