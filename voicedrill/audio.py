@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from math import gcd
 from pathlib import Path
 
@@ -207,9 +206,13 @@ def rms_dbfs(audio: np.ndarray) -> float:
     return 20.0 * np.log10(max(rms, 1e-6))
 
 
-def save_audio(path: str | os.PathLike, audio: np.ndarray, *, sample_rate: int = SAMPLE_RATE) -> Path:
-    """Write ``audio`` atomically (temporary file + rename); format from the suffix (.wav, .flac, .ogg)."""
+def save_audio(path: str | os.PathLike, audio: np.ndarray, *, sample_rate: int = SAMPLE_RATE,
+               durable: bool = False) -> Path:
+    """Write ``audio`` atomically (temporary file + rename, fsync'ed with ``durable``);
+    format from the suffix (.wav, .flac, .ogg)."""
     import soundfile as sf
+
+    from .fsutil import atomic_path
 
     path = Path(path)
     audio = validate_audio(audio, name=str(path), sample_rate=sample_rate)
@@ -217,14 +220,11 @@ def save_audio(path: str | os.PathLike, audio: np.ndarray, *, sample_rate: int =
     fmt = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}.get(path.suffix.lower())
     if fmt is None:
         raise AudioError(f"{path}: cannot save as '{path.suffix}'. Use .wav, .flac or .ogg.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        subtype = "PCM_16" if fmt != "OGG" else None
-        sf.write(tmp, np.clip(audio, -1.0, 1.0), sample_rate, format=fmt, subtype=subtype)
-        os.replace(tmp, path)
+        with atomic_path(path, durable=durable) as tmp:
+            subtype = "PCM_16" if fmt != "OGG" else None
+            sf.write(str(tmp), np.clip(audio, -1.0, 1.0), sample_rate, format=fmt, subtype=subtype)
     except Exception as e:
-        Path(tmp).unlink(missing_ok=True)
         raise AudioError(f"{path}: cannot write the audio ({e}).") from e
     return path
 
