@@ -430,6 +430,7 @@ class HistoryPoint:
     mean_wpm: float | None  # words per minute
     mean_latency: float | None  # seconds
     mean_calm: float | None  # 0 (agitated) .. 1 (calm)
+    outcome: str | None = ""  # the outcome reached; None when stopped early (--max-turns, Ctrl-C); "" unknown
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -713,7 +714,7 @@ class Store:
         self.sync()
         rows = self._query(
             "SELECT s.id, s.started, s.scenario_id, s.language, s.complete, s.turns, s.drill_score, "
-            "AVG(t.score), AVG(t.wpm), AVG(t.latency), AVG(t.calm) "
+            "AVG(t.score), AVG(t.wpm), AVG(t.latency), AVG(t.calm), s.outcome "
             "FROM sessions s LEFT JOIN turns t ON t.session_id = s.id "
             "WHERE s.trainee = ? GROUP BY s.id ORDER BY s.started_ts, s.id",
             (trainee,),
@@ -729,7 +730,7 @@ class Store:
             HistoryPoint(
                 session_id=r[0], started=r[1], scenario=r[2], language=r[3], complete=bool(r[4]),
                 turns=r[5], drill_score=r[6], mean_score=r[7], cue_rates=dict(sorted(rates.get(r[0], {}).items())),
-                mean_wpm=r[8], mean_latency=r[9], mean_calm=r[10],
+                mean_wpm=r[8], mean_latency=r[9], mean_calm=r[10], outcome=r[11],
             )
             for r in rows
         ]
