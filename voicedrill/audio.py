@@ -37,6 +37,8 @@ def load_audio(path: str | os.PathLike, *, max_seconds: float = MAX_SECONDS) -> 
         raise AudioError(f"{path}: no such file. Check the path.")
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not a sound file.")
+    if not path.is_file():
+        raise AudioError(f"{path}: is not a regular file (a device or a pipe); give a sound file.")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: the file is empty (0 bytes). Record or copy it again.")
     data, rate = _read_soundfile(path, max_seconds)

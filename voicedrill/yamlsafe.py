@@ -217,7 +217,7 @@ def _prescan(name: str, text: str) -> None:
                     raise _too_deep(name, _location(name, event.start_mark))
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
-            elif (isinstance(event, yaml.ScalarEvent) and event.style is None
+            elif (isinstance(event, yaml.ScalarEvent) and not event.style
                   and len(event.value) > MAX_NUMBER_CHARS and _NUMBER_LIKE.fullmatch(event.value)):
                 where = _location(name, event.start_mark)
                 msg = (f"{where}: a number with {len(event.value)} characters is too long "
