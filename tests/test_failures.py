@@ -800,3 +800,71 @@ def test_case_as_a_process(c: Case, tmp_path):
 def test_the_suite_is_as_large_as_promised():
     assert len(CASES) >= 150, len(CASES)
     assert sum(c.expects_error for c in CASES) >= 120
+
+
+# --- 7. a full disk: read-only commands work and never truncate the index ----------------------
+
+FULL_DISK_SCRIPT = r"""
+set -u
+mount -t tmpfs -o size=3m tmpfs "$MNT" || exit 97
+cp -a "$SRC" "$MNT/data"
+dd if=/dev/zero of="$MNT/filler" bs=4k >/dev/null 2>&1
+df -k "$MNT" | tail -1 > "$OUT/df"
+sha256sum "$MNT/data/index.sqlite3" | cut -d' ' -f1 > "$OUT/sum_before"
+run() { name=$1; shift; "$PY" -m voicedrill "$@" --data-dir "$MNT/data" > "$OUT/$name.out" 2> "$OUT/$name.err"; echo $? > "$OUT/$name.rc"; }
+run list sessions list
+run report report "$SID" -o "$OUT/debrief.html" --audio none
+run export sessions export "$SID"
+run history history anna
+run show sessions show "$SID"
+run report_in_place report "$SID"
+"$PY" -c "
+import sys
+from voicedrill.store import Store
+from voicedrill.errors import StoreError
+try:
+    Store(sys.argv[1]).start_session(scenario_id='x', scenario_text='', script_text='', script_hash='h', trainee='anna', language='en')
+    print('started')
+except StoreError as e:
+    print('StoreError:', e)
+" "$MNT/data" > "$OUT/write.out" 2> "$OUT/write.err"
+sha256sum "$MNT/data/index.sqlite3" | cut -d' ' -f1 > "$OUT/sum_after"
+stat -c %s "$MNT/data/index.sqlite3" > "$OUT/size_after"
+"""
+
+
+def test_full_disk_read_only_commands_work_and_the_index_is_never_truncated(tmp_path):
+    """A 3 MB filesystem (tmpfs in a private mount namespace: nothing to clean up) filled to
+    the last block: listing, reports elsewhere, export, history and show work; writing in
+    place fails with one clear message; the 45 kB index is byte for byte the same."""
+    from tests.fixtures_store import one_session
+
+    src = tmp_path / "src"
+    sids = [one_session(src, turns=2) for _ in range(4)]
+    size_before = (src / "index.sqlite3").stat().st_size
+    assert size_before > 10_000
+    mnt, out = tmp_path / "mnt", tmp_path / "out"
+    mnt.mkdir(), out.mkdir()
+    env = {**os.environ, "MNT": str(mnt), "SRC": str(src), "OUT": str(out), "PY": PYTHON, "SID": sids[1],
+           "PYTHONPATH": str(REPO)}
+    ns = ["unshare", "--mount"] if os.geteuid() == 0 else ["unshare", "--user", "--map-root-user", "--mount"]
+    r = subprocess.run([*ns, "bash", "-c", FULL_DISK_SCRIPT], env=env, capture_output=True, text=True,
+                       timeout=600, cwd=REPO)
+    assert r.returncode == 0, (f"could not mount a small tmpfs in a private namespace ({' '.join(ns)}); this test "
+                               f"needs util-linux unshare and user namespaces:\n{r.stderr[-2000:]}")
+    assert (out / "df").read_text().split()[3] in ("0", "4"), (out / "df").read_text()  # full to the last block
+
+    def res(name):
+        return Run(int((out / f"{name}.rc").read_text()), (out / f"{name}.out").read_text(),
+                   (out / f"{name}.err").read_text())
+
+    for name in ("list", "report", "export", "history", "show"):
+        assert_ok(res(name))
+    assert all(sid in res("list").out for sid in sids)
+    assert "cannot open the session index for writing" in res("list").err  # told, once, why
+    assert (out / "debrief.html").stat().st_size > 1000
+    assert sids[1] in res("export").out and "emotional_label" in res("export").out
+    assert_clear_error(res("report_in_place"), "cannot write the page")
+    assert "StoreError:" in (out / "write.out").read_text() and "No space left" in (out / "write.out").read_text()
+    assert (out / "sum_before").read_text() == (out / "sum_after").read_text()  # never truncated or rewritten
+    assert int((out / "size_after").read_text()) == size_before
