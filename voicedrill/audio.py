@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from math import gcd
 from pathlib import Path
 
@@ -20,6 +19,10 @@ from .errors import AudioError
 SAMPLE_RATE = 16000  # Hz, what Whisper wants
 MAX_SECONDS = 15 * 60.0  # longest audio voicedrill accepts (a reply is far shorter)
 SILENCE_DBFS = -60.0  # RMS below this counts as silence
+MIN_RATE, MAX_RATE = 4000, 384000  # sample rates a file may have (Hz)
+CANCEL_RATIO = 0.1  # a mono mix 20 dB below the loudest channel: the channels cancel
+LOUD_PEAK = 1.5  # a float file peaking above this was written on the wrong scale (notice)
+MAX_PEAK = 2.0  # internal audio peaking above this is refused (it must lie in -1..1)
 _FFMPEG_ONLY = {".mp4", ".m4a", ".aac", ".webm", ".opus", ".wma"}
 
 
@@ -34,15 +37,63 @@ def load_audio(path: str | os.PathLike, *, max_seconds: float = MAX_SECONDS) -> 
         raise AudioError(f"{path}: no such file. Check the path.")
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not a sound file.")
+    if not path.is_file():
+        raise AudioError(f"{path}: is not a regular file (a device or a pipe); give a sound file.")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: the file is empty (0 bytes). Record or copy it again.")
     data, rate = _read_soundfile(path, max_seconds)
     if data is None:
         data, rate = _read_ffmpeg(path, max_seconds)
-    if data.ndim == 2:
-        data = data.mean(axis=1)
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(
+            f"{path}: a sample rate of {rate} Hz cannot hold speech as voicedrill reads it "
+            f"(use {MIN_RATE}..{MAX_RATE} Hz; 16000 or 48000 are usual). Re-record or convert the file."
+        )
+    if data.size and not np.all(np.isfinite(data)):
+        bad = int(np.count_nonzero(~np.isfinite(data)))
+        raise AudioError(f"{path}: {bad} samples are NaN or infinite. The recording is corrupt.")
+    data = _downmix(data, str(path)) if data.ndim == 2 else data
+    data = _rescale(data, str(path))
     audio = resample(data.astype(np.float32, copy=False), rate, SAMPLE_RATE)
     return validate_audio(audio, name=str(path), max_seconds=max_seconds)
+
+
+def _notice(message: str) -> None:
+    import warnings
+
+    from .errors import VoicedrillNotice
+
+    warnings.warn(message, VoicedrillNotice, stacklevel=3)
+
+
+def _downmix(data: np.ndarray, name: str) -> np.ndarray:
+    """Average the channels, shape=(n, c) -> (n,); when that cancels the sound (a channel
+    recorded with inverted polarity), use the loudest channel instead, with a notice."""
+    mono = data.mean(axis=1)
+    if data.shape[1] < 2 or mono.size == 0:
+        return mono
+    channel_rms = np.sqrt(np.mean(np.square(data, dtype=np.float64), axis=0))
+    loudest = int(np.argmax(channel_rms))
+    mix_rms = float(np.sqrt(np.mean(np.square(mono, dtype=np.float64))))
+    if channel_rms[loudest] > 10 ** (SILENCE_DBFS / 20) and mix_rms < CANCEL_RATIO * channel_rms[loudest]:
+        _notice(f"{name}: the channels cancel each other when mixed to mono (one is recorded with "
+                f"inverted polarity); using channel {loudest + 1} alone. Check the microphone wiring.")
+        return data[:, loudest]
+    return mono
+
+
+def _rescale(data: np.ndarray, name: str) -> np.ndarray:
+    """Bring float samples written on the wrong scale (e.g. +-1000 instead of +-1) back to
+    -1..1, with a notice; a slight overshoot (a peak up to ``LOUD_PEAK``) is scaled quietly."""
+    if data.size == 0:
+        return data
+    peak = float(np.max(np.abs(data)))
+    if peak <= 1.0:
+        return data
+    if peak > LOUD_PEAK:
+        _notice(f"{name}: samples reach {peak:.3g} where a sound file holds -1..1 (the file was "
+                f"written on the wrong scale); scaled it down by {peak:.3g}. Export it as 16-bit PCM to avoid this.")
+    return (data / peak).astype(np.float32)
 
 
 def _read_soundfile(path: Path, max_seconds: float):
@@ -132,6 +183,12 @@ def validate_audio(
     if not np.all(np.isfinite(audio)):
         bad = int(np.count_nonzero(~np.isfinite(audio)))
         raise AudioError(f"{name}: {bad} samples are NaN or infinite. The recording is corrupt.")
+    peak = float(np.max(np.abs(audio)))
+    if peak > MAX_PEAK:
+        raise AudioError(
+            f"{name}: samples reach {peak:.3g}, but audio must lie in -1..1 (about +-1000 means it is on "
+            "the wrong scale). Divide the samples by their peak, or export the file as 16-bit PCM."
+        )
     seconds = audio.size / sample_rate
     if seconds > max_seconds:
         raise AudioError(
@@ -151,9 +208,13 @@ def rms_dbfs(audio: np.ndarray) -> float:
     return 20.0 * np.log10(max(rms, 1e-6))
 
 
-def save_audio(path: str | os.PathLike, audio: np.ndarray, *, sample_rate: int = SAMPLE_RATE) -> Path:
-    """Write ``audio`` atomically (temporary file + rename); format from the suffix (.wav, .flac, .ogg)."""
+def save_audio(path: str | os.PathLike, audio: np.ndarray, *, sample_rate: int = SAMPLE_RATE,
+               durable: bool = False) -> Path:
+    """Write ``audio`` atomically (temporary file + rename, fsync'ed with ``durable``);
+    format from the suffix (.wav, .flac, .ogg)."""
     import soundfile as sf
+
+    from .fsutil import atomic_path
 
     path = Path(path)
     audio = validate_audio(audio, name=str(path), sample_rate=sample_rate)
@@ -161,14 +222,11 @@ def save_audio(path: str | os.PathLike, audio: np.ndarray, *, sample_rate: int =
     fmt = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}.get(path.suffix.lower())
     if fmt is None:
         raise AudioError(f"{path}: cannot save as '{path.suffix}'. Use .wav, .flac or .ogg.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        subtype = "PCM_16" if fmt != "OGG" else None
-        sf.write(tmp, np.clip(audio, -1.0, 1.0), sample_rate, format=fmt, subtype=subtype)
-        os.replace(tmp, path)
+        with atomic_path(path, durable=durable) as tmp:
+            subtype = "PCM_16" if fmt != "OGG" else None
+            sf.write(str(tmp), np.clip(audio, -1.0, 1.0), sample_rate, format=fmt, subtype=subtype)
     except Exception as e:
-        Path(tmp).unlink(missing_ok=True)
         raise AudioError(f"{path}: cannot write the audio ({e}).") from e
     return path
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 
 from .audio import SAMPLE_RATE, rms_dbfs, validate_audio
 from .errors import AudioError, ParameterError, StoreError
+from .fsutil import write_atomic
 from .types import Transcript, VoiceBaseline
 
 # What the trainee reads aloud: calm, everyday, about 8 s, voiced sounds throughout.
@@ -164,10 +164,7 @@ def save_profile(calibration: Calibration, data_dir: str | os.PathLike | None = 
     path = profile_path(calibration.trainee, data_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(calibration.to_dict(), f, ensure_ascii=False, indent=2)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(calibration.to_dict(), ensure_ascii=False, indent=2))
     except OSError as e:
         raise StoreError(f"{path}: cannot write the trainee profile ({e}).") from e
     return path

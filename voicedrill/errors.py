@@ -55,3 +55,8 @@ class StoreError(VoicedrillError):
 
 class EncoderError(ModelError):
     """The sentence encoder (paraphrases and summaries by meaning) is missing or broken."""
+
+
+class VoicedrillNotice(UserWarning):
+    """Something the user should know that did not stop the work (audio rescaled, a channel
+    chosen). Raised with ``warnings.warn``; the CLI prints it as one ``note:`` line."""

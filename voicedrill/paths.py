@@ -21,14 +21,25 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
 
         path = Path(platformdirs.user_data_dir("voicedrill", appauthor=False))
     path = path.expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    _make_folder(path, "the data folder")
     return path
+
+
+def _make_folder(path: Path, what: str) -> None:
+    """Create ``path``; StoreError naming it when it is a file or cannot be created."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        from .errors import StoreError
+
+        raise StoreError(f"{path}: cannot use it as {what} ({e.strerror}). Pass a writable folder "
+                         "with --data-dir, or set VOICEDRILL_DATA.") from e
 
 
 def cache_dir(override: str | os.PathLike | None = None) -> Path:
     """Caches (rendered TTS lines) inside the data folder."""
     path = data_dir(override) / "cache"
-    path.mkdir(parents=True, exist_ok=True)
+    _make_folder(path, "the cache folder")
     return path
 
 

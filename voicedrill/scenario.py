@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ParameterError, ScenarioError
+from .suggest import closest, did_you_mean
 from .tts import Delivery  # the perpetrator's base delivery (at agitation 0.5)
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "scenarios"
@@ -777,12 +778,9 @@ class _Parser:
                     elif isinstance(v, str) and v in self.groups:
                         names.extend(self.groups[v])
                     else:
-                        import difflib
-
                         known = list(self.cues) + list(self.groups)
-                        close = difflib.get_close_matches(str(v), known, n=1)
-                        hint = (f"did you mean '{close[0]}'?" if close else
-                                "cues: " + ", ".join(self.cues) + "; groups: " + ", ".join(self.groups))
+                        hint = did_you_mean(v, known, "cues: " + ", ".join(self.cues) + "; groups: "
+                                            + ", ".join(self.groups))
                         self.p.add(vpath, f"unknown cue '{v}'", hint)
                 kw[key] = tuple(dict.fromkeys(names))
         for key, lo, hi in (("score_above", 0, 100), ("score_below", 0, 100),
@@ -832,27 +830,22 @@ class _Parser:
     # -- cross-references and graph -----------------------------------------
 
     def check_references(self, nodes, outcomes, perp) -> None:
-        import difflib
-
         node_ids = [n.id for n, _ in nodes]
         outcome_ids = [o.id for o in outcomes]
         known_outcomes = set(outcome_ids) | set(self._outcome_keys())
         for path, name in self.node_refs:
             if name not in node_ids and name not in self._raw_node_ids():
-                close = difflib.get_close_matches(name, node_ids, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "node ids: " + ", ".join(node_ids[:12])
+                hint = did_you_mean(name, node_ids, "node ids: " + ", ".join(node_ids[:12]))
                 self.p.add(path, f"no node with id '{name}'", hint)
         for path, name in self.outcome_refs:
             if name not in known_outcomes:
-                close = difflib.get_close_matches(name, sorted(known_outcomes), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "add it under 'outcomes:'"
+                hint = did_you_mean(name, sorted(known_outcomes), "add it under 'outcomes:'")
                 self.p.add(path, f"no outcome with id '{name}'", hint)
         for refs, have, what in ((self.hook_refs, self.hooks, "hook"),
                                  (self.trigger_refs, self.triggers, "trigger")):
             for path, name in refs:
                 if name not in have:
-                    close = difflib.get_close_matches(name, sorted(have), n=1)
-                    hint = f"did you mean '{close[0]}'?" if close else f"define it under perpetrator.{what}s"
+                    hint = did_you_mean(name, sorted(have), f"define it under perpetrator.{what}s")
                     self.p.add(path, f"no {what} named '{name}'", hint)
 
     def _outcome_keys(self):
@@ -993,41 +986,90 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 def find_scenario(id_or_path: str | os.PathLike, *, data_dir: str | os.PathLike | None = None) -> Path:
     """The file for a scenario id (user folder first, then shipped) or an existing path."""
+    return resolve_scenario(id_or_path, data_dir=data_dir)[0]
+
+
+def resolve_scenario(id_or_path: str | os.PathLike, *,
+                     data_dir: str | os.PathLike | None = None) -> tuple[Path, tuple[str, ...]]:
+    """The file for a scenario id or path, and notes for the user about other files with
+    that id (a broken user file skipped, a duplicate id not used).
+
+    For an id the candidates are the files declaring it, the user folder's before the
+    shipped library's and, within a folder, ``<id>.yaml`` before the others: the first
+    that validates is used. A broken file never hides a valid one; when none validates,
+    the first candidate is returned so that loading it reports its problems.
+    """
     text = str(id_or_path)
     candidate = Path(text).expanduser()
     looks_like_path = os.sep in text or text.endswith((".yaml", ".yml"))
     if candidate.is_file():
-        return candidate
+        return candidate, ()
     if looks_like_path:
         raise ScenarioError(f"{text}: no such scenario file. Check the path, or give a scenario id "
                             "(see: voicedrill scenarios list).")
-    dirs = scenario_dirs(data_dir)
-    for _, folder in dirs:
-        for suffix in (".yaml", ".yml"):
-            if (folder / f"{text}{suffix}").is_file():
-                return folder / f"{text}{suffix}"
-    for _, folder in dirs:  # a file whose name differs from its id
-        for f in _yaml_files(folder):
-            if _peek_id(f) == text:
-                return f
+    files = [(source, f) for source, f in _library_files(data_dir) if _file_id(f) == text]
+    if not files:  # a file named like the id that declares another one (or none)
+        files = [(source, f) for source, f in _library_files(data_dir) if f.stem == text]
+    if files:
+        chosen, notes = _choose(text, files)
+        return chosen[1], notes
     known = sorted({info.id for info in list_scenarios(data_dir=data_dir)})
-    import difflib
-
-    close = difflib.get_close_matches(text, known, n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
+    close = closest(text, known)
+    hint = f" Did you mean '{close}'?" if close else ""
     raise ScenarioError(f"no scenario '{text}'.{hint} See: voicedrill scenarios list")
 
 
 def _peek_id(path: Path) -> str | None:
+    """The top-level ``id:`` of a file, read from its first 64 kB without parsing it."""
     try:
         with path.open(encoding="utf-8") as f:
-            for line in f:
+            for line in f.readlines(65536):
                 m = re.match(r"^id:\s*['\"]?([A-Za-z0-9_]+)", line)
                 if m:
                     return m.group(1)
     except (OSError, UnicodeDecodeError):
         return None
     return None
+
+
+def _library_files(data_dir) -> list[tuple[str, Path]]:
+    return [(source, f) for source, folder in scenario_dirs(data_dir) for f in _yaml_files(folder)]
+
+
+def _file_id(path: Path) -> str:
+    return _peek_id(path) or path.stem
+
+
+def _try_load(path: Path) -> tuple[Scenario | None, tuple[str, ...]]:
+    try:
+        st = path.stat()
+        return _load_cached(str(path.resolve()), st.st_mtime_ns, st.st_size), ()
+    except ScenarioError as e:
+        return None, e.problems
+    except OSError as e:
+        return None, (f"{path}: cannot read the file ({e.strerror}).",)
+    except RecursionError:
+        return None, (f"{path}:1:1: the file is nested too deeply to be a scenario",)
+
+
+def _choose(sid: str, files: list[tuple[str, Path]]):
+    """Of the (source, file) pairs declaring ``sid``: the one used, and notes on the others."""
+    order = {"user": 0, "shipped": 1}
+    files = sorted(files, key=lambda sf: (order.get(sf[0], 2), sf[1].stem != sid, sf[1].name))
+    loaded = [(source, f, *_try_load(f)) for source, f in files]
+    valid = [x for x in loaded if x[2] is not None]
+    chosen = valid[0] if valid else loaded[0]
+    notes = []
+    for source, f, scenario, problems in loaded:
+        if f == chosen[1]:
+            continue
+        if scenario is None and valid:
+            notes.append(f"{f}: has {len(problems)} problem(s), so {chosen[0]} scenario '{sid}' from "
+                         f"{chosen[1]} is used (fix it, see: voicedrill scenarios validate {f})")
+        elif scenario is not None and source == chosen[0]:
+            notes.append(f"{f}: declares id '{sid}' too and is not used; {chosen[1]} is "
+                         "(give each scenario its own id)")
+    return chosen[:2], tuple(notes)
 
 
 def load_scenario(id_or_path: str | os.PathLike, *, data_dir: str | os.PathLike | None = None) -> Scenario:
@@ -1053,36 +1095,53 @@ class ScenarioInfo:
     source: str  # "shipped" | "user"
     path: str
     problems: tuple[str, ...] = ()  # non-empty when the file does not validate
+    notes: tuple[str, ...] = ()  # other files declaring this id (broken, or a duplicate)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "language": self.language,
                 "situation": self.situation, "nodes": self.nodes, "outcomes": self.outcomes,
                 "source": self.source, "path": self.path, "valid": not self.problems,
-                "problems": list(self.problems)}
+                "problems": list(self.problems), "notes": list(self.notes)}
 
 
 def list_scenarios(*, data_dir: str | os.PathLike | None = None) -> tuple[ScenarioInfo, ...]:
     """Every scenario in the user folder and the shipped library, sorted by id.
-    A user file with the same id as a shipped one hides it. Broken files are listed
-    with their problems."""
-    out: dict[str, ScenarioInfo] = {}
-    for source, folder in scenario_dirs(data_dir):
-        for f in _yaml_files(folder):
-            try:
-                st = f.stat()
-                s = _load_cached(str(f.resolve()), st.st_mtime_ns, st.st_size)
-                info = ScenarioInfo(s.id, s.title, s.language, s.situation, len(s.nodes),
-                                    len(s.outcomes), source, str(f))
-            except ScenarioError as e:
-                sid = _peek_id(f) or f.stem
-                info = ScenarioInfo(sid, "", "", "", 0, 0, source, str(f), e.problems)
-            out.setdefault(info.id, info)
-    return tuple(sorted(out.values(), key=lambda i: i.id))
+
+    Each id is listed once as the scenario ``load_scenario`` uses (a valid user file
+    replaces a shipped one; see ``resolve_scenario``) with ``notes`` about other files
+    declaring it. A broken file that is not used gets a line of its own with its
+    problems, and so does a valid file whose id another file already takes.
+    """
+    by_id: dict[str, list[tuple[str, Path]]] = {}
+    for source, f in _library_files(data_dir):
+        by_id.setdefault(_file_id(f), []).append((source, f))
+    out: list[ScenarioInfo] = []
+    for sid, files in by_id.items():
+        (source, path), notes = _choose(sid, files)
+        for other_source, f in files:
+            scenario, problems = _try_load(f)
+            if f == path:
+                out.append(_info(sid, scenario, other_source, f, problems, notes))
+            elif scenario is None:
+                out.append(_info(sid, None, other_source, f, problems))
+            elif other_source == source:  # a valid duplicate in the same folder
+                msg = (f"{f}:1:1: id '{sid}' is taken by {path}, which is the file used "
+                       "(give each scenario its own id)")
+                out.append(_info(sid, None, other_source, f, (msg,)))
+            # a valid shipped scenario replaced by a valid user one is not listed
+    return tuple(sorted(out, key=lambda i: (i.id, bool(i.problems), i.source != "user", i.path)))
+
+
+def _info(sid, scenario, source, path, problems, notes=()) -> ScenarioInfo:
+    if scenario is None:
+        return ScenarioInfo(sid, "", "", "", 0, 0, source, str(path), tuple(problems), tuple(notes))
+    return ScenarioInfo(scenario.id, scenario.title, scenario.language, scenario.situation,
+                        len(scenario.nodes), len(scenario.outcomes), source, str(path), (), tuple(notes))
 
 
 __all__ = [
     "Scenario", "Node", "Lines", "Transition", "Condition", "Outcome", "Perpetrator",
     "WordReaction", "Dynamics", "Delivery", "Limits", "ScenarioInfo", "BANDS", "RESULTS",
     "MAX_LINE_CHARS", "cue_names", "cue_groups", "parse_scenario", "check_file", "find_scenario",
-    "load_scenario", "list_scenarios", "scenario_dirs",
+    "load_scenario", "list_scenarios", "scenario_dirs", "resolve_scenario",
 ]

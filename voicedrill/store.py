@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from .errors import AudioError, StoreError
+from .fsutil import fsync_dir, write_atomic
 from .scoring.result import TurnScore
 from .types import PerpetratorLine, Reply, Transcript, TurnContext, VoiceBaseline
 
@@ -429,6 +430,7 @@ class HistoryPoint:
     mean_wpm: float | None  # words per minute
     mean_latency: float | None  # seconds
     mean_calm: float | None  # 0 (agitated) .. 1 (calm)
+    outcome: str | None = ""  # the outcome reached; None when stopped early (--max-turns, Ctrl-C); "" unknown
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -574,6 +576,7 @@ class Store:
                 "Pass a writable --data-dir or set VOICEDRILL_DATA."
             ) from e
         self._db: sqlite3.Connection | None = None
+        self.in_memory = False  # True when the index file could not be opened (see _memory_index)
         self._lock = threading.RLock()  # the drill may save from another thread than it opened in
         self._open_index()
 
@@ -711,7 +714,7 @@ class Store:
         self.sync()
         rows = self._query(
             "SELECT s.id, s.started, s.scenario_id, s.language, s.complete, s.turns, s.drill_score, "
-            "AVG(t.score), AVG(t.wpm), AVG(t.latency), AVG(t.calm) "
+            "AVG(t.score), AVG(t.wpm), AVG(t.latency), AVG(t.calm), s.outcome "
             "FROM sessions s LEFT JOIN turns t ON t.session_id = s.id "
             "WHERE s.trainee = ? GROUP BY s.id ORDER BY s.started_ts, s.id",
             (trainee,),
@@ -727,7 +730,7 @@ class Store:
             HistoryPoint(
                 session_id=r[0], started=r[1], scenario=r[2], language=r[3], complete=bool(r[4]),
                 turns=r[5], drill_score=r[6], mean_score=r[7], cue_rates=dict(sorted(rates.get(r[0], {}).items())),
-                mean_wpm=r[8], mean_latency=r[9], mean_calm=r[10],
+                mean_wpm=r[8], mean_latency=r[9], mean_calm=r[10], outcome=r[11],
             )
             for r in rows
         ]
@@ -817,10 +820,19 @@ class Store:
             self._db.execute("SELECT COUNT(*) FROM sessions").fetchone()
             if version is None or int(version[0]) != INDEX_SCHEMA:
                 raise sqlite3.DatabaseError(f"index schema {version and version[0]} != {INDEX_SCHEMA}")
+        except sqlite3.OperationalError as e:
+            # A full disk, a read-only folder or a lock: the file may be perfectly good, so it is
+            # never removed here. Work from an index in memory, built from the folders.
+            self._memory_index(e)
+            return
         except sqlite3.DatabaseError as e:
             if existed:
                 self.notes.append(f"{self.index_path}: the session index was unreadable ({e}); rebuilt it from the session folders.")
-            self._rebuild_file()
+            try:
+                self._rebuild_file()
+            except StoreError as err:
+                self._memory_index(err.__cause__ or err)
+                return
             n = self._full_sync() or 0
             if not existed and n:
                 self.notes.append(f"{self.index_path}: no session index; built it from {n} session folders.")
@@ -830,19 +842,32 @@ class Store:
             if n:
                 self.notes.append(f"{self.index_path}: no session index; built it from {n} session folders.")
 
-    def _connect(self) -> None:
+    def _memory_index(self, why) -> None:
+        """Index the folders in memory when the index file cannot be opened for writing
+        (full disk, read-only folder): listing, history and reports still work, and the
+        file on disk is left exactly as it was."""
+        self._close()
+        self._connect(":memory:")
+        self.in_memory = True
+        n = self._full_sync() or 0
+        self.notes.append(
+            f"{self.index_path}: cannot open the session index for writing ({why}); listed {n} sessions "
+            "from their folders instead and changed nothing. Free some disk space (or make the data "
+            "folder writable) before the next drill."
+        )
+
+    def _connect(self, target: str | os.PathLike | None = None) -> None:
+        db = None
         try:
-            db = sqlite3.connect(self.index_path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(target or self.index_path, timeout=30.0, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             db.executescript(_SCHEMA_SQL)
             db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(INDEX_SCHEMA),))
         except sqlite3.DatabaseError:
-            try:
+            if db is not None:
                 db.close()
-            except Exception:
-                pass
             raise
         self._db = db
 
@@ -1260,11 +1285,7 @@ def _clean(obj: Any) -> Any:
 
 
 def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(path)
 
 
 def _write_bytes(path: Path, data: bytes, durable: bool) -> None:
@@ -1292,23 +1313,13 @@ def _write_json_atomic(path: Path, data: Any, durable: bool) -> None:
 
 
 def _write_text_atomic(path: Path, text: str, durable: bool) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(3)}")
-    try:
-        _write_text(tmp, text, durable)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    if durable:
-        _fsync_dir(path.parent)
+    write_atomic(path, text, durable=durable)
 
 
 def _save_flac(path: Path, audio: np.ndarray, durable: bool) -> None:
     from .audio import save_audio
 
-    save_audio(path, np.asarray(audio, dtype=np.float32))
-    if durable:
-        with open(path, "rb+") as f:
-            os.fsync(f.fileno())
+    save_audio(path, np.asarray(audio, dtype=np.float32), durable=durable)
 
 
 __all__ = [

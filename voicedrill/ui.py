@@ -38,16 +38,22 @@ class TerminalEvents(DrillEvents):
         print(text, file=self.stream, flush=True)
 
     def briefing(self, scenario) -> None:
+        if not self.verbose:
+            return
         self._p(f"== {scenario.title} ==", "bold")
         for para in str(scenario.briefing).strip().split("\n"):
             self._p(textwrap.fill(para, 88))
         self._p()
 
     def line(self, line, turn_index: int) -> None:
+        if not self.verbose:
+            return
         shown = line.text if self.show_lines else "(listen)"
         self._p(f"[turn {turn_index + 1}] perpetrator (agitation {line.agitation:.2f}): {shown}", "cyan")
 
     def listening(self) -> None:
+        if not self.verbose:
+            return
         self._p("  ... listening", "dim")
 
     def level(self, dbfs: float) -> None:
@@ -65,14 +71,16 @@ class TerminalEvents(DrillEvents):
         if self._meter_shown:
             print(file=self.stream)
             self._meter_shown = False
-        self._p("  ... thinking", "dim")
+        if self.verbose:
+            self._p("  ... thinking", "dim")
 
     def turn(self, record) -> None:
+        if not self.verbose:  # --quiet: only the summary at the end
+            return
         score = record.score
         reply = record.reply
         text = record.transcript.text or "(silence)"
-        if self.verbose:
-            self._p(f"  you: {text}")
+        self._p(f"  you: {text}")
         latency = f"{reply.latency:.2f} s" if reply.latency is not None else "-"
         wpm = f"{score.pacing.words_per_minute:.0f}" if score.pacing.words_per_minute else "-"
         cues = ", ".join(score.cue_names()) or "no cues"
@@ -96,4 +104,46 @@ class TerminalEvents(DrillEvents):
         if result.outcome_text and result.outcome:
             self._p(textwrap.fill(result.outcome_text, 88))
         self._p(f"Session saved: {result.session_dir}")
-        self._p(f"Debrief: voicedrill report {result.session_id}")
+        self._p(f"Debrief: {report_command(result)}")
+
+
+def voicedrill_command() -> str:
+    """How to run voicedrill again from this shell: ``voicedrill`` when that is on PATH and is
+    this program, else the path it was started by (``.venv/bin/voicedrill``, ``python -m voicedrill``)."""
+    import shlex
+    import shutil
+    from pathlib import Path
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if argv0 is not None and argv0.name == "voicedrill" and argv0.is_file():
+        found = shutil.which("voicedrill")
+        if found and Path(found).resolve() == argv0.resolve():
+            return "voicedrill"
+        return shlex.quote(str(argv0))
+    exe = sys.executable or "python3"
+    try:
+        rel = os.path.relpath(exe)
+        exe = rel if not rel.startswith("..") else exe
+    except ValueError:
+        pass
+    return f"{shlex.quote(exe)} -m voicedrill"
+
+
+def report_command(result) -> str:
+    """The command that writes this drill's debrief, runnable as printed (with --data-dir when
+    the session is not in the default data folder)."""
+    import shlex
+    from pathlib import Path
+
+    cmd = f"{voicedrill_command()} report {result.session_id}"
+    if result.session_dir:
+        data = Path(result.session_dir).parent.parent
+        try:
+            from .paths import data_dir
+
+            default = data_dir(None).resolve()
+        except OSError:
+            default = None
+        if data.resolve() != default:
+            cmd += f" --data-dir {shlex.quote(str(data))}"
+    return cmd

@@ -18,13 +18,15 @@ Paths are tuples of keys and list indices, e.g. ``("targets", "latency", 0)``.
 
 from __future__ import annotations
 
-import difflib
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .errors import ScenarioError
+from .suggest import did_you_mean
 
 YamlPath = tuple  # keys (str/int/...) and list indices from the document root
 
@@ -66,7 +68,29 @@ def _loader_class():
                 seen[key] = key_node.start_mark
             return super().construct_mapping(node, deep=deep)
 
+        def construct_yaml_float(self, node):
+            value = super().construct_yaml_float(node)
+            if not math.isfinite(value):
+                raise _BadValue(node.start_mark, f"'{node.value}' is not a finite number",
+                                "voicedrill reads no NaN or infinity; write an ordinary number such as 0.5")
+            return value
+
+        def construct_yaml_int(self, node):
+            try:
+                return super().construct_yaml_int(node)
+            except ValueError:  # Python's limit on digits in an integer
+                raise _BadValue(node.start_mark, f"a number with {len(node.value)} characters is too long",
+                                "write an ordinary number such as 3") from None
+
+    LineLoader.add_constructor("tag:yaml.org,2002:float", LineLoader.construct_yaml_float)
+    LineLoader.add_constructor("tag:yaml.org,2002:int", LineLoader.construct_yaml_int)
     return LineLoader
+
+
+class _BadValue(Exception):
+    def __init__(self, mark, message, hint):
+        super().__init__(message)
+        self.mark, self.message, self.hint = mark, message, hint
 
 
 class _DuplicateKey(Exception):
@@ -124,6 +148,7 @@ def load_yaml(source: str | os.PathLike, *, text: str | None = None) -> YamlDoc:
             raise ScenarioError(f"{name}: not UTF-8 text ({e}). Save the file as UTF-8.") from e
         except OSError as e:
             raise ScenarioError(f"{name}: cannot read the file ({e.strerror}).") from e
+    _prescan(name, text)
     if "*" in text and _expanded_size(text) > MAX_EXPANDED_VALUES:
         msg = (f"{name}:1:1: the file expands to more than {MAX_EXPANDED_VALUES} values through aliases "
                "(use fewer *aliases; a hand-written file never needs this many)")
@@ -135,6 +160,11 @@ def load_yaml(source: str | os.PathLike, *, text: str | None = None) -> YamlDoc:
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except _BadValue as e:
+        msg = f"{_location(name, e.mark)}: {e.message} ({e.hint})"
+        raise ScenarioError(msg, [msg]) from None
+    except RecursionError:  # _prescan bounds the depth; this is a last guard
+        raise _too_deep(name, Location(name, 1, 1)) from None
     except _DuplicateKey as e:
         first = _location(name, e.first_mark)
         msg = f"{_location(name, e.mark)}: duplicate key '{e.key}' (first given at line {first.line}; keep one)"
@@ -159,11 +189,50 @@ def load_yaml(source: str | os.PathLike, *, text: str | None = None) -> YamlDoc:
     values: dict = {}
     keys: dict = {}
     if node is not None:
-        _walk(loader, node, (), name, values, keys, set())
+        try:
+            _walk(loader, node, (), name, values, keys, set())
+        except RecursionError:
+            raise _too_deep(name, Location(name, 1, 1)) from None
     return YamlDoc(data=data, name=name, text=text, value_locations=values, key_locations=keys)
 
 
 MAX_EXPANDED_VALUES = 100_000  # values after aliases are expanded ("billion laughs" guard)
+MAX_DEPTH = 50  # nested lists/mappings; a hand-written file needs about 10
+MAX_NUMBER_CHARS = 100  # a plain number longer than this is refused before Python parses it
+_NUMBER_LIKE = re.compile(r"[-+]?(?:0[xob])?\.?[0-9][0-9_.eE:+-]*")
+
+
+def _prescan(name: str, text: str) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` and absurdly long numbers, from the parser's
+    events (no recursion), before the recursive composer sees the file."""
+    import yaml
+
+    parser_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=parser_class):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(name, _location(name, event.start_mark))
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            elif (isinstance(event, yaml.ScalarEvent) and not event.style
+                  and len(event.value) > MAX_NUMBER_CHARS and _NUMBER_LIKE.fullmatch(event.value)):
+                where = _location(name, event.start_mark)
+                msg = (f"{where}: a number with {len(event.value)} characters is too long "
+                       "(write an ordinary number such as 0.5 or 3)")
+                raise ScenarioError(msg, [msg])
+    except yaml.YAMLError:
+        return  # reported with its location by the real load
+    except RecursionError:
+        raise _too_deep(name, Location(name, 1, 1)) from None
+
+
+def _too_deep(name: str, where: Location) -> ScenarioError:
+    msg = (f"{where}: lists and mappings are nested more than {MAX_DEPTH} deep "
+           "(a scenario or scoring script needs about 10 levels; flatten the file)")
+    return ScenarioError(msg, [msg])
 
 
 def _reader_error(name: str, text: str, e) -> ScenarioError:
@@ -287,12 +356,8 @@ class Problems:
         """Report the key at ``path`` as unknown, suggesting the closest allowed key."""
         key = str(path[-1])
         allowed = sorted(str(a) for a in allowed)
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         where = dotted(path[:-1])
-        if close:
-            hint = f"did you mean '{close[0]}'?"
-        else:
-            hint = "known keys here: " + (", ".join(allowed) if allowed else "none")
+        hint = did_you_mean(key, allowed, "known keys here: " + (", ".join(allowed) if allowed else "none"))
         self.add(path, f"unknown key '{key}' in {where}", hint, at_key=True)
 
     def check_keys(
@@ -344,7 +409,14 @@ class Problems:
         """Return ``value`` as float when it is a number within [low, high], else record why."""
         if self.expect(value, path, (int, float), "a number" + (f" of {unit}" if unit else "")) is None:
             return None
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an integer too big for a float
+            self.add(path, f"{dotted(path)} is far too large a number", "write an ordinary number such as 0.5")
+            return None
+        if not math.isfinite(value):
+            self.add(path, f"{dotted(path)} is not a finite number", "write an ordinary number such as 0.5")
+            return None
         if (low is not None and value < low) or (high is not None and value > high):
             rng = f"{low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
             self.add(path, f"{dotted(path)} = {value:g} is out of range", f"use a value in {rng}{' ' + unit if unit else ''}")

@@ -12,6 +12,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 
 from .. import __version__
 from ..errors import VoicedrillError
@@ -40,7 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_default_showwarning = warnings.showwarning
+
+
+def _show_notice(message, category, filename, lineno, file=None, line=None) -> None:
+    from ..errors import VoicedrillNotice
+
+    if issubclass(category, VoicedrillNotice):
+        print(f"voicedrill: note: {message}", file=sys.stderr)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
 def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _show_notice  # VoicedrillNotice -> one "note:" line
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -71,13 +71,10 @@ def cmd_drill(args) -> int:
 def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, live: bool) -> int:
     from .. import paths
     from ..errors import ParameterError
-    from ..scenario import load_scenario
-    from ..scoring import load_script
     from ..store import Store
     from ..ui import TerminalEvents
 
-    scenario = load_scenario(scenario_ref)
-    script = load_script(args.script)
+    scenario, script = _load_inputs(scenario_ref, args)
     if args.max_turns is not None and args.max_turns < 1:
         raise ParameterError("--max-turns must be at least 1")
     if virtual and virtual not in scenario.trainee_paths:
@@ -149,6 +146,26 @@ def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, l
             listener.close()
     print_notes(store)
     return 0 if result.turns else 1
+
+
+def _load_inputs(scenario_ref: str, args):
+    """The scenario and scoring script, checked in full before a session folder exists:
+    a mistake in either ends the command here, leaving no empty session behind."""
+    import sys
+
+    from ..scenario import load_scenario, resolve_scenario
+    from ..scoring import detect_cues, load_script
+    from ..types import Transcript, TurnContext
+
+    path, notes = resolve_scenario(scenario_ref, data_dir=args.data_dir)
+    for note in notes:
+        print(f"voicedrill: note: {note}", file=sys.stderr)
+    scenario = load_scenario(path, data_dir=args.data_dir)
+    script = load_script(args.script)
+    # The script's extra phrases are compiled on first use: use them once now.
+    detect_cues(Transcript(text="", language=scenario.language), TurnContext(scenario.language, ()),
+                extra_phrases=script.extra_phrases(scenario.language))
+    return scenario, script
 
 
 def _line_renderer(scenario, data):

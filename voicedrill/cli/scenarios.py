@@ -57,12 +57,22 @@ def cmd_list(args) -> int:
         return 0
     width = max(len(i.id) for i in infos)
     for i in infos:
+        for note in i.notes:
+            print(f"voicedrill: note: {note}", file=sys.stderr)
         if i.problems:
             print(f"{i.id:<{width}}  !! {len(i.problems)} problem(s): voicedrill scenarios validate {i.path}")
             continue
         user = "  (user)" if i.source == "user" else ""
         print(f"{i.id:<{width}}  {i.language}  {i.nodes:>3} nodes  {i.outcomes} outcomes  {i.title}{user}")
     return 0
+
+
+def print_scenario_notes(ref, data_dir) -> None:
+    """Tell the user about other files declaring the scenario's id (broken, duplicate)."""
+    from ..scenario import resolve_scenario
+
+    for note in resolve_scenario(ref, data_dir=data_dir)[1]:
+        print(f"voicedrill: note: {note}", file=sys.stderr)
 
 
 def cmd_show(args) -> int:
@@ -72,6 +82,7 @@ def cmd_show(args) -> int:
     from ..scenario import load_scenario
 
     s = load_scenario(args.scenario, data_dir=args.data_dir)
+    print_scenario_notes(args.scenario, args.data_dir)
     out = [f"{s.title}  [{s.id}, {s.language}, {s.situation}]", f"file: {s.path}", ""]
     out += textwrap.wrap("Briefing: " + s.briefing, 88) + [""]
     out.append("Learning goals:")

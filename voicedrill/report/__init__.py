@@ -61,20 +61,13 @@ def write_report(session, path: str | os.PathLike | None = None, **options) -> P
 
 def write_page(html: str, path: str | os.PathLike) -> Path:
     """Write an HTML page atomically (temporary file + rename); StoreError when it cannot."""
-    import tempfile
-
     from ..errors import StoreError
+    from ..fsutil import write_atomic
 
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(html)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        write_atomic(path, html)
     except OSError as e:
         raise StoreError(f"{path}: cannot write the page ({e}). Choose another file with -o.") from e
     return path

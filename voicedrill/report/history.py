@@ -156,6 +156,15 @@ def _cue_table(entries: Sequence, labels: Labels) -> str:
     )
 
 
+def _complete_label(e, labels: Labels) -> str:
+    """yes: the drill reached an outcome; stopped: closed early (--max-turns, Ctrl-C); no: cut off."""
+    if not e.complete:
+        return labels.text("history.complete_no")
+    if getattr(e, "outcome", "") is None:
+        return labels.text("history.complete_stopped")
+    return labels.text("history.complete_yes")
+
+
 def _drill_table(entries: Sequence, rates, labels: Labels) -> str:
     cols = (("date", ""), ("scenario", ""), ("turns", "num"), ("score", "num"), ("helpful", "num"),
             ("harmful", "num"), ("wpm", "num"), ("calm", "num"), ("complete", ""))
@@ -165,7 +174,7 @@ def _drill_table(entries: Sequence, rates, labels: Labels) -> str:
         cells = (
             labels.date(e.started), e.scenario, str(e.turns), labels.num(e.drill_score), labels.num(good, 2),
             labels.num(bad, 2), labels.num(e.mean_wpm), labels.num(e.mean_calm, 2),
-            labels.text("history.complete_yes" if e.complete else "history.complete_no"),
+            _complete_label(e, labels),
         )
         tds = "".join(f'<td class="{c}">{escape(v)}</td>' for v, (_, c) in zip(cells, cols))
         rows.append(f'<tr title="{escape(e.session_id)}">{tds}</tr>')
@@ -220,7 +229,7 @@ def history_text(
         rows.append([
             labels.date(e.started), e.scenario, paint(score, {"good": "good", "mid": "mid", "bad": "bad"}.get(score_band(e.drill_score), "dim")),
             labels.num(good, 2), labels.num(bad, 2), labels.num(e.mean_wpm), labels.num(e.mean_calm, 2),
-            labels.text("history.complete_yes" if e.complete else "history.complete_no"),
+            _complete_label(e, labels),
         ])
     widths = [max(visible_width(h), *(visible_width(r[i]) for r in rows)) for i, h in enumerate(header)]
     right = {2, 3, 4, 5, 6}

@@ -415,6 +415,12 @@ class _Checker:
                 if not phrase.strip():
                     self.p.add(here + (i,), "empty phrase", "write the words, or remove the item")
                     continue
+                if len(phrase) > MAX_PHRASE_CHARS or _paren_depth(phrase) > MAX_PHRASE_NESTING:
+                    self.p.add(here + (i,), f"phrase too long or nested too deep ({len(phrase)} characters, "
+                               f"parentheses {_paren_depth(phrase)} deep)",
+                               f"keep a phrase under {MAX_PHRASE_CHARS} characters and "
+                               f"{MAX_PHRASE_NESTING} levels of ( )")
+                    continue
                 good.append(" ".join(phrase.split()))
             out[cue] = tuple(good)
         return out
@@ -435,11 +441,25 @@ class _Checker:
         return tuple(out)
 
     def _unknown_cue(self, path, name, known) -> None:
-        import difflib
+        from ..suggest import did_you_mean
 
-        close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "cue names: " + ", ".join(known)
+        hint = did_you_mean(name, known, "cue names: " + ", ".join(known))
         self.p.add(path, f"unknown cue '{name}'", hint)
+
+
+MAX_PHRASE_CHARS = 300  # an extra phrase is a few words
+MAX_PHRASE_NESTING = 8  # levels of ( ) in one phrase
+
+
+def _paren_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _merge(base: dict, over: dict) -> dict:
