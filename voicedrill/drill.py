@@ -86,12 +86,19 @@ class Prefetch:
 
     def __init__(self, render_line: LineRenderer, lines: list[PerpetratorLine]):
         self.rendered: list[PerpetratorLine] = []
+        self.finished = threading.Event()  # set when every line is rendered or it stopped
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(render_line, lines), daemon=True,
                                         name="voicedrill-prefetch")
         self._thread.start()
 
     def _run(self, render_line: LineRenderer, lines: list[PerpetratorLine]) -> None:
+        try:
+            self._render(render_line, lines)
+        finally:
+            self.finished.set()
+
+    def _render(self, render_line: LineRenderer, lines: list[PerpetratorLine]) -> None:
         for line in lines:
             if self._stop.is_set():
                 return
@@ -178,11 +185,14 @@ def run_drill(
     baseline: VoiceBaseline | None = None,
     events: DrillEvents | None = None,
     max_turns: int | None = None,
+    ready_ahead: bool = True,
 ) -> DrillResult:
     """Run one drill of ``scenario`` to an outcome, storing every turn through ``writer``.
 
     Ctrl-C (KeyboardInterrupt) ends the drill cleanly: every finished turn is already
-    stored and the session is closed as stopped by the trainee.
+    stored and the session is closed as stopped by the trainee. ``ready_ahead=False``
+    turns off warming, transcribing while the trainee speaks and prefetching (the naive
+    baseline of scripts/bench_live.py).
     """
     from . import branching
     from .scoring import drill_score, score_turn
@@ -192,9 +202,9 @@ def run_drill(
     state = _State(node_id=scenario.start_node, agitation=scenario.perpetrator.start_agitation)
     outcome = None
     stopped = ""
-    if callable(getattr(listener, "attach", None)) and callable(getattr(transcriber, "window", None)):
+    if ready_ahead and callable(getattr(listener, "attach", None)) and callable(getattr(transcriber, "window", None)):
         listener.attach(transcriber)  # transcribe while the trainee speaks
-    warming = _warm(transcriber, listener)
+    warming = _warm(transcriber, listener) if ready_ahead else _warm(None, None)
     prefetch: Prefetch | None = None
     events.briefing(scenario)
     try:
@@ -212,8 +222,8 @@ def run_drill(
             line_end = speaker.play(line_audio, stop=listener.heard_speech)
             t2 = time.monotonic()
             events.listening()
-            prefetch = Prefetch(render_line, candidates(scenario, state.node_id, state.agitation,
-                                                        seed=seed, turn_index=turn_index))
+            prefetch = Prefetch(render_line, candidates(scenario, state.node_id, state.agitation, seed=seed,
+                                                        turn_index=turn_index) if ready_ahead else [])
             warming.join()
             reply = listener.reply(line_end)
             prefetch.stop()
