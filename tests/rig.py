@@ -304,6 +304,11 @@ class TraineeAtMic:
         self._line = None
         self._turn = 0
 
+    def __getattr__(self, name: str):  # attach, warm, last_transcript, judged: the real listener's
+        if name == "listener":
+            raise AttributeError(name)
+        return getattr(self.listener, name)
+
     def prepare(self, line, turn_index: int) -> None:
         self._line, self._turn = line, turn_index
         self.listener.prepare(line, turn_index)

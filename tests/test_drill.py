@@ -202,3 +202,110 @@ def test_session_json_is_written_with_the_scenario(tmp_path):
     meta = json.loads((session.path / "session.json").read_text())
     assert meta["scenario_id"] == SCENARIO
     assert session.meta.scenario_text == scenario.path.read_text()
+
+
+def test_every_line_that_can_come_next_is_a_prefetch_candidate():
+    from voicedrill import branching
+    from voicedrill.drill import candidates
+
+    scenario = load_scenario(SCENARIO)
+    node = scenario.start_node
+    agitation = scenario.perpetrator.start_agitation
+    lines = candidates(scenario, node, agitation, seed=3, turn_index=0)
+    keys = {(ln.node_id, ln.text, round(ln.agitation / tts.AGITATION_STEP)) for ln in lines}
+    # whatever the reply, the next line is among them: try the facts of a calm, an
+    # escalating, a silent and an interrupting reply
+    for facts in (
+        branching.TurnFacts(cues=("emotional_label", "paraphrase", "open_question"), score=90, silent=False, interrupted=False,
+                            text="It sounds like you are tired.", turn_index=0),
+        branching.TurnFacts(cues=("threat", "commanding"), score=5, silent=False, interrupted=True,
+                            text="Come out now or else.", turn_index=0),
+        branching.TurnFacts(cues=(), score=0, silent=True, interrupted=False, text="", turn_index=0),
+    ):
+        step = branching.step(scenario, node, agitation, facts, script=load_script())
+        if step.next_node is None:
+            continue
+        nxt = branching.line_for(scenario, step.next_node, step.agitation, seed=3, turn_index=1)
+        assert (nxt.node_id, nxt.text, round(nxt.agitation / tts.AGITATION_STEP)) in keys
+
+
+def test_the_next_line_is_rendered_while_the_trainee_speaks(tmp_path):
+    """The prefetch renders candidates while the listener waits; the line that comes next is
+    then served from the renderer's cache (counted here), not rendered after the reply."""
+    import threading
+
+    scenario = load_scenario(SCENARIO)
+    cache: dict = {}
+    hits, misses = [], []
+    main = threading.get_ident()
+
+    def render(line):
+        key = (line.text, round(line.agitation / tts.AGITATION_STEP))
+        if threading.get_ident() == main:  # the drill loop asks for the line that is due
+            (hits if key in cache else misses).append(line)
+        if key not in cache:
+            cache[key] = tts.render(line.text, language="en",
+                                    delivery=tts.delivery_for(line.agitation, base=scenario.delivery))
+        return cache[key]
+
+    class SlowTrainee(VirtualTrainee):
+        def reply(self, line_end):  # a trainee who speaks until the prefetch is through
+            assert started[-1].finished.wait(timeout=600)
+            return super().reply(line_end)
+
+    from voicedrill import drill as drill_module
+
+    started: list = []
+    original = drill_module.Prefetch
+
+    class Spy(original):
+        def __init__(self, render_line, lines):
+            super().__init__(render_line, lines)
+            started.append(self)
+
+    drill_module.Prefetch = Spy
+    try:
+        store = Store(tmp_path)
+        script = load_script()
+        writer = store.start_session(scenario_id=scenario.id, scenario_text=scenario.path.read_text(),
+                                     script_text=script.text, script_hash=script.hash, trainee="t", language="en",
+                                     mode="test")
+        from voicedrill import asr
+
+        result = run_drill(scenario, script=script, speaker=SilentSpeaker(),
+                           listener=SlowTrainee(scenario, path="good", render=_render_reply),
+                           transcriber=asr.Transcriber(tiny_en_model(), "en"), render_line=render, writer=writer,
+                           max_turns=2)
+    finally:
+        drill_module.Prefetch = original
+    assert len(result.turns) == 2
+    assert [ln.text for ln in misses] == [result.turns[0].line.text]  # only the very first line
+    assert [ln.text for ln in hits] == [result.turns[1].line.text]  # the second came from the cache
+
+
+def test_ready_ahead_warms_the_models_before_the_first_reply(tmp_path):
+    calls = []
+
+    class Warmable:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def warm(self):
+            calls.append("transcriber")
+
+        def __call__(self, audio):
+            calls.append("transcribe")
+            return self.inner(audio)
+
+    from voicedrill import asr
+
+    scenario = load_scenario(SCENARIO)
+    script = load_script()
+    writer = Store(tmp_path).start_session(scenario_id=scenario.id, scenario_text=scenario.path.read_text(),
+                                           script_text=script.text, script_hash=script.hash, trainee="t",
+                                           language="en", mode="test")
+    run_drill(scenario, script=script, speaker=SilentSpeaker(),
+              listener=VirtualTrainee(scenario, path="good", render=_render_reply),
+              transcriber=Warmable(asr.Transcriber(tiny_en_model(), "en")), render_line=_line_renderer(scenario),
+              writer=writer, max_turns=1)
+    assert calls == ["transcriber", "transcribe"]

@@ -85,8 +85,13 @@ class GuardOptions:
     # A known hallucination phrase is dropped when either of these holds.
     phrase_no_speech: float = 0.35
     phrase_logprob: float = -0.75
-    # Text that compresses this well is a repetition loop.
+    # Text that compresses this well is a repetition loop ...
     compression_ratio: float = 2.4
+    # ... unless it is speech said again (a long reply repeating a sentence): Whisper is
+    # sure of it and its words take ordinary time (seconds per word, segment span / words).
+    repeat_logprob: float = -0.5
+    repeat_no_speech: float = 0.2
+    repeat_word_seconds: float = 0.25
     # A segment of fillers only is dropped above this no-speech probability.
     fillers_no_speech: float = 0.5
     # The filler prompt is tried first only below this no-speech probability (one step).
@@ -177,16 +182,16 @@ def normalize(text: str) -> str:
 def load_model(name_or_path: str | os.PathLike = "tiny.en", *, threads: int | None = None) -> AsrModel:
     """Load an installed model by name ("tiny.en", "base") or a checkpoint path, on CPU.
 
-    ``threads``: torch intra-op threads (default: the CPUs this process may use, at
-    most 8). Sets the official alignment heads for word times. Raises ``AsrError``
-    naming the file and the fix for missing or broken checkpoints.
+    ``threads``: torch intra-op threads (default: ``default_threads()``). Sets the
+    official alignment heads for word times. Raises ``AsrError`` naming the file and the
+    fix for missing or broken checkpoints.
     """
     import torch
 
     from . import models
 
     path = models.checkpoint_path(name_or_path)
-    torch.set_num_threads(max(1, threads or min(8, len(os.sched_getaffinity(0)))))
+    torch.set_num_threads(max(1, threads or default_threads()))
     fix = f"Reinstall it: voicedrill models install {path.stem if path.stem in models.CATALOG else 'tiny.en'}"
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
@@ -212,6 +217,13 @@ def load_model(name_or_path: str | os.PathLike = "tiny.en", *, threads: int | No
     model.eval()
     _cache_encoder(model)
     return AsrModel(name=name, model=model, multilingual=bool(model.is_multilingual), path=path)
+
+
+def default_threads() -> int:
+    """torch threads: half the CPUs this process may use (at most 4). On a 2-core machine
+    that is 1, which holds up when another program is busy (scripts/bench_live.py measures
+    one vs two threads with a core kept busy)."""
+    return max(1, min(4, len(os.sched_getaffinity(0)) // 2))
 
 
 def _cache_encoder(model, size: int = 4) -> None:
@@ -312,6 +324,17 @@ def transcribe(
     options = options or DecodeOptions()
     model.check_language(language)
     audio = validate_audio(audio, name="reply audio", max_seconds=MAX_REPLY_SECONDS)
+    from . import stretches
+
+    if len(audio) > stretches.WINDOW_SECONDS * SAMPLE_RATE:  # longer than one Whisper window
+        return stretches.transcribe_long(model, audio, language=language, options=options)
+    return transcribe_window(model, audio, language=language, options=options)
+
+
+def transcribe_window(model: AsrModel, audio: np.ndarray, *, language: str = "en",
+                      options: DecodeOptions | None = None) -> Transcript:
+    """``transcribe`` for one stretch of at most ``stretches.WINDOW_SECONDS`` (validated audio)."""
+    options = options or DecodeOptions()
     quiet = _precheck(audio)
     if quiet:
         return Transcript("", language, (), no_speech_prob=1.0, guarded=quiet)
@@ -332,6 +355,21 @@ def transcribe(
     if fillers and prompted is None:  # the probe doubted, the plain pass heard speech
         prompted, _, _ = _guard(_run(model, audio, data, data.initial_prompt, options, duration, (0.0,)), data, g)
     return _build(prompted if _consistent(prompted or [], plain, data) else plain, language, nsp, duration)
+
+
+def warm(model: AsrModel) -> None:
+    """Run every part of a transcription once: the encoder, the decoder, and the word-time
+    alignment that numba compiles on its first call in a process (seconds, on a CPU)."""
+    import torch
+    import whisper
+    from whisper.audio import N_FRAMES
+    from whisper.timing import dtw_cpu
+
+    dtw_cpu(np.random.default_rng(0).random((8, 12)))  # compiles dtw_cpu and backtrace
+    mel = torch.zeros(model.model.dims.n_mels, N_FRAMES)
+    with torch.no_grad():
+        whisper.decode(model.model, mel, whisper.DecodingOptions(
+            language="en", sample_len=2, fp16=False, without_timestamps=True))
 
 
 def _probe_no_speech(model: AsrModel, audio: np.ndarray, data: LanguageData) -> float:
@@ -419,7 +457,7 @@ def _guard(segments: list[dict], data: LanguageData, g: GuardOptions) -> tuple[l
         why = ""
         if not any(ch.isalpha() for ch in text):
             why = "no words"
-        elif float(seg.get("compression_ratio", 0.0)) > g.compression_ratio:
+        elif float(seg.get("compression_ratio", 0.0)) > g.compression_ratio and not _said_again(seg, g):
             why = "repetition loop"
         elif nsp > g.no_speech and lp < g.logprob:
             why = "no speech"
@@ -440,6 +478,15 @@ def _guard(segments: list[dict], data: LanguageData, g: GuardOptions) -> tuple[l
     return kept, reason, nsp
 
 
+def _said_again(seg: dict, g: GuardOptions) -> bool:
+    """Is a well-compressing segment real speech repeated ("ask not ... ask what"), not a loop?"""
+    words = seg.get("words") or ()
+    span = float(seg.get("end", 0.0)) - float(seg.get("start", 0.0))
+    return (float(seg.get("avg_logprob", -9.0)) >= g.repeat_logprob
+            and float(seg.get("no_speech_prob", 1.0)) <= g.repeat_no_speech
+            and len(words) >= 2 and span / len(words) >= g.repeat_word_seconds)
+
+
 def _doubtful(segments: list[dict], kept: list[dict], data: LanguageData, g: GuardOptions) -> bool:
     """Should a prompted result be checked by a plain pass? (Segments without words, like
     the sliver of audio after the last word, are no evidence either way.)"""
@@ -448,7 +495,8 @@ def _doubtful(segments: list[dict], kept: list[dict], data: LanguageData, g: Gua
         return True
     return any(float(s.get("no_speech_prob", 0.0)) > g.verify_no_speech
                or float(s.get("avg_logprob", 0.0)) < g.verify_logprob
-               or float(s.get("compression_ratio", 0.0)) > g.verify_compression_ratio for s in segments)
+               or (float(s.get("compression_ratio", 0.0)) > g.verify_compression_ratio and not _said_again(s, g))
+               for s in segments)
 
 
 def _content_words(segments: list[dict], data: LanguageData) -> int:
@@ -543,6 +591,15 @@ class Transcriber:
 
     def __call__(self, audio: np.ndarray) -> Transcript:
         return transcribe(self.model, audio, language=self.language, options=self.options)
+
+    def window(self, audio: np.ndarray) -> Transcript:
+        """One stretch of a reply (at most ``stretches.WINDOW_SECONDS``), as ``__call__``."""
+        audio = validate_audio(audio, name="reply audio", max_seconds=MAX_REPLY_SECONDS)
+        return transcribe_window(self.model, audio, language=self.language, options=self.options)
+
+    def warm(self) -> None:
+        """Make the first reply as fast as the rest (``warm``)."""
+        warm(self.model)
 
     @property
     def seconds(self) -> float:

@@ -5,10 +5,18 @@ current node and agitation, rendered and played; the trainee's reply is heard,
 transcribed and scored; the score moves agitation and picks the next node; the turn
 is stored at once. The loop receives its speaker, listener and transcriber, so live
 and headless drills (and tests) run the same code.
+
+Ready before it is due: at the start every model is warmed in the background (the
+transcriber's and the listener's ``warm()``, during the briefing and the first line); a
+listener that can (``attach``) transcribes the reply while it is spoken and hands over
+``last_transcript``; and while the trainee speaks, every line that can come next (each
+branch target at each agitation step the reply can lead to, nearest first) is rendered
+in the background (``Prefetch``), so the renderer's cache has the next line ready.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
@@ -71,6 +79,88 @@ class DrillResult:
     stopped: str = ""  # why the drill stopped before an outcome ("" when it reached one)
 
 
+class Prefetch:
+    """Renders, in a background thread, the lines that can come after the current node
+    (``candidates``), nearest agitation first, until ``stop()``; the renderer's own cache
+    keeps them. ``rendered`` lists the lines it rendered (for tests and benchmarks)."""
+
+    def __init__(self, render_line: LineRenderer, lines: list[PerpetratorLine]):
+        self.rendered: list[PerpetratorLine] = []
+        self.finished = threading.Event()  # set when every line is rendered or it stopped
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(render_line, lines), daemon=True,
+                                        name="voicedrill-prefetch")
+        self._thread.start()
+
+    def _run(self, render_line: LineRenderer, lines: list[PerpetratorLine]) -> None:
+        try:
+            self._render(render_line, lines)
+        finally:
+            self.finished.set()
+
+    def _render(self, render_line: LineRenderer, lines: list[PerpetratorLine]) -> None:
+        for line in lines:
+            if self._stop.is_set():
+                return
+            try:
+                render_line(line)
+            except Exception:  # noqa: BLE001 - a failing render shows when the line is due
+                return
+            self.rendered.append(line)
+
+    def stop(self, wait: bool = False) -> None:
+        self._stop.set()
+        if wait:
+            self._thread.join()
+
+
+def candidates(scenario, node_id: str, agitation: float, *, seed: int, turn_index: int,
+               step: float | None = None) -> list[PerpetratorLine]:
+    """Every line that can follow a reply at ``node_id``: each transition's target (terminal
+    ones too) at each agitation the reply can lead to (``max_change`` either way, then the
+    decay), in the renderer's steps (``tts.AGITATION_STEP``), nearest to no change first."""
+    from . import branching
+
+    if step is None:
+        from .tts import AGITATION_STEP as step
+    dyn = scenario.dynamics
+    node = scenario.node(node_id)
+    targets = [t.to for t in node.transitions if t.to is not None]
+
+    def settle(a: float) -> float:
+        a = min(max(a, 0.0), 1.0)
+        return min(max(a + dyn.decay * (dyn.resting - a), 0.0), 1.0)
+
+    lo, hi, mid = settle(agitation - dyn.max_change), settle(agitation + dyn.max_change), settle(agitation)
+    grid = [k * step for k in range(int(round(1 / step)) + 1) if lo - step / 2 <= k * step <= hi + step / 2]
+    grid.sort(key=lambda a: abs(a - mid))
+    out, seen = [], set()
+    for a in grid:
+        for target in dict.fromkeys(targets):
+            line = branching.line_for(scenario, target, a, seed=seed, turn_index=turn_index + 1)
+            key = (line.text, round(a / step))
+            if key not in seen:
+                seen.add(key)
+                out.append(line)
+    return out
+
+
+def _warm(transcriber, listener) -> threading.Thread:
+    """Warm the models in the background (the first reply then costs what the others do)."""
+    jobs = [f for f in (getattr(transcriber, "warm", None), getattr(listener, "warm", None)) if callable(f)]
+
+    def run() -> None:
+        for job in jobs:
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - a broken model fails loudly where it is used
+                pass
+
+    thread = threading.Thread(target=run, daemon=True, name="voicedrill-warm")
+    thread.start()
+    return thread
+
+
 @dataclass
 class _State:
     """The mutable state of one drill: only ever touched by ``run_drill``."""
@@ -95,11 +185,14 @@ def run_drill(
     baseline: VoiceBaseline | None = None,
     events: DrillEvents | None = None,
     max_turns: int | None = None,
+    ready_ahead: bool = True,
 ) -> DrillResult:
     """Run one drill of ``scenario`` to an outcome, storing every turn through ``writer``.
 
     Ctrl-C (KeyboardInterrupt) ends the drill cleanly: every finished turn is already
-    stored and the session is closed as stopped by the trainee.
+    stored and the session is closed as stopped by the trainee. ``ready_ahead=False``
+    turns off warming, transcribing while the trainee speaks and prefetching (the naive
+    baseline of scripts/bench_live.py).
     """
     from . import branching
     from .scoring import drill_score, score_turn
@@ -109,6 +202,10 @@ def run_drill(
     state = _State(node_id=scenario.start_node, agitation=scenario.perpetrator.start_agitation)
     outcome = None
     stopped = ""
+    if ready_ahead and callable(getattr(listener, "attach", None)) and callable(getattr(transcriber, "window", None)):
+        listener.attach(transcriber)  # transcribe while the trainee speaks
+    warming = _warm(transcriber, listener) if ready_ahead else _warm(None, None)
+    prefetch: Prefetch | None = None
     events.briefing(scenario)
     try:
         turn_index = 0
@@ -125,11 +222,18 @@ def run_drill(
             line_end = speaker.play(line_audio, stop=listener.heard_speech)
             t2 = time.monotonic()
             events.listening()
+            prefetch = Prefetch(render_line, candidates(scenario, state.node_id, state.agitation, seed=seed,
+                                                        turn_index=turn_index) if ready_ahead else [])
+            warming.join()
             reply = listener.reply(line_end)
+            prefetch.stop()
             t3 = time.monotonic()
             events.thinking()
+            streamed = getattr(listener, "last_transcript", None)
             if reply.silent:
                 transcript = Transcript(text="", language=scenario.language)
+            elif isinstance(streamed, Transcript):  # transcribed while the trainee spoke
+                transcript = streamed
             else:
                 transcript = transcriber(reply.audio)
             t4 = time.monotonic()
@@ -191,6 +295,9 @@ def run_drill(
             state.node_id = step.next_node
     except KeyboardInterrupt:
         stopped = "stopped by the trainee (Ctrl-C)"
+    finally:
+        if prefetch is not None:
+            prefetch.stop()
     scores = [r.score for r in state.records]
     total = drill_score(scores, script) if scores else None
     outcome_id = outcome.id if outcome is not None else None

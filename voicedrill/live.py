@@ -8,6 +8,15 @@ on and the reply is marked interrupted), then waits for the reply's end (``reply
 ``end_of_turn_silence`` of silence, ``max_reply_seconds``, Enter on a terminal, or
 ``no_reply_timeout`` without speech (a silent reply; the drill goes on).
 
+With an end-of-turn model (``endturn.TurnModel``) a short pause (``pause_seconds``) is
+judged: Smart Turn hears whether the thought is finished, and the words so far must not
+stop on a hanging word ("and", "um", "that"); then the reply ends there ("complete"),
+else the long silence is waited out. With a transcriber attached (``attach``, done by
+the drill loop) the reply is transcribed while the trainee speaks: each pause cuts a
+stretch (``stretches.ReplyStream``), so when the turn ends only the last stretch is new,
+and ``last_transcript`` holds the reply's transcript. The models run on the drill's
+thread while PortAudio's callback keeps queueing the microphone's audio: nothing is lost.
+
 Latency = onset - line end, both on ``time.monotonic()``: the onset through the ADC
 times of the input stream, the line end through the DAC times of the output stream,
 so the stream latencies PortAudio reports are taken out.
@@ -28,7 +37,7 @@ from .audio import SAMPLE_RATE
 from .capture import Microphone
 from .errors import DeviceError
 from .playback import OutputDevice, Playback
-from .types import PerpetratorLine, Reply
+from .types import PerpetratorLine, Reply, Transcript
 from .vad import SILERO_FRAME, Endpointer, ListenSettings, refine_onset
 
 PREROLL = 0.2  # seconds kept before an onset that came during the line
@@ -52,7 +61,7 @@ class LiveSpeaker:
 class Heard:
     """How the latest turn was heard (for the UI and benchmarks). Monotonic seconds."""
 
-    reason: str  # "silence" | "max_length" | "key" | "timeout"
+    reason: str  # "silence" | "complete" | "max_length" | "key" | "timeout"
     line_end: float
     onset: float | None  # when speech started
     speech_end: float | None  # when speech stopped
@@ -110,8 +119,14 @@ class LiveListener:
         key_pressed: Callable[[], bool] | None = None,
         barge_in: bool = True,
         microphone: Microphone | None = None,
+        turn_model=None,
     ):
         self.settings = settings or ListenSettings()
+        self.turn_model = turn_model  # endturn.TurnModel, or None: the long silence only
+        self.transcriber = None  # asr.Transcriber (``attach``): transcribe while the trainee speaks
+        self.last_transcript: Transcript | None = None  # the latest reply's, when a transcriber is attached
+        self.judged: list[tuple[float, bool]] = []  # this turn's pauses: (speech end, judged finished)
+        self._stream = None
         self.noise_floor_db = noise_floor_db
         self.on_level = on_level
         self.barge_in = barge_in
@@ -148,10 +163,21 @@ class LiveListener:
         """The input level now, dBFS."""
         return self.mic.level_db
 
+    def attach(self, transcriber) -> None:
+        """Transcribe replies while they are spoken with ``transcriber`` (``asr.Transcriber``)."""
+        self.transcriber = transcriber
+
+    def warm(self) -> None:
+        """Run the end-of-turn model once, so the first pause is judged at full speed."""
+        if self.turn_model is not None:
+            self.turn_model.probability(np.zeros(SAMPLE_RATE, dtype=np.float32))
+
     # -- the drill loop's protocol
     def prepare(self, line: PerpetratorLine | None = None, turn_index: int = 0) -> None:
         self.mic.arm()
-        self._endpointer = Endpointer(self.settings, noise_floor_db=self.noise_floor_db)
+        judge = self._judge if (self.turn_model is not None or self.transcriber is not None) else None
+        self._endpointer = Endpointer(self.settings, noise_floor_db=self.noise_floor_db, judge=judge)
+        self._stream, self.last_transcript, self.judged = None, None, []
         self._parts, self._starts, self._have, self._fed = [], [], 0, 0
         self._feeding = self.barge_in  # without barge-in, listening starts at the line's end
         self._listening = True
@@ -201,6 +227,40 @@ class LiveListener:
             self._endpointer.push(self._since(self._fed))
             self._fed = self._have
 
+    def _slice(self, a: int, b: int) -> np.ndarray:
+        """Captured samples [a, b)."""
+        return self._since(a)[: max(0, b - a)]
+
+    def _reply_stream(self, onset: float):
+        if self._stream is None:
+            from .endturn import PRE_SPEECH
+            from .stretches import ReplyStream
+
+            origin = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
+            self._stream = ReplyStream(self.transcriber.window, self._slice, self.transcriber.language, origin)
+        return self._stream
+
+    def _judge(self, onset: float, speech_end: float) -> bool:
+        """At a pause: has the trainee finished? (The endpointer asks once per pause.)"""
+        now = self._endpointer.frames * SILERO_FRAME
+        cut = min(now, int(round(speech_end * SAMPLE_RATE)) + int(TAIL * SAMPLE_RATE))
+        finished = False
+        if self.turn_model is not None:
+            from .endturn import PRE_SPEECH
+
+            start = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
+            finished = self.turn_model.complete(self._slice(start, now))
+        if self.transcriber is not None:
+            stream = self._reply_stream(onset)
+            if finished:  # prosody says finished: the words must agree ("I think that..." does not)
+                from .endturn import ends_hanging
+
+                finished = not ends_hanging(stream.upto(cut).text, self.transcriber.language)
+            else:
+                stream.cut(cut)  # the stretch so far, while the trainee goes on or thinks
+        self.judged.append((speech_end, finished))
+        return finished
+
     def _since(self, start: int) -> np.ndarray:
         """Captured audio from sample ``start`` on."""
         k = max(0, bisect.bisect_right(self._starts, start) - 1)
@@ -227,6 +287,13 @@ class LiveListener:
         start = min(start, onset_index)
         stop = min(n, end_index + int(TAIL * SAMPLE_RATE))
         clip = audio[start:stop]
+        if self.transcriber is not None:  # the stretches heard so far, and the last one
+            from .stretches import join
+
+            stream = self._reply_stream(ep.onset)
+            streamed = stream.upto(stop)
+            self.last_transcript = join([((stream.origin - start) / SAMPLE_RATE, streamed)],
+                                        self.transcriber.language, len(clip) / SAMPLE_RATE)
         self.last = Heard(ep.reason, line_end, onset_time, mic.time_at(end_index), decided, mic.overflows)
         return Reply(
             audio=clip.astype(np.float32, copy=False),
@@ -258,14 +325,29 @@ def open_live(
     on_level: Callable[[float], None] | None = None,
     key_pressed: Callable[[], bool] | None = None,
     barge_in: bool = True,
+    turn_model="auto",
 ) -> tuple[LiveSpeaker, LiveListener]:
     """The speaker and the (already open) listener for a live drill. Device problems
     (no PortAudio, no microphone, a busy or unknown device) raise ``DeviceError`` here,
-    before the drill starts. Close the listener when the drill ends."""
+    before the drill starts. Close the listener when the drill ends. ``turn_model``: an
+    ``endturn.TurnModel``, "auto" (the installed Smart Turn, if there is one) or None."""
     settings = ListenSettings(end_of_turn_silence=end_silence, max_reply_seconds=max_reply_seconds,
                               no_reply_timeout=no_reply_timeout, vad=vad)
     speaker = LiveSpeaker(output_device)
+    if turn_model == "auto":
+        turn_model = _installed_turn_model()
     listener = LiveListener(input_device, settings=settings, noise_floor_db=noise_floor_db, on_level=on_level,
-                            key_pressed=key_pressed, barge_in=barge_in)
+                            key_pressed=key_pressed, barge_in=barge_in, turn_model=turn_model)
     listener.open()
     return speaker, listener
+
+
+def _installed_turn_model():
+    """Smart Turn when it is installed (``voicedrill models install smart-turn``), else None:
+    the drill then ends replies after the long silence only, as before."""
+    from . import models
+    from .endturn import TURN_MODEL, load_turn_model
+
+    if not models.asset_installed(TURN_MODEL):
+        return None
+    return load_turn_model()

@@ -27,6 +27,7 @@ import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -297,9 +298,10 @@ class ListenSettings:
     vad: str = "silero"  # "silero" | "energy"
     onset_threshold: float = 0.5  # Silero probability that starts speech
     offset_threshold: float = 0.35  # ... and keeps it going once started (hysteresis)
+    pause_seconds: float = 0.3  # a pause this long asks the end-of-turn judge (when there is one)
 
     def __post_init__(self):
-        for name in ("end_of_turn_silence", "max_reply_seconds", "no_reply_timeout", "min_speech"):
+        for name in ("end_of_turn_silence", "max_reply_seconds", "no_reply_timeout", "min_speech", "pause_seconds"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
                 raise ParameterError(f"listening setting {name} must be a positive number of seconds, got {value!r}.")
@@ -330,10 +332,17 @@ class Endpointer:
     ``end_of_turn_silence`` seconds without speech (``reason="silence"``), or at
     ``max_reply_seconds`` (``"max_length"``); with no onset by ``deadline`` it ends
     silent (``"timeout"``); ``finish()`` ends it at once (``"key"``).
+
+    ``judge(onset, speech_end) -> bool`` (optional, stream seconds): asked once per pause
+    of ``pause_seconds`` after speech; True (the trainee has finished: ``endturn``) ends
+    the reply at the pause (``reason="complete"``), False waits for the long silence.
     """
 
-    def __init__(self, settings: ListenSettings | None = None, *, noise_floor_db: float | None = None):
+    def __init__(self, settings: ListenSettings | None = None, *, noise_floor_db: float | None = None,
+                 judge: Callable[[float, float], bool] | None = None):
         self.settings = settings or ListenSettings()
+        self.judge = judge
+        self._judged: int | None = None  # the last speech frame a pause after it was judged for
         self.frame_seconds = SILERO_FRAME / SAMPLE_RATE
         self._silero = SileroVad() if self.settings.vad == "silero" else None
         self._threshold_db = energy_threshold_db(noise_floor_db) if noise_floor_db is not None else None
@@ -424,6 +433,12 @@ class Endpointer:
             if prob >= s.offset_threshold:
                 self._last_speech = i
             now = self.frames * fs
+            if (self.judge is not None and self._judged != self._last_speech
+                    and s.pause_seconds <= now - self.speech_end < s.end_of_turn_silence):
+                self._judged = self._last_speech
+                if self.judge(self.onset, self.speech_end):
+                    self.end, self.reason = self.speech_end, "complete"
+                    return
             if now - self.speech_end >= s.end_of_turn_silence:
                 self.end, self.reason = self.speech_end, "silence"
             elif now - self.onset >= s.max_reply_seconds:

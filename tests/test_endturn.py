@@ -1,0 +1,161 @@
+"""End of turn by meaning and prosody (voicedrill/endturn.py with the live listener).
+
+Real parts: the Smart Turn v3.2 model installed from its pinned wheel, real tiny.en,
+jfk.flac and espeak-ng speech. The microphone is a recording read block by block
+(``FileMicrophone``): the point here is what the listener decides, so stream time,
+not the wall clock, is what the tests look at.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from tests.fixtures_asr import JFK, JFK_TEXT, tiny_en_model, wer
+from tests.rig import speak
+from voicedrill import asr, endturn, models
+from voicedrill.audio import SAMPLE_RATE, load_audio
+from voicedrill.errors import AsrError
+from voicedrill.live import LiveListener
+from voicedrill.vad import ListenSettings
+
+SR = SAMPLE_RATE
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * SR), dtype=np.float32)
+
+
+class FileMicrophone:
+    """A recording played into the listener in 20 ms blocks, as fast as they are read,
+    then silence for ever. Sample i is "picked up" at i / 16000 s."""
+
+    def __init__(self, audio: np.ndarray):
+        self.audio = np.asarray(audio, dtype=np.float32)
+        self.device = SimpleNamespace(name="recording")
+        self.overflows, self.level_db, self.pos = 0, -60.0, 0
+
+    def open(self):
+        return self
+
+    def close(self) -> None: ...
+
+    def arm(self) -> None:
+        self.pos = 0
+
+    def disarm(self) -> None: ...
+
+    def read(self, timeout: float = 0.05) -> np.ndarray:
+        block = self.audio[self.pos: self.pos + 320]
+        block = np.concatenate([block, np.zeros(320 - len(block), np.float32)])
+        self.pos += 320
+        return block
+
+    def time_at(self, index: float) -> float:
+        return index / SR
+
+    def index_at(self, t: float) -> int:
+        return int(round(t * SR))
+
+
+@pytest.fixture(scope="module")
+def turn_model():
+    return endturn.load_turn_model()
+
+
+def listen(audio, turn_model, *, transcriber=True, silence_s: float = 1.5):
+    settings = ListenSettings(end_of_turn_silence=silence_s, no_reply_timeout=5.0)
+    listener = LiveListener(settings=settings, key_pressed=lambda: False, microphone=FileMicrophone(audio),
+                            turn_model=turn_model)
+    if transcriber:
+        listener.attach(asr.Transcriber(tiny_en_model(), "en"))
+    listener.prepare(None, 0)
+    reply = listener.reply(0.0)
+    return listener, reply
+
+
+def test_features_match_smart_turns_shape_and_range():
+    audio = load_audio(JFK)
+    feats = endturn.features(audio)
+    assert feats.shape == (80, 800) and feats.dtype == np.float32
+    assert np.isfinite(feats).all() and feats.max() - feats.min() <= 2.0 + 1e-6  # 8 dB range, /4
+    # only the last 8 s count; shorter audio is padded at the start
+    assert np.array_equal(endturn.features(np.concatenate([silence(3), audio])), feats)
+    assert len(endturn.window(audio[:SR])) == 8 * SR and endturn.window(audio[:SR])[0] == 0.0
+
+
+def test_the_model_hears_a_finished_sentence_and_a_cut_one(turn_model):
+    audio = load_audio(JFK)
+    assert turn_model.complete(np.concatenate([silence(0.5), audio]))
+    cut = int(4.0 * SR)  # "And so, my fellow Americans, ask not what your ..."
+    assert not turn_model.complete(np.concatenate([silence(0.5), audio[:cut], silence(0.3)]))
+
+
+ASK = "ask not what your country can do for you, ask what you can do for your country"
+
+
+def ask_not() -> np.ndarray:
+    """jfk.flac from "ask not ..." on (its first words, "And so, my fellow Americans," end on
+    a falling voice and a 1 s pause that Smart Turn rightly hears as a possible end)."""
+    return load_audio(JFK)[int(3.1 * SR):]
+
+
+def test_a_complete_sentence_ends_the_turn_at_a_short_pause(turn_model):
+    audio = np.concatenate([silence(0.6), speak("Tell me what happened today."), silence(4.0)])
+    listener, reply = listen(audio, turn_model)
+    assert listener.last.reason == "complete"  # at the first short pause, not after the long silence
+    assert listener.judged == [(pytest.approx(reply.end, abs=0.05), True)]
+    text = asr.normalize(listener.last_transcript.text)
+    assert text.startswith("tell me what happened"), text
+    # the words are on the reply's time line (the clip starts at the line's end, 0 here)
+    assert 0.0 <= listener.last_transcript.words[0].start < 1.0
+    assert listener.last_transcript.words[-1].end <= len(reply.audio) / SR + 1e-6
+
+
+def test_a_hesitation_mid_sentence_is_waited_out(turn_model):
+    ask = ask_not()
+    cut = int(0.83 * SR)  # "ask not" | "what your country can do for you, ..." (a word gap)
+    audio = np.concatenate([silence(0.6), ask[:cut], silence(1.0), ask[cut:], silence(4.0)])
+    listener, reply = listen(audio, turn_model)
+    assert listener.judged[0][1] is False  # the pause inside the sentence was not an end
+    assert listener.judged[0][0] < 1.6 and reply.end > 2.8  # the reply went on past the hesitation
+    assert asr.normalize(listener.last_transcript.text).startswith("ask")
+
+
+def test_words_that_leave_a_thought_open_keep_the_turn_going(turn_model):
+    audio = np.concatenate([silence(0.6), speak("I hear you, and"), silence(1.0),
+                            speak("we will get through this together."), silence(4.0)])
+    listener, reply = listen(audio, turn_model)
+    assert listener.judged[0][1] is False
+    text = asr.normalize(listener.last_transcript.text)
+    assert text.startswith("i hear you and") and "together" in text, text
+    assert endturn.ends_hanging("I hear you and", "en")
+
+
+def test_hanging_words():
+    assert endturn.ends_hanging("I think that...", "en")
+    assert endturn.ends_hanging("And, um", "en")
+    assert not endturn.ends_hanging("I hear you.", "en")
+    assert not endturn.ends_hanging("", "en")
+    assert endturn.ends_hanging("Я думаю, что", "ru")
+
+
+def test_without_the_model_the_long_silence_still_ends_the_reply():
+    audio = np.concatenate([silence(0.6), load_audio(JFK), silence(4.0)])
+    listener, reply = listen(audio, None)
+    assert listener.last.reason == "silence" and reply.end > 10.0
+    assert wer(JFK_TEXT, listener.last_transcript.text) <= 0.2  # streamed in stretches, joined
+
+
+def test_a_missing_or_broken_model_file_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICEDRILL_MODELS", str(tmp_path))
+    with pytest.raises(AsrError, match="voicedrill models install smart-turn"):
+        endturn.load_turn_model()
+    folder = tmp_path / endturn.TURN_MODEL  # an install whose model file was damaged later
+    folder.mkdir()
+    (folder / models._INSTALLED_MARK).write_text("test\n")
+    (folder / endturn.TURN_MODEL_FILE).write_bytes(b"not an onnx model")
+    with pytest.raises(AsrError, match="Reinstall it: voicedrill models install smart-turn"):
+        endturn.load_turn_model()

@@ -1,0 +1,157 @@
+"""End of turn by meaning and prosody: Smart Turn v3.2, an ONNX classifier of the last 8 s.
+
+Smart Turn (pipecat, BSD-2-Clause) hears whether a speaker has finished a thought or
+only paused inside one ("I think that... um..."): a Whisper-tiny encoder with a
+classification head, trained on many languages. voicedrill asks it at a short pause
+(``vad.Endpointer``): "complete" ends the reply there, "incomplete" waits for the
+scoring script's long end-of-turn silence.
+
+The model file is provisioned from its pinned PyPI wheel (``voicedrill models install
+smart-turn``, see ``models.ASSETS``); pipecat itself is not a dependency. The feature
+step is reimplemented here exactly as pipecat 1.14's ``LocalSmartTurnAnalyzerV3`` does
+it: the speech from 0.5 s before its onset on, the last 8 s of it, zero-padded at the
+start to 8 s, normalised to zero mean and unit variance, then Whisper-style log-mel
+features (80 Slaney mel bands, 400-sample periodic Hann window, hop 160, reflect
+padding, last frame dropped, 8 dB dynamic range, (x + 4) / 4): shape (80, 800).
+
+onnxruntime is imported lazily (when a model is loaded), so the rest of voicedrill starts
+without it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .audio import SAMPLE_RATE
+from .errors import AsrError
+
+TURN_MODEL = "smart-turn"  # its models.ASSETS entry
+TURN_MODEL_FILE = "smart-turn-v3.2-cpu.onnx"
+WINDOW_SECONDS = 8  # the model judges the last 8 s
+PRE_SPEECH = 0.5  # seconds of audio before the onset that the model gets (pipecat's pre_speech_ms)
+N_FFT, HOP, N_MELS = 400, 160, 80
+
+
+def _hz_to_mel(f: np.ndarray) -> np.ndarray:
+    f = np.atleast_1d(np.asarray(f, dtype=np.float64))
+    mel = 3.0 * f / 200.0
+    log = f >= 1000.0
+    mel[log] = 15.0 + np.log(f[log] / 1000.0) * (27.0 / np.log(6.4))
+    return mel
+
+
+def _mel_to_hz(m: np.ndarray) -> np.ndarray:
+    m = np.atleast_1d(np.asarray(m, dtype=np.float64))
+    f = 200.0 * m / 3.0
+    log = m >= 15.0
+    f[log] = 1000.0 * np.exp((np.log(6.4) / 27.0) * (m[log] - 15.0))
+    return f
+
+
+@lru_cache(maxsize=1)
+def _filters() -> tuple[np.ndarray, np.ndarray]:
+    """(Slaney mel filterbank shape=(201, 80), periodic Hann window shape=(400,))."""
+    edges = _mel_to_hz(np.linspace(_hz_to_mel(0.0)[0], _hz_to_mel(SAMPLE_RATE / 2)[0], N_MELS + 2))
+    fft = np.linspace(0, SAMPLE_RATE // 2, N_FFT // 2 + 1)
+    slopes = edges[None, :] - fft[:, None]
+    diff = np.diff(edges)
+    bank = np.maximum(0.0, np.minimum(-slopes[:, :-2] / diff[:-1], slopes[:, 2:] / diff[1:]))
+    bank *= (2.0 / (edges[2: N_MELS + 2] - edges[:N_MELS]))[None, :]
+    return bank, np.hanning(N_FFT + 1)[:-1]
+
+
+def window(audio: np.ndarray) -> np.ndarray:
+    """The last 8 s of ``audio`` (16 kHz), zero-padded at the start to exactly 8 s."""
+    n = WINDOW_SECONDS * SAMPLE_RATE
+    audio = np.asarray(audio, dtype=np.float32)
+    if len(audio) >= n:
+        return audio[-n:]
+    return np.concatenate([np.zeros(n - len(audio), dtype=np.float32), audio])
+
+
+def features(audio: np.ndarray) -> np.ndarray:
+    """Smart Turn's input for ``audio`` (mono float32 16 kHz, any length): shape=(80, 800)."""
+    x = window(audio)
+    x = (x - x.mean()) / np.sqrt(x.var() + 1e-7)
+    padded = np.pad(x.astype(np.float64), (N_FFT // 2, N_FFT // 2), mode="reflect")
+    bank, hann = _filters()
+    frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP]
+    power = np.abs(np.fft.rfft(frames * hann, axis=-1)) ** 2  # (801, 201)
+    log_spec = np.log10(np.maximum(1e-10, bank.T @ power.T))[:, :-1]
+    log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
+    return ((log_spec + 4.0) / 4.0).astype(np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class TurnModel:
+    """A loaded Smart Turn model. ``probability(audio)`` is P(the speaker has finished)
+    for the reply so far (from shortly before its onset; only the last 8 s count)."""
+
+    path: Path
+    session: object  # onnxruntime.InferenceSession
+    lock: threading.Lock
+    threshold: float = 0.5  # pipecat's: above it, "complete"
+
+    def probability(self, audio: np.ndarray) -> float:
+        feats = features(audio)[None]
+        with self.lock:  # one run at a time: the session is shared by the listener's turns
+            out = self.session.run(None, {"input_features": feats})
+        return float(np.asarray(out[0]).reshape(-1)[0])
+
+    def complete(self, audio: np.ndarray) -> bool:
+        return self.probability(audio) > self.threshold
+
+
+def load_turn_model(path: str | os.PathLike | None = None, *, threads: int = 1) -> TurnModel:
+    """Load Smart Turn (default: the installed ``smart-turn-v3.2-cpu.onnx``) on the CPU.
+
+    ``threads``: onnxruntime intra-op threads (1 holds up best on a busy 2-core machine:
+    scripts/bench_live.py). Raises AsrError naming the file and the fix."""
+    from . import models
+
+    model_path = Path(path) if path else models.asset_file(TURN_MODEL, TURN_MODEL_FILE)
+    try:
+        import onnxruntime as ort  # heavy: imported only when a model is loaded
+    except ImportError as e:
+        raise AsrError(f"onnxruntime is not installed ({e}); run scripts/setup, or "
+                       ".venv/bin/pip install 'onnxruntime==1.23.2'.") from e
+    options = ort.SessionOptions()
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.inter_op_num_threads = 1
+    options.intra_op_num_threads = max(1, int(threads))
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    try:
+        session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as e:
+        raise AsrError(f"{model_path}: not a readable Smart Turn model ({type(e).__name__}). "
+                       "Reinstall it: voicedrill models install smart-turn") from e
+    return TurnModel(model_path, session, threading.Lock())
+
+
+@lru_cache(maxsize=None)
+def hanging_words(language: str) -> frozenset[str]:
+    """Words a finished thought does not end on (``lang/<code>/turn.yaml``)."""
+    from . import lang
+    from .errors import ScenarioError
+
+    data = lang.load(language, "turn")
+    words = data.get("hanging_words")
+    unknown = sorted(set(data) - {"hanging_words"})
+    if unknown or not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ScenarioError(f"{lang.LANG_DIR / language / 'turn.yaml'}: expected only 'hanging_words', "
+                            "a list of non-empty strings.")
+    return frozenset(w.strip().lower() for w in words)
+
+
+def ends_hanging(text: str, language: str) -> bool:
+    """Do the words so far stop on a word that leaves the thought open ("I think that")?"""
+    from .asr import normalize
+
+    words = normalize(text).split()
+    return bool(words) and words[-1] in hanging_words(language)
