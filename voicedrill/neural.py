@@ -175,7 +175,7 @@ def phonemize(text: str, espeak_voice: str = "en-us") -> list[list[str]]:
             current = []
     if current:
         sentences.append(current)
-    return [s for s in sentences if any(ch.strip() for ch in s)]
+    return [s for s in sentences if any(ch not in " .,;:!?\"'" for ch in s)]
 
 
 def _espeak_ipa(clause: str, espeak_voice: str) -> str:
