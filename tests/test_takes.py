@@ -93,6 +93,20 @@ def test_drill_uses_the_take_for_that_mood_and_tts_for_the_rest(tmp_path):
     assert voice.spoken_by(edited) == "neural en_US-joe-medium"
 
 
+def test_a_damaged_take_is_told_once_and_tts_speaks_the_line(tmp_path):
+    s = user_copy(tmp_path)
+    node = s.node(s.start_node)
+    text = node.lines.for_band("tense")[0]
+    path = takes.folder_for(s) / takes.take_name(node.id, "tense", text)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a flac file")
+    notices = []
+    voice = speak.LineVoice(s, cache_dir=tmp_path / "cache", notice=notices.append)
+    line = PerpetratorLine(node.id, text, 0.5)
+    assert voice(line).size and voice.spoken_by(line) == "neural en_US-joe-medium"
+    assert len(notices) == 1 and str(path) in notices[0] and "--redo" in notices[0]
+
+
 def test_a_band_without_its_own_lines_uses_the_neighbours_take(tmp_path):
     s = user_copy(tmp_path)
     lib = takes.TakeLibrary((tmp_path / "t",))

@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 
 from . import tts
+from .errors import AudioError
 from .takes import TakeLibrary, load_take
 from .types import PerpetratorLine
 
@@ -89,9 +90,13 @@ class LineVoice:
         if self.takes is not None:
             take = self.takes.find(line.node_id, self.scenario.dynamics.band(line.agitation), line.text)
         if take is not None:
-            audio = load_take(take)
-            self._spoken[key] = take.label
-            return audio
+            try:
+                audio = load_take(take)
+                self._spoken[key] = take.label
+                return audio
+            except AudioError as e:  # a damaged take: say so, and let TTS speak the line
+                self.notice(f"{e} This line is spoken with TTS; record it again: voicedrill scenarios record "
+                            f"{self.scenario.id} --node {line.node_id} --redo")
         voice = (line.voice or "").strip() or self.voice
         delivery = tts.delivery_for(line.agitation, base=self.scenario.delivery)
         if tts.is_neural(voice) and not self.noticed:
