@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol
 
 import numpy as np
@@ -216,6 +216,8 @@ def run_drill(
             t0 = time.monotonic()
             line = branching.line_for(scenario, state.node_id, state.agitation, seed=seed, turn_index=turn_index)
             line_audio = render_line(line)
+            if hasattr(render_line, "spoken_by"):  # speak.LineVoice: which voice spoke it (stored with the turn)
+                line = replace(line, spoken_by=render_line.spoken_by(line))
             t1 = time.monotonic()
             listener.prepare(line, turn_index)
             events.line(line, turn_index)

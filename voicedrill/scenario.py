@@ -482,6 +482,14 @@ class _Parser:
         name = ""
         if "name" in m and m["name"] not in (None, ""):
             name = self.p.expect(m["name"], path + ("name",), str, "a TTS voice id (text)") or ""
+            if name.startswith("piper:"):  # a neural voice: one voicedrill knows, for this language
+                from .neural import CATALOG
+
+                entry = CATALOG.get(name[len("piper:"):])
+                if entry is None or (self.language and entry.language != self.language):
+                    self.p.add(path + ("name",), f"no neural voice {name!r} for language {self.language!r}",
+                               "use " + ", ".join(f"piper:{n} ({e.language})" for n, e in CATALOG.items())
+                               + ", an espeak-ng id such as gmw/en-us+f3, or \"\" for the default")
         d = Delivery()
         rate = self.number(m["rate_wpm"], path + ("rate_wpm",), 80, 450, "words per minute") if "rate_wpm" in m else None
         vol = self.number(m["volume"], path + ("volume",), 0.05, 1.0) if "volume" in m else None

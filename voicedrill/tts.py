@@ -1,8 +1,11 @@
-"""Speak a line: pyttsx3 on espeak-ng -> mono float32 16 kHz, shape=(n,), cached on disk.
+"""Speak a line: pyttsx3 on espeak-ng, or the neural voice -> mono float32 16 kHz, cached.
 
 Voices are espeak-ng voice ids as pyttsx3 lists them (``gmw/en-us``, ``zle/ru``,
-``trk/kk``), optionally with an espeak-ng variant (``gmw/en+f3``). The delivery
-(rate, volume, pitch) follows the perpetrator's agitation: see ``delivery_for``.
+``trk/kk``), optionally with an espeak-ng variant (``gmw/en+f3``), or ``piper:<name>``
+for a neural voice (``neural.py``: Piper's en_US-joe-medium run with onnxruntime, in
+this process). The delivery (rate, volume, pitch, and for the neural voice its
+liveliness) follows the perpetrator's agitation: see ``delivery_for``. Which voice speaks
+which scenario, recorded takes and the fallback are decided in ``speak.py``.
 
 How a line is rendered, and why this way. pyttsx3 2.99 starts espeak-ng in its
 asynchronous "retrieval" mode, so every parameter change and every synthesis is a
@@ -85,11 +88,13 @@ class Delivery:
     rate_wpm: int = 165  # words per minute, 80..450
     volume: float = 0.85  # 0..1 of espeak-ng's full level (0 is silent)
     pitch: int = 50  # espeak-ng base pitch, 0..100 (50 = the voice's normal)
+    expression: float = 0.5  # 0 flat .. 1 agitated: the neural voice's noise scales (espeak-ng ignores it)
 
     def __post_init__(self):
         _check_number("rate_wpm", self.rate_wpm, MIN_RATE_WPM, MAX_RATE_WPM, integer=True)
         _check_number("volume", self.volume, 0.0, 1.0)
         _check_number("pitch", self.pitch, 0, 100, integer=True)
+        _check_number("expression", self.expression, 0.0, 1.0)
 
 
 def _check_number(name: str, value, low, high, *, integer: bool = False) -> None:
@@ -119,7 +124,8 @@ def delivery_for(agitation: float, base: Delivery | None = None) -> Delivery:
     ``pitch`` will do) is the delivery at agitation 0.5. More agitation is faster,
     louder and higher: at 0 the rate is 0.85 x base, the volume 0.5 x base and the pitch
     base - 10; at 1 the rate is 1.35 x base, the volume 1.0 and the pitch base + 25; all
-    clipped to the engine's ranges. Agitation is rounded to steps of 0.05.
+    clipped to the engine's ranges; ``expression`` is the agitation itself (the neural
+    voice's liveliness). Agitation is rounded to steps of 0.05.
     """
     if isinstance(agitation, bool) or not isinstance(agitation, (int, float)) or not math.isfinite(agitation):
         raise ParameterError(f"agitation must be a number from 0 to 1, got {agitation!r}.")
@@ -139,6 +145,7 @@ def delivery_for(agitation: float, base: Delivery | None = None) -> Delivery:
         rate_wpm=int(min(max(round(rate), MIN_RATE_WPM), MAX_RATE_WPM)),
         volume=min(max(round(volume, 2), 0.0), 1.0),
         pitch=int(min(max(round(pitch), 0), 100)),
+        expression=a,
     )
 
 
@@ -220,6 +227,11 @@ def check_voice(voice: str) -> str:
     ``ParameterError`` saying which ids exist. For validating scenario files."""
     if not isinstance(voice, str) or not voice.strip():
         raise ParameterError(f"voice must be an espeak-ng voice id such as 'gmw/en-us', got {voice!r}.")
+    if is_neural(voice.strip()):
+        from .neural import voice_name
+
+        voice_name(voice.strip())
+        return voice.strip()
     base, _, variant = voice.strip().partition("+")
     ids = {v.id for v in voices()}
     if base.lower() not in ids:
@@ -258,7 +270,8 @@ def render(
     """Speak ``text`` and return the audio: float32, 16 kHz, mono, shape=(n,), in [-1, 1].
 
     ``voice`` defaults to ``perpetrator_voice(language)``, ``delivery`` to
-    ``DEFAULT_DELIVERY``. The result is cached in ``cache_dir`` (default: the data
+    ``DEFAULT_DELIVERY``; a ``piper:<name>`` voice is rendered by the neural voice
+    (``neural.NeuralVoiceMissing`` when it is not installed). The result is cached in ``cache_dir`` (default: the data
     folder's ``cache/tts``) under a hash of text, voice, delivery and engine versions;
     a cached line comes back without running the engine, a corrupt cache file is
     rendered again. Raises ``ParameterError`` for empty or too long text or an unknown
@@ -277,19 +290,42 @@ def render(
     path = folder / f"{cache_key(text, voice, delivery)}.npy"
     audio = _read_cached(path)
     if audio is None:
-        audio = _synthesize(text, voice, delivery, folder)
+        audio = _synthesize_neural(text, voice, delivery) if is_neural(voice) else _synthesize(text, voice, delivery, folder)
         _write_cached(path, audio)
     return audio
 
 
+def is_neural(voice: str) -> bool:
+    """Is ``voice`` a neural voice id (``piper:<name>``)?"""
+    from .neural import PREFIX
+
+    return voice.startswith(PREFIX)
+
+
 def cache_key(text: str, voice: str, delivery: Delivery) -> str:
     """The hex SHA-256 naming a rendered line in the cache."""
+    fields = [delivery.rate_wpm, round(delivery.volume, 4), delivery.pitch]
+    if is_neural(voice):
+        from . import neural
+
+        fields.append(round(delivery.expression, 4))
+        engine = neural.version(voice) + "; " + engine_version()  # espeak-ng gives its phonemes
+    else:
+        engine = engine_version()
     blob = json.dumps(
-        {"text": text, "voice": voice, "delivery": [delivery.rate_wpm, round(delivery.volume, 4), delivery.pitch],
-         "engine": engine_version(), "format": CACHE_FORMAT},
+        {"text": text, "voice": voice, "delivery": fields, "engine": engine, "format": CACHE_FORMAT},
         sort_keys=True, ensure_ascii=False,
     )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _synthesize_neural(text: str, voice: str, delivery: Delivery) -> np.ndarray:
+    from . import neural
+    from .audio import validate_audio
+
+    audio = neural.render(text, voice, rate_wpm=delivery.rate_wpm, volume=delivery.volume,
+                          pitch=delivery.pitch, expression=delivery.expression)
+    return validate_audio(audio, name=f"neural rendering of {text[:40]!r}")
 
 
 @lru_cache(maxsize=1)

@@ -99,10 +99,10 @@ def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, l
 
         speaker, listener = SilentSpeaker(), RecordedReplies(replies)
     else:
-        from .. import tts
+        from .. import speak, tts
         from ..headless import SilentSpeaker, VirtualTrainee, virtual_delivery
 
-        voice = tts.trainee_voice(scenario.language)
+        voice = speak.trainee_voice_for(scenario)
         cache = paths.cache_dir(data) / "tts"
 
         def render_reply(text: str, delivery=virtual_delivery(virtual)):
@@ -169,16 +169,10 @@ def _load_inputs(scenario_ref: str, args):
 
 
 def _line_renderer(scenario, data):
-    from .. import paths, tts
+    from .. import paths
+    from ..speak import LineVoice  # a recorded take, else the neural voice, else espeak-ng
 
-    cache = paths.cache_dir(data) / "tts"
-
-    def render_line(line):
-        delivery = tts.delivery_for(line.agitation, base=scenario.delivery)
-        return tts.render(line.text, language=scenario.language, voice=line.voice or scenario.voice or None,
-                          delivery=delivery, cache_dir=cache)
-
-    return render_line
+    return LineVoice(scenario, cache_dir=paths.cache_dir(data) / "tts", data_dir=data)
 
 
 def _transcriber(model_name: str | None, language: str):

@@ -1,4 +1,4 @@
-"""`voicedrill scenarios list|show|validate|graph`: the scenario library for instructors."""
+"""`voicedrill scenarios list|show|validate|graph|record`: the scenario library for instructors."""
 
 from __future__ import annotations
 
@@ -44,6 +44,24 @@ def register(sub, parents) -> None:
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="output format (default: %(default)s)")
     graph.set_defaults(func=cmd_graph)
 
+    rec = s.add_parser(
+        "record", parents=parents, help="record the perpetrator's lines in your own voice, at the microphone",
+        description=("Walk through every line of SCENARIO (each mood: calm, tense, explosive), record each at "
+                     "the microphone, hear it back, keep it or re-take it. Silence is trimmed and loudness "
+                     "normalised; a clipped or silent take is refused. Takes go to <id>.takes/ beside a user's "
+                     "scenario file (for a shipped scenario: <data folder>/scenarios/<id>.takes/), a folder a "
+                     "course can copy. Drills then speak recorded lines with the take and the rest with TTS."),
+    )
+    rec.add_argument("scenario", help="scenario id or YAML file")
+    rec.add_argument("--input", metavar="DEV", help="microphone by index or name substring (see `voicedrill devices`)")
+    rec.add_argument("--output", metavar="DEV", help="speaker for the playback, by index or name substring")
+    rec.add_argument("--node", metavar="NODE", help="record only this node's lines")
+    rec.add_argument("--redo", action="store_true", help="offer lines that already have a take too")
+    rec.add_argument("--end-silence", type=float, default=1.2, metavar="SECONDS",
+                     help="silence that ends a take (default: %(default)s)")
+    rec.add_argument("--out", metavar="DIR", help="takes folder (default: see above)")
+    rec.set_defaults(func=cmd_record)
+
 
 def cmd_list(args) -> int:
     from ..scenario import list_scenarios
@@ -83,7 +101,12 @@ def cmd_show(args) -> int:
 
     s = load_scenario(args.scenario, data_dir=args.data_dir)
     print_scenario_notes(args.scenario, args.data_dir)
-    out = [f"{s.title}  [{s.id}, {s.language}, {s.situation}]", f"file: {s.path}", ""]
+    from .. import speak
+    from ..takes import TakeLibrary, folder_for
+
+    takes = TakeLibrary.for_scenario(s, args.data_dir)
+    out = [f"{s.title}  [{s.id}, {s.language}, {s.situation}]", f"file: {s.path}",
+           f"voice: {speak.describe(s)}", ""]
     out += textwrap.wrap("Briefing: " + s.briefing, 88) + [""]
     out.append("Learning goals:")
     out += [f"  - {g}" for g in s.learning_goals]
@@ -101,12 +124,17 @@ def cmd_show(args) -> int:
     if d.cue_effects:
         out.append("  cue effects: " + ", ".join(f"{c} {e:+g}" for c, e in d.cue_effects))
     out.append(f"Limit: {s.limits.max_turns} turns, then '{s.limits.outcome}'")
+    recorded = total = 0
     out += ["", f"Nodes ({len(s.nodes)}, start: {s.start_node}):"]
     for n in s.nodes:
         out.append(f"  [{n.id}]" + (f"  -> ends: {n.outcome}" if n.terminal else ""))
         for band in ("calm", "tense", "explosive"):
             for text in getattr(n.lines, band):
-                out.append(f"    {band}: {text}")
+                take = takes.find(n.id, band, text)
+                recorded += take is not None and take.band == band
+                total += 1
+                mark = "  [recorded]" if take is not None and take.band == band else ""
+                out.append(f"    {band}: {text}{mark}")
         for name, reply in n.trainee:
             out.append(f"    trainee/{name}: {reply if reply is not None else '(silence)'}")
         for t in n.transitions:
@@ -117,6 +145,8 @@ def cmd_show(args) -> int:
     for o in s.outcomes:
         out.append(f"  {o.id} ({o.result}): {o.title}")
         out += textwrap.wrap(o.debrief, 84, initial_indent="    ", subsequent_indent="    ")
+    out += ["", f"Recorded takes: {recorded} of {total} lines ([recorded] above; the rest speak with TTS). "
+                f"Record with: voicedrill scenarios record {s.id}  (folder: {folder_for(s, args.data_dir)})"]
     print("\n".join(out))
     return 0
 
@@ -143,6 +173,35 @@ def cmd_validate(args) -> int:
         else:
             print(f"{path}: ok")
     return 1 if bad else 0
+
+
+def cmd_record(args) -> int:
+    from pathlib import Path
+
+    from ..errors import ParameterError
+    from ..live import open_live
+    from ..recording import record_scenario
+    from ..scenario import load_scenario
+    from ..takes import folder_for
+
+    s = load_scenario(args.scenario, data_dir=args.data_dir)
+    if args.node is not None and args.node not in {n.id for n in s.nodes}:
+        raise ParameterError(f"scenario '{s.id}' has no node '{args.node}'; see: voicedrill scenarios show {s.id}")
+    if not 0.3 <= args.end_silence <= 5.0:
+        raise ParameterError(f"--end-silence must be from 0.3 to 5 seconds, got {args.end_silence}")
+    folder = Path(args.out).expanduser() if args.out else folder_for(s, args.data_dir)
+    speaker, listener = open_live(input_device=args.input, output_device=args.output, end_silence=args.end_silence,
+                                  max_reply_seconds=30.0, no_reply_timeout=10.0, key_pressed=lambda: False,
+                                  barge_in=False)
+    try:
+        result = record_scenario(s, folder, listener=listener, speaker=speaker, ask=input, redo=args.redo,
+                                 only_node=args.node)
+    finally:
+        listener.close()
+    print(f"\n{len(result.recorded)} take(s) recorded, {result.skipped} skipped, {result.already} already recorded"
+          f"{', stopped early' if result.quit else ''}. Folder: {folder}")
+    print(f"See which lines are recorded: voicedrill scenarios show {s.id}")
+    return 0
 
 
 def cmd_graph(args) -> int:

@@ -225,7 +225,9 @@ def _turn_card(t: TurnView, labels: Labels, targets: Targets, audio: str, sessio
     line = (
         f'<div class="line"><div class="who">{escape(labels.text("turn.perpetrator"))}</div>'
         f"<blockquote>{escape(t.line.text)}</blockquote>"
-        f'{_audio(t.line_audio, labels, "turn.line_audio", audio)}</div>'
+        + (f'<p class="small voice">{escape(labels.text("turn.voice", voice=t.line.spoken_by))}</p>'
+           if t.line.spoken_by else "")
+        + f'{_audio(t.line_audio, labels, "turn.line_audio", audio)}</div>'
     )
     if t.transcript.is_empty:
         said = f'<p class="transcript silent">{escape(labels.text("turn.silent_reply"))}</p>'
