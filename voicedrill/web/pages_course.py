@@ -1,0 +1,204 @@
+"""The course page (cohort table, groups, scenario assignments, archive import) and a
+trainee's page (their drills, paginated, and the history plots of the report package)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from .. import course
+from ..errors import StoreError, VoicedrillError
+from .app import MAX_UPLOAD, checked_form, csrf, ctx, ident, page, require_instructor
+from .auth import trainee_code
+from .html import csrf_field, h, href, num, paginate, pager, score_pill, seg, table, url
+
+COLUMNS = (("trainee", "Trainee"), ("group", "Group"), ("drills", "Drills"), ("score", "Mean drill score"),
+           ("helpful", "Helpful cues / turn"), ("harmful", "Harmful cues / turn"), ("wpm", "Pace (wpm)"),
+           ("calm", "Calm"), ("trend", "Trend"))
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/", home),
+        Route("/trainee/{name}", trainee_page),
+        Route("/trainee/{name}/history", trainee_history),
+        Route("/course/group", post_group, methods=["POST"]),
+        Route("/course/scenario", post_scenario, methods=["POST"]),
+        Route("/course/import", post_import, methods=["POST"]),
+    ]
+
+
+async def home(request: Request) -> Response:
+    who = ident(request)
+    if not who.instructor:
+        return await trainee_page(request, name=who.trainee)
+    c = ctx(request)
+    q = request.query_params
+    roster = course.load_roster(c.data_dir)
+    group = q.get("group")
+    key = q.get("sort", "trainee")
+    if key not in course.SORT_KEYS:
+        key = "trainee"
+    desc = q.get("desc") == "1"
+    rows = course.sort_rows(course.cohort(c.store, roster, group=group or None), key, desc)
+    shown, pg, pages = paginate(rows, _int(q.get("page"), 1), c.per_page)
+    head = []
+    for k, label in COLUMNS:
+        flip = "0" if (k == key and desc) else "1" if k == key else ("1" if k in ("score", "drills", "trend") else "0")
+        arrow = (" ▼" if desc else " ▲") if k == key else ""
+        head.append((f'<a href="{url("/", sort=k, desc=flip, group=group)}" data-sort="{k}">{h(label)}{arrow}</a>',
+                     "" if k in ("trainee", "group") else "num"))
+    if c.auth.lan:
+        head.append(("Trainee code", ""))
+    body_rows = []
+    for r in shown:
+        code = f"<td><code>{h(trainee_code(c.auth.access_code, r.trainee))}</code></td>" if c.auth.lan else ""
+        trend = "—" if r.trend is None else f"{r.trend:+.1f}"
+        body_rows.append(
+            f'<tr data-trainee="{h(r.trainee)}"><td><a href="/trainee/{seg(r.trainee)}">{h(r.trainee)}</a></td>'
+            f"<td>{h(r.group) or '—'}</td><td class=\"num\">{r.drills}</td><td class=\"num\">{score_pill(r.score)}</td>"
+            f'<td class="num">{num(r.helpful, 2)}</td><td class="num">{num(r.harmful, 2)}</td>'
+            f'<td class="num">{num(r.wpm, 0)}</td><td class="num">{num(r.calm, 2)}</td><td class="num">{h(trend)}</td>{code}</tr>'
+        )
+    groups = sorted(set(roster.groups) | set(roster.scenarios))
+    filters = " · ".join(
+        [f'<a href="{url("/", sort=key)}">all</a>'] + [f'<a href="{url("/", group=g, sort=key)}">{h(g)}</a>' for g in groups]
+    )
+    cohort = (
+        f'<section id="cohort"><h2>Cohort{" · group " + h(group) if group else ""}</h2><p class="small">Groups: {filters}</p>'
+        + (table(head, body_rows, attrs=' id="cohort-table"') if rows else "<p>No drills yet. Run <code>make demo</code> "
+           "or import trainees' archives below.</p>")
+        + pager("/", pg, pages, sort=key, desc="1" if desc else None, group=group) + "</section>"
+    )
+    return page(request, roster.name, f"<h1>{h(roster.name)}</h1>{cohort}{_groups(request, roster)}{_import(request)}",
+                flash=q.get("msg", ""), error=q.get("err", ""))
+
+
+def _groups(request: Request, roster: course.Roster) -> str:
+    from ..scenario import list_scenarios
+
+    c = ctx(request)
+    token = csrf_field(csrf(request))
+    try:
+        shipped = [s.id for s in list_scenarios(data_dir=c.data_dir)]
+    except VoicedrillError:
+        shipped = []
+    ids = sorted(set(shipped) | set(course.scenarios_and_nodes(c.store)))
+    options = "".join(f'<option value="{h(s)}">{h(s)}</option>' for s in ids)
+    rows = [
+        f'<tr><td>{h(g)}</td><td>{", ".join(h(t) for t in roster.groups.get(g, ())) or "—"}</td>'
+        f'<td>{", ".join(h(s) for s in roster.scenarios.get(g, ())) or "—"}</td></tr>'
+        for g in sorted(set(roster.groups) | set(roster.scenarios))
+    ]
+    return (
+        '<section id="groups"><h2>Groups and scenarios</h2>'
+        + (table([("Group", ""), ("Trainees", ""), ("Assigned scenarios", "")], rows) if rows else "<p>No groups yet.</p>")
+        + f'<form class="inline" method="post" action="/course/group">{token}<label>Trainee <input name="trainee" required></label>'
+        '<label>Group <input name="group" placeholder="empty: no group"></label><button>Put in group</button></form><br>'
+        f'<form class="inline" method="post" action="/course/scenario">{token}<label>Group <input name="group" required></label>'
+        f'<label>Scenario <select name="scenario">{options}</select></label>'
+        '<label><input type="checkbox" name="remove" value="1"> remove</label><button>Assign scenario</button></form></section>'
+    )
+
+
+def _import(request: Request) -> str:
+    return (
+        '<section id="import"><h2>Import trainees\' drills</h2><p class="small">An archive made on a trainee\'s machine with '
+        "<code>voicedrill sessions export --all</code>. Drills already stored are skipped; a damaged or unsafe "
+        "archive is refused and nothing changes.</p>"
+        f'<form method="post" action="/course/import" enctype="multipart/form-data">{csrf_field(csrf(request))}'
+        '<input type="file" name="archive" accept=".zip" required> <button>Import</button></form></section>'
+    )
+
+
+async def trainee_page(request: Request, name: str | None = None) -> Response:
+    c = ctx(request)
+    name = name if name is not None else request.path_params["name"]
+    if not ident(request).may_see(name):
+        raise HTTPException(403, "You may see only your own drills.")
+    sessions = list(reversed(c.store.list_sessions(trainee=name)))
+    if not sessions and ident(request).instructor:
+        raise HTTPException(404, f"No drills of trainee {name!r}.")
+    shown, pg, pages = paginate(sessions, _int(request.query_params.get("page"), 1), c.per_page)
+    rows = [
+        f'<tr><td><a href="/drill/{seg(s.id)}">{h(s.started.replace("T", " ")[:16])}</a></td><td>{h(s.scenario)}</td>'
+        f'<td class="num">{s.turns}</td><td>{h(s.outcome or ("incomplete" if not s.complete else "ended"))}</td>'
+        f'<td class="num">{score_pill(s.drill_score)}</td></tr>'
+        for s in shown
+    ]
+    drills = table([("Started", ""), ("Scenario", ""), ("Turns", "num"), ("Outcome", ""), ("Score", "num")], rows)
+    history = (f'<section><h2>Progress</h2><iframe title="history" src="/trainee/{seg(name)}/history" '
+               'style="width:100%;height:900px;border:0"></iframe></section>') if sessions else ""
+    base = "/" if not ident(request).instructor else f"/trainee/{seg(name)}"
+    body = (f"<h1>Drills of {h(name)}</h1><section>{drills if rows else '<p>No drills yet.</p>'}"
+            f"{pager(base, pg, pages)}</section>{history}")
+    return page(request, f"Drills of {name}", body)
+
+
+async def trainee_history(request: Request) -> Response:
+    from ..report import render_history_html
+
+    c = ctx(request)
+    name = request.path_params["name"]
+    if not ident(request).may_see(name):
+        raise HTTPException(403, "You may see only your own drills.")
+    return HTMLResponse(render_history_html(c.store.history(name), trainee=name))
+
+
+async def post_group(request: Request) -> Response:
+    require_instructor(request)
+    form = await checked_form(request)
+    try:
+        course.assign_trainee(ctx(request).data_dir, str(form.get("trainee", "")), str(form.get("group", "")))
+    except VoicedrillError as e:
+        return RedirectResponse(href("/", err=str(e)), 303)
+    return RedirectResponse("/#groups", 303)
+
+
+async def post_scenario(request: Request) -> Response:
+    require_instructor(request)
+    form = await checked_form(request)
+    try:
+        course.assign_scenario(ctx(request).data_dir, str(form.get("group", "")), str(form.get("scenario", "")),
+                               remove=form.get("remove") == "1")
+    except VoicedrillError as e:
+        return RedirectResponse(href("/", err=str(e)), 303)
+    return RedirectResponse("/#groups", 303)
+
+
+async def post_import(request: Request) -> Response:
+    from ..archive import import_archive
+
+    require_instructor(request)
+    c = ctx(request)
+    form = await checked_form(request, max_size=MAX_UPLOAD)
+    upload = form.get("archive")
+    if upload is None or not hasattr(upload, "read"):
+        return RedirectResponse("/?err=Choose+an+archive+file+first.", 303)
+    tmp = c.data_dir / f".upload-{secrets.token_hex(6)}.zip"
+    try:
+        with open(tmp, "wb") as out:
+            while chunk := await upload.read(1 << 20):
+                out.write(chunk)
+        result = import_archive(c.store, tmp)
+        msg = result.message().replace(tmp.name, upload.filename or "archive", 1)
+        return RedirectResponse(href("/", msg=msg), 303)
+    except StoreError as e:
+        return RedirectResponse(href("/", err=str(e).replace(tmp.name, upload.filename or "archive")), 303)
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
