@@ -107,7 +107,9 @@ def export_archive(store, session_ids: Iterable[str], dest: str | os.PathLike) -
                     data = path.read_bytes()
                     checksums[arc] = hashlib.sha256(data).hexdigest()
                     kind = zipfile.ZIP_STORED if rel.endswith(".flac") else zipfile.ZIP_DEFLATED
-                    z.writestr(zipfile.ZipInfo(arc, date_time=(2000, 1, 1, 0, 0, 0)), data, compress_type=kind)
+                    info = zipfile.ZipInfo(arc, date_time=(2000, 1, 1, 0, 0, 0))
+                    info.external_attr = (stat.S_IFREG | 0o644) << 16
+                    z.writestr(info, data, compress_type=kind)
             manifest = {"format": FORMAT, "version": VERSION, "voicedrill_version": __version__,
                         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                         "sessions": ids, "files": checksums}
@@ -131,8 +133,8 @@ def _check_members(archive, z: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     total, files, seen = 0, [], set()
     for info in infos:
         name = info.filename
-        mode = (info.external_attr >> 16) & 0xFFFF
-        if stat.S_ISLNK(mode) or (mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+        kind = stat.S_IFMT((info.external_attr >> 16) & 0xFFFF)  # 0: no Unix type recorded (a plain file)
+        if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
             raise _refuse(archive, f"member '{name}' is a link or special file; archives hold plain files only.")
         if info.flag_bits & 0x1:
             raise _refuse(archive, f"member '{name}' is encrypted.")
