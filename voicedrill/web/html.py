@@ -66,7 +66,7 @@ def layout(title: str, body: str, *, who: str = "", instructor: bool = True, fla
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{h(title)} · voicedrill</title><link rel="stylesheet" href="/static/app.css">'
+        f'<title>{h(title)} · voicedrill</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/static/app.css">'
         f'<script src="/static/app.js" defer></script></head><body>'
         f'<nav class="top"><b>voicedrill</b>{nav}{who_html}</nav><main>{msgs}{body}</main></body></html>'
     )
