@@ -171,6 +171,8 @@ def test_groups_and_scenario_assignment(data):
     assert roster.group_of("alex") == "Monday" and roster.scenarios["Monday"] == ("barricaded_subject",)
     html = c.get("/?group=Monday").text
     assert re.findall(r'<tr data-trainee="([^"]+)"', html) == ["alex"]
+    critique = c.get("/critique?scenario=barricade-test&node=node0&group=Monday").text
+    assert re.findall(r'<div class="card" data-trainee="([^"]+)"', critique) == ["alex"]
 
 
 # --------------------------------------------------------------------------- security
@@ -282,6 +284,18 @@ def test_lan_trainee_sees_only_their_own_drills(data):
     forged = c.cookies.get("voicedrill")
     c.cookies.set("voicedrill", forged.replace(forged[-4:], "0000"))
     assert c.get("/", follow_redirects=False).status_code == 303  # an edited cookie is nobody
+
+
+def test_lan_trainee_with_a_hostile_name_sees_it_escaped(data):
+    d, ids = data
+    c = client(d, lan=True, access_code=CODE)
+    tok = token(c.get("/signin").text)
+    r = c.post("/signin", data={"csrf": tok, "trainee": HOSTILE_NAME, "code": trainee_code(CODE, HOSTILE_NAME)},
+               follow_redirects=False)
+    assert r.status_code == 303
+    for url in ("/", f"/drill/{ids[HOSTILE_NAME]}"):
+        html = c.get(url).text
+        assert ids[HOSTILE_NAME] in html and "<script>alert(1)" not in html and "<img src=x" not in html
 
 
 def test_course_page_imports_archives_and_refuses_hostile_ones(data, tmp_path):

@@ -1,4 +1,4 @@
-"""``voicedrill sessions list|show|export|delete|reindex`` and ``voicedrill rescore``."""
+"""``voicedrill sessions list|show|export|import|corrections|delete|reindex`` and ``voicedrill rescore``."""
 
 from __future__ import annotations
 
@@ -54,6 +54,12 @@ def register(subparsers, parents) -> None:
                        "oversized members, zip bombs, bad checksums) is refused and nothing is changed.")
     q.add_argument("archives", nargs="+", metavar="ARCHIVE.zip", help="archive files")
     q.set_defaults(func=cmd_import)
+
+    q = sub.add_parser("corrections", parents=parents, help="export the instructor's cue corrections (eval-cues JSONL)",
+                       description="Write the instructor's corrections (made on the Annotate page of voicedrill "
+                       "serve) as eval-cues JSONL, for: voicedrill eval-cues corrections.jsonl --script S")
+    q.add_argument("-o", "--output", metavar="FILE", default="corrections.jsonl", help="default: corrections.jsonl")
+    q.set_defaults(func=cmd_corrections)
 
     q = sub.add_parser("delete", parents=parents, help="delete one drill (asks first)",
                        description="Delete one stored drill and its audio. Asks first; --yes skips the question.")
@@ -255,6 +261,16 @@ def cmd_import(args) -> int:
             print(f"voicedrill: error: {e}", file=sys.stderr)
     print_notes(store)
     return 1 if failed else 0
+
+
+def cmd_corrections(args) -> int:
+    from ..annotations import export_jsonl
+
+    store = _store(args)
+    _, n = export_jsonl(store, args.output)
+    print(f"wrote {args.output}: {n} corrected replies. Measure a script with: "
+          f"voicedrill eval-cues {args.output} --script my_course.yaml", file=sys.stderr)
+    return 0
 
 
 def _csvnum(v):

@@ -108,7 +108,7 @@ async def checked_form(request: Request, *, max_size: int = 1024 * 1024):
 
 def page(request: Request, title: str, body: str, *, flash: str = "", error: str = "", status: int = 200) -> HTMLResponse:
     who = ident(request)
-    label = "instructor" if who.instructor else (f"trainee {who.trainee}" if who.role == "trainee" else "")
+    label = "instructor" if who.instructor else (f"trainee {h(who.trainee)}" if who.role == "trainee" else "")
     if who.role != "guest" and ctx(request).auth.lan:
         label += f' · <form class="inline" method="post" action="/signout">{csrf_field(csrf(request))}<button>sign out</button></form>'
     html = layout(title, body, who="", instructor=who.instructor, flash=flash, error=error)

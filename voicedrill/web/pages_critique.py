@@ -39,10 +39,11 @@ def _read_turn(store, sid: str, index: int) -> StoredTurn | None:
         return None
 
 
-def cards_for(store, scenario: str, node: str) -> tuple[list[Card], str | None]:
-    """The critique's cards (best first) and the model answer, reading only the turns shown."""
+def cards_for(store, scenario: str, node: str, trainees: set[str] | None = None) -> tuple[list[Card], str | None]:
+    """The critique's cards (best first) and the model answer, reading only the turns shown;
+    ``trainees`` narrows it to a group."""
     cards = []
-    for r in course.critique(store, scenario, node):
+    for r in course.critique(store, scenario, node, trainees=trainees):
         turn = _read_turn(store, r.session_id, r.turn_index)
         if turn is None:
             continue
@@ -86,11 +87,21 @@ def _card(card: Card, rank: int, audio_src: str | None) -> str:
     )
 
 
-def _picker(nodes: dict[str, list[str]], scenario: str, node: str) -> str:
+def _group(request: Request) -> tuple[str, set[str] | None]:
+    group = request.query_params.get("group") or ""
+    if not group:
+        return "", None
+    return group, set(course.load_roster(ctx(request).data_dir).groups.get(group, ()))
+
+
+def _picker(nodes: dict[str, list[str]], scenario: str, node: str, groups=(), group: str = "") -> str:
     sc = "".join(f'<option value="{h(s)}"{" selected" if s == scenario else ""}>{h(s)}</option>' for s in nodes)
     nd = "".join(f'<option value="{h(n)}"{" selected" if n == node else ""}>{h(n)}</option>' for n in nodes.get(scenario, ()))
+    gr = "".join(f'<option value="{h(g)}"{" selected" if g == group else ""}>{h(g)}</option>' for g in groups)
     return (f'<form class="inline noprint" method="get" action="/critique"><label>Scenario <select name="scenario">{sc}</select></label>'
-            f'<label>Node <select name="node">{nd}</select></label><button>Show replies</button></form>')
+            f'<label>Node <select name="node">{nd}</select></label>'
+            + (f'<label>Group <select name="group"><option value="">everybody</option>{gr}</select></label>' if groups else "")
+            + "<button>Show replies</button></form>")
 
 
 async def critique_page(request: Request) -> Response:
@@ -101,15 +112,17 @@ async def critique_page(request: Request) -> Response:
     node = request.query_params.get("node") or ""
     if scenario in nodes and node not in nodes[scenario]:
         node = nodes[scenario][0]
-    body = f"<h1>Group critique</h1><section>{_picker(nodes, scenario, node)}"
+    group, members = _group(request)
+    groups = sorted(course.load_roster(c.data_dir).groups)
+    body = f"<h1>Group critique</h1><section>{_picker(nodes, scenario, node, groups, group)}"
     if not nodes:
         return page(request, "Group critique", body + "<p>No drills stored yet.</p></section>")
-    cards, model = cards_for(c.store, scenario, node)
+    cards, model = cards_for(c.store, scenario, node, members)
     body += (
-        f"<h2>{h(scenario)} · node {h(node)} · {len(cards)} replies, best first</h2>"
+        f"<h2>{h(scenario)} · node {h(node)}{' · group ' + h(group) if group else ''} · {len(cards)} replies, best first</h2>"
         f'<p class="noprint"><button type="button" id="play-all">▶ Play all in turn</button> '
         f'<button type="button" id="print">Print</button> '
-        f'<a href="{url("/critique/export", scenario=scenario, node=node)}">Export (one HTML file)</a></p>'
+        f'<a href="{url("/critique/export", scenario=scenario, node=node, group=group)}">Export (one HTML file)</a></p>'
         + (f'<div class="card model"><h3>Model answer</h3><blockquote>{h(model)}</blockquote></div>' if model else "")
         + '<div class="cards" id="replies">'
         + "".join(_card(cd, i + 1, f"/audio/{seg(cd.reply.session_id)}/{cd.reply.turn_index}/reply"
@@ -126,7 +139,7 @@ async def critique_export(request: Request) -> Response:
     require_instructor(request)
     c = ctx(request)
     scenario, node = request.query_params.get("scenario", ""), request.query_params.get("node", "")
-    cards, model = cards_for(c.store, scenario, node)
+    cards, model = cards_for(c.store, scenario, node, _group(request)[1])
     if not cards:
         raise HTTPException(404, "No replies stored for that scenario node.")
     from .app import STATIC_DIR

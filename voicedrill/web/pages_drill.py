@@ -105,7 +105,7 @@ async def drill_page(request: Request) -> Response:
             + "".join(f"<p class='small'>{h(f)}</p>" for f in t.score.feedback) + f"{comment}</article>"
         )
     links = f'<a href="/drill/{seg(s.id)}/debrief">full debrief</a> · <a href="/trainee/{seg(s.meta.trainee)}">all drills of {h(s.meta.trainee)}</a>'
-    if ctx(request).auth.lan is False or request.state.ident.instructor:
+    if request.state.ident.instructor:
         links += f' · <a href="/annotate/{seg(s.id)}">annotate</a>'
     status = s.outcome or ("incomplete" if not s.complete else "ended")
     body = (
