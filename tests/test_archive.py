@@ -218,3 +218,23 @@ def test_export_needs_drills_and_names_the_fix(tmp_path):
     assert p.returncode != 0 and "no drills" in p.stderr and "Traceback" not in p.stderr
     p = cli("sessions", "import", str(tmp_path / "nope.zip"), data=tmp_path / "empty")
     assert p.returncode == 1 and "no such archive" in p.stderr
+
+
+def test_a_drills_group_travels_with_it_into_the_roster(tmp_path, records):
+    from tests.fixtures_report import SCENARIO_YAML
+    from voicedrill import course
+
+    store = Store(tmp_path / "trainee")
+    w = store.start_session(scenario_id="barricade-test", scenario_text=SCENARIO_YAML.format(language="en"),
+                            script_text="# s\n", script_hash="h", trainee="dana", language="en",
+                            course="Negotiation 101", group="Tuesday")
+    for r in records["alex"][:2]:
+        w.save_turn(r)
+    w.finish(outcome="surrender", drill_score=60.0)
+    meta = store.load_session(w.id).meta
+    assert (meta.course, meta.group) == ("Negotiation 101", "Tuesday")
+    out = archive.export_archive(store, [w.id], tmp_path / "dana.zip").path
+    inst = tmp_path / "inst"
+    p = cli("sessions", "import", str(out), data=inst)
+    assert p.returncode == 0, p.stderr
+    assert course.load_roster(inst).group_of("dana") == "Tuesday"

@@ -101,6 +101,20 @@ def assign_scenario(data_dir, group: str, scenario_id: str, *, remove: bool = Fa
     return save_roster(data_dir, replace(r, scenarios=scenarios, groups=groups))
 
 
+def adopt_groups(data_dir, store, session_ids) -> Roster:
+    """Put the trainees of imported drills into the group their drills name (``meta.group``,
+    set on the trainee's machine), unless the roster already places them."""
+    r = load_roster(data_dir)
+    for sid in session_ids:
+        meta = store.load_session(sid).meta
+        if meta.group and not r.group_of(meta.trainee):
+            try:
+                r = assign_trainee(data_dir, meta.trainee, meta.group)
+            except ParameterError:  # a name the roster cannot hold: the drill still shows, ungrouped
+                continue
+    return r
+
+
 def set_script(data_dir, script_path: str) -> Roster:
     return save_roster(data_dir, replace(load_roster(data_dir), script=str(script_path)))
 

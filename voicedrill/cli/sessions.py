@@ -250,12 +250,15 @@ def _export_archive(store, args) -> int:
 
 def cmd_import(args) -> int:
     from ..archive import import_archive
+    from ..course import adopt_groups
 
     store = _store(args)
     failed = 0
     for path in args.archives:
         try:
-            print(import_archive(store, path).message())
+            result = import_archive(store, path)
+            adopt_groups(store.data_dir, store, result.imported)
+            print(result.message())
         except StoreError as e:
             failed += 1
             print(f"voicedrill: error: {e}", file=sys.stderr)

@@ -186,6 +186,7 @@ async def post_import(request: Request) -> Response:
             while chunk := await upload.read(1 << 20):
                 out.write(chunk)
         result = import_archive(c.store, tmp)
+        course.adopt_groups(c.data_dir, c.store, result.imported)
         msg = result.message().replace(tmp.name, upload.filename or "archive", 1)
         return RedirectResponse(href("/", msg=msg), 303)
     except StoreError as e:
