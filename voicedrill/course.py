@@ -136,6 +136,7 @@ class CohortRow:
     calm: float | None  # 0..1
     trend: float | None  # mean of the later half of the last 10 drill scores minus the earlier half
     last: str  # ISO time of the last drill
+    scores: tuple[float, ...] = ()  # the last 20 drill scores, oldest first (for a sparkline)
 
 
 def _trend(scores: list[float]) -> float | None:
@@ -184,7 +185,7 @@ def _rows(base, cues, scores, roster, group) -> list[CohortRow]:
         h, bad = cues.get(trainee, (0, 0))
         s = scores.get(trainee, [])
         out.append(CohortRow(trainee, g, drills, statistics.mean(s) if s else None, h / turns if turns else 0.0,
-                             bad / turns if turns else 0.0, wpm, calm, _trend(s), last or ""))
+                             bad / turns if turns else 0.0, wpm, calm, _trend(s), last or "", tuple(s[-20:])))
     return out
 
 
@@ -246,14 +247,16 @@ class CritiqueReply:
     agitation_after: float | None
 
 
-def scenarios_and_nodes(store) -> dict[str, list[str]]:
-    """Scenario id -> the node ids replies were stored for (from the index)."""
+def scenarios_and_nodes(store, *, counts: bool = False) -> dict[str, list]:
+    """Scenario id -> the node ids replies were stored for, in the order drills reach them
+    (from the index); with ``counts`` (node id, number of trainees who replied there)."""
     store.sync()
-    out: dict[str, list[str]] = {}
-    for scenario, node in store.query(
-        "SELECT DISTINCT s.scenario_id, t.node_id FROM turns t JOIN sessions s ON s.id = t.session_id ORDER BY 1, 2"
+    out: dict[str, list] = {}
+    for scenario, node, _, trainees in store.query(
+        "SELECT s.scenario_id, t.node_id, MIN(t.idx), COUNT(DISTINCT s.trainee) FROM turns t "
+        "JOIN sessions s ON s.id = t.session_id GROUP BY 1, 2 ORDER BY 1, 3, 2"
     ):
-        out.setdefault(scenario, []).append(node)
+        out.setdefault(scenario, []).append((node, trainees) if counts else node)
     return out
 
 

@@ -53,6 +53,7 @@ async def home(request: Request) -> Response:
         arrow = (" ▼" if desc else " ▲") if k == key else ""
         head.append((f'<a href="{url("/", sort=k, desc=flip, group=group)}" data-sort="{k}">{h(label)}{arrow}</a>',
                      "" if k in ("trainee", "group") else "num"))
+    head.append(("Drill scores", ""))
     if c.auth.lan:
         head.append(("Trainee code", ""))
     body_rows = []
@@ -63,7 +64,8 @@ async def home(request: Request) -> Response:
             f'<tr data-trainee="{h(r.trainee)}"><td><a href="/trainee/{seg(r.trainee)}">{h(r.trainee)}</a></td>'
             f"<td>{h(r.group) or '—'}</td><td class=\"num\">{r.drills}</td><td class=\"num\">{score_pill(r.score)}</td>"
             f'<td class="num">{num(r.helpful, 2)}</td><td class="num">{num(r.harmful, 2)}</td>'
-            f'<td class="num">{num(r.wpm, 0)}</td><td class="num">{num(r.calm, 2)}</td><td class="num">{h(trend)}</td>{code}</tr>'
+            f'<td class="num">{num(r.wpm, 0)}</td><td class="num">{num(r.calm, 2)}</td><td class="num">{h(trend)}</td>'
+            f"<td>{sparkline(r.scores)}</td>{code}</tr>"
         )
     groups = sorted(set(roster.groups) | set(roster.scenarios))
     filters = " · ".join(
@@ -77,6 +79,17 @@ async def home(request: Request) -> Response:
     )
     return page(request, roster.name, f"<h1>{h(roster.name)}</h1>{cohort}{_groups(request, roster)}{_import(request)}",
                 flash=q.get("msg", ""), error=q.get("err", ""))
+
+
+def sparkline(scores, width: int = 120, height: int = 24) -> str:
+    """The drill scores (0..100, oldest first) as a small SVG line; the full plots are on the trainee's page."""
+    if len(scores) < 2:
+        return ""
+    step = width / (len(scores) - 1)
+    pts = " ".join(f"{i * step:.1f},{height - 2 - (v / 100) * (height - 4):.1f}" for i, v in enumerate(scores))
+    return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="drill scores {h(", ".join(f"{v:.0f}" for v in scores))}"><polyline points="{pts}" '
+            'fill="none" stroke="#0969da" stroke-width="1.5"/></svg>')
 
 
 def _groups(request: Request, roster: course.Roster) -> str:

@@ -96,7 +96,8 @@ def _group(request: Request) -> tuple[str, set[str] | None]:
 
 def _picker(nodes: dict[str, list[str]], scenario: str, node: str, groups=(), group: str = "") -> str:
     sc = "".join(f'<option value="{h(s)}"{" selected" if s == scenario else ""}>{h(s)}</option>' for s in nodes)
-    nd = "".join(f'<option value="{h(n)}"{" selected" if n == node else ""}>{h(n)}</option>' for n in nodes.get(scenario, ()))
+    nd = "".join(f'<option value="{h(n)}"{" selected" if n == node else ""}>{h(n)} ({k} trainee{"s" if k != 1 else ""})</option>'
+                 for n, k in nodes.get(scenario, ()))
     gr = "".join(f'<option value="{h(g)}"{" selected" if g == group else ""}>{h(g)}</option>' for g in groups)
     return (f'<form class="inline noprint" method="get" action="/critique"><label>Scenario <select name="scenario">{sc}</select></label>'
             f'<label>Node <select name="node">{nd}</select></label>'
@@ -107,11 +108,11 @@ def _picker(nodes: dict[str, list[str]], scenario: str, node: str, groups=(), gr
 async def critique_page(request: Request) -> Response:
     require_instructor(request)
     c = ctx(request)
-    nodes = course.scenarios_and_nodes(c.store)
+    nodes = course.scenarios_and_nodes(c.store, counts=True)
     scenario = request.query_params.get("scenario") or next(iter(nodes), "")
     node = request.query_params.get("node") or ""
-    if scenario in nodes and node not in nodes[scenario]:
-        node = nodes[scenario][0]
+    if scenario in nodes and node not in [n for n, _ in nodes[scenario]]:
+        node = nodes[scenario][0][0]
     group, members = _group(request)
     groups = sorted(course.load_roster(c.data_dir).groups)
     body = f"<h1>Group critique</h1><section>{_picker(nodes, scenario, node, groups, group)}"
