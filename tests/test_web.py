@@ -322,3 +322,37 @@ def test_course_page_imports_archives_and_refuses_hostile_ones(data, tmp_path):
 def test_hostile_reply_is_stored_verbatim(data):
     d, ids = data
     assert Store(d).load_session(ids[HOSTILE_NAME]).turns[0].transcript.text == HOSTILE_REPLY
+
+
+def test_serve_on_a_lan_prints_an_access_code_and_walls_off_everything(data):
+    """The CLI as a classroom runs it: bound to every address, sign-in required."""
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    d, ids = data
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PYTHONUNBUFFERED": "1"}
+    env.pop("VOICEDRILL_ACCESS_CODE", None)
+    proc = subprocess.Popen([sys.executable, "-m", "voicedrill", "serve", "--host", "0.0.0.0", "--port", "0",
+                             "--data-dir", str(d)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        port = code = None
+        while not (port and code):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            port = port or (re.search(r":(\d+)/", line) or [None, None])[1]
+            code = code or (re.search(r"access code: (\S+)", line) or [None, None])[1]
+        assert port and code and len(code) >= 8, "serve did not print its port and access code"
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+            assert c.get("/").status_code == 303
+            assert c.get(f"/audio/{ids['alex']}/0/reply").status_code == 303
+            tok = token(c.get("/signin").text)
+            r = c.post("/signin", data={"csrf": tok, "code": code})
+            assert r.status_code == 303
+            assert "Cohort" in c.get("/").text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -155,7 +155,7 @@ def set_cookie(response: Response, auth: Auth, who: Identity) -> None:
 # --------------------------------------------------------------------------- shared routes
 
 
-async def static(request: Request) -> Response:
+def static(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in STATIC:
         raise HTTPException(404, "Not found.")
@@ -164,7 +164,7 @@ async def static(request: Request) -> Response:
     return resp
 
 
-async def audio(request: Request) -> Response:
+def audio(request: Request) -> Response:
     from ..store import LINE_AUDIO, REPLY_AUDIO, _turn_dir
 
     sid, kind = request.path_params["sid"], request.path_params["kind"]

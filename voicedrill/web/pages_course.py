@@ -33,10 +33,10 @@ def routes() -> list[Route]:
     ]
 
 
-async def home(request: Request) -> Response:
+def home(request: Request) -> Response:
     who = ident(request)
     if not who.instructor:
-        return await trainee_page(request, name=who.trainee)
+        return trainee_page(request, name=who.trainee)
     c = ctx(request)
     q = request.query_params
     roster = course.load_roster(c.data_dir)
@@ -129,7 +129,7 @@ def _import(request: Request) -> str:
     )
 
 
-async def trainee_page(request: Request, name: str | None = None) -> Response:
+def trainee_page(request: Request, name: str | None = None) -> Response:
     c = ctx(request)
     name = name if name is not None else request.path_params["name"]
     if not ident(request).may_see(name):
@@ -153,7 +153,7 @@ async def trainee_page(request: Request, name: str | None = None) -> Response:
     return page(request, f"Drills of {name}", body)
 
 
-async def trainee_history(request: Request) -> Response:
+def trainee_history(request: Request) -> Response:
     from ..report import render_history_html
 
     c = ctx(request)

@@ -105,7 +105,7 @@ def _picker(nodes: dict[str, list[str]], scenario: str, node: str, groups=(), gr
             + "<button>Show replies</button></form>")
 
 
-async def critique_page(request: Request) -> Response:
+def critique_page(request: Request) -> Response:
     require_instructor(request)
     c = ctx(request)
     nodes = course.scenarios_and_nodes(c.store, counts=True)
@@ -133,7 +133,7 @@ async def critique_page(request: Request) -> Response:
     return page(request, f"Critique {scenario} {node}", body)
 
 
-async def critique_export(request: Request) -> Response:
+def critique_export(request: Request) -> Response:
     """The critique as one file for the room: no scripts, audio embedded (data: URIs)."""
     from ..report.media import data_uri
 

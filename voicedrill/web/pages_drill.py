@@ -72,7 +72,7 @@ def _cue_buttons(t, audio_id: str) -> str:
     return " ".join(out) or '<span class="muted">no cues</span>'
 
 
-async def drill_page(request: Request) -> Response:
+def drill_page(request: Request) -> Response:
     from ..report.debrief import scenario_title
 
     sid = request.path_params["sid"]
@@ -117,7 +117,7 @@ async def drill_page(request: Request) -> Response:
     return page(request, f"Drill {s.id}", body)
 
 
-async def debrief(request: Request) -> Response:
+def debrief(request: Request) -> Response:
     from ..report import render_report
 
     sid = request.path_params["sid"]
@@ -131,7 +131,7 @@ async def debrief(request: Request) -> Response:
 # --------------------------------------------------------------------------- annotate
 
 
-async def annotate_index(request: Request) -> Response:
+def annotate_index(request: Request) -> Response:
     require_instructor(request)
     c = ctx(request)
     rows, turns = annotations.agreement(c.store)
@@ -161,14 +161,14 @@ async def annotate_index(request: Request) -> Response:
     return page(request, "Annotate", body)
 
 
-async def corrections(request: Request) -> Response:
+def corrections(request: Request) -> Response:
     require_instructor(request)
     text, _ = annotations.export_jsonl(ctx(request).store)
     return Response(text, media_type="application/x-ndjson",
                     headers={"Content-Disposition": 'attachment; filename="corrections.jsonl"'})
 
 
-async def annotate_page(request: Request) -> Response:
+def annotate_page(request: Request) -> Response:
     require_instructor(request)
     sid = request.path_params["sid"]
     trainee_of(request, sid)

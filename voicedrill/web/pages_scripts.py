@@ -126,11 +126,11 @@ def _job(request: Request):
     return job
 
 
-async def job_state(request: Request) -> Response:
+def job_state(request: Request) -> Response:
     return JSONResponse(_job(request).to_dict())
 
 
-async def job_page(request: Request) -> Response:
+def job_page(request: Request) -> Response:
     job = _job(request)
     if job.state in ("queued", "running"):
         pct = 100 * job.done / job.total if job.total else 0
