@@ -356,3 +356,30 @@ def test_serve_on_a_lan_prints_an_access_code_and_walls_off_everything(data):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_every_page_label_exists_in_every_language():
+    """lang/<code>/web.yaml: the same keys in each language, and every label the pages name is there."""
+    from voicedrill import lang
+
+    def keys(node, prefix=""):
+        out = set()
+        for k, v in node.items():
+            out |= keys(v, f"{prefix}{k}.") if isinstance(v, dict) else {prefix + k}
+        return out
+
+    en = keys(lang.load("en", "web"))
+    for code in lang.LANGUAGES:
+        assert keys(lang.load(code, "web")) == en, f"lang/{code}/web.yaml differs from lang/en/web.yaml"
+    source = "".join(p.read_text() for p in Path(create_app.__code__.co_filename).parent.glob("*.py"))
+    used = set(re.findall(r'\b(?:t|tr|raw)\(\s*"([a-z_]+\.[a-z_]+)"', source))
+    used = {k for k in used if not k.endswith("_")}  # "course.col_" + column: built at run time
+    assert used and used <= en, sorted(used - en)
+
+
+def test_pages_in_russian(data):
+    d, ids = data
+    c = client(d, language="ru")
+    assert "Групповой разбор" in c.get("/critique").text
+    assert "Слушатель" in c.get("/").text and 'lang="ru"' in c.get("/").text
+    assert "Ход 1" in c.get(f"/drill/{ids['alex']}").text

@@ -25,6 +25,7 @@ def register(subparsers, parents) -> None:
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     p.add_argument("--access-code", metavar="CODE",
                    help="the instructor's code in LAN mode (default: $VOICEDRILL_ACCESS_CODE, else a new random one)")
+    p.add_argument("--language", choices=("en", "ru"), default="en", help="language of the pages (default en)")
     p.set_defaults(func=run)
 
 
@@ -50,7 +51,7 @@ def run(args) -> int:
     if not 0 <= args.port <= 65535:
         raise ParameterError(f"--port {args.port}: choose 1-65535 (or 0 for a free port).")
     data = paths.data_dir(args.data_dir)
-    app = create_app(data, lan=lan, access_code=code)
+    app = create_app(data, lan=lan, access_code=code, language=args.language)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

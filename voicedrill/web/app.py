@@ -42,11 +42,17 @@ class Context:
     store: object
     auth: Auth
     jobs: object
+    text: object  # web.text.Text: the labels in the chosen language
     per_page: int = 50
 
 
 def ctx(request: Request) -> Context:
     return request.app.state.ctx
+
+
+def tx(request: Request):
+    """The page labels (``t("key", **values)`` escaped, ``t.raw`` not)."""
+    return request.app.state.ctx.text
 
 
 def ident(request: Request) -> Identity:
@@ -107,13 +113,12 @@ async def checked_form(request: Request, *, max_size: int = 1024 * 1024):
 
 
 def page(request: Request, title: str, body: str, *, flash: str = "", error: str = "", status: int = 200) -> HTMLResponse:
-    who = ident(request)
-    label = "instructor" if who.instructor else (f"trainee {h(who.trainee)}" if who.role == "trainee" else "")
+    who, t = ident(request), tx(request)
+    label = t("nav.instructor") if who.instructor else (t("nav.trainee", name=who.trainee) if who.role == "trainee" else "")
     if who.role != "guest" and ctx(request).auth.lan:
-        label += f' · <form class="inline" method="post" action="/signout">{csrf_field(csrf(request))}<button>sign out</button></form>'
-    html = layout(title, body, who="", instructor=who.instructor, flash=flash, error=error)
-    if label:
-        html = html.replace('<main>', f'<main><p class="small noprint" style="text-align:right">{label}</p>', 1)
+        label += (f' · <form class="inline" method="post" action="/signout">{csrf_field(csrf(request))}'
+                  f'<button>{t("nav.sign_out")}</button></form>')
+    html = layout(title, body, t, who=label, instructor=who.instructor, flash=flash, error=error)
     return HTMLResponse(html, status_code=status)
 
 
@@ -185,10 +190,11 @@ async def signin(request: Request) -> Response:
         return RedirectResponse("/", 303)
     error = ""
     status = 200
+    t = tx(request)
     if request.method == "POST":
         client = request.client.host if request.client else "?"
         if c.auth.locked_out(client):
-            error, status = "Too many failed sign-ins; wait five minutes.", 429
+            error, status = t.raw("signin.locked"), 429
         else:
             form = await checked_form(request)
             who = c.auth.sign_in(client, str(form.get("code", "")), str(form.get("trainee", "")),
@@ -197,16 +203,15 @@ async def signin(request: Request) -> Response:
                 resp = RedirectResponse("/", 303)
                 set_cookie(resp, c.auth, who)
                 return resp
-            error, status = "Wrong code (or no drills under that trainee name).", 403
+            error, status = t.raw("signin.wrong"), 403
     body = (
-        '<section><h1>Sign in</h1><p>Instructor: the access code printed when <code>voicedrill serve</code> '
-        "started. Trainee: your name and the code your instructor gave you.</p>"
+        f'<section><h1>{t("signin.title")}</h1><p>{t("signin.intro")}</p>'
         f'<form method="post" action="/signin">{csrf_field(csrf(request))}'
-        '<p><label>Trainee name (leave empty for the instructor) <input name="trainee" autocomplete="username"></label></p>'
-        '<p><label>Code <input name="code" type="password" autocomplete="current-password" required></label></p>'
-        "<button>Sign in</button></form></section>"
+        f'<p><label>{t("signin.trainee")} <input name="trainee" autocomplete="username"></label></p>'
+        f'<p><label>{t("signin.code")} <input name="code" type="password" autocomplete="current-password" required></label></p>'
+        f'<button>{t("signin.button")}</button></form></section>'
     )
-    return page(request, "Sign in", body, error=error, status=status)
+    return page(request, t.raw("signin.title"), body, error=error, status=status)
 
 
 async def signout(request: Request) -> Response:
@@ -223,17 +228,20 @@ async def on_error(request: Request, exc: Exception) -> Response:
         status, text = 400, str(exc)
     if not hasattr(request.state, "ident"):
         return PlainTextResponse(str(text), status)
-    return page(request, "Problem", f"<section><h1>{h(status)}</h1><p>{h(text)}</p></section>", status=status)
+    return page(request, tx(request).raw("common.problem"), f"<section><h1>{h(status)}</h1><p>{h(text)}</p></section>",
+                status=status)
 
 
 def create_app(data_dir: str | os.PathLike, *, lan: bool = False, access_code: str | None = None,
-               secret: bytes | None = None, per_page: int = 50) -> Starlette:
+               secret: bytes | None = None, per_page: int = 50, language: str = "en") -> Starlette:
     """The web application over the data folder ``data_dir``. ``lan=True`` requires sign-in
-    (the instructor's ``access_code``; trainees with their trainee codes)."""
+    (the instructor's ``access_code``; trainees with their trainee codes). ``language``:
+    the pages' labels (``lang/<code>/web.yaml``)."""
     from ..errors import ParameterError
     from ..store import Store
     from . import pages_course, pages_critique, pages_drill, pages_scripts
     from .jobs import Jobs
+    from .text import Text
 
     if lan and not access_code:
         raise ParameterError("LAN mode needs an access code (voicedrill serve prints one at start).")
@@ -251,5 +259,6 @@ def create_app(data_dir: str | os.PathLike, *, lan: bool = False, access_code: s
         middleware=[Middleware(Guard)],
         exception_handlers={HTTPException: on_error, VoicedrillError: on_error},
     )
-    app.state.ctx = Context(data, store, Auth(lan=lan, access_code=access_code, secret=secret), Jobs(), per_page)
+    app.state.ctx = Context(data, store, Auth(lan=lan, access_code=access_code, secret=secret), Jobs(),
+                            Text(language), per_page)
     return app

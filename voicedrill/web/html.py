@@ -41,30 +41,31 @@ def score_pill(score) -> str:
     return f'<span class="pill {score_band(score)}-bg">{h(num(score))}</span>'
 
 
-def cue_tags(names: Iterable[str]) -> str:
+def cue_tags(names: Iterable[str], none: str = "—") -> str:
     from ..scoring.names import CUE_NAMES, cue_kind
 
     out = [f'<span class="cue-tag k-{cue_kind(n) if n in CUE_NAMES else "neutral"}">{h(n)}</span>' for n in names]
-    return " ".join(out) or '<span class="muted">no cues</span>'
+    return " ".join(out) or f'<span class="muted">{h(none)}</span>'
 
 
 def csrf_field(token: str) -> str:
     return f'<input type="hidden" name="csrf" value="{h(token)}">'
 
 
-def layout(title: str, body: str, *, who: str = "", instructor: bool = True, flash: str = "", error: str = "") -> str:
-    links = [("/", "Course"), ("/critique", "Group critique"), ("/annotate", "Annotate"), ("/scripts", "Scoring scripts")]
+def layout(title: str, body: str, t, *, who: str = "", instructor: bool = True, flash: str = "", error: str = "") -> str:
+    """A whole page; ``t`` gives the labels (web.text.Text), ``who`` is HTML."""
+    links = [("/", "nav.course"), ("/critique", "nav.critique"), ("/annotate", "nav.annotate"), ("/scripts", "nav.scripts")]
     if not instructor:
-        links = [("/", "My drills")]
-    nav = "".join(f'<a href="{a}">{h(t)}</a>' for a, t in links)
+        links = [("/", "nav.my_drills")]
+    nav = "".join(f'<a href="{a}">{t(k)}</a>' for a, k in links)
     msgs = ""
     if flash:
         msgs += f'<div class="flash ok" role="status">{h(flash)}</div>'
     if error:
         msgs += f'<div class="flash err" role="alert">{h(error)}</div>'
-    who_html = f'<span class="who">{h(who)}</span>' if who else ""
+    who_html = f'<span class="who">{who}</span>' if who else ""
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{h(t.language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>{h(title)} · voicedrill</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/static/app.css">'
         f'<script src="/static/app.js" defer></script></head><body>'
@@ -78,12 +79,12 @@ def table(head: Sequence[tuple[str, str]], rows: Iterable[str], *, css: str = "d
     return f'<table class="{css}"{attrs}><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def pager(path: str, page: int, pages: int, **params) -> str:
+def pager(t, path: str, page: int, pages: int, **params) -> str:
     if pages <= 1:
         return ""
-    prev = f'<a href="{url(path, page=page - 1, **params)}" rel="prev">← previous</a>' if page > 1 else ""
-    nxt = f'<a href="{url(path, page=page + 1, **params)}" rel="next">next →</a>' if page < pages else ""
-    return f'<div class="pager">{prev}<span>page {page} of {pages}</span>{nxt}</div>'
+    prev = f'<a href="{url(path, page=page - 1, **params)}" rel="prev">{t("common.previous")}</a>' if page > 1 else ""
+    nxt = f'<a href="{url(path, page=page + 1, **params)}" rel="next">{t("common.next")}</a>' if page < pages else ""
+    return f'<div class="pager">{prev}<span>{t("common.page_of", page=page, pages=pages)}</span>{nxt}</div>'
 
 
 def paginate(items: Sequence, page: int, per_page: int) -> tuple[Sequence, int, int]:

@@ -13,13 +13,11 @@ from starlette.routing import Route
 
 from .. import course
 from ..errors import StoreError, VoicedrillError
-from .app import MAX_UPLOAD, checked_form, csrf, ctx, ident, page, require_instructor
+from .app import MAX_UPLOAD, checked_form, csrf, ctx, ident, page, require_instructor, tx
 from .auth import trainee_code
 from .html import csrf_field, h, href, num, paginate, pager, score_pill, seg, table, url
 
-COLUMNS = (("trainee", "Trainee"), ("group", "Group"), ("drills", "Drills"), ("score", "Mean drill score"),
-           ("helpful", "Helpful cues / turn"), ("harmful", "Harmful cues / turn"), ("wpm", "Pace (wpm)"),
-           ("calm", "Calm"), ("trend", "Trend"))
+COLUMNS = ("trainee", "group", "drills", "score", "helpful", "harmful", "wpm", "calm", "trend")
 
 
 def routes() -> list[Route]:
@@ -37,7 +35,7 @@ def home(request: Request) -> Response:
     who = ident(request)
     if not who.instructor:
         return trainee_page(request, name=who.trainee)
-    c = ctx(request)
+    c, t = ctx(request), tx(request)
     q = request.query_params
     roster = course.load_roster(c.data_dir)
     group = q.get("group")
@@ -48,14 +46,14 @@ def home(request: Request) -> Response:
     rows = course.sort_rows(course.cohort(c.store, roster, group=group or None), key, desc)
     shown, pg, pages = paginate(rows, _int(q.get("page"), 1), c.per_page)
     head = []
-    for k, label in COLUMNS:
+    for k in COLUMNS:
         flip = "0" if (k == key and desc) else "1" if k == key else ("1" if k in ("score", "drills", "trend") else "0")
         arrow = (" ▼" if desc else " ▲") if k == key else ""
-        head.append((f'<a href="{url("/", sort=k, desc=flip, group=group)}" data-sort="{k}">{h(label)}{arrow}</a>',
+        head.append((f'<a href="{url("/", sort=k, desc=flip, group=group)}" data-sort="{k}">{t("course.col_" + k)}{arrow}</a>',
                      "" if k in ("trainee", "group") else "num"))
-    head.append(("Drill scores", ""))
+    head.append((t("course.col_scores"), ""))
     if c.auth.lan:
-        head.append(("Trainee code", ""))
+        head.append((t("course.col_code"), ""))
     body_rows = []
     for r in shown:
         code = f"<td><code>{h(trainee_code(c.auth.access_code, r.trainee))}</code></td>" if c.auth.lan else ""
@@ -69,13 +67,13 @@ def home(request: Request) -> Response:
         )
     groups = sorted(set(roster.groups) | set(roster.scenarios))
     filters = " · ".join(
-        [f'<a href="{url("/", sort=key)}">all</a>'] + [f'<a href="{url("/", group=g, sort=key)}">{h(g)}</a>' for g in groups]
+        [f'<a href="{url("/", sort=key)}">{t("course.all")}</a>'] + [f'<a href="{url("/", group=g, sort=key)}">{h(g)}</a>' for g in groups]
     )
     cohort = (
-        f'<section id="cohort"><h2>Cohort{" · group " + h(group) if group else ""}</h2><p class="small">Groups: {filters}</p>'
-        + (table(head, body_rows, attrs=' id="cohort-table"') if rows else "<p>No drills yet. Run <code>make demo</code> "
-           "or import trainees' archives below.</p>")
-        + pager("/", pg, pages, sort=key, desc="1" if desc else None, group=group) + "</section>"
+        f'<section id="cohort"><h2>{t("course.cohort")}{t("course.group_suffix", group=group) if group else ""}</h2>'
+        f'<p class="small">{t("course.groups")} {filters}</p>'
+        + (table(head, body_rows, attrs=' id="cohort-table"') if rows else f"<p>{t('course.no_drills')}</p>")
+        + pager(t, "/", pg, pages, sort=key, desc="1" if desc else None, group=group) + "</section>"
     )
     return page(request, roster.name, f"<h1>{h(roster.name)}</h1>{cohort}{_groups(request, roster)}{_import(request)}",
                 flash=q.get("msg", ""), error=q.get("err", ""))
@@ -95,7 +93,7 @@ def sparkline(scores, width: int = 120, height: int = 24) -> str:
 def _groups(request: Request, roster: course.Roster) -> str:
     from ..scenario import list_scenarios
 
-    c = ctx(request)
+    c, t = ctx(request), tx(request)
     token = csrf_field(csrf(request))
     try:
         shipped = [s.id for s in list_scenarios(data_dir=c.data_dir)]
@@ -109,28 +107,30 @@ def _groups(request: Request, roster: course.Roster) -> str:
         for g in sorted(set(roster.groups) | set(roster.scenarios))
     ]
     return (
-        '<section id="groups"><h2>Groups and scenarios</h2>'
-        + (table([("Group", ""), ("Trainees", ""), ("Assigned scenarios", "")], rows) if rows else "<p>No groups yet.</p>")
-        + f'<form class="inline" method="post" action="/course/group">{token}<label>Trainee <input name="trainee" required></label>'
-        '<label>Group <input name="group" placeholder="empty: no group"></label><button>Put in group</button></form><br>'
-        f'<form class="inline" method="post" action="/course/scenario">{token}<label>Group <input name="group" required></label>'
-        f'<label>Scenario <select name="scenario">{options}</select></label>'
-        '<label><input type="checkbox" name="remove" value="1"> remove</label><button>Assign scenario</button></form></section>'
+        f'<section id="groups"><h2>{t("course.groups_heading")}</h2>'
+        + (table([(t("course.group"), ""), (t("course.trainees"), ""), (t("course.assigned"), "")], rows) if rows
+           else f"<p>{t('course.no_groups')}</p>")
+        + f'<form class="inline" method="post" action="/course/group">{token}<label>{t("course.trainee")} '
+        f'<input name="trainee" required></label><label>{t("course.group")} <input name="group" '
+        f'placeholder="{t("course.no_group")}"></label><button>{t("course.put_in_group")}</button></form><br>'
+        f'<form class="inline" method="post" action="/course/scenario">{token}<label>{t("course.group")} '
+        f'<input name="group" required></label><label>{t("course.scenario")} <select name="scenario">{options}</select></label>'
+        f'<label><input type="checkbox" name="remove" value="1"> {t("course.remove")}</label>'
+        f'<button>{t("course.assign")}</button></form></section>'
     )
 
 
 def _import(request: Request) -> str:
+    t = tx(request)
     return (
-        '<section id="import"><h2>Import trainees\' drills</h2><p class="small">An archive made on a trainee\'s machine with '
-        "<code>voicedrill sessions export --all</code>. Drills already stored are skipped; a damaged or unsafe "
-        "archive is refused and nothing changes.</p>"
+        f'<section id="import"><h2>{t("course.import_heading")}</h2><p class="small">{t("course.import_intro")}</p>'
         f'<form method="post" action="/course/import" enctype="multipart/form-data">{csrf_field(csrf(request))}'
-        '<input type="file" name="archive" accept=".zip" required> <button>Import</button></form></section>'
+        f'<input type="file" name="archive" accept=".zip" required> <button>{t("course.import_button")}</button></form></section>'
     )
 
 
 def trainee_page(request: Request, name: str | None = None) -> Response:
-    c = ctx(request)
+    c, t = ctx(request), tx(request)
     name = name if name is not None else request.path_params["name"]
     if not ident(request).may_see(name):
         raise HTTPException(403, "You may see only your own drills.")
@@ -140,17 +140,18 @@ def trainee_page(request: Request, name: str | None = None) -> Response:
     shown, pg, pages = paginate(sessions, _int(request.query_params.get("page"), 1), c.per_page)
     rows = [
         f'<tr><td><a href="/drill/{seg(s.id)}">{h(s.started.replace("T", " ")[:16])}</a></td><td>{h(s.scenario)}</td>'
-        f'<td class="num">{s.turns}</td><td>{h(s.outcome or ("incomplete" if not s.complete else "ended"))}</td>'
+        f'<td class="num">{s.turns}</td><td>{h(s.outcome) or t("trainee." + ("incomplete" if not s.complete else "ended"))}</td>'
         f'<td class="num">{score_pill(s.drill_score)}</td></tr>'
         for s in shown
     ]
-    drills = table([("Started", ""), ("Scenario", ""), ("Turns", "num"), ("Outcome", ""), ("Score", "num")], rows)
-    history = (f'<section><h2>Progress</h2><iframe title="history" src="/trainee/{seg(name)}/history" '
+    drills = table([(t("trainee.started"), ""), (t("trainee.scenario"), ""), (t("trainee.turns"), "num"),
+                    (t("trainee.outcome"), ""), (t("trainee.score"), "num")], rows)
+    history = (f'<section><h2>{t("trainee.progress")}</h2><iframe title="history" src="/trainee/{seg(name)}/history" '
                'style="width:100%;height:900px;border:0"></iframe></section>') if sessions else ""
     base = "/" if not ident(request).instructor else f"/trainee/{seg(name)}"
-    body = (f"<h1>Drills of {h(name)}</h1><section>{drills if rows else '<p>No drills yet.</p>'}"
-            f"{pager(base, pg, pages)}</section>{history}")
-    return page(request, f"Drills of {name}", body)
+    body = (f"<h1>{t('trainee.title', name=name)}</h1><section>{drills if rows else '<p>' + t('trainee.no_drills') + '</p>'}"
+            f"{pager(t, base, pg, pages)}</section>{history}")
+    return page(request, t.raw("trainee.title", name=name), body)
 
 
 def trainee_history(request: Request) -> Response:
@@ -192,7 +193,7 @@ async def post_import(request: Request) -> Response:
     form = await checked_form(request, max_size=MAX_UPLOAD)
     upload = form.get("archive")
     if upload is None or not hasattr(upload, "read"):
-        return RedirectResponse("/?err=Choose+an+archive+file+first.", 303)
+        return RedirectResponse(href("/", err=tx(request).raw("course.choose_archive")), 303)
     tmp = c.data_dir / f".upload-{secrets.token_hex(6)}.zip"
     try:
         with open(tmp, "wb") as out:

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from .. import course
 from ..store import StoredTurn, _turn_dir
-from .app import ctx, page, require_instructor
+from .app import ctx, page, require_instructor, tx
 from .html import cue_tags, h, num, score_pill, seg, url
 
 
@@ -71,19 +71,19 @@ def _safe_name(name, default: str) -> str:
     return name if isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name) else default
 
 
-def _card(card: Card, rank: int, audio_src: str | None) -> str:
+def _card(card: Card, rank: int, audio_src: str | None, tr) -> str:
     t, r = card.turn, card.reply
-    said = h(t.transcript.text.strip()) or '<span class="muted">(silence)</span>'
+    said = h(t.transcript.text.strip()) or f'<span class="muted">{tr("common.silence")}</span>'
     audio = (f'<audio class="reply" controls preload="none" src="{h(audio_src)}"></audio>'
-             if audio_src else '<p class="muted">no reply audio</p>')
-    reaction = (f"“{h(card.next_line)}”" if card.next_line else
-                f"the drill ended{(': ' + h(card.outcome)) if card.outcome else ''}")
+             if audio_src else f'<p class="muted">{tr("common.no_audio")}</p>')
+    reaction = (f"“{card.next_line}”" if card.next_line else
+                tr.raw("critique.ended_with", outcome=card.outcome) if card.outcome else tr.raw("critique.ended"))
+    reaction = tr("critique.reaction", before=num(r.agitation_before, 2), after=num(r.agitation_after, 2), next=reaction)
     return (
         f'<div class="card" data-trainee="{h(r.trainee)}"><span class="rank">#{rank}</span>'
         f'<h3>{h(r.trainee)} {score_pill(r.score)}</h3>{audio}<blockquote class="transcript">{said}</blockquote>'
-        f'<p>{cue_tags(t.score.cue_names())}</p>'
-        f'<p class="small">Reaction: agitation {num(r.agitation_before, 2)} → {num(r.agitation_after, 2)}; next: {reaction}</p>'
-        f'<p class="small noprint"><a href="/drill/{seg(r.session_id)}#turn-{r.turn_index}">drill</a></p></div>'
+        f'<p>{cue_tags(t.score.cue_names(), tr.raw("common.no_cues"))}</p><p class="small">{reaction}</p>'
+        f'<p class="small noprint"><a href="/drill/{seg(r.session_id)}#turn-{r.turn_index}">{tr("common.drill")}</a></p></div>'
     )
 
 
@@ -94,20 +94,21 @@ def _group(request: Request) -> tuple[str, set[str] | None]:
     return group, set(course.load_roster(ctx(request).data_dir).groups.get(group, ()))
 
 
-def _picker(nodes: dict[str, list[str]], scenario: str, node: str, groups=(), group: str = "") -> str:
+def _picker(tr, nodes: dict[str, list], scenario: str, node: str, groups=(), group: str = "") -> str:
     sc = "".join(f'<option value="{h(s)}"{" selected" if s == scenario else ""}>{h(s)}</option>' for s in nodes)
-    nd = "".join(f'<option value="{h(n)}"{" selected" if n == node else ""}>{h(n)} ({k} trainee{"s" if k != 1 else ""})</option>'
+    nd = "".join(f'<option value="{h(n)}"{" selected" if n == node else ""}>{tr("critique.trainees", node=n, count=k)}</option>'
                  for n, k in nodes.get(scenario, ()))
     gr = "".join(f'<option value="{h(g)}"{" selected" if g == group else ""}>{h(g)}</option>' for g in groups)
-    return (f'<form class="inline noprint" method="get" action="/critique"><label>Scenario <select name="scenario">{sc}</select></label>'
-            f'<label>Node <select name="node">{nd}</select></label>'
-            + (f'<label>Group <select name="group"><option value="">everybody</option>{gr}</select></label>' if groups else "")
-            + "<button>Show replies</button></form>")
+    return (f'<form class="inline noprint" method="get" action="/critique"><label>{tr("critique.scenario")} '
+            f'<select name="scenario">{sc}</select></label><label>{tr("critique.node")} <select name="node">{nd}</select></label>'
+            + (f'<label>{tr("critique.group")} <select name="group"><option value="">{tr("critique.everybody")}</option>'
+               f'{gr}</select></label>' if groups else "")
+            + f'<button>{tr("critique.show")}</button></form>')
 
 
 def critique_page(request: Request) -> Response:
     require_instructor(request)
-    c = ctx(request)
+    c, tr = ctx(request), tx(request)
     nodes = course.scenarios_and_nodes(c.store, counts=True)
     scenario = request.query_params.get("scenario") or next(iter(nodes), "")
     node = request.query_params.get("node") or ""
@@ -115,22 +116,22 @@ def critique_page(request: Request) -> Response:
         node = nodes[scenario][0][0]
     group, members = _group(request)
     groups = sorted(course.load_roster(c.data_dir).groups)
-    body = f"<h1>Group critique</h1><section>{_picker(nodes, scenario, node, groups, group)}"
+    body = f"<h1>{tr('critique.title')}</h1><section>{_picker(tr, nodes, scenario, node, groups, group)}"
     if not nodes:
-        return page(request, "Group critique", body + "<p>No drills stored yet.</p></section>")
+        return page(request, tr.raw("critique.title"), body + f"<p>{tr('critique.no_drills')}</p></section>")
     cards, model = cards_for(c.store, scenario, node, members)
     body += (
-        f"<h2>{h(scenario)} · node {h(node)}{' · group ' + h(group) if group else ''} · {len(cards)} replies, best first</h2>"
-        f'<p class="noprint"><button type="button" id="play-all">▶ Play all in turn</button> '
-        f'<button type="button" id="print">Print</button> '
-        f'<a href="{url("/critique/export", scenario=scenario, node=node, group=group)}">Export (one HTML file)</a></p>'
-        + (f'<div class="card model"><h3>Model answer</h3><blockquote>{h(model)}</blockquote></div>' if model else "")
+        f"<h2>{tr('critique.heading', scenario=scenario, node=node, count=len(cards), group=tr.raw('course.group_suffix', group=group) if group else '')}</h2>"
+        f'<p class="noprint"><button type="button" id="play-all">{tr("critique.play_all")}</button> '
+        f'<button type="button" id="print">{tr("critique.print")}</button> '
+        f'<a href="{url("/critique/export", scenario=scenario, node=node, group=group)}">{tr("critique.export")}</a></p>'
+        + (f'<div class="card model"><h3>{tr("critique.model")}</h3><blockquote>{h(model)}</blockquote></div>' if model else "")
         + '<div class="cards" id="replies">'
         + "".join(_card(cd, i + 1, f"/audio/{seg(cd.reply.session_id)}/{cd.reply.turn_index}/reply"
-                        if cd.turn.reply_audio_path else None) for i, cd in enumerate(cards))
+                        if cd.turn.reply_audio_path else None, tr) for i, cd in enumerate(cards))
         + "</div></section>"
     )
-    return page(request, f"Critique {scenario} {node}", body)
+    return page(request, tr.raw("critique.export_title", scenario=scenario, node=node), body)
 
 
 def critique_export(request: Request) -> Response:
@@ -138,7 +139,7 @@ def critique_export(request: Request) -> Response:
     from ..report.media import data_uri
 
     require_instructor(request)
-    c = ctx(request)
+    c, tr = ctx(request), tx(request)
     scenario, node = request.query_params.get("scenario", ""), request.query_params.get("node", "")
     cards, model = cards_for(c.store, scenario, node, _group(request)[1])
     if not cards:
@@ -146,12 +147,13 @@ def critique_export(request: Request) -> Response:
     from .app import STATIC_DIR
 
     css = (STATIC_DIR / "app.css").read_text(encoding="utf-8")
-    items = "".join(_card(cd, i + 1, data_uri(cd.turn.reply_audio_path)) for i, cd in enumerate(cards))
+    items = "".join(_card(cd, i + 1, data_uri(cd.turn.reply_audio_path), tr) for i, cd in enumerate(cards))
+    title = tr("critique.export_title", scenario=scenario, node=node)
     html = (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
-        f"content=\"default-src 'none'; style-src 'unsafe-inline'; media-src data:\"><title>Critique {h(scenario)} {h(node)}</title>"
-        f"<style>{css}</style></head><body><main><h1>Group critique: {h(scenario)} · node {h(node)}</h1>"
-        + (f'<div class="card model"><h3>Model answer</h3><blockquote>{h(model)}</blockquote></div>' if model else "")
+        f'<!DOCTYPE html><html lang="{h(tr.language)}"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
+        f"content=\"default-src 'none'; style-src 'unsafe-inline'; media-src data:\"><title>{title}</title>"
+        f"<style>{css}</style></head><body><main><h1>{title}</h1>"
+        + (f'<div class="card model"><h3>{tr("critique.model")}</h3><blockquote>{h(model)}</blockquote></div>' if model else "")
         + f'<div class="cards">{items}</div></main></body></html>'
     )
     name = _safe_name(f"critique-{scenario}-{node}.html", "critique.html")

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from .. import course
 from ..errors import VoicedrillError
-from .app import checked_form, csrf, ctx, ident, page, require_instructor
+from .app import checked_form, csrf, ctx, ident, page, require_instructor, tx
 from .html import csrf_field, cue_tags, h, href, num, seg, table
 
 MAX_SCRIPT = 256 * 1024  # characters of a candidate script
@@ -42,11 +42,11 @@ def _current_text(data_dir: Path, roster: course.Roster) -> str:
 
 async def scripts_page(request: Request, *, candidate: str | None = None, error: str = "") -> Response:
     require_instructor(request)
-    c = ctx(request)
+    c, t = ctx(request), tx(request)
     roster = course.load_roster(c.data_dir)
     token = csrf_field(csrf(request))
     files = course.course_scripts(c.data_dir)
-    opts = '<option value="">the shipped default</option>' + "".join(
+    opts = f'<option value="">{t("scripts.default")}</option>' + "".join(
         f'<option value="{h(p.stem)}"{" selected" if str(p) == roster.script else ""}>{h(p.stem)}</option>' for p in files
     )
     sessions = list(reversed(c.store.list_sessions()))[: c.per_page]
@@ -56,19 +56,21 @@ async def scripts_page(request: Request, *, candidate: str | None = None, error:
         for i, s in enumerate(sessions)
     )
     text = candidate if candidate is not None else _current_text(c.data_dir, roster)
+    now = h(Path(roster.script).stem) if roster.script else t("scripts.default")
     body = (
-        "<h1>Scoring scripts</h1>"
-        f'<section><h2>The course\'s script</h2><p>Now: <b>{h(Path(roster.script).stem if roster.script else "the shipped default")}</b></p>'
-        f'<form class="inline" method="post" action="/scripts/use">{token}<select name="name">{opts}</select><button>Use for the course</button></form></section>'
-        f'<section><h2>Try a candidate</h2><form method="post" action="/scripts/preview">{token}'
+        f"<h1>{t('scripts.title')}</h1>"
+        f'<section><h2>{t("scripts.course_script")}</h2><p>{t("scripts.now")} <b>{now}</b></p>'
+        f'<form class="inline" method="post" action="/scripts/use">{token}<select name="name">{opts}</select>'
+        f'<button>{t("scripts.use")}</button></form></section>'
+        f'<section><h2>{t("scripts.try")}</h2><form method="post" action="/scripts/preview">{token}'
         f'<textarea class="script" name="candidate" spellcheck="false">{h(text)}</textarea>'
-        f"<p>Re-score these stored drills with it (newest first; nothing stored changes):</p><ul>{checks or '<li>no drills</li>'}</ul>"
-        '<button>Preview the differences</button></form>'
+        f"<p>{t('scripts.choose')}</p><ul>{checks or '<li>' + t('scripts.no_drills') + '</li>'}</ul>"
+        f'<button>{t("scripts.preview")}</button></form>'
         f'<form class="inline" method="post" action="/scripts/save">{token}<input type="hidden" name="candidate" value="{h(text)}">'
-        '<label>Save this text as <input name="name" pattern="[A-Za-z0-9_-]{1,64}" required></label><button>Save and use</button>'
-        "</form></section>"
+        f'<label>{t("scripts.save_as")} <input name="name" pattern="[A-Za-z0-9_-]{{1,64}}" required></label>'
+        f'<button>{t("scripts.save")}</button></form></section>'
     )
-    return page(request, "Scoring scripts", body, error=error, flash=request.query_params.get("msg", ""))
+    return page(request, t.raw("scripts.title"), body, error=error, flash=request.query_params.get("msg", ""))
 
 
 async def post_use(request: Request) -> Response:
@@ -80,7 +82,8 @@ async def post_use(request: Request) -> Response:
     if name and not match:
         raise HTTPException(404, f"No saved scoring script '{name}'.")
     course.set_script(c.data_dir, str(match[0]) if match else "")
-    return RedirectResponse(href("/scripts", msg=f"The course now uses {name or 'the shipped default'}."), 303)
+    t = tx(request)
+    return RedirectResponse(href("/scripts", msg=t.raw("scripts.using", name=name or t.raw("scripts.default"))), 303)
 
 
 async def post_preview(request: Request) -> Response:
@@ -97,9 +100,9 @@ async def post_preview(request: Request) -> Response:
     except VoicedrillError as e:
         return await scripts_page(request, candidate=text, error=str(e))
     if not ids:
-        return await scripts_page(request, candidate=text, error="Choose at least one drill to re-score.")
+        return await scripts_page(request, candidate=text, error=tx(request).raw("scripts.pick_drill"))
     store = c.store
-    job = c.jobs.submit(f"Re-scoring {len(ids)} drills with the candidate script", len(ids),
+    job = c.jobs.submit(tx(request).raw("scripts.job", count=len(ids)), len(ids),
                         lambda j: course.preview_rescore(store, ids, script, progress=j.progress),
                         owner=ident(request).sid)
     return RedirectResponse(f"/jobs/{job.id}", 303)
@@ -115,7 +118,7 @@ async def post_save(request: Request) -> Response:
     except VoicedrillError as e:
         return await scripts_page(request, candidate=text, error=str(e))
     course.set_script(c.data_dir, str(path))
-    return RedirectResponse(href("/scripts", msg=f"Saved {path.name}; the course uses it now."), 303)
+    return RedirectResponse(href("/scripts", msg=tx(request).raw("scripts.saved", name=path.name)), 303)
 
 
 def _job(request: Request):
@@ -140,10 +143,10 @@ def job_page(request: Request) -> Response:
         return page(request, job.title, body)
     if job.state == "failed":
         return page(request, job.title, f"<h1>{h(job.title)}</h1>", error=job.error)
-    return page(request, job.title, f"<h1>{h(job.title)}</h1>{_differences(job.result)}")
+    return page(request, job.title, f"<h1>{h(job.title)}</h1>{_differences(job.result, tx(request))}")
 
 
-def _differences(previews) -> str:
+def _differences(previews, tr) -> str:
     total = sum(len(p.turns) for p in previews)
     changed = sum(len(p.changed_turns) for p in previews)
     rows = []
@@ -157,11 +160,11 @@ def _differences(previews) -> str:
         for t in p.changed_turns:
             gained = cue_tags([f"+{c}" for c in t.gained]) if t.gained else ""
             lost = cue_tags([f"-{c}" for c in t.lost]) if t.lost else ""
-            rows.append(f'<tr class="small"><td></td><td colspan="2">turn {t.index + 1} · {h(t.node_id)}</td>'
+            rows.append(f'<tr class="small"><td></td><td colspan="2">{tr("scripts.turn", turn=t.index + 1, node=t.node_id)}</td>'
                         f'<td class="num">{num(t.score_before)}</td><td class="num">{num(t.score_after)}</td>'
                         f'<td class="num">{t.delta:+.1f}</td><td>{gained} {lost}</td></tr>')
-    head = [("Drill", ""), ("Trainee", ""), ("Scenario", ""), ("Before", "num"), ("After", "num"), ("Change", "num"),
-            ("Turns changed", "num")]
-    return (f'<section id="differences"><p>{changed} of {total} turns in {len(previews)} drills would change. '
-            f'Nothing was stored; save the script on the <a href="/scripts">scripts page</a> to use it.</p>'
+    head = [(tr(f"scripts.{k}"), "" if k in ("drill", "trainee", "scenario") else "num")
+            for k in ("drill", "trainee", "scenario", "before", "after", "change", "turns_changed")]
+    summary = tr("scripts.summary", changed=changed, total=total, drills=len(previews))
+    return (f'<section id="differences"><p>{summary} <a href="/scripts">{tr("nav.scripts")}</a></p>'
             f"{table(head, rows)}</section>")
