@@ -44,6 +44,7 @@ MAX_RATIO = 200  # unpacked / packed size of one member (JSON compresses ~10x, F
 _FILE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _TURN = re.compile(r"^turn-\d{3,6}$")
 _CHUNK = 1 << 20
+DERIVED = ("debrief.html",)  # rebuilt from the records on the other machine; not carried
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def _session_files(folder: Path) -> list[tuple[str, Path]]:
     out = []
     for name in sorted(os.listdir(folder)):
         p = folder / name
-        if not _FILE.match(name) or p.is_symlink():
+        if not _FILE.match(name) or p.is_symlink() or name in DERIVED:
             continue
         if p.is_file():
             out.append((name, p))
