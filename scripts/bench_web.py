@@ -77,7 +77,7 @@ def bench_web(report) -> None:
         index_cohort, index_critique = course.cohort, course.critique
         try:  # the same pages, their rows read from every session folder instead of the index
             course.cohort = course.cohort_naive
-            course.critique = lambda store, scenario, node, trainees=None: course.critique_naive(store, scenario, node)
+            course.critique = lambda store, scenario, node, **_: course.critique_naive(store, scenario, node)
             rows_naive = client.get(pages["course table"]).text.count("<tr data-trainee=")
             slow = {name: best_of(lambda u=url: client.get(u), 2)[0] for name, url in pages.items()}
         finally:

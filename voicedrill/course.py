@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
@@ -139,12 +138,16 @@ class CohortRow:
     scores: tuple[float, ...] = ()  # the last 20 drill scores, oldest first (for a sparkline)
 
 
+def _mean(values) -> float | None:
+    return sum(values) / len(values) if values else None  # (statistics.mean is exact, and slow)
+
+
 def _trend(scores: list[float]) -> float | None:
     scores = scores[-10:]
     if len(scores) < 2:
         return None
     half = len(scores) // 2
-    return statistics.mean(scores[half:]) - statistics.mean(scores[:half])
+    return _mean(scores[half:]) - _mean(scores[:half])
 
 
 def _kind_sets():
@@ -153,9 +156,11 @@ def _kind_sets():
     return set(HELPFUL), set(HARMFUL)
 
 
-def cohort(store, roster: Roster | None = None, *, group: str | None = None) -> list[CohortRow]:
-    """Every trainee's row from the index (``group`` narrows it to one group)."""
-    store.sync()
+def cohort(store, roster: Roster | None = None, *, group: str | None = None, sync: bool = True) -> list[CohortRow]:
+    """Every trainee's row from the index (``group`` narrows it to one group; ``sync=False``
+    when the caller brought the index up to date already)."""
+    if sync:
+        store.sync()
     roster = roster or Roster()
     helpful, harmful = _kind_sets()
     base = {r[0]: r for r in store.query(
@@ -184,13 +189,14 @@ def _rows(base, cues, scores, roster, group) -> list[CohortRow]:
             continue
         h, bad = cues.get(trainee, (0, 0))
         s = scores.get(trainee, [])
-        out.append(CohortRow(trainee, g, drills, statistics.mean(s) if s else None, h / turns if turns else 0.0,
+        out.append(CohortRow(trainee, g, drills, _mean(s), h / turns if turns else 0.0,
                              bad / turns if turns else 0.0, wpm, calm, _trend(s), last or "", tuple(s[-20:])))
     return out
 
 
-def cohort_naive(store, roster: Roster | None = None, *, group: str | None = None) -> list[CohortRow]:
-    """The same rows read from every session folder (no index): the benchmark's baseline."""
+def cohort_naive(store, roster: Roster | None = None, *, group: str | None = None, sync: bool = True) -> list[CohortRow]:
+    """The same rows read from every session folder (no index; ``sync`` is ignored): the
+    benchmark's baseline."""
     from .store import _read_session, _valid_id
 
     roster = roster or Roster()
@@ -216,8 +222,7 @@ def cohort_naive(store, roster: Roster | None = None, *, group: str | None = Non
         if s.drill_score is not None:
             scores.setdefault(t, []).append(s.drill_score)
     for t, a in acc.items():
-        base[t] = (t, a["drills"], a["last"], statistics.mean(a["wpm"]) if a["wpm"] else None,
-                   statistics.mean(a["calm"]) if a["calm"] else None, a["turns"])
+        base[t] = (t, a["drills"], a["last"], _mean(a["wpm"]), _mean(a["calm"]), a["turns"])
     return _rows(base, cues, scores, roster, group)
 
 
@@ -247,10 +252,11 @@ class CritiqueReply:
     agitation_after: float | None
 
 
-def scenarios_and_nodes(store, *, counts: bool = False) -> dict[str, list]:
+def scenarios_and_nodes(store, *, counts: bool = False, sync: bool = True) -> dict[str, list]:
     """Scenario id -> the node ids replies were stored for, in the order drills reach them
     (from the index); with ``counts`` (node id, number of trainees who replied there)."""
-    store.sync()
+    if sync:
+        store.sync()
     out: dict[str, list] = {}
     for scenario, node, _, trainees in store.query(
         "SELECT s.scenario_id, t.node_id, MIN(t.idx), COUNT(DISTINCT s.trainee) FROM turns t "
@@ -260,9 +266,11 @@ def scenarios_and_nodes(store, *, counts: bool = False) -> dict[str, list]:
     return out
 
 
-def critique(store, scenario: str, node: str, *, trainees: set[str] | None = None) -> list[CritiqueReply]:
+def critique(store, scenario: str, node: str, *, trainees: set[str] | None = None,
+             sync: bool = True) -> list[CritiqueReply]:
     """Every trainee's latest reply at ``node`` of ``scenario``, best score first (index)."""
-    store.sync()
+    if sync:
+        store.sync()
     rows = store.query(
         "SELECT s.trainee, s.id, t.idx, t.score, t.cues, t.agitation_before, t.agitation_after "
         "FROM turns t JOIN sessions s ON s.id = t.session_id WHERE s.scenario_id = ? AND t.node_id = ? "

@@ -44,6 +44,18 @@ class Context:
     jobs: object
     text: object  # web.text.Text: the labels in the chosen language
     per_page: int = 50
+    synced: float = 0.0  # time.monotonic() of the last index sync
+
+    def fresh_store(self):
+        """The store, its index brought up to date with the folders at most once a second
+        (a page reads it several times; imports and drills sync it themselves)."""
+        import time
+
+        now = time.monotonic()
+        if now - self.synced > 1.0:
+            self.store.sync()
+            self.synced = now
+        return self.store
 
 
 def ctx(request: Request) -> Context:

@@ -43,7 +43,7 @@ def home(request: Request) -> Response:
     if key not in course.SORT_KEYS:
         key = "trainee"
     desc = q.get("desc") == "1"
-    rows = course.sort_rows(course.cohort(c.store, roster, group=group or None), key, desc)
+    rows = course.sort_rows(course.cohort(c.fresh_store(), roster, group=group or None, sync=False), key, desc)
     shown, pg, pages = paginate(rows, _int(q.get("page"), 1), c.per_page)
     head = []
     for k in COLUMNS:
@@ -99,7 +99,7 @@ def _groups(request: Request, roster: course.Roster) -> str:
         shipped = [s.id for s in list_scenarios(data_dir=c.data_dir)]
     except VoicedrillError:
         shipped = []
-    ids = sorted(set(shipped) | set(course.scenarios_and_nodes(c.store)))
+    ids = sorted(set(shipped) | set(course.scenarios_and_nodes(c.fresh_store(), sync=False)))
     options = "".join(f'<option value="{h(s)}">{h(s)}</option>' for s in ids)
     rows = [
         f'<tr><td>{h(g)}</td><td>{", ".join(h(t) for t in roster.groups.get(g, ())) or "—"}</td>'

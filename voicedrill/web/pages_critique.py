@@ -39,11 +39,12 @@ def _read_turn(store, sid: str, index: int) -> StoredTurn | None:
         return None
 
 
-def cards_for(store, scenario: str, node: str, trainees: set[str] | None = None) -> tuple[list[Card], str | None]:
+def cards_for(store, scenario: str, node: str, trainees: set[str] | None = None,
+              sync: bool = True) -> tuple[list[Card], str | None]:
     """The critique's cards (best first) and the model answer, reading only the turns shown;
     ``trainees`` narrows it to a group."""
     cards = []
-    for r in course.critique(store, scenario, node, trainees=trainees):
+    for r in course.critique(store, scenario, node, trainees=trainees, sync=sync):
         turn = _read_turn(store, r.session_id, r.turn_index)
         if turn is None:
             continue
@@ -109,7 +110,7 @@ def _picker(tr, nodes: dict[str, list], scenario: str, node: str, groups=(), gro
 def critique_page(request: Request) -> Response:
     require_instructor(request)
     c, tr = ctx(request), tx(request)
-    nodes = course.scenarios_and_nodes(c.store, counts=True)
+    nodes = course.scenarios_and_nodes(c.fresh_store(), counts=True, sync=False)
     scenario = request.query_params.get("scenario") or next(iter(nodes), "")
     node = request.query_params.get("node") or ""
     if scenario in nodes and node not in [n for n, _ in nodes[scenario]]:
@@ -119,7 +120,7 @@ def critique_page(request: Request) -> Response:
     body = f"<h1>{tr('critique.title')}</h1><section>{_picker(tr, nodes, scenario, node, groups, group)}"
     if not nodes:
         return page(request, tr.raw("critique.title"), body + f"<p>{tr('critique.no_drills')}</p></section>")
-    cards, model = cards_for(c.store, scenario, node, members)
+    cards, model = cards_for(c.store, scenario, node, members, sync=False)
     body += (
         f"<h2>{tr('critique.heading', scenario=scenario, node=node, count=len(cards), group=tr.raw('course.group_suffix', group=group) if group else '')}</h2>"
         f'<p class="noprint"><button type="button" id="play-all">{tr("critique.play_all")}</button> '
