@@ -124,6 +124,8 @@ class SessionMeta:
     voicedrill_version: str = ""
     scenario_text: str = ""  # the scenario YAML as used (from scenario.yaml)
     script_text: str = ""  # the scoring script YAML as used (from scoring-script.yaml)
+    course: str = ""  # the course the drill was run for ("" = none); see course.py
+    group: str = ""  # the trainee's group in that course when the drill ran
 
     def to_dict(self, *, texts: bool = True) -> dict:
         data = asdict(self)
@@ -152,6 +154,8 @@ class SessionMeta:
             voicedrill_version=str(data.get("voicedrill_version", "")),
             scenario_text=data.get("scenario_text", scenario_text) or scenario_text,
             script_text=data.get("script_text", script_text) or script_text,
+            course=str(data.get("course") or ""),
+            group=str(data.get("group") or ""),
         )
 
 
@@ -596,6 +600,8 @@ class Store:
         seed: int | None = None,
         profile: VoiceBaseline | None = None,
         mode: str = "headless",
+        course: str = "",
+        group: str = "",
     ) -> SessionWriter:
         """Create the session folder (meta and copied YAML written atomically) and return its writer."""
         from . import __version__
@@ -625,6 +631,8 @@ class Store:
             voicedrill_version=__version__,
             scenario_text=scenario_text,
             script_text=script_text,
+            course=str(course),
+            group=str(group),
         )
         tmp = self.sessions_dir / f".{session_id}.tmp-{os.getpid()}"
         try:
@@ -703,6 +711,10 @@ class Store:
             )
             for r in rows
         ]
+
+    def query(self, sql: str, params: Sequence | tuple = ()) -> list[tuple]:
+        """Read-only SQL on the index (call ``sync()`` first for fresh rows): course pages."""
+        return self._query(sql, params)
 
     def trainees(self) -> list[tuple[str, int, str]]:
         """Every trainee with (name, number of sessions, last started), by name."""

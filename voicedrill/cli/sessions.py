@@ -1,4 +1,4 @@
-"""``voicedrill sessions list|show|export|delete|reindex`` and ``voicedrill rescore``."""
+"""``voicedrill sessions list|show|export|import|corrections|delete|reindex`` and ``voicedrill rescore``."""
 
 from __future__ import annotations
 
@@ -36,12 +36,30 @@ def register(subparsers, parents) -> None:
     q.add_argument("id", metavar="ID", help="session id (a unique prefix or 'latest' works too)")
     q.set_defaults(func=cmd_show)
 
-    q = sub.add_parser("export", parents=parents, help="export one drill as CSV or JSON",
-                       description="Export one stored drill: CSV (a row per turn) or JSON (everything).")
-    q.add_argument("id", metavar="ID", help="session id (a unique prefix or 'latest' works too)")
-    q.add_argument("--format", choices=("csv", "json"), default="json", help="output format (default json)")
-    q.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    q = sub.add_parser("export", parents=parents, help="export drills: one archive, or one drill as CSV or JSON",
+                       description="Export stored drills. --all (or --format archive) writes one zip archive of "
+                       "whole drills (records, audio, scenario and script copies) for `voicedrill sessions import` "
+                       "on the instructor's machine; one drill can also be exported as CSV (a row per turn) or JSON.")
+    q.add_argument("id", nargs="*", metavar="ID", help="session ids (unique prefixes or 'latest' work too)")
+    q.add_argument("--all", action="store_true", help="every stored drill (of --trainee) into one archive")
+    q.add_argument("--trainee", metavar="T", help="with --all: only this trainee's drills")
+    q.add_argument("--format", choices=("csv", "json", "archive"), default=None,
+                   help="output format (default: json for one id, archive for --all or several ids)")
+    q.add_argument("-o", "--output", metavar="FILE", help="write to FILE (an archive defaults to voicedrill-drills-<time>.zip)")
     q.set_defaults(func=cmd_export)
+
+    q = sub.add_parser("import", parents=parents, help="import drill archives (from `sessions export --all`)",
+                       description="Import drills from archives made by `voicedrill sessions export`. Drills already "
+                       "stored are skipped; a malformed or hostile archive (paths outside the archive, links, "
+                       "oversized members, zip bombs, bad checksums) is refused and nothing is changed.")
+    q.add_argument("archives", nargs="+", metavar="ARCHIVE.zip", help="archive files")
+    q.set_defaults(func=cmd_import)
+
+    q = sub.add_parser("corrections", parents=parents, help="export the instructor's cue corrections (eval-cues JSONL)",
+                       description="Write the instructor's corrections (made on the Annotate page of voicedrill "
+                       "serve) as eval-cues JSONL, for: voicedrill eval-cues corrections.jsonl --script S")
+    q.add_argument("-o", "--output", metavar="FILE", default="corrections.jsonl", help="default: corrections.jsonl")
+    q.set_defaults(func=cmd_corrections)
 
     q = sub.add_parser("delete", parents=parents, help="delete one drill (asks first)",
                        description="Delete one stored drill and its audio. Asks first; --yes skips the question.")
@@ -169,8 +187,13 @@ def cmd_export(args) -> int:
     import io
 
     store = _store(args)
-    s = store.load_session(args.id)
-    if args.format == "json":
+    fmt = args.format or ("archive" if args.all or len(args.id) != 1 else "json")
+    if fmt == "archive":
+        return _export_archive(store, args)
+    if args.all or len(args.id) != 1:
+        raise ParameterError("--format csv/json exports one drill: give one session id, or use --format archive.")
+    s = store.load_session(args.id[0])
+    if fmt == "json":
         text = json.dumps(s.to_dict(), ensure_ascii=False, indent=1) + "\n"
     else:
         buf = io.StringIO()
@@ -199,6 +222,57 @@ def cmd_export(args) -> int:
         sys.stdout.write(text)
     for problem in s.problems:
         print(f"voicedrill: warning: {problem}", file=sys.stderr)
+    return 0
+
+
+def _export_archive(store, args) -> int:
+    import time
+    from pathlib import Path
+
+    from ..archive import export_archive
+
+    if args.all:
+        if args.id:
+            raise ParameterError("give either --all or session ids, not both.")
+        ids = [s.id for s in store.list_sessions(trainee=args.trainee)]
+        if not ids:
+            raise StoreError(f"no drills{' of ' + args.trainee if args.trainee else ''} in {store.sessions_dir} to export.")
+    elif args.id:
+        ids = args.id
+    else:
+        raise ParameterError("name the drills to export (session ids) or pass --all.")
+    out = Path(args.output or time.strftime("voicedrill-drills-%Y%m%d-%H%M%S.zip"))
+    result = export_archive(store, ids, out)
+    print(f"wrote {result.path}: {len(result.sessions)} drill(s), {result.files} files, "
+          f"{result.bytes / 1e6:.1f} MB. Import it with: voicedrill sessions import {result.path.name}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from ..archive import import_archive
+    from ..course import adopt_groups
+
+    store = _store(args)
+    failed = 0
+    for path in args.archives:
+        try:
+            result = import_archive(store, path)
+            adopt_groups(store.data_dir, store, result.imported)
+            print(result.message())
+        except StoreError as e:
+            failed += 1
+            print(f"voicedrill: error: {e}", file=sys.stderr)
+    print_notes(store)
+    return 1 if failed else 0
+
+
+def cmd_corrections(args) -> int:
+    from ..annotations import export_jsonl
+
+    store = _store(args)
+    _, n = export_jsonl(store, args.output)
+    print(f"wrote {args.output}: {n} corrected replies. Measure a script with: "
+          f"voicedrill eval-cues {args.output} --script my_course.yaml", file=sys.stderr)
     return 0
 
 

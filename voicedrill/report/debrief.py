@@ -44,6 +44,7 @@ def render_report(session, *, script=None, audio: str = "flac", targets: Targets
         _banners(session, turns, labels),
         _summary(session, turns, labels),
         _coaching(turns, labels, targets),
+        _comments(session, turns, labels),
         _agitation(turns, labels),
         _turns(turns, labels, targets, audio, session),
         _rescorings(session, turns, labels),
@@ -157,6 +158,26 @@ def _coaching(turns: Sequence[TurnView], labels: Labels, targets: Targets) -> st
         f'<section id="coaching"><h2>{escape(labels.text("coaching.heading"))}</h2>'
         f'<ol class="coaching">{items}</ol></section>'
     )
+
+
+def _comments(session, turns: Sequence[TurnView], labels: Labels) -> str:
+    """The instructor's comments (annotations.json, kept apart from the scores)."""
+    from ..annotations import comments
+    from ..errors import StoreError
+
+    try:
+        notes = comments(session) if getattr(session, "path", None) else []
+    except StoreError:
+        return ""
+    if not notes:
+        return ""
+    number = {t.index: t.number for t in turns}
+    items = "".join(
+        f'<li><a href="#turn-{number.get(i, i + 1)}">{escape(labels.text("comments.turn", turn=number.get(i, i + 1)))}</a>: '
+        f"{escape(text)}</li>"
+        for i, text in notes
+    )
+    return f'<section id="comments"><h2>{escape(labels.text("comments.heading"))}</h2><ul class="comments">{items}</ul></section>'
 
 
 def _agitation(turns: Sequence[TurnView], labels: Labels) -> str:
