@@ -561,6 +561,17 @@ def _scored_on_words(r: Run, tmp: Path) -> None:
     assert "no_voiced_frames" not in result["calm"]["flags"] and result["words"], result["calm"]
 
 
+def _ffmpeg(tmp: Path, name: str, shape: Callable[[np.ndarray], np.ndarray]) -> Path:
+    """A file only ffmpeg reads (mp3, m4a), made by the real ffmpeg from the speech clip."""
+    exe = shutil.which("ffmpeg")
+    assert exe, "ffmpeg is not installed: apt-get install ffmpeg (scripts/setup installs it)"
+    audio, rate = _speech()
+    wav = tmp / f"{name}.src.wav"
+    sf.write(str(wav), shape(audio), rate)
+    subprocess.run([exe, "-v", "error", "-y", "-i", str(wav), str(tmp / name)], check=True, timeout=120)
+    return tmp / name
+
+
 AUDIO_OK: dict[str, tuple[Callable[[Path], Path], str]] = {
     # name: (file, a word the notice must contain, "" for no notice)
     "float-loud-1000": (_sf("loud.wav", lambda a, r: (a * 1000 / np.abs(a).max(), r, {"subtype": "FLOAT"})), "wrong scale"),
@@ -576,6 +587,8 @@ AUDIO_OK: dict[str, tuple[Callable[[Path], Path], str]] = {
     "rate-22050": (_sf("r22k.wav", lambda a, r: (a[::2][: len(a) // 2][:: 1], 22050, {})), ""),
     "rate-44101-odd": (_sf("odd.wav", lambda a, r: (a, 44101, {})), ""),
     "ogg": (_sf("o.ogg", lambda a, r: (a, r, {"format": "OGG"})), ""),
+    "mp3-antiphase-via-ffmpeg": (lambda tmp: _ffmpeg(tmp, "anti.mp3", lambda a: np.stack([a, -a], 1)), "inverted polarity"),
+    "m4a-mono-via-ffmpeg": (lambda tmp: _ffmpeg(tmp, "mono.m4a", lambda a: a), ""),
 }
 
 for _name, (_mk, _word) in AUDIO_OK.items():
