@@ -363,6 +363,19 @@ def _validate_by_id_broken_user(tmp):
 case("err-user-validate-by-id", _validate_by_id_broken_user)
 
 
+def _validate_shadowed_by_id(tmp):
+    _user(tmp, {"barricaded_subject.yaml": "id: barricaded_subject\ntitle: [\n"})
+    return ["scenarios", "validate", "barricaded_subject", *data(tmp)], ""
+
+
+def _check_validate_shadowed(r, tmp):
+    assert "barricaded_subject.yaml: ok" in r.out and "voicedrill/scenarios/" in r.out  # the shipped file, by name
+    assert "has 1 problem(s)" in r.err and "data/scenarios/barricaded_subject.yaml" in r.err
+
+
+case("ok-user-validate-by-id-names-the-skipped-file", _validate_shadowed_by_id, _check_validate_shadowed)
+
+
 def _drill_broken_user_only(tmp):
     _user(tmp, {"kit.yaml": "id: kit\nperpetrator: {start_agitation: .nan}\n"})
     return ["drill", "kit", "--virtual", "good", *data(tmp)], "kit.yaml:2:"
@@ -830,6 +843,7 @@ run report report "$SID" -o "$OUT/debrief.html" --audio none
 run export sessions export "$SID"
 run history history anna
 run show sessions show "$SID"
+run reindex sessions reindex
 run report_in_place report "$SID"
 "$PY" -c "
 import sys
@@ -878,6 +892,7 @@ def test_full_disk_read_only_commands_work_and_the_index_is_never_truncated(tmp_
     assert (out / "debrief.html").stat().st_size > 1000
     assert sids[1] in res("export").out and "emotional_label" in res("export").out
     assert_clear_error(res("report_in_place"), "cannot write the page")
+    assert_clear_error(res("reindex"), "cannot rebuild the session index")
     assert "StoreError:" in (out / "write.out").read_text() and "No space left" in (out / "write.out").read_text()
     assert (out / "sum_before").read_text() == (out / "sum_after").read_text()  # never truncated or rewritten
     assert int((out / "size_after").read_text()) == size_before
