@@ -728,6 +728,22 @@ def _no_session_left(r: Run, tmp: Path) -> None:
     assert not sessions.exists() or not any(sessions.iterdir()), list(sessions.iterdir())
 
 
+MODEL_FILES = {"garbage": bytes(np.random.default_rng(5).integers(0, 256, 5000, dtype=np.uint8)), "empty": b"",
+               "text": b"not a checkpoint\n"}
+
+for _name in (*MODEL_FILES, "missing", "folder"):
+    def _make(tmp, name=_name):
+        if name == "missing":
+            model = tmp / "missing.pt"
+        elif name == "folder":
+            model = tmp / "folder.pt"
+            model.mkdir()
+        else:
+            model = write(tmp / f"{name}.pt", MODEL_FILES[name])
+        return ["transcribe", str(_reply_wav(tmp)), "--model", str(model), *data(tmp)], str(model)
+
+    case(f"err-model-{_name}", _make)
+
 case("err-device-missing-input", _device_input)
 case("err-device-missing-output", _device_output)
 
