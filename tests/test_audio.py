@@ -123,3 +123,20 @@ def test_validate_rejects_wrong_shapes_and_types():
         validate_audio([0.0] * 100)
     with pytest.raises(AudioError, match="silent"):
         validate_audio(np.zeros(1000, dtype=np.float32), allow_silence=False)
+
+
+# --- one atomic writer --------------------------------------------------------------------------
+
+
+def test_atomic_writer_replaces_whole_or_leaves_the_old_file(tmp_path):
+    from voicedrill.fsutil import atomic_path, write_atomic
+
+    target = tmp_path / "f.json"
+    write_atomic(target, "old", durable=True)
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise RuntimeError("crash while writing")
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["f.json"]
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new" and oct(target.stat().st_mode & 0o777) != "0o600"

@@ -3,6 +3,7 @@ and the light commands do not import the heavy libraries."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -64,3 +65,41 @@ def test_unknown_command_is_a_usage_error():
     result = _run("no-such-command")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+# --- what a drill prints -----------------------------------------------------------------------
+
+
+def test_quiet_prints_only_the_summary_and_the_hint_is_runnable(tmp_path, monkeypatch):
+    import io
+    import shlex
+
+    from tests.fixtures_store import record
+    from voicedrill.drill import DrillResult
+    from voicedrill.scenario import load_scenario
+    from voicedrill.ui import TerminalEvents, report_command
+
+    scenario = load_scenario("barricaded_subject")
+    records = tuple(record(i) for i in range(2))
+    session_dir = tmp_path / "elsewhere" / "sessions" / "20260101-000000-abcd"
+    result = DrillResult("20260101-000000-abcd", str(session_dir), records, None,
+                         "stopped after 2 turns (--max-turns)", 55.0, "stopped after 2 turns (--max-turns)")
+    outputs = {}
+    for verbose in (True, False):
+        stream = io.StringIO()
+        ev = TerminalEvents(stream=stream, verbose=verbose, language="en")
+        ev.briefing(scenario)
+        for i, r in enumerate(records):
+            ev.line(r.line, i), ev.listening(), ev.thinking(), ev.turn(r)
+        ev.ended(result)
+        outputs[verbose] = stream.getvalue()
+    assert "[turn 1]" in outputs[True] and "score 50/100" in outputs[True]
+    quiet = outputs[False]
+    assert "[turn" not in quiet and "score 50/100" not in quiet and scenario.title not in quiet
+    assert "Drill score 55/100" in quiet and "Session saved:" in quiet
+    # the hint names how this program was started, and the data folder it used
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / "bin" / "python"), "-m"])
+    hint = report_command(result)
+    assert hint.endswith(f"report 20260101-000000-abcd --data-dir {shlex.quote(str(tmp_path / 'elsewhere'))}")
+    words = shlex.split(hint)
+    assert words[0] in (sys.executable, os.path.relpath(sys.executable)) and words[1:3] == ["-m", "voicedrill"]

@@ -363,6 +363,19 @@ def _validate_by_id_broken_user(tmp):
 case("err-user-validate-by-id", _validate_by_id_broken_user)
 
 
+def _validate_shadowed_by_id(tmp):
+    _user(tmp, {"barricaded_subject.yaml": "id: barricaded_subject\ntitle: [\n"})
+    return ["scenarios", "validate", "barricaded_subject", *data(tmp)], ""
+
+
+def _check_validate_shadowed(r, tmp):
+    assert "barricaded_subject.yaml: ok" in r.out and "voicedrill/scenarios/" in r.out  # the shipped file, by name
+    assert "has 1 problem(s)" in r.err and "data/scenarios/barricaded_subject.yaml" in r.err
+
+
+case("ok-user-validate-by-id-names-the-skipped-file", _validate_shadowed_by_id, _check_validate_shadowed)
+
+
 def _drill_broken_user_only(tmp):
     _user(tmp, {"kit.yaml": "id: kit\nperpetrator: {start_agitation: .nan}\n"})
     return ["drill", "kit", "--virtual", "good", *data(tmp)], "kit.yaml:2:"
@@ -491,9 +504,8 @@ def _wav_header_only(tmp: Path) -> bytes:
 
 
 def _long_file(tmp: Path) -> Path:
-    f = tmp / "long.wav"
-    sf.write(str(f), np.zeros(4000 * 16 * 60, dtype=np.uint8) + 128 if False else np.zeros(4000 * 16 * 60, np.float32),
-             4000, subtype="PCM_U8")
+    f = tmp / "long.wav"  # 16 minutes of 8-bit silence at 4 kHz: 3.8 MB
+    sf.write(str(f), np.zeros(4000 * 16 * 60, np.float32), 4000, subtype="PCM_U8")
     return f
 
 
@@ -561,6 +573,17 @@ def _scored_on_words(r: Run, tmp: Path) -> None:
     assert "no_voiced_frames" not in result["calm"]["flags"] and result["words"], result["calm"]
 
 
+def _ffmpeg(tmp: Path, name: str, shape: Callable[[np.ndarray], np.ndarray]) -> Path:
+    """A file only ffmpeg reads (mp3, m4a), made by the real ffmpeg from the speech clip."""
+    exe = shutil.which("ffmpeg")
+    assert exe, "ffmpeg is not installed: apt-get install ffmpeg (scripts/setup installs it)"
+    audio, rate = _speech()
+    wav = tmp / f"{name}.src.wav"
+    sf.write(str(wav), shape(audio), rate)
+    subprocess.run([exe, "-v", "error", "-y", "-i", str(wav), str(tmp / name)], check=True, timeout=120)
+    return tmp / name
+
+
 AUDIO_OK: dict[str, tuple[Callable[[Path], Path], str]] = {
     # name: (file, a word the notice must contain, "" for no notice)
     "float-loud-1000": (_sf("loud.wav", lambda a, r: (a * 1000 / np.abs(a).max(), r, {"subtype": "FLOAT"})), "wrong scale"),
@@ -576,6 +599,8 @@ AUDIO_OK: dict[str, tuple[Callable[[Path], Path], str]] = {
     "rate-22050": (_sf("r22k.wav", lambda a, r: (a[::2][: len(a) // 2][:: 1], 22050, {})), ""),
     "rate-44101-odd": (_sf("odd.wav", lambda a, r: (a, 44101, {})), ""),
     "ogg": (_sf("o.ogg", lambda a, r: (a, r, {"format": "OGG"})), ""),
+    "mp3-antiphase-via-ffmpeg": (lambda tmp: _ffmpeg(tmp, "anti.mp3", lambda a: np.stack([a, -a], 1)), "inverted polarity"),
+    "m4a-mono-via-ffmpeg": (lambda tmp: _ffmpeg(tmp, "mono.m4a", lambda a: a), ""),
 }
 
 for _name, (_mk, _word) in AUDIO_OK.items():
@@ -702,6 +727,22 @@ def _no_session_left(r: Run, tmp: Path) -> None:
     assert not sessions.exists() or not any(sessions.iterdir()), list(sessions.iterdir())
 
 
+MODEL_FILES = {"garbage": bytes(np.random.default_rng(5).integers(0, 256, 5000, dtype=np.uint8)), "empty": b"",
+               "text": b"not a checkpoint\n"}
+
+for _name in (*MODEL_FILES, "missing", "folder"):
+    def _make(tmp, name=_name):
+        if name == "missing":
+            model = tmp / "missing.pt"
+        elif name == "folder":
+            model = tmp / "folder.pt"
+            model.mkdir()
+        else:
+            model = write(tmp / f"{name}.pt", MODEL_FILES[name])
+        return ["transcribe", str(_reply_wav(tmp)), "--model", str(model), *data(tmp)], str(model)
+
+    case(f"err-model-{_name}", _make)
+
 case("err-device-missing-input", _device_input)
 case("err-device-missing-output", _device_output)
 
@@ -747,8 +788,7 @@ def _damaged(kind: str):
 
 for _kind in ("turn-json-garbage", "turn-json-nan", "final-json-garbage", "index-garbage", "reply-audio-corrupt",
               "turn-folder-empty", "stray-file-in-sessions"):
-    def _check(r, tmp, kind=_kind):
-        needle = _damaged(kind)  # noqa: F841 - the note is checked loosely below
+    def _check(r, tmp, kind=_kind):  # the command works; a damaged file is named in a note
         if kind in ("turn-json-garbage", "turn-json-nan", "final-json-garbage", "index-garbage"):
             assert "note:" in r.err, r.err
 
@@ -817,6 +857,7 @@ run report report "$SID" -o "$OUT/debrief.html" --audio none
 run export sessions export "$SID"
 run history history anna
 run show sessions show "$SID"
+run reindex sessions reindex
 run report_in_place report "$SID"
 "$PY" -c "
 import sys
@@ -865,6 +906,7 @@ def test_full_disk_read_only_commands_work_and_the_index_is_never_truncated(tmp_
     assert (out / "debrief.html").stat().st_size > 1000
     assert sids[1] in res("export").out and "emotional_label" in res("export").out
     assert_clear_error(res("report_in_place"), "cannot write the page")
+    assert_clear_error(res("reindex"), "cannot rebuild the session index")
     assert "StoreError:" in (out / "write.out").read_text() and "No space left" in (out / "write.out").read_text()
     assert (out / "sum_before").read_text() == (out / "sum_after").read_text()  # never truncated or rewritten
     assert int((out / "size_after").read_text()) == size_before

@@ -135,3 +135,42 @@ def test_an_alias_bomb_is_refused_quickly():
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
     with pytest.raises(ScenarioError, match="expands to more than"):
         load_yaml("bomb.yaml", text="\n".join(lines))
+
+
+# --- hostile files: depth, long numbers, NaN/inf ------------------------------------------------
+
+
+def test_nesting_deeper_than_the_limit_is_refused_with_its_place():
+    from voicedrill.yamlsafe import MAX_DEPTH
+
+    ok = "x: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"  # the mapping is level 1
+    assert load_yaml("ok.yaml", text=ok).data is not None
+    for text in ("x: " + "[" * 1500 + "]" * 1500, "a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 300))):
+        with pytest.raises(ScenarioError, match=r"deep\.yaml:\d+:\d+: lists and mappings are nested more than 50"):
+            load_yaml("deep.yaml", text=text)
+
+
+def test_numbers_too_long_and_non_finite_are_refused_where_they_stand():
+    with pytest.raises(ScenarioError, match=r"n\.yaml:2:4: a number with 5000 characters is too long"):
+        load_yaml("n.yaml", text="a: 1\nb: " + "9" * 5000 + "\n")
+    for word in (".nan", ".NaN", ".inf", "-.Inf", "1.0e+999"):
+        with pytest.raises(ScenarioError, match=r"f\.yaml:1:4: '.*' is not a finite number"):
+            load_yaml("f.yaml", text=f"a: {word}\n")
+    doc = load_yaml("q.yaml", text="a: '.nan'\nb: \"" + "9" * 500 + "\"\nc: 1e5\nd: 12345678901234567890\n")
+    assert doc.data == {"a": ".nan", "b": "9" * 500, "c": "1e5", "d": 12345678901234567890}  # quoted stays text
+
+
+def test_problems_number_refuses_overflow_and_non_finite_values():
+    doc = load_yaml("p.yaml", text="a: 1\n")
+    p = Problems(doc)
+    assert p.number(10 ** 400, ("a",)) is None and p.number(float("nan"), ("a",)) is None
+    assert p.number(0.5, ("a",), low=0, high=1) == 0.5
+    assert any("far too large" in i for i in p.items) and any("not a finite number" in i for i in p.items)
+
+
+def test_did_you_mean_is_one_helper():
+    from voicedrill.suggest import closest, did_you_mean
+
+    assert closest("titel", ["title", "id"]) == "title"
+    assert did_you_mean("zzz", ["title"], "known: title") == "known: title"
+    assert did_you_mean("nodse", ["nodes"]) == "did you mean 'nodes'?"

@@ -127,7 +127,7 @@ def _read_ffmpeg(path: Path, max_seconds: float):
             "Install ffmpeg (apt-get install ffmpeg) or convert the file to WAV or FLAC."
         )
     cmd = [ffmpeg, "-nostdin", "-v", "error", "-t", str(max_seconds + 1), "-i", str(path),
-           "-f", "f32le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"]
+           "-f", "f32le", "-ac", "2", "-ar", str(SAMPLE_RATE), "-"]  # two channels: see _downmix
     try:
         out = subprocess.run(cmd, capture_output=True, check=True, timeout=300)
     except subprocess.CalledProcessError as e:
@@ -136,10 +136,10 @@ def _read_ffmpeg(path: Path, max_seconds: float):
             f"{path}: cannot decode the audio ({reason[-1] if reason else 'ffmpeg failed'}). "
             "The file may be corrupt or not a sound file."
         ) from e
-    data = np.frombuffer(out.stdout, dtype=np.float32).copy()
+    data = np.frombuffer(out.stdout[: len(out.stdout) // 8 * 8], dtype=np.float32).reshape(-1, 2).copy()
     if data.size == 0:
         raise AudioError(f"{path}: holds no audio samples. Record or copy it again.")
-    if data.size > max_seconds * SAMPLE_RATE:
+    if len(data) > max_seconds * SAMPLE_RATE:
         raise AudioError(
             f"{path}: longer than the {max_seconds:.0f} s voicedrill accepts. Cut the file to the reply."
         )

@@ -768,6 +768,9 @@ class Store:
         The rows are replaced in one transaction, so a drill writing at the same time keeps a
         valid index; an index file that cannot be used is removed and built anew.
         """
+        if self.in_memory:  # the file could not be opened for writing (full disk, read-only folder)
+            raise StoreError(f"{self.index_path}: cannot rebuild the session index: it cannot be written "
+                             "(is the disk full or the folder read-only?). Free some space and run this again.")
         if self._db is not None:
             n = self._full_sync(clear=True)
             if n is not None:

@@ -223,7 +223,10 @@ def _prescan(name: str, text: str) -> None:
                 msg = (f"{where}: a number with {len(event.value)} characters is too long "
                        "(write an ordinary number such as 0.5 or 3)")
                 raise ScenarioError(msg, [msg])
-    except yaml.YAMLError:
+    except yaml.YAMLError as e:
+        if "nesting depth" in str(e):  # libyaml's own limit (1000), met while scanning ahead
+            mark = getattr(e, "problem_mark", None)
+            raise _too_deep(name, _location(name, mark) if mark else Location(name, 1, 1)) from None
         return  # reported with its location by the real load
     except RecursionError:
         raise _too_deep(name, Location(name, 1, 1)) from None

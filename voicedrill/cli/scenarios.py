@@ -153,12 +153,14 @@ def cmd_show(args) -> int:
 
 def cmd_validate(args) -> int:
     from ..errors import ScenarioError
-    from ..scenario import check_file, find_scenario
+    from ..scenario import check_file, resolve_scenario
 
     bad = 0
     for ref in args.files:
         try:
-            path = find_scenario(ref, data_dir=args.data_dir)
+            path, notes = resolve_scenario(ref, data_dir=args.data_dir)
+            for note in notes:
+                print(f"voicedrill: note: {note}", file=sys.stderr)
         except ScenarioError as e:
             print(f"{ref}:1:1: {e}")
             bad += 1
