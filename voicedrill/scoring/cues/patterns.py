@@ -21,6 +21,7 @@ A pattern is a space-separated sequence of elements, matched inside one sentence
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
@@ -399,7 +400,8 @@ def _find(lex: Lexicon, parsed: Parsed, els: list[_El], s: Sentence, anchored_at
     if anchored_at is not None:
         starts = [anchored_at]
     elif first.clause_start:
-        starts = sorted(k for k in parsed.clause_starts if s.start <= k < s.end)
+        ordered = parsed.sorted_clause_starts()
+        starts = ordered[bisect_left(ordered, s.start) : bisect_left(ordered, s.end)]
     else:
         starts = range(s.start, s.end)
     for st in starts:
