@@ -73,6 +73,7 @@ class Parsed:
     line_concepts: frozenset[str] = frozenset()  # its content words (the ``@`` pattern element)
     unpunctuated: bool = False  # the transcript has no punctuation at all (recognition dropped it)
     _ordered_starts: list[int] | None = None
+    memo: dict = field(default_factory=dict)  # pattern matches worked out so far (patterns._match)
 
     def sorted_clause_starts(self) -> list[int]:
         """``clause_starts`` in order (computed once: a long reply has thousands)."""
