@@ -21,7 +21,7 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
     "minimizing": _ECHO,
     "threat": _ECHO,
     "why_question": _ECHO,
-    "mirror": ("emotional_label", "paraphrase", "summary", "minimal_encourager", "conceding"),
+    "mirror": ("emotional_label", "paraphrase", "summary", "minimal_encourager", "conceding", "dare"),
     # "Go ahead." after "I'll jump!" invites the act; "I understand." claims, and does not encourage
     "minimal_encourager": ("dare", "hollow_empathy", "conceding"),
     "insult": ("blaming",) + _ECHO,  # "Are you crazy?" judges; "A psycho?" echoes his word
@@ -31,7 +31,7 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
     + ("suicide_question", "blaming", "dare"),  # a direct suicide question is the point, not a yes/no
     "open_question": ("why_question", "arguing", "blaming", "dare", "suicide_question", "insult") + _ECHO,
     "deferring": ("promise",),  # "I'll talk to them and make sure you keep them" promises an outcome
-    "i_message": ("emotional_label", "hollow_empathy"),
+    "i_message": ("emotional_label", "hollow_empathy", "dare"),
     # "I know exactly how you feel" names no feeling of his
     "emotional_label": ("hollow_empathy",),
 }
@@ -47,6 +47,9 @@ WEAK_YIELDS_TO: dict[str, tuple[str, ...]] = {
 }
 # Weak readings of these cues yield to a rival anywhere in the reply, weak or not.
 REPLY_WIDE = ("hollow_empathy",)
+# A reading of cue X is dropped when the reply holds, anywhere, a reading of one of these:
+# a stall that concedes or promises the outcome is no honest stall ("We'll bring them. Give us an hour.")
+SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {"deferring": ("conceding", "promise")}
 
 
 def _resolve(readings: list[Reading]) -> list[Reading]:
@@ -74,6 +77,9 @@ def _resolve(readings: list[Reading]) -> list[Reading]:
         suppressors = _Spans(o for other in SUPPRESSED_BY.get(name, ()) for o in by_cue.get(other, []))
         if suppressors and name in by_cue:
             by_cue[name] = [r for r in by_cue[name] if not suppressors.hit(r)]
+    for name, others in SUPPRESSED_IN_REPLY.items():
+        if name in by_cue and any(by_cue.get(o) for o in others):
+            del by_cue[name]
     return [r for rs in by_cue.values() for r in rs]
 
 
