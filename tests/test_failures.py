@@ -396,9 +396,9 @@ SCRIPT_TEXTS: dict[str, tuple[str | bytes, str]] = {
     "digits-5000-weight": ("version: 1\ncues:\n  weights:\n    mirror: " + "9" * 5000 + "\n", "too long"),
     "digits-90-weight": ("version: 1\ncues:\n  weights:\n    mirror: " + "9" * 90 + "\n", "cues.weights.mirror"),
     "nested-parens-3000": ("version: 1\ncues:\n  extra_phrases:\n    en:\n      mirror: [\"" + "(" * 3000 + "a"
-                           + ")" * 3000 + "\"]\n", "nested too deep"),
+                           + ")" * 3000 + "\"]\n", ":5:16: cannot read the phrase"),
     "phrase-5000-digits": ("version: 1\ncues:\n  extra_phrases:\n    en:\n      mirror: [\"" + "9" * 5000 + "\"]\n",
-                           "phrase too long"),
+                           "longer than 400 characters"),
     "deep-yaml": ("version: 1\ncues: " + "[" * 2000 + "]" * 2000 + "\n", "nested more than"),
     "unknown-key": ("version: 1\ncuse: {}\n", "did you mean 'cues'"),
     "unknown-cue": ("version: 1\ncues:\n  weights:\n    mirrror: 1\n", "did you mean 'mirror'"),
@@ -407,7 +407,7 @@ SCRIPT_TEXTS: dict[str, tuple[str | bytes, str]] = {
     "python-tag": ("version: !!python/name:os.system\n", "tags such as !!python"),
     "duplicate-key": ("version: 1\nversion: 1\n", "duplicate key 'version'"),
     "bad-phrase": ("version: 1\ncues:\n  extra_phrases:\n    en:\n      emotional_label: [\"sounds (like\"]\n",
-                   "bad pattern"),
+                   ":5:25: cannot read the phrase: missing ')'"),
     "empty-phrase": ("version: 1\ncues:\n  extra_phrases:\n    en:\n      mirror: [\"  \"]\n", "empty phrase"),
     "phrase-number": ("version: 1\ncues:\n  extra_phrases:\n    en:\n      mirror: [12]\n", "mirror[0]"),
     "phrase-language": ("version: 1\ncues:\n  extra_phrases:\n    xx:\n      mirror: [hi]\n", "xx"),
@@ -455,7 +455,7 @@ case("err-script-folder", _script_folder)
 
 def _drill_bad_script(tmp):
     f = write(tmp / "s.yaml", SCRIPT_TEXTS["bad-phrase"][0])
-    return ["drill", "barricaded_subject", "--virtual", "good", "--script", str(f), *data(tmp)], "bad pattern"
+    return ["drill", "barricaded_subject", "--virtual", "good", "--script", str(f), *data(tmp)], "s.yaml:5:25: cannot read the phrase"
 
 
 def _drill_nan_script(tmp):

@@ -415,11 +415,10 @@ class _Checker:
                 if not phrase.strip():
                     self.p.add(here + (i,), "empty phrase", "write the words, or remove the item")
                     continue
-                if len(phrase) > MAX_PHRASE_CHARS or _paren_depth(phrase) > MAX_PHRASE_NESTING:
-                    self.p.add(here + (i,), f"phrase too long or nested too deep ({len(phrase)} characters, "
-                               f"parentheses {_paren_depth(phrase)} deep)",
-                               f"keep a phrase under {MAX_PHRASE_CHARS} characters and "
-                               f"{MAX_PHRASE_NESTING} levels of ( )")
+                problem = _phrase_problem(str(path[-1]), phrase)
+                if problem:
+                    self.p.add(here + (i,), f"cannot read the phrase: {problem}",
+                               "see the pattern syntax at the top of voicedrill/lang/en/cues.yaml")
                     continue
                 good.append(" ".join(phrase.split()))
             out[cue] = tuple(good)
@@ -445,21 +444,6 @@ class _Checker:
 
         hint = did_you_mean(name, known, "cue names: " + ", ".join(known))
         self.p.add(path, f"unknown cue '{name}'", hint)
-
-
-MAX_PHRASE_CHARS = 300  # an extra phrase is a few words
-MAX_PHRASE_NESTING = 8  # levels of ( ) in one phrase
-
-
-def _paren_depth(text: str) -> int:
-    depth = deepest = 0
-    for ch in text:
-        if ch == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch == ")":
-            depth = max(0, depth - 1)
-    return deepest
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -576,6 +560,15 @@ def _freeze(values: dict) -> dict:
                              MappingProxyType({lang: tuple(mo[name]["words"].get(lang) or ()) for lang in LANGUAGES}))
             for name in MOMENTS}),
     )
+
+
+def _phrase_problem(language: str, phrase: str) -> str | None:
+    """Why an extra phrase cannot be read (the cue detector's pattern compiler), or None."""
+    if language not in LANGUAGES:
+        return None  # reported as an unknown key
+    from .cues.extra import phrase_problem
+
+    return phrase_problem(language, phrase)
 
 
 def _check(doc: YamlDoc, *, complete: bool) -> tuple[dict, Problems]:

@@ -14,7 +14,8 @@ from typing import Mapping
 from ...errors import ScenarioError
 from ...types import Transcript
 from ..names import TEXT_CUES
-from .patterns import _El, _Start, _Word, _Lemma, _compile, _start_of
+from .compiler import _compile
+from .patterns import MEMO_ABOVE, _El, _Lemma, _Start, _Word, _start_of, _ways
 from .text import Token, _norm_chars, _parse, _WORD_RE
 
 
@@ -25,7 +26,10 @@ class Lexicon:
         self.code = code
         self.source = source
         self._starts: dict[int, _Start] = {}
+        self._ways: dict[int, int] = {}
+        self._keep: list[list[_El]] = []
         _check_keys(data, _TOP_KEYS, source, "")
+        _check_text(data, source, "")
         self.morph = _Morphology(data.get("morphology", {}), source)
         self.contractions = {
             _norm_chars(k): tuple(_norm_chars(v).split()) for k, v in (data.get("contractions") or {}).items()
@@ -95,7 +99,8 @@ class Lexicon:
             endings = tuple(_norm_chars(str(e)) for e in spec.get("before_endings") or [])
             self.respell[_norm_chars(word)] = (tuple(_norm_chars(str(spec.get("to", word))).split()), frozenset(texts), frozenset(lemmas), endings)
         q = data.get("questions") or {}
-        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh"}, source, "questions")
+        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh", "markers"}, source, "questions")
+        self.question_markers = self._word_set(q.get("markers"))
         self.wh = self._word_set(q.get("wh"))
         self.wh_window = int(q.get("wh_window", 3))
         self.question_starts = [self.compile(p, "questions.starts") for p in q.get("starts") or []]
@@ -155,11 +160,26 @@ class Lexicon:
             if self.rules[name].question not in ("any", "yes", "no"):
                 raise ScenarioError(f"{source}: cues.{name}.question: use any, yes or no")
 
+    def ways(self, els: list[_El]) -> int:
+        """``patterns._ways`` of a compiled pattern, worked out once."""
+        key = id(els)
+        got = self._ways.get(key)
+        if got is None:
+            got = self._ways[key] = _ways(self, els)
+            self._keep.append(els)  # the id stays this pattern's while the lexicon lives
+        return got
+
     def start_of(self, els: list[_El]) -> "_Start":
         key = id(els)
         got = self._starts.get(key)
         if got is None:
-            got = self._starts[key] = _start_of(self, els)
+            if self.ways(els) > MEMO_ABOVE:  # too many ways to list its first words: try every start
+                got = _Start()
+                got.anything = True
+            else:
+                got = _start_of(self, els)
+            self._starts[key] = got
+            self._keep.append(els)
         return got
 
     # -- helpers -------------------------------------------------------------------
@@ -197,9 +217,10 @@ class Lexicon:
             return to
         return None
 
-    def compile(self, pattern: str, where: str = "pattern") -> list[_El]:
-        """A pattern of this language, compiled (ParameterError naming ``where`` if bad)."""
-        return _compile(self, pattern, where)
+    def compile(self, pattern: str, where: str = "pattern", source: str | None = None) -> list[_El]:
+        """A pattern of this language, compiled (ParameterError naming ``source`` and
+        ``where`` if bad; ``source`` defaults to this language's data file)."""
+        return _compile(self, pattern, where, source)
 
 
 @dataclass
@@ -245,6 +266,21 @@ _TOP_KEYS = {
     "split",
     "respell",
 }
+
+
+def _check_text(data, source: str, where: str) -> None:
+    """Every list entry must be text: YAML reads a bare yes / no / on / off as true / false
+    (the English negators once lost "no" that way)."""
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            _check_text(value, source, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            if isinstance(value, (bool, int, float)) or value is None:
+                raise ScenarioError(
+                    f"{source}: {where}[{i}]: {value!r} is not text; quote it (YAML reads bare yes, no, on, off as true/false)"
+                )
+            _check_text(value, source, f"{where}[{i}]")
 
 
 def _check_keys(data, allowed: set[str], source: str, where: str) -> None:

@@ -28,6 +28,11 @@ def _line_parsed(code: str, line: str) -> Parsed:
 def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     if s.question_mark:
         return True
+    if parsed.unpunctuated and lex.question_markers:
+        # recognition dropped every "?": «кто-нибудь ранен», «вы ели что-нибудь»
+        toks = parsed.tokens
+        if toks[s.start].text not in lex.hypothetical and any(toks[k].text in lex.question_markers for k in range(s.start, s.end)):
+            return True
     return _inverted(lex, parsed, s)
 
 

@@ -84,8 +84,12 @@ def _cuts(lex: Lexicon, probe: Parsed, s: Sentence) -> list[int]:
     low = max(k, s.start) + 2
     for j in range(low, s.end - 1):
         piece = cuts[-1] if cuts else s.start
-        if j - piece < 2 or toks[j - 1].text in lex.split_not_after or _starts_question(lex, probe, piece, s):
+        while piece < j and toks[piece].text in lex.leading:
+            piece += 1  # "then why are there ..." starts with "why"
+        if j - piece < 2 or toks[j - 1].text in lex.split_not_after:
             continue
+        if toks[piece].text in lex.wh or _starts_question(lex, probe, piece, s):
+            continue  # "what exactly do you want" is one question
         if _starts_question(lex, probe, j, s):
             cuts.append(j)
     return cuts

@@ -71,6 +71,15 @@ class Parsed:
     inverted: dict[int, bool] = field(default_factory=dict)
     line: Parsed | None = None  # the perpetrator's current line, read the same way (context rules)
     line_concepts: frozenset[str] = frozenset()  # its content words (the ``@`` pattern element)
+    unpunctuated: bool = False  # the transcript has no punctuation at all (recognition dropped it)
+    _ordered_starts: list[int] | None = None
+    memo: dict = field(default_factory=dict)  # pattern matches worked out so far (patterns._match)
+
+    def sorted_clause_starts(self) -> list[int]:
+        """``clause_starts`` in order (computed once: a long reply has thousands)."""
+        if self._ordered_starts is None:
+            self._ordered_starts = sorted(self.clause_starts)
+        return self._ordered_starts
 
 
 def _norm_chars(text: str) -> str:
@@ -129,7 +138,8 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
             )
         prev_end = m.end()
     close_sentence("?" in text[prev_end:])
-    if split is not None and not any(c in _SENTENCE_END or c in _CLAUSE_END for c in text):
+    unpunctuated = not any(c in _SENTENCE_END or c in _CLAUSE_END for c in text)
+    if split is not None and unpunctuated:
         tokens, sentences = split(lex, tokens, sentences)  # only a reply with no punctuation at all
     tokens = _merge_parentheticals(lex, tokens, sentences)
     # clause starts and ends, skipping leading particles and fillers
@@ -154,6 +164,7 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
             clause_ends.add(j)
             k = j
     parsed = Parsed(source, tokens, sentences, clause_starts, clause_ends)
+    parsed.unpunctuated = unpunctuated
     return parsed
 
 
