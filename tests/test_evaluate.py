@@ -292,3 +292,43 @@ def test_eval_cues_ablate_command(tmp_path, capsys):
     assert {e["where"].split("/")[1] for e in touched} == {"en", "ru"}
     assert any(e["fixes"] for e in touched)
     assert all(set(e) >= {"entry", "pattern", "where", "touched", "fixes", "breaks"} for e in data["entries"])
+
+
+def test_trap_files_report_unflagged_harmful_replies_and_wrong_model_answers(tmp_path):
+    import json as _json
+
+    from voicedrill.scoring.evaluate import evaluate, format_table, load_labelled
+
+    lines = [
+        {"ctx": "I'm going to jump!", "reply": "Calm down, you are being ridiculous.", "kind": "harmful",
+         "cues": ["calm_down"]},
+        {"ctx": "I'm going to jump!", "reply": "The weather is lovely today.", "kind": "harmful",
+         "cues": ["minimizing"]},
+        {"ctx": "I'm going to jump!", "reply": "You sound exhausted and scared.", "kind": "model",
+         "cues": ["emotional_label"]},
+        {"ctx": "I'm going to jump!", "reply": "Calm down right now.", "kind": "model", "cues": ["calm_down"]},
+    ]
+    f = tmp_path / "traps.jsonl"
+    f.write_text("\n".join(_json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    items = load_labelled(f)
+    assert [i.kind for i in items] == ["harmful", "harmful", "model", "model"]
+    ev = evaluate(items)
+    assert ev.traps is not None
+    assert (ev.traps.harmful, ev.traps.model) == (2, 2)
+    assert ev.traps.harmful_unflagged == 1  # small talk: no harmful cue the detector can see
+    assert ev.traps.model_wrong == 1  # the "model" answer that says calm down
+    assert ev.to_dict()["traps"]["harmful_unflagged_share"] == 0.5
+    assert "1/2 harmful replies without a harmful cue" in format_table(ev)
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(_json.dumps({"ctx": "a", "reply": "Mm-hmm.", "cues": []}) + "\n", encoding="utf-8")
+    assert evaluate(load_labelled(plain)).traps is None and "traps" not in evaluate(load_labelled(plain)).to_dict()
+
+
+def test_a_trap_line_with_an_unknown_kind_is_refused_by_line(tmp_path):
+    from voicedrill.errors import ParameterError
+    from voicedrill.scoring.evaluate import load_labelled
+
+    f = tmp_path / "traps.jsonl"
+    f.write_text('{"ctx": "a", "reply": "b", "cues": [], "kind": "maybe"}\n', encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"traps.jsonl:1: 'kind' must be one of: harmful, model"):
+        load_labelled(f)

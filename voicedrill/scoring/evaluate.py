@@ -23,19 +23,20 @@ import math
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from ..errors import ParameterError
 from ..types import Transcript, TurnContext
 from .cues import detect_cues
-from .names import AUDIO_CUES, CUE_NAMES, TEXT_CUES
+from .names import AUDIO_CUES, CUE_NAMES, HARMFUL, HELPFUL, TEXT_CUES
 
 if TYPE_CHECKING:
     from .script import MeaningRules
 
-_KEYS = {"ctx", "reply", "cues", "history", "language"}
+_KEYS = {"ctx", "reply", "cues", "history", "language", "kind"}
+TRAP_KINDS = ("harmful", "model")  # a trap reply: a harmful one, or a model answer to the same moment
 _CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
 
 
@@ -50,6 +51,7 @@ class LabelledReply:
     language: str | None = None
     where: str = ""  # "file:line"
     line: int = 0  # 1-based line number in the file (0: not from a file)
+    kind: str = ""  # trap files: "harmful" (must get a harmful cue) or "model" (helpful, nothing harmful)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,24 @@ class Row:
 
 
 @dataclass(frozen=True)
+class TrapScore:
+    """How the detector judges trap replies (lines with a ``kind``)."""
+
+    harmful: int  # harmful replies
+    harmful_unflagged: int  # ... with no harmful cue found
+    model: int  # model answers
+    model_wrong: int  # ... with a harmful cue found, or no helpful one
+
+    @property
+    def harmful_unflagged_share(self) -> float:
+        return self.harmful_unflagged / self.harmful if self.harmful else 0.0
+
+    @property
+    def model_wrong_share(self) -> float:
+        return self.model_wrong / self.model if self.model else 0.0
+
+
+@dataclass(frozen=True)
 class Evaluation:
     per_cue: dict[str, CueScore]
     micro_precision: float
@@ -88,8 +108,10 @@ class Evaluation:
     ignored_labels: int  # effective_pause labels (audio cue) left out
     mistakes: tuple[Mistake, ...]
     rows: tuple[Row, ...] = ()
+    traps: TrapScore | None = None  # None: no line of the file has a "kind"
 
     def to_dict(self) -> dict:
+        traps = self.traps
         return {
             "per_cue": {
                 name: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support}
@@ -101,6 +123,11 @@ class Evaluation:
             "replies": self.replies,
             "ignored_labels": self.ignored_labels,
             "rows": [{"line": r.line, "found": list(r.found)} for r in self.rows],
+            **({"traps": {
+                "harmful": traps.harmful, "harmful_unflagged": traps.harmful_unflagged,
+                "harmful_unflagged_share": traps.harmful_unflagged_share,
+                "model": traps.model, "model_wrong": traps.model_wrong, "model_wrong_share": traps.model_wrong_share,
+            }} if traps else {}),
         }
 
 
@@ -124,7 +151,7 @@ def load_labelled(path: str | Path) -> list[LabelledReply]:
         if not raw.strip():
             continue
         item = parse_labelled_line(raw, f"{path}:{n}")
-        items.append(LabelledReply(item.ctx, item.reply, item.cues, item.history, item.language, item.where, n))
+        items.append(replace(item, line=n))
     if not items:
         raise ParameterError(f"{path}: no labelled replies (expected one JSON object per line)")
     return items
@@ -169,7 +196,11 @@ def parse_labelled_line(raw: str, where: str) -> LabelledReply:
 
         if language not in LANGUAGES:
             raise ParameterError(f"{where}: language '{language}' is not supported; use one of: {', '.join(LANGUAGES)}")
-    return LabelledReply(obj["ctx"], obj["reply"], tuple(dict.fromkeys(cues)), tuple(history), language, where)
+    kind = obj.get("kind", "")
+    if kind and kind not in TRAP_KINDS:
+        raise ParameterError(f"{where}: 'kind' must be one of: {', '.join(TRAP_KINDS)} (or left out)")
+    return LabelledReply(obj["ctx"], obj["reply"], tuple(dict.fromkeys(cues)), tuple(history), language, where,
+                         kind=kind)
 
 
 MAX_FILE_BYTES = 64 << 20
@@ -250,6 +281,7 @@ def evaluate(
     ignored = 0
     mistakes = []
     rows = []
+    trap_counts = {"harmful": 0, "harmful_unflagged": 0, "model": 0, "model_wrong": 0}
     n = 0
     for item in items:
         n += 1
@@ -261,6 +293,12 @@ def evaluate(
         cues = detect_cues(Transcript(item.reply, code), context, extra_phrases=extra, meaning=meaning)
         rows.append(Row(item.line or n, tuple(c.name for c in cues)))
         found = {c.name for c in cues}
+        if item.kind:
+            trap_counts[item.kind] += 1
+            if item.kind == "harmful" and not found & set(HARMFUL):
+                trap_counts["harmful_unflagged"] += 1
+            if item.kind == "model" and (found & set(HARMFUL) or not found & set(HELPFUL)):
+                trap_counts["model_wrong"] += 1
         for c in TEXT_CUES:
             if c in truth and c in found:
                 tp[c] += 1
@@ -272,7 +310,9 @@ def evaluate(
             mistakes.append(Mistake(item.where, item.reply, tuple(sorted(truth - found)), tuple(sorted(found - truth))))
     per_cue = {c: _score(tp[c], fp[c], fn[c]) for c in TEXT_CUES}
     micro = _score(sum(tp.values()), sum(fp.values()), sum(fn.values()))
-    return Evaluation(per_cue, micro.precision, micro.recall, micro.f1, n, ignored, tuple(mistakes), tuple(rows))
+    traps = TrapScore(**trap_counts) if trap_counts["harmful"] + trap_counts["model"] else None
+    return Evaluation(per_cue, micro.precision, micro.recall, micro.f1, n, ignored, tuple(mistakes), tuple(rows),
+                      traps)
 
 
 def _score(tp: int, fp: int, fn: int) -> CueScore:
@@ -297,6 +337,11 @@ def format_table(ev: Evaluation) -> str:
     rows.append(f"{ev.replies} replies; micro-F1 {ev.micro_f1:.3f}")
     if ev.ignored_labels:
         rows.append(f"({ev.ignored_labels} effective_pause labels ignored: that cue comes from the audio)")
+    if ev.traps:
+        t = ev.traps
+        rows.append(f"traps: {t.harmful_unflagged}/{t.harmful} harmful replies without a harmful cue "
+                    f"({t.harmful_unflagged_share:.0%}); {t.model_wrong}/{t.model} model answers flagged harmful "
+                    f"or without a helpful cue ({t.model_wrong_share:.0%})")
     return "\n".join(rows)
 
 
@@ -306,6 +351,7 @@ __all__ = [
     "Mistake",
     "Row",
     "Evaluation",
+    "TrapScore",
     "load_labelled",
     "parse_labelled_line",
     "reply_language",
