@@ -175,6 +175,57 @@ def test_groups_and_scenario_assignment(data):
     assert re.findall(r'<div class="card" data-trainee="([^"]+)"', critique) == ["alex"]
 
 
+COURSE_SCRIPT = "cues:\n  extra_phrases:\n    en:\n      paraphrase: [\"nobody listens\"]\n"
+
+
+def _choose_course_script(d: Path) -> Path:
+    path = course.save_script(d, "course_a", COURSE_SCRIPT)
+    course.set_script(d, str(path))
+    return path
+
+
+def test_annotate_agreement_uses_the_course_script(data):
+    from voicedrill.scoring import load_script
+
+    d, ids = data
+    sid = ids["alex"]
+    store = Store(d)
+    annotations.annotate(store.load_session(sid), 1, verdicts={"mirror": "agree"}, added=["paraphrase"])
+    para = lambda rows: next(r for r in rows if r.name == "paraphrase")  # noqa: E731
+    assert para(annotations.agreement(store)[0]).recall == 0.0  # the stored cues missed it
+    before = tree(d / "sessions")
+    path = _choose_course_script(d)
+    rows, turns = annotations.agreement(store, script=load_script(path))
+    assert turns == 1 and para(rows).recall == 1.0 and para(rows).agreed == 1  # the course's phrase finds it
+    page = client(d).get("/annotate").text
+    assert re.search(r'data-cue="paraphrase">.*?<td class="num">1</td><td class="num">0</td><td class="num">0</td>', page)
+    assert "course_a" in re.search(r'id="agreement-script">(.*?)</span>', page).group(1)
+    assert tree(d / "sessions") == before  # measuring stores nothing
+    path.unlink()  # the chosen script gone: the page says so and measures the stored cues
+    page = client(d).get("/annotate").text
+    assert "course_a.yaml is missing" in page and re.search(r'data-cue="paraphrase">.*?<td class="num">0</td>', page)
+
+
+def test_rescore_without_script_uses_the_course_script_for_course_drills(data, capsys):
+    from voicedrill.cli import main
+    from voicedrill.scoring import load_script
+
+    d, ids = data
+    args = ["rescore", ids["alex"], "--data-dir", str(d)]
+    assert main(args) == 2 and "no course scoring script is chosen" in capsys.readouterr().err
+    path = _choose_course_script(d)
+    assert main(args) == 2 and "not one of the course's drills" in capsys.readouterr().err  # alex is in no group
+    course.assign_trainee(d, "alex", "Monday")
+    assert main(args) == 0
+    s = Store(d).load_session(ids["alex"])
+    assert [r.script_hash for r in s.rescorings] == [load_script(path).hash]
+    assert s.turns[1].rescore(load_script(path).hash).cue_names().count("paraphrase") == 1
+    other = d / "other.yaml"
+    other.write_text("# explicit\n", encoding="utf-8")
+    assert main(["rescore", ids["bea"], "--script", str(other), "--data-dir", str(d)]) == 0  # --script wins
+    assert [r.script_path for r in Store(d).load_session(ids["bea"]).rescorings] == [str(other)]
+
+
 # --------------------------------------------------------------------------- security
 
 

@@ -80,7 +80,8 @@ def register(subparsers, parents) -> None:
         "and print what changed per turn and per cue.",
     )
     r.add_argument("sessions", nargs="+", metavar="SESSION", help="session ids (unique prefixes work)")
-    r.add_argument("--script", required=True, metavar="NEW.yaml", help="the scoring script to score with")
+    r.add_argument("--script", metavar="NEW.yaml",
+                   help="the scoring script to score with (default: the course's script, for the course's drills)")
     r.add_argument("--json", action="store_true", help="print the changes as JSON")
     r.set_defaults(func=cmd_rescore)
 
@@ -321,7 +322,7 @@ def cmd_rescore(args) -> int:
 
     store = _store(args)
     ids = [store.resolve(s) for s in args.sessions]  # every id checked before any work
-    script = load_script(args.script)
+    script = load_script(args.script or _course_script(store, ids))
     results = []
     progress = _Progress(len(ids)) if len(ids) > 1 else None
     for i, sid in enumerate(ids):
@@ -338,8 +339,25 @@ def cmd_rescore(args) -> int:
         print(format_rescore(r))
     if len(results) > 1:
         changed = sum(1 for r in results if r.changed_turns)
-        print(f"{len(results)} sessions re-scored with {args.script}; {changed} changed.")
+        print(f"{len(results)} sessions re-scored with {script.path}; {changed} changed.")
     return 0
+
+
+def _course_script(store, ids):
+    """Without --script: the course's chosen script, when every drill is the course's."""
+    from ..course import COURSE_FILE, course_script, is_course_drill, load_roster
+
+    path = course_script(store.data_dir)
+    if path is None:
+        raise ParameterError(f"no course scoring script is chosen ({store.data_dir / COURSE_FILE}); "
+                             "pass --script NEW.yaml, or choose one on the Scoring scripts page of `voicedrill serve`.")
+    roster = load_roster(store.data_dir)
+    for sid in ids:
+        meta = store.load_session(sid).meta
+        if not is_course_drill(roster, meta):
+            raise ParameterError(f"drill {sid} ({meta.trainee}) is not one of the course's drills, so the course's "
+                                 "scoring script does not apply; pass --script NEW.yaml.")
+    return path
 
 
 class _Progress:
