@@ -257,7 +257,7 @@ def cmd_import(args) -> int:
     failed = 0
     for path in args.archives:
         try:
-            result = import_archive(store, path)
+            result = import_archive(store, path, progress=_ImportProgress(path))
             adopt_groups(store.data_dir, store, result.imported)
             print(result.message())
         except StoreError as e:
@@ -265,6 +265,25 @@ def cmd_import(args) -> int:
             print(f"voicedrill: error: {e}", file=sys.stderr)
     print_notes(store)
     return 1 if failed else 0
+
+
+class _ImportProgress:
+    """A line per tenth of a long import ("importing drills.zip: 40% (120/300 files)")."""
+
+    MIN_FILES = 100  # shorter imports finish before a progress line would help
+
+    def __init__(self, name):
+        from pathlib import Path
+
+        self.name, self.shown = Path(name).name, -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.MIN_FILES:
+            return
+        tenth = 10 * done // total
+        if tenth > self.shown:
+            self.shown = tenth
+            print(f"importing {self.name}: {10 * tenth}% ({done}/{total} files)", file=sys.stderr, flush=True)
 
 
 def cmd_corrections(args) -> int:
