@@ -211,6 +211,10 @@ def agreement(store, ids: Iterable[str] | None = None, *, script=None) -> tuple[
     return rows, turns
 
 
+_DETECTED: dict[tuple, dict[int, tuple[str, ...]]] = {}  # (drill, turns, script hash) -> cues: page reloads
+_DETECTED_MAX = 2000
+
+
 def _detected(session, script) -> dict[int, tuple[str, ...]]:
     """Turn index -> the cues ``script`` detects in it ({} = the stored ones)."""
     if script is None or session.meta.script_hash == script.hash:
@@ -218,9 +222,14 @@ def _detected(session, script) -> dict[int, tuple[str, ...]]:
     stored = {t.index: t.rescore(script.hash) for t in session.turns}
     if all(v is not None for v in stored.values()):
         return {i: v.cue_names() for i, v in stored.items()}
-    from .rescore import rescore_turns
+    key = (str(session.path), len(session.turns), script.hash)  # stored turns never change
+    if key not in _DETECTED:
+        from .rescore import rescore_turns
 
-    return {t.index: s.cue_names() for t, s in zip(session.turns, rescore_turns(session, script))}
+        if len(_DETECTED) >= _DETECTED_MAX:
+            _DETECTED.clear()
+        _DETECTED[key] = {t.index: s.cue_names() for t, s in zip(session.turns, rescore_turns(session, script))}
+    return _DETECTED[key]
 
 
 def _listdir(path: Path) -> list[str]:

@@ -141,9 +141,11 @@ def cmd_show(args) -> int:
     print(f"trainee   {m.trainee}")
     print(f"scenario  {m.scenario_id}  (sha256 {m.scenario_hash[:12]}, {m.language}, mode {m.mode}, seed {m.seed})")
     print(f"started   {m.started}")
+    if m.course or m.group:
+        print(f"course    {m.course or '-'}  group {m.group or '-'}")
     if s.complete:
         print(f"ended     {s.finished}: {s.outcome or 'no outcome'}" + (f" - {s.outcome_text}" if s.outcome_text else ""))
-        print(f"score     {_fmt(s.drill_score)}  (scoring script {m.script_hash[:16]})")
+        print(f"score     {_fmt(s.drill_score)}  (scoring script {m.script_path or 'shipped'}, {m.script_hash[:16]})")
     else:
         print(f"status    INCOMPLETE: the drill was cut off after {len(s.turns)} saved turns")
     print(f"folder    {s.path}")
