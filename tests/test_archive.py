@@ -238,3 +238,23 @@ def test_a_drills_group_travels_with_it_into_the_roster(tmp_path, records):
     p = cli("sessions", "import", str(out), data=inst)
     assert p.returncode == 0, p.stderr
     assert course.load_roster(inst).group_of("dana") == "Tuesday"
+
+
+def test_long_import_prints_its_progress(tmp_path, trainee_data, monkeypatch, capsys):
+    from voicedrill.cli import main
+    from voicedrill.cli.sessions import _ImportProgress
+
+    data, ids = trainee_data
+    out = archive.export_archive(Store(data), list(ids.values()), tmp_path / "class.zip").path
+    with zipfile.ZipFile(out) as z:
+        files = len(z.namelist()) - 1  # the manifest is not a drill's file
+    assert files < _ImportProgress.MIN_FILES  # a short import stays quiet
+    assert main(["sessions", "import", str(out), "--data-dir", str(tmp_path / "a")]) == 0
+    assert "importing" not in capsys.readouterr().err
+    monkeypatch.setattr(_ImportProgress, "MIN_FILES", 10)  # the same archive counted as long
+    assert main(["sessions", "import", str(out), "--data-dir", str(tmp_path / "b")]) == 0
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("importing class.zip: ")]
+    percents = [int(x.split(": ")[1].split("%")[0]) for x in lines]
+    assert percents == sorted(set(percents)) and percents[-1] == 100 and len(percents) >= 6
+    assert lines[-1].endswith(f"({files}/{files} files)")
+    assert len(Store(tmp_path / "b").list_sessions()) == len(ids)

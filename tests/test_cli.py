@@ -103,3 +103,48 @@ def test_quiet_prints_only_the_summary_and_the_hint_is_runnable(tmp_path, monkey
     assert hint.endswith(f"report 20260101-000000-abcd --data-dir {shlex.quote(str(tmp_path / 'elsewhere'))}")
     words = shlex.split(hint)
     assert words[0] in (sys.executable, os.path.relpath(sys.executable)) and words[1:3] == ["-m", "voicedrill"]
+
+
+def test_drill_scores_with_the_course_script_and_records_the_group(tmp_path):
+    """A trainee of the course (in the roster, or with a group: --group or the calibration
+    profile's) drills with the course's chosen script; --script still wins; a real demo
+    drill records the group and course and says which script scored it."""
+    import json
+
+    from voicedrill import course
+    from voicedrill.calibrate import Calibration, save_profile
+    from voicedrill.cli.drill import _load_inputs
+    from voicedrill.scoring import load_script
+    from voicedrill.store import Store
+    from voicedrill.types import VoiceBaseline
+
+    d = tmp_path / "data"
+    chosen = course.save_script(d, "course_a", "# the course's script\n")
+    course.set_script(d, str(chosen))
+    other = tmp_path / "mine.yaml"
+    other.write_text("# explicit\n", encoding="utf-8")
+
+    def inputs(*extra):
+        args = build_parser().parse_args(["drill", "barricaded_subject", "--virtual", "good", "--data-dir", str(d), *extra])
+        return args, _load_inputs("barricaded_subject", args)[1]
+
+    args, script = inputs("--trainee", "zed")  # not of the course: the shipped script
+    assert script.path != chosen and args.group == ""
+    save_profile(Calibration("anna", "en", "mic", -60.0, -20.0, 40.0, 0.0, VoiceBaseline(180.0, 2.0, -20.0, 3.0),
+                             (), "sentence", "2026-11-29T00:00:00Z", group="B"), d)
+    args, script = inputs("--trainee", "anna")
+    assert args.group == "B" and script.path == chosen and script.hash == load_script(chosen).hash
+    args, script = inputs("--trainee", "anna", "--group", "A")
+    assert args.group == "A" and script.path == chosen
+    args, script = inputs("--trainee", "anna", "--script", str(other))
+    assert args.group == "B" and script.path == other
+    bad = _run("drill", "barricaded_subject", "--virtual", "good", "--trainee", "anna", "--group", "<b>", "--data-dir", str(d))
+    assert bad.returncode == 2 and "group '<b>'" in bad.stderr and "Traceback" not in bad.stderr
+
+    done = _run("demo", "--max-turns", "1", "--quiet", "--trainee", "anna", "--course", "Spring", "--data-dir", str(d))
+    assert done.returncode == 0, done.stderr
+    assert f"Scored with {chosen}" in done.stdout
+    (s,) = Store(d).list_sessions()
+    meta = json.loads((d / "sessions" / s.id / "session.json").read_text())
+    assert (meta["group"], meta["course"], meta["script_hash"]) == ("B", "Spring", load_script(chosen).hash)
+    assert course.load_roster(d).group_of("anna") == "B"  # the course page shows anna in group B

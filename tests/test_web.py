@@ -175,6 +175,57 @@ def test_groups_and_scenario_assignment(data):
     assert re.findall(r'<div class="card" data-trainee="([^"]+)"', critique) == ["alex"]
 
 
+COURSE_SCRIPT = "cues:\n  extra_phrases:\n    en:\n      paraphrase: [\"nobody listens\"]\n"
+
+
+def _choose_course_script(d: Path) -> Path:
+    path = course.save_script(d, "course_a", COURSE_SCRIPT)
+    course.set_script(d, str(path))
+    return path
+
+
+def test_annotate_agreement_uses_the_course_script(data):
+    from voicedrill.scoring import load_script
+
+    d, ids = data
+    sid = ids["alex"]
+    store = Store(d)
+    annotations.annotate(store.load_session(sid), 1, verdicts={"mirror": "agree"}, added=["paraphrase"])
+    para = lambda rows: next(r for r in rows if r.name == "paraphrase")  # noqa: E731
+    assert para(annotations.agreement(store)[0]).recall == 0.0  # the stored cues missed it
+    before = tree(d / "sessions")
+    path = _choose_course_script(d)
+    rows, turns = annotations.agreement(store, script=load_script(path))
+    assert turns == 1 and para(rows).recall == 1.0 and para(rows).agreed == 1  # the course's phrase finds it
+    page = client(d).get("/annotate").text
+    assert re.search(r'data-cue="paraphrase">.*?<td class="num">1</td><td class="num">0</td><td class="num">0</td>', page)
+    assert "course_a" in re.search(r'id="agreement-script">(.*?)</span>', page).group(1)
+    assert tree(d / "sessions") == before  # measuring stores nothing
+    path.unlink()  # the chosen script gone: the page says so and measures the stored cues
+    page = client(d).get("/annotate").text
+    assert "course_a.yaml is missing" in page and re.search(r'data-cue="paraphrase">.*?<td class="num">0</td>', page)
+
+
+def test_rescore_without_script_uses_the_course_script_for_course_drills(data, capsys):
+    from voicedrill.cli import main
+    from voicedrill.scoring import load_script
+
+    d, ids = data
+    args = ["rescore", ids["alex"], "--data-dir", str(d)]
+    assert main(args) == 2 and "no course scoring script is chosen" in capsys.readouterr().err
+    path = _choose_course_script(d)
+    assert main(args) == 2 and "not one of the course's drills" in capsys.readouterr().err  # alex is in no group
+    course.assign_trainee(d, "alex", "Monday")
+    assert main(args) == 0
+    s = Store(d).load_session(ids["alex"])
+    assert [r.script_hash for r in s.rescorings] == [load_script(path).hash]
+    assert s.turns[1].rescore(load_script(path).hash).cue_names().count("paraphrase") == 1
+    other = d / "other.yaml"
+    other.write_text("# explicit\n", encoding="utf-8")
+    assert main(["rescore", ids["bea"], "--script", str(other), "--data-dir", str(d)]) == 0  # --script wins
+    assert [r.script_path for r in Store(d).load_session(ids["bea"]).rescorings] == [str(other)]
+
+
 # --------------------------------------------------------------------------- security
 
 
@@ -298,25 +349,66 @@ def test_lan_trainee_with_a_hostile_name_sees_it_escaped(data):
         assert ids[HOSTILE_NAME] in html and "<script>alert(1)" not in html and "<img src=x" not in html
 
 
+def _post_import(c: TestClient, tok: str, name: str, blob: bytes):
+    """Upload an archive: the import runs as a background job; returns (job, the page after it)."""
+    r = c.post("/course/import", data={"csrf": tok}, files={"archive": (name, blob, "application/zip")},
+               follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/"), r.text
+    job = c.app.state.ctx.jobs.wait(r.headers["location"].rsplit("/", 1)[1], timeout=120)
+    assert job.state in ("done", "failed")
+    return job, c.get(r.headers["location"])
+
+
 def test_course_page_imports_archives_and_refuses_hostile_ones(data, tmp_path):
     d, ids = data
     out = archive.export_archive(Store(d), [ids["alex"]], tmp_path / "a.zip").path
     fresh = tmp_path / "instructor"
     c = client(fresh)
     tok = token(c.get("/").text)
-    r = c.post("/course/import", data={"csrf": tok}, files={"archive": ("alex.zip", out.read_bytes(), "application/zip")})
-    assert r.status_code == 200 and "imported 1 drill(s)" in r.text
+    job, r = _post_import(c, tok, "alex.zip", out.read_bytes())
+    assert r.status_code == 200 and "imported 1 drill(s)" in r.text and "alex.zip" in r.text
+    with zipfile.ZipFile(out) as z:  # the progress bar counted every file of the drill
+        assert job.done == job.total == len(z.namelist()) - 1 > 5
     assert [s.trainee for s in Store(fresh).list_sessions()] == ["alex"]
+    assert not list(fresh.glob(".upload-*"))  # the upload is gone once imported
     before = tree(fresh)
     bad = tmp_path / "bad.zip"
     with zipfile.ZipFile(out) as src, zipfile.ZipFile(bad, "w") as z:
         for i in src.infolist():
             z.writestr(i, src.read(i))
         z.writestr("sessions/../../../evil.txt", b"x")
-    r = c.post("/course/import", data={"csrf": tok}, files={"archive": ("bad.zip", bad.read_bytes(), "application/zip")})
-    assert "refused, nothing was imported" in r.text and "path traversal" in r.text
+    job, r = _post_import(c, tok, "bad.zip", bad.read_bytes())
+    assert job.state == "failed" and "refused, nothing was imported" in r.text and "path traversal" in r.text
+    assert "bad.zip" in r.text and ".upload-" not in r.text
     assert tree(fresh) == before
     assert c.post("/course/import", files={"archive": ("a.zip", out.read_bytes(), "application/zip")}).status_code == 403
+
+
+def test_import_job_page_shows_a_progress_bar_while_it_runs(data, tmp_path):
+    import threading
+    import time
+
+    d, ids = data
+    out = archive.export_archive(Store(d), [ids["bea"]], tmp_path / "b.zip").path
+    c = client(tmp_path / "instructor")
+    first, _ = _post_import(c, token(c.get("/").text), "b.zip", out.read_bytes())
+    gate = threading.Event()  # a long import, held at 30 of 120 files
+
+    def long_import(job):
+        job.progress(30, 120)
+        gate.wait(60)
+
+    job = c.app.state.ctx.jobs.submit("Importing big.zip", 0, long_import, owner=first.owner)
+    try:
+        deadline = time.monotonic() + 30
+        while job.done != 30 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        page = c.get(f"/jobs/{job.id}").text
+        assert 'role="progressbar" aria-valuenow="30" aria-valuemax="120"' in page and "width:25%" in page
+        assert c.get(f"/jobs/{job.id}/state").json() | {"id": ""} == {
+            "id": "", "title": "Importing big.zip", "total": 120, "done": 30, "state": "running", "error": ""}
+    finally:
+        gate.set()
 
 
 def test_hostile_reply_is_stored_verbatim(data):

@@ -185,24 +185,51 @@ class CueAgreement:
         return self.agreed / n if n else None
 
 
-def agreement(store, ids: Iterable[str] | None = None) -> tuple[tuple[CueAgreement, ...], int]:
-    """Per-cue agreement of the scorer with the instructor, and the number of annotated turns."""
+def agreement(store, ids: Iterable[str] | None = None, *, script=None) -> tuple[tuple[CueAgreement, ...], int]:
+    """Per-cue agreement of the scorer with the instructor, and the number of annotated turns.
+    ``script`` (a loaded ScoringScript, e.g. the course's): measure the cues that script
+    detects (stored, a stored re-scoring, or re-scored now, nothing written) against the
+    instructor's corrected cues; None: the cues the drill was scored with."""
     counts = {c: [0, 0, 0] for c in CUE_NAMES}
     turns = 0
     for sid in (annotated_ids(store) if ids is None else ids):
         session = store.load_session(sid)
         notes = load(session.path)
+        detected = _detected(session, script) if notes else {}
         for turn in session.turns:
             note = notes.get(turn.index)
             if note is None:
                 continue
             turns += 1
-            for c in turn.score.cue_names():
-                counts[c][1 if note.verdict(c) == "disagree" else 0] += 1
-            for c in note.added:
-                counts[c][2] += 1
+            truth = set(corrected_cues(turn, note))
+            found = detected.get(turn.index, turn.score.cue_names())
+            for c in found:
+                counts.setdefault(c, [0, 0, 0])[0 if c in truth else 1] += 1
+            for c in truth - set(found):
+                counts.setdefault(c, [0, 0, 0])[2] += 1
     rows = tuple(CueAgreement(c, *n) for c, n in counts.items() if any(n))
     return rows, turns
+
+
+_DETECTED: dict[tuple, dict[int, tuple[str, ...]]] = {}  # (drill, turns, script hash) -> cues: page reloads
+_DETECTED_MAX = 2000
+
+
+def _detected(session, script) -> dict[int, tuple[str, ...]]:
+    """Turn index -> the cues ``script`` detects in it ({} = the stored ones)."""
+    if script is None or session.meta.script_hash == script.hash:
+        return {}
+    stored = {t.index: t.rescore(script.hash) for t in session.turns}
+    if all(v is not None for v in stored.values()):
+        return {i: v.cue_names() for i, v in stored.items()}
+    key = (str(session.path), len(session.turns), script.hash)  # stored turns never change
+    if key not in _DETECTED:
+        from .rescore import rescore_turns
+
+        if len(_DETECTED) >= _DETECTED_MAX:
+            _DETECTED.clear()
+        _DETECTED[key] = {t.index: s.cue_names() for t, s in zip(session.turns, rescore_turns(session, script))}
+    return _DETECTED[key]
 
 
 def _listdir(path: Path) -> list[str]:

@@ -54,6 +54,7 @@ class Calibration:
     warnings: tuple[str, ...]
     sentence: str
     created: str  # ISO 8601, UTC
+    group: str = ""  # the trainee's default group for drills (calibrate --group; course.py)
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
@@ -244,12 +245,17 @@ def calibrate(
     wait_seconds: float = 15.0,
     on_level: Callable[[float], None] | None = None,
     on_step: Callable[[str], None] | None = None,
+    group: str = "",
 ) -> tuple[Calibration, Path]:
     """Record, analyse and save a calibration; returns it and the profile's path.
     ``transcriber`` (optional) gives the baseline's words per minute."""
     from .capture import Microphone
 
     trainee = check_trainee_name(trainee)
+    if group:
+        from .course import check_name
+
+        group = check_name(group, "group")
     if language not in CALIBRATION_SENTENCES:
         raise ParameterError(
             f"no calibration sentence for language {language!r}; use one of {', '.join(CALIBRATION_SENTENCES)}."
@@ -263,6 +269,7 @@ def calibrate(
     transcript = transcriber(sentence) if transcriber is not None else None
     calibration = analyse(silence, sentence, trainee=trainee, language=language, device=device_name,
                           transcript=transcript)
+    calibration = dataclasses.replace(calibration, group=group)
     return calibration, save_profile(calibration, data_dir)
 
 

@@ -118,6 +118,43 @@ def set_script(data_dir, script_path: str) -> Roster:
     return save_roster(data_dir, replace(load_roster(data_dir), script=str(script_path)))
 
 
+def course_script(data_dir, trainee: str | None = None, *, group: str = "") -> Path | None:
+    """The course's chosen scoring script (Scoring scripts page) for a drill of ``trainee``:
+    None when the course has none, or when ``trainee`` is not of the course (not in the
+    roster and no ``group`` given). ``trainee=None``: the course's script for any drill."""
+    r = load_roster(data_dir)
+    if not r.script or (trainee is not None and not (group or r.group_of(trainee))):
+        return None
+    path = Path(r.script)
+    path = path if path.is_absolute() else Path(data_dir) / path
+    if not path.is_file():
+        raise StoreError(f"{Path(data_dir) / COURSE_FILE}: the course's scoring script {path} is missing. "
+                         "Choose another on the Scoring scripts page of `voicedrill serve`, or pass --script.")
+    return path
+
+
+def is_course_drill(roster: Roster, meta) -> bool:
+    """Was this drill (a SessionMeta) run for the course: its trainee is in the roster, or it
+    names a course or group."""
+    return bool(meta.course or meta.group or roster.group_of(meta.trainee))
+
+
+def drill_group(data_dir, trainee: str, group: str | None = None) -> str:
+    """The group a new drill of ``trainee`` runs in: ``group`` when given (--group), else the
+    default saved in the trainee's calibration profile, else the roster's group ("" = none)."""
+    if group:
+        return check_name(group, "group")
+    from .calibrate import load_profile, profile_path
+
+    try:
+        saved = load_profile(trainee, data_dir).group if profile_path(trainee, data_dir).is_file() else ""
+    except (ParameterError, StoreError):  # a name no profile can have, or a damaged profile
+        saved = ""
+    if saved:
+        return saved
+    return load_roster(data_dir).group_of(trainee)
+
+
 # --------------------------------------------------------------------------- cohort
 
 
@@ -393,7 +430,7 @@ def save_script(data_dir, name: str, text: str) -> Path:
     folder = Path(data_dir) / SCRIPTS_DIR
     path = folder / f"{name}.yaml"
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         _write_text_atomic(path, text, True)
     except OSError as e:
         raise StoreError(f"{path}: cannot save the scoring script ({e}).") from e

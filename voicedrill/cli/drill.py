@@ -54,6 +54,8 @@ def _common_drill_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for the perpetrator's line choices; the same seed replays the same drill (default: %(default)s)")
     p.add_argument("--script", metavar="YAML", help="scoring script (default: the shipped one)")
     p.add_argument("--trainee", default="trainee", help="trainee name for the session and profile (default: %(default)s)")
+    p.add_argument("--group", metavar="NAME", help="the trainee's group in the course (default: the profile's, from calibrate --group)")
+    p.add_argument("--course", metavar="NAME", default="", help="the course the drill is run for (recorded with the drill)")
     p.add_argument("--model", default=None, help="Whisper model: tiny.en (English) or base (multilingual); default by the scenario's language")
     p.add_argument("--max-turns", type=int, metavar="N", help="stop after N turns")
     p.add_argument("--quiet", action="store_true", help="print only the summary at the end")
@@ -75,6 +77,9 @@ def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, l
     from ..ui import TerminalEvents
 
     scenario, script = _load_inputs(scenario_ref, args)
+    from ..course import check_name
+
+    course = check_name(args.course, "course") if args.course else ""
     if args.max_turns is not None and args.max_turns < 1:
         raise ParameterError("--max-turns must be at least 1")
     if virtual and virtual not in scenario.trainee_paths:
@@ -124,6 +129,8 @@ def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, l
         seed=args.seed,
         profile=baseline,
         mode="live" if live else ("replies" if replies else f"virtual:{virtual}"),
+        course=course,
+        group=args.group,
     )
     from ..drill import run_drill
 
@@ -144,7 +151,12 @@ def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, l
     finally:
         if hasattr(listener, "close"):
             listener.close()
+    if args.group:  # the trainee shows in that group on the course page
+        from ..course import adopt_groups
+
+        adopt_groups(data, store, [writer.id])
     print_notes(store)
+    print(f"Scored with {script.path or 'the shipped scoring script'} (script {script.hash[:16]}).")
     return 0 if result.turns else 1
 
 
@@ -161,11 +173,23 @@ def _load_inputs(scenario_ref: str, args):
     for note in notes:
         print(f"voicedrill: note: {note}", file=sys.stderr)
     scenario = load_scenario(path, data_dir=args.data_dir)
-    script = load_script(args.script)
+    course_script = _course_script(args)
+    script = load_script(args.script or course_script)  # an explicit --script wins
     # The script's extra phrases are compiled on first use: use them once now.
     detect_cues(Transcript(text="", language=scenario.language), TurnContext(scenario.language, ()),
                 extra_phrases=script.extra_phrases(scenario.language))
     return scenario, script
+
+
+def _course_script(args):
+    """The course's chosen scoring script when the trainee drills for the course; sets
+    ``args.group`` to the drill's group (--group, else the profile's, else the roster's)."""
+    from .. import paths
+    from ..course import course_script, drill_group
+
+    data = paths.data_dir(args.data_dir)
+    args.group = drill_group(data, args.trainee, args.group)
+    return None if args.script else course_script(data, args.trainee, group=args.group)
 
 
 def _line_renderer(scenario, data):

@@ -36,6 +36,8 @@ def register(subparsers, parents) -> None:
                    help="how long to measure the room's silence (default: 3)")
     c.add_argument("--wait-seconds", type=float, default=15.0, metavar="S",
                    help="how long to wait for you to start reading (default: 15)")
+    c.add_argument("--group", metavar="NAME", default="",
+                   help="your group in the course: the default group of your drills (drill --group overrides it)")
     c.add_argument("--no-transcribe", action="store_true",
                    help="do not transcribe the sentence (no words-per-minute baseline)")
     c.set_defaults(func=_calibrate)
@@ -84,7 +86,7 @@ def _calibrate(args) -> int:
     calibration, path = calibrate(
         trainee=trainee, device=args.input, language=args.language, data_dir=args.data_dir,
         transcriber=transcriber, silence_seconds=args.silence_seconds, wait_seconds=args.wait_seconds,
-        on_level=_meter, on_step=step,
+        on_level=_meter, on_step=step, group=args.group,
     )
     if sys.stdout.isatty():
         sys.stdout.write("\n")
@@ -96,6 +98,8 @@ def _calibrate(args) -> int:
           f"loudness {b.loudness_db:.1f} dBFS" + (f", {b.words_per_minute:.0f} words/min" if b.words_per_minute else ""))
     for warning in calibration.warnings:
         print(f"warning: {warning}")
+    if calibration.group:
+        print(f"Group:        {calibration.group} (your drills record it; drill --group overrides it)")
     print(f"Saved profile: {path}")
     return 0
 

@@ -80,7 +80,8 @@ def register(subparsers, parents) -> None:
         "and print what changed per turn and per cue.",
     )
     r.add_argument("sessions", nargs="+", metavar="SESSION", help="session ids (unique prefixes work)")
-    r.add_argument("--script", required=True, metavar="NEW.yaml", help="the scoring script to score with")
+    r.add_argument("--script", metavar="NEW.yaml",
+                   help="the scoring script to score with (default: the course's script, for the course's drills)")
     r.add_argument("--json", action="store_true", help="print the changes as JSON")
     r.set_defaults(func=cmd_rescore)
 
@@ -140,9 +141,11 @@ def cmd_show(args) -> int:
     print(f"trainee   {m.trainee}")
     print(f"scenario  {m.scenario_id}  (sha256 {m.scenario_hash[:12]}, {m.language}, mode {m.mode}, seed {m.seed})")
     print(f"started   {m.started}")
+    if m.course or m.group:
+        print(f"course    {m.course or '-'}  group {m.group or '-'}")
     if s.complete:
         print(f"ended     {s.finished}: {s.outcome or 'no outcome'}" + (f" - {s.outcome_text}" if s.outcome_text else ""))
-        print(f"score     {_fmt(s.drill_score)}  (scoring script {m.script_hash[:16]})")
+        print(f"score     {_fmt(s.drill_score)}  (scoring script {m.script_path or 'shipped'}, {m.script_hash[:16]})")
     else:
         print(f"status    INCOMPLETE: the drill was cut off after {len(s.turns)} saved turns")
     print(f"folder    {s.path}")
@@ -256,7 +259,7 @@ def cmd_import(args) -> int:
     failed = 0
     for path in args.archives:
         try:
-            result = import_archive(store, path)
+            result = import_archive(store, path, progress=_ImportProgress(path))
             adopt_groups(store.data_dir, store, result.imported)
             print(result.message())
         except StoreError as e:
@@ -264,6 +267,25 @@ def cmd_import(args) -> int:
             print(f"voicedrill: error: {e}", file=sys.stderr)
     print_notes(store)
     return 1 if failed else 0
+
+
+class _ImportProgress:
+    """A line per tenth of a long import ("importing drills.zip: 40% (120/300 files)")."""
+
+    MIN_FILES = 100  # shorter imports finish before a progress line would help
+
+    def __init__(self, name):
+        from pathlib import Path
+
+        self.name, self.shown = Path(name).name, -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.MIN_FILES:
+            return
+        tenth = 10 * done // total
+        if tenth > self.shown:
+            self.shown = tenth
+            print(f"importing {self.name}: {10 * tenth}% ({done}/{total} files)", file=sys.stderr, flush=True)
 
 
 def cmd_corrections(args) -> int:
@@ -321,7 +343,7 @@ def cmd_rescore(args) -> int:
 
     store = _store(args)
     ids = [store.resolve(s) for s in args.sessions]  # every id checked before any work
-    script = load_script(args.script)
+    script = load_script(args.script or _course_script(store, ids))
     results = []
     progress = _Progress(len(ids)) if len(ids) > 1 else None
     for i, sid in enumerate(ids):
@@ -338,8 +360,25 @@ def cmd_rescore(args) -> int:
         print(format_rescore(r))
     if len(results) > 1:
         changed = sum(1 for r in results if r.changed_turns)
-        print(f"{len(results)} sessions re-scored with {args.script}; {changed} changed.")
+        print(f"{len(results)} sessions re-scored with {script.path}; {changed} changed.")
     return 0
+
+
+def _course_script(store, ids):
+    """Without --script: the course's chosen script, when every drill is the course's."""
+    from ..course import COURSE_FILE, course_script, is_course_drill, load_roster
+
+    path = course_script(store.data_dir)
+    if path is None:
+        raise ParameterError(f"no course scoring script is chosen ({store.data_dir / COURSE_FILE}); "
+                             "pass --script NEW.yaml, or choose one on the Scoring scripts page of `voicedrill serve`.")
+    roster = load_roster(store.data_dir)
+    for sid in ids:
+        meta = store.load_session(sid).meta
+        if not is_course_drill(roster, meta):
+            raise ParameterError(f"drill {sid} ({meta.trainee}) is not one of the course's drills, so the course's "
+                                 "scoring script does not apply; pass --script NEW.yaml.")
+    return path
 
 
 class _Progress:

@@ -9,6 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 
+@dataclass(frozen=True)
+class Redirect:
+    """A job's result that is a page to go to when it is done (e.g. an import's message)."""
+
+    url: str
+
+
 @dataclass
 class Job:
     id: str

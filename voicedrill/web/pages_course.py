@@ -186,30 +186,47 @@ async def post_scenario(request: Request) -> Response:
 
 
 async def post_import(request: Request) -> Response:
-    from ..archive import import_archive
-
+    """Save the upload, then import it as a background job: the job page shows the progress
+    bar and, when done, goes back to the course page with the result."""
     require_instructor(request)
     c = ctx(request)
     form = await checked_form(request, max_size=MAX_UPLOAD)
     upload = form.get("archive")
     if upload is None or not hasattr(upload, "read"):
         return RedirectResponse(href("/", err=tx(request).raw("course.choose_archive")), 303)
+    name = upload.filename or "archive"
     tmp = c.data_dir / f".upload-{secrets.token_hex(6)}.zip"
     try:
         with open(tmp, "wb") as out:
             while chunk := await upload.read(1 << 20):
                 out.write(chunk)
-        result = import_archive(c.store, tmp)
+    except OSError as e:
+        _unlink(tmp)
+        return RedirectResponse(href("/", err=f"{name}: cannot receive the archive ({e}); nothing was imported."), 303)
+    job = c.jobs.submit(tx(request).raw("course.import_job", name=name), 0,
+                        lambda j: _run_import(c, tmp, name, j), owner=ident(request).sid)
+    return RedirectResponse(f"/jobs/{job.id}", 303)
+
+
+def _run_import(c, tmp, name: str, job):
+    from ..archive import import_archive
+    from .jobs import Redirect
+
+    try:
+        result = import_archive(c.store, tmp, progress=job.progress)
         course.adopt_groups(c.data_dir, c.store, result.imported)
-        msg = result.message().replace(tmp.name, upload.filename or "archive", 1)
-        return RedirectResponse(href("/", msg=msg), 303)
+        return Redirect(href("/", msg=result.message().replace(tmp.name, name, 1)))
     except StoreError as e:
-        return RedirectResponse(href("/", err=str(e).replace(tmp.name, upload.filename or "archive")), 303)
+        raise StoreError(str(e).replace(tmp.name, name)) from e
     finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink(tmp)
+
+
+def _unlink(path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _int(value, default: int) -> int:

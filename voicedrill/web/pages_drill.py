@@ -136,7 +136,8 @@ def debrief(request: Request) -> Response:
 def annotate_index(request: Request) -> Response:
     require_instructor(request)
     c, t = ctx(request), tx(request)
-    rows, turns = annotations.agreement(c.store)
+    script, script_name, error = _course_script(c.data_dir, t)
+    rows, turns = annotations.agreement(c.store, script=script)
     agree = table(
         [(t("annotate.cue"), ""), (t("annotate.agreed"), "num"), (t("annotate.disagreed"), "num"),
          (t("annotate.missed"), "num"), (t("annotate.precision"), "num"), (t("annotate.recall"), "num")],
@@ -157,12 +158,27 @@ def annotate_index(request: Request) -> Response:
             (t("annotate.annotated"), "")]
     body = (
         f'<h1>{t("annotate.title")}</h1><section><h2>{t("annotate.agreement")}</h2>'
-        f'<p class="small">{t("annotate.agreement_intro", turns=turns)}</p>'
+        f'<p class="small">{t("annotate.agreement_intro", turns=turns)} '
+        f'<span id="agreement-script">{t("annotate.agreement_script", name=script_name)}</span></p>'
         f'{agree}<p><a id="export" href="/annotate/corrections.jsonl" download="corrections.jsonl">{t("annotate.export")}</a>'
         f' — <code>{t("annotate.export_then")}</code></p></section>'
         f'<section><h2>{t("annotate.drills")}</h2>{table(head, drill_rows)}{pager(t, "/annotate", pg, pages)}</section>'
     )
-    return page(request, t.raw("annotate.title"), body)
+    return page(request, t.raw("annotate.title"), body, error=error)
+
+
+def _course_script(data_dir, t):
+    """(the course's loaded scoring script or None, its name, an error message or "")."""
+    from pathlib import Path
+
+    from ..course import course_script
+    from ..scoring import load_script
+
+    try:
+        path = course_script(data_dir)
+        return (load_script(path), Path(path).stem, "") if path else (None, t.raw("scripts.default"), "")
+    except VoicedrillError as e:  # a chosen script gone or broken: say so, measure the stored cues
+        return None, t.raw("scripts.default"), str(e)
 
 
 def corrections(request: Request) -> Response:

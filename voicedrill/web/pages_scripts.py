@@ -15,6 +15,7 @@ from .. import course
 from ..errors import VoicedrillError
 from .app import checked_form, csrf, ctx, ident, page, require_instructor, tx
 from .html import csrf_field, cue_tags, h, href, num, seg, table
+from .jobs import Redirect
 
 MAX_SCRIPT = 256 * 1024  # characters of a candidate script
 
@@ -143,6 +144,8 @@ def job_page(request: Request) -> Response:
         return page(request, job.title, body)
     if job.state == "failed":
         return page(request, job.title, f"<h1>{h(job.title)}</h1>", error=job.error)
+    if isinstance(job.result, Redirect):
+        return RedirectResponse(job.result.url, 303)
     return page(request, job.title, f"<h1>{h(job.title)}</h1>{_differences(job.result, tx(request))}")
 
 
