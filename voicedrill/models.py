@@ -462,26 +462,18 @@ def convert_to_checkpoint(
 
 
 def save_checkpoint(checkpoint: dict, target: Path) -> Path:
-    """``torch.save`` to a temporary file next to ``target``, then ``os.replace``."""
+    """``torch.save`` to a temporary file next to ``target``, then ``os.replace`` (``fsutil``)."""
     import torch
 
+    from .fsutil import atomic_path
+
     target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give it a normal file's mode
-        torch.save(checkpoint, tmp)
-        os.replace(tmp, target)
+        with atomic_path(target) as tmp:
+            torch.save(checkpoint, tmp)
     except Exception as e:
-        Path(tmp).unlink(missing_ok=True)
         raise AsrError(f"{target}: cannot write the checkpoint ({e}).") from e
     return target
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _install_from_openai(name: str, target: Path, say: Progress) -> None:

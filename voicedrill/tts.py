@@ -397,18 +397,15 @@ def _read_cached(path: Path) -> np.ndarray | None:
 
 
 def _write_cached(path: Path, audio: np.ndarray) -> None:
-    """Write atomically: a temporary file in the same folder, then rename."""
+    """Write atomically (``fsutil.atomic_path``): the cache file is the old one or the new one."""
     import numpy as np
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:16]}.", suffix=".tmp", dir=path.parent)
+    from .fsutil import atomic_path
+
     try:
-        with os.fdopen(fd, "wb") as f:
+        with atomic_path(path, durable=True) as tmp, open(tmp, "wb") as f:
             np.save(f, audio, allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
     except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
         raise StoreError(f"{path}: cannot write the TTS cache ({e}). Check free space and --data-dir.") from e
 
 
