@@ -85,23 +85,12 @@ def english_lines():
     return rows[::every]
 
 
-def _wer(reference: str, hypothesis: str) -> tuple[int, int]:
-    """(word errors, reference words) after Whisper's English normaliser."""
-    from whisper.normalizers import EnglishTextNormalizer
-
-    norm = EnglishTextNormalizer()
-    ref, hyp = norm(reference).split(), norm(hypothesis).split()
-    d = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, d[0] = d[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
-    return d[len(hyp)], len(ref)
 
 
 def bench_engines(report) -> None:
     from voicedrill import asr, neural, speak, tts
     from voicedrill.recording import BAND_AGITATION
+    from voicedrill.wer import word_errors
 
     if not neural.is_installed():
         raise RuntimeError(f"the neural voice is not installed; {neural.install_hint()}")
@@ -124,7 +113,7 @@ def bench_engines(report) -> None:
                 audio = tts.render(text, voice=voice, delivery=delivery, cache_dir=Path(tmp) / engine)
                 render_s += time.perf_counter() - t0
                 speech_s += audio.size / 16000
-                e, n = _wer(text, transcribe(audio).text)
+                e, n = word_errors(text, transcribe(audio).text)
                 errors, words, lines = errors + e, words + n, lines + 1
             if not lines:
                 continue

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from voicedrill.audio import SAMPLE_RATE
+from voicedrill.wer import wer  # noqa: F401  (the tests' word error rate)
 
 REPO = Path(__file__).resolve().parent.parent
 JFK = REPO / "tests" / "data" / "jfk.flac"  # carried in the repo (openai/whisper tests, MIT; public-domain speech)
@@ -65,20 +66,6 @@ def jfk_audio() -> np.ndarray:
 
 
 # --- measures and signals --------------------------------------------------------------
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate after Whisper's English normaliser (0 = identical)."""
-    from whisper.normalizers import EnglishTextNormalizer
-
-    norm = EnglishTextNormalizer()
-    ref, hyp = norm(reference).split(), norm(hypothesis).split()
-    d = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, d[0] = d[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
-    return d[len(hyp)] / max(1, len(ref))
 
 
 def tone(freq: float = 1000.0, seconds: float = 3.0, amplitude: float = 0.3) -> np.ndarray:

@@ -355,3 +355,13 @@ def test_a_decoding_loop_is_dropped_but_a_real_repeat_is_kept():
     assert [w.text for w in _drop_repeat_loops(loop)] == ["I'm", "fine."]
     said_twice = [Word("No,", 0.5, 0.8, 0.9), Word("no,", 0.9, 1.2, 0.9), Word("no.", 1.3, 1.6, 0.9)]
     assert _drop_repeat_loops(said_twice) == said_twice
+
+
+def test_word_error_rate_counts_substitutions_deletions_and_insertions():
+    from voicedrill.wer import wer, word_errors
+
+    assert word_errors("ask not what your country", "ask not what your country") == (0, 5)
+    assert word_errors("ask not what your country", "ask what your county can") == (3, 5)  # del, sub, ins
+    assert wer("Hello, World!", "hello world") == 0.0  # punctuation and case are not errors
+    assert word_errors("Ты что, совсем?", "ты что совсем", language="ru") == (0, 3)
+    assert wer("", "extra words") == 2.0
