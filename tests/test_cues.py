@@ -36,9 +36,12 @@ def test_cue_names_are_the_agreed_ones():
         "i_message",
         "summary",
         "effective_pause",
+        "suicide_question",
+        "deferring",
     )
     assert NEUTRAL == ("closed_question",)
-    assert HARMFUL == ("why_question", "calm_down", "promise", "arguing", "minimizing", "threat", "commanding")
+    assert HARMFUL == ("why_question", "calm_down", "promise", "arguing", "minimizing", "threat", "commanding",
+                       "dare", "conceding", "hollow_empathy", "blaming", "insult")
     assert CUE_NAMES == HELPFUL + NEUTRAL + HARMFUL
     assert "effective_pause" not in TEXT_CUES
     assert cues.cue_kind("mirror") == "helpful"
@@ -104,7 +107,7 @@ EN_CASES = [
     # i_message
     ("Get away from the door!", "I'm worried about you and the kids.", {"i_message"}, {"emotional_label"}),
     ("Get away from the door!", "It scares me when you point that gun at the window.", {"i_message"}, set()),
-    ("Get away from the door!", "I understand.", {"minimal_encourager"}, {"i_message"}),
+    ("Get away from the door!", "I understand.", {"hollow_empathy"}, {"i_message", "minimal_encourager"}),
     # why_question
     ("I did it.", "Why did you do it?", {"why_question"}, {"open_question"}),
     ("I did it.", "why would you do something like that", {"why_question"}, set()),
@@ -405,6 +408,13 @@ FLOOR = {  # per-cue F1 floors on the development sets
     "minimizing": 0.85,
     "threat": 0.85,
     "commanding": 0.85,
+    "suicide_question": 0.9,
+    "deferring": 0.85,
+    "dare": 0.85,
+    "conceding": 0.85,
+    "hollow_empathy": 0.85,
+    "blaming": 0.85,
+    "insult": 0.85,
 }
 
 

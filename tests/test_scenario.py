@@ -101,7 +101,7 @@ def test_cue_names_are_the_scorers():
     from voicedrill.scoring.names import CUE_NAMES
 
     assert cue_names() == tuple(CUE_NAMES)
-    assert len(cue_names()) == 16
+    assert len(cue_names()) == 23
 
 
 def test_yaml_is_data_never_code(tmp_path):

@@ -17,6 +17,8 @@ HELPFUL = (
     "i_message",
     "summary",
     "effective_pause",
+    "suicide_question",  # asks directly about suicide or self-harm: "Are you thinking of killing yourself?"
+    "deferring",  # an honest stall, no outcome promised: "That's not my call; I'll take it to my boss."
 )
 NEUTRAL = ("closed_question",)
 HARMFUL = (
@@ -27,6 +29,11 @@ HARMFUL = (
     "minimizing",
     "threat",
     "commanding",
+    "dare",  # invites the harmful act itself: "Go ahead." to "I'll jump!"
+    "conceding",  # agrees to his demand, amount or deadline as settled: "Okay. Two million by Saturday."
+    "hollow_empathy",  # claims understanding, reflects nothing of his: "I know exactly how you feel."
+    "blaming",  # accuses or judges: "What were you thinking?", "What's wrong with you?"
+    "insult",  # a degrading label for him: "terrorist", "psycho", "coward"
 )
 CUE_NAMES = HELPFUL + NEUTRAL + HARMFUL
 AUDIO_CUES = ("effective_pause",)  # found in the audio by prosody.py, not in the words

@@ -41,10 +41,10 @@ from ..result import Cue
 from .lexicon import Lexicon, _line_tokens, lang_path, lexicon  # noqa: F401 (re-exported)
 from .paraphrase import _paraphrases, _summaries
 from .patterns import PatternError, _Anchor, _El, _find_all  # noqa: F401 (re-exported)
-from .questions import _questions, _read
+from .questions import _line_parsed, _questions, _read
 from .readers import _contradictions, _encouragers, _mirrors, _phrase_readings
 from .resolve import SUPPRESSED_BY, WEAK_YIELDS_TO, _resolve  # noqa: F401 (re-exported)
-from .text import Parsed, Reading
+from .text import Parsed, Reading, _concepts
 
 if TYPE_CHECKING:
     from ..script import MeaningRules
@@ -118,6 +118,9 @@ def detect_cues(
     if not parsed.tokens:
         return ()
     line = _line_tokens(code, context.line) if context.line.strip() else ()
+    if line:
+        parsed.line = _line_parsed(code, context.line)
+        parsed.line_concepts = frozenset(_concepts(lex, list(line)))
     readings: list[Reading] = []
     for name in TEXT_CUES:
         rule = lex.rules.get(name)

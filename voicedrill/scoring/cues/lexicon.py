@@ -72,8 +72,31 @@ class Lexicon:
                 else:
                     rest.append(els)
             self.class_words[name] = (frozenset(texts), frozenset(lemmas), rest)
+        sp = data.get("split") or {}
+        _check_keys(sp, {"min_words", "after", "before", "not_after"}, source, "split")
+        self.split_not_after = self._word_set(sp.get("not_after"))
+        self.split_min_words = int(sp.get("min_words", 4))
+        self.split_after = [self.compile(x, "split.after") for x in sp.get("after") or []]
+        self.split_before = [self.compile(x, "split.before") for x in sp.get("before") or []]
+        self.respell: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str], tuple[str, ...]]] = {}
+        for word, spec in (data.get("respell") or {}).items():
+            _check_keys(spec, {"to", "before", "before_endings"}, source, f"respell.{word}")
+            texts, lemmas = set(), set()
+            for entry in spec.get("before") or []:
+                entry = str(entry)
+                if entry.startswith("{") and entry.strip("{}") in self.class_words:
+                    t, lm, _ = self.class_words[entry.strip("{}")]
+                    texts |= t
+                    lemmas |= lm
+                elif entry.startswith("~"):
+                    lemmas |= self._lemmas_of(entry[1:])
+                else:
+                    texts.update(self.normalise_words(entry))
+            endings = tuple(_norm_chars(str(e)) for e in spec.get("before_endings") or [])
+            self.respell[_norm_chars(word)] = (tuple(_norm_chars(str(spec.get("to", word))).split()), frozenset(texts), frozenset(lemmas), endings)
         q = data.get("questions") or {}
-        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh"}, source, "questions")
+        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh", "markers"}, source, "questions")
+        self.question_markers = self._word_set(q.get("markers"))
         self.wh = self._word_set(q.get("wh"))
         self.wh_window = int(q.get("wh_window", 3))
         self.question_starts = [self.compile(p, "questions.starts") for p in q.get("starts") or []]
@@ -112,13 +135,20 @@ class Lexicon:
             if name not in TEXT_CUES:
                 raise ScenarioError(f"{source}: cues.{name}: unknown text cue; use one of: {', '.join(TEXT_CUES)}")
             _check_keys(
-                spec, {"patterns", "unless", "negatable", "question", "not_inverted", "if_backed", "backing"}, source, f"cues.{name}"
+                spec,
+                {"patterns", "unless", "negatable", "question", "not_inverted", "if_backed", "backing", "context", "in_context", "across_sentences", "weak"},
+                source,
+                f"cues.{name}",
             )
             self.rules[name] = _Rule(
                 patterns=[self.compile(x, f"cues.{name}.patterns") for x in spec.get("patterns") or []],
                 unless=[self.compile(x, f"cues.{name}.unless") for x in spec.get("unless") or []],
                 if_backed=[self.compile(x, f"cues.{name}.if_backed") for x in spec.get("if_backed") or []],
                 backing=[self.compile(x, f"cues.{name}.backing") for x in spec.get("backing") or []],
+                context=[self.compile(x, f"cues.{name}.context") for x in spec.get("context") or []],
+                in_context=[self.compile(x, f"cues.{name}.in_context") for x in spec.get("in_context") or []],
+                across_sentences=bool(spec.get("across_sentences", False)),
+                weak=[self.compile(x, f"cues.{name}.weak") for x in spec.get("weak") or []],
                 negatable=bool(spec.get("negatable", False)),
                 question=str(spec.get("question", "any")),
                 not_inverted=bool(spec.get("not_inverted", False)),
@@ -160,6 +190,14 @@ class Lexicon:
                 return (w[: -len(suffix)],) + repl
         return (w,)
 
+    def respelled(self, word: str, following: str) -> tuple[str, ...] | None:
+        """What ``word`` stands for before ``following`` ("your" -> "you are" before
+        "terrified"), or None when it stands for itself (``respell`` in the data)."""
+        to, texts, lemmas, endings = self.respell[word]
+        if following in texts or following.endswith(endings) or self.morph.analyse(following)[0] & lemmas:
+            return to
+        return None
+
     def compile(self, pattern: str, where: str = "pattern") -> list[_El]:
         """A pattern of this language, compiled (ParameterError naming ``where`` if bad)."""
         return _compile(self, pattern, where)
@@ -174,6 +212,12 @@ class _Rule:
     not_inverted: bool
     if_backed: list[list[_El]] = field(default_factory=list)  # count only with a backing in the reply
     backing: list[list[_El]] = field(default_factory=list)
+    # ``in_context`` patterns count only when the perpetrator's line matches a ``context``
+    # pattern ("Go ahead." after "I'll jump!" is a dare; after "Can I tell you something?" it is not)
+    context: list[list[_El]] = field(default_factory=list)
+    in_context: list[list[_El]] = field(default_factory=list)
+    across_sentences: bool = False  # match the reply as one sentence: "Okay. Two million by Saturday."
+    weak: list[list[_El]] = field(default_factory=list)  # readings that yield (resolve.WEAK_YIELDS_TO)
 
 
 _TOP_KEYS = {
@@ -199,6 +243,8 @@ _TOP_KEYS = {
     "minimal_encourager",
     "contradiction",
     "cues",
+    "split",
+    "respell",
 }
 
 
@@ -243,7 +289,7 @@ class _Morphology:
             out = (frozenset({stem}), stem, ())
         elif self.engine == "pymorphy3":
             parses = self._morph.parse(word)
-            grams = tuple((p.normal_form.replace("ё", "е"), frozenset(str(p.tag).replace(" ", ",").split(","))) for p in parses)
+            grams = tuple((p.normal_form.replace("ё", "е"), frozenset(str(p.tag).lower().replace(" ", ",").split(","))) for p in parses)
             lemmas = frozenset(g[0] for g in grams) or frozenset({word})
             out = (lemmas, grams[0][0] if grams else word, grams)
         else:

@@ -14,6 +14,8 @@ A pattern is a space-separated sequence of elements, matched inside one sentence
   ^^ $$       the start / end of a sentence
   >>          the evidence starts here (what comes before is only context)
   ,           a clause boundary (a pattern never crosses one otherwise); ",?" maybe one
+  @           a content word of the perpetrator's current line (any form): "okay ,? @"
+  ??          (takes no word) the sentence here is a question ("?" or a question's word order)
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from ...errors import ParameterError
-from .text import _WORD_RE, Parsed, Sentence, Token, _norm_chars
+from .text import _WORD_RE, Parsed, Sentence, Token, _content, _norm_chars
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -66,6 +68,20 @@ class _Not(_El):
 
 @dataclass
 class _Any(_El):
+    optional: bool = False
+
+
+@dataclass
+class _Asks(_El):
+    """``??``: matches no word; the sentence at this point is a question."""
+
+    optional: bool = False
+
+
+@dataclass
+class _Echo(_El):
+    """``@``: a content word that the perpetrator's current line also has (same concept)."""
+
     optional: bool = False
 
 
@@ -161,6 +177,8 @@ def _seq(lex: Lexicon, parts: list[str], pos: int, where: str) -> tuple[list[_El
 
 def _element(lex: Lexicon, tok: str, where: str) -> list[_El]:
     optional = False
+    if tok == "??":
+        return [_Asks()]
     if tok.endswith("?") and len(tok) > 1:
         tok, optional = tok[:-1], True
     if tok in ("^", "^^", "$", "$$", ","):
@@ -169,6 +187,8 @@ def _element(lex: Lexicon, tok: str, where: str) -> list[_El]:
         return [_Mark()]
     if tok == "*":
         return [_Any(optional=optional)]
+    if tok == "@":
+        return [_Echo(optional=optional)]
     m = re.fullmatch(r"\.\.\.(\d*)", tok)
     if m:
         return [_Gap(int(m.group(1) or 4), optional=optional)]
@@ -236,6 +256,11 @@ def _one(
     lex: Lexicon, parsed: Parsed, el: _El, pos: int, s: Sentence, mark: int | None, free: bool
 ) -> Iterator[tuple[int, int | None, bool]]:
     toks = parsed.tokens
+    if isinstance(el, _Asks):
+        at = min(pos, s.end - 1)
+        if parsed.is_question and s.start <= at and parsed.is_question[toks[at].sentence]:
+            yield pos, mark, free
+        return
     if isinstance(el, _Anchor):
         if el.kind == ",":
             if s.start < pos < s.end and toks[pos].clause != toks[pos - 1].clause:
@@ -276,8 +301,17 @@ def _one(
         return
     if pos >= s.end or crossing:
         return
+    if isinstance(el, _Echo):
+        if _echoes(lex, parsed, toks[pos]):
+            yield pos + 1, mark, False
+        return
     if _single(el, toks[pos]):
         yield pos + 1, mark, False
+
+
+def _echoes(lex: Lexicon, parsed: Parsed, tok: Token) -> bool:
+    """Is ``tok`` a content word of the perpetrator's current line (``@``)?"""
+    return bool(parsed.line_concepts) and _content(lex, tok) and lex.concept.get(tok.lemma, tok.lemma) in parsed.line_concepts
 
 
 def _single(el: _El, tok: Token) -> bool:
@@ -319,7 +353,7 @@ def _start_of(lex: Lexicon, els: list[_El], i: int = 0, into: _Start | None = No
     st = into or _Start()
     while i < len(els):
         el = els[i]
-        if isinstance(el, (_Anchor, _Mark)):
+        if isinstance(el, (_Anchor, _Mark, _Asks)):
             if isinstance(el, _Anchor) and el.kind == "," and i == 0:
                 st.anything = True
                 return st

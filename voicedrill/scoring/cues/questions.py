@@ -3,22 +3,36 @@ of question each is (open, closed or a why-question)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ...types import Transcript
-from .lexicon import Lexicon, _Rule
+from .lexicon import Lexicon, _Rule, lexicon
 from .patterns import _find, _find_all
+from .split import _soft_split
 from .text import Parsed, Reading, Sentence, _clause_first, _overlap, _parse
 
 
 def _read(lex: Lexicon, transcript: Transcript) -> Parsed:
     """The reply read into tokens, sentences and clauses, with its questions marked."""
-    parsed = _parse(lex, transcript)
+    parsed = _parse(lex, transcript, _soft_split)
     parsed.is_question = [_is_question(lex, parsed, s) for s in parsed.sentences]
     return parsed
+
+
+@lru_cache(maxsize=4096)
+def _line_parsed(code: str, line: str) -> Parsed:
+    """The perpetrator's line read like a reply (for ``context`` patterns and ``@``)."""
+    return _read(lexicon(code), Transcript(line, code))
 
 
 def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     if s.question_mark:
         return True
+    if parsed.unpunctuated and lex.question_markers:
+        # recognition dropped every "?": «кто-нибудь ранен», «вы ели что-нибудь»
+        toks = parsed.tokens
+        if toks[s.start].text not in lex.hypothetical and any(toks[k].text in lex.question_markers for k in range(s.start, s.end)):
+            return True
     return _inverted(lex, parsed, s)
 
 

@@ -10,7 +10,7 @@ from typing import Sequence
 from .lexicon import Lexicon, _Rule
 from .patterns import _El, _find_all, _match
 from .questions import _inverted
-from .text import Parsed, Reading, Sentence, Token, _content, _overlap
+from .text import Parsed, Reading, Sentence, Token, _clause_first, _content, _overlap
 
 
 def _negated(lex: Lexicon, parsed: Parsed, start: int, s: Sentence, window: int = 3) -> bool:
@@ -28,6 +28,10 @@ def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> li
     holds a reading of ``patterns`` or ``backing`` ("Nobody is coming in" states a fact;
     "Nobody is coming in, you have my word" promises)."""
     out = _rule_readings(lex, parsed, name, rule, rule.patterns)
+    if rule.in_context and _line_matches(lex, parsed, rule.context):
+        out.extend(_rule_readings(lex, parsed, name, rule, rule.in_context))
+    if rule.weak:
+        out.extend(replace(r, weak=True) for r in _rule_readings(lex, parsed, name, rule, rule.weak))
     if rule.if_backed:
         backed = _rule_readings(lex, parsed, name, rule, rule.if_backed)
         if backed and (out or any(_find_all(lex, parsed, rule.backing, s) for s in parsed.sentences)):
@@ -37,7 +41,15 @@ def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> li
     return out
 
 
+def _line_matches(lex: Lexicon, parsed: Parsed, patterns: list[list[_El]]) -> bool:
+    """Does the perpetrator's current line match one of ``patterns``?"""
+    line = parsed.line
+    return bool(line and patterns and any(_find_all(lex, line, patterns, s) for s in line.sentences))
+
+
 def _rule_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]) -> list[Reading]:
+    if rule.across_sentences:
+        return _rule_readings_across(lex, parsed, name, rule, patterns)
     out = []
     for si, s in enumerate(parsed.sentences):
         q = parsed.is_question[si]
@@ -58,6 +70,26 @@ def _rule_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, pattern
             if any(_overlap(sp, b) for b in blocked):
                 continue
             out.append(Reading(name, *sp))
+    return out
+
+
+def _rule_readings_across(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]) -> list[Reading]:
+    """Readings of patterns matched over the whole reply (sentence ends act as clause
+    ends), each through the end of the sentence it ends in; ``question: no`` drops a
+    match that ends in a question sentence."""
+    whole = Sentence(0, len(parsed.tokens), False)
+    blocked = _find_all(lex, parsed, rule.unless, whole) if rule.unless else []
+    out = []
+    for sp in _find_all(lex, parsed, patterns, whole):
+        si, last = next((si, s) for si, s in enumerate(parsed.sentences) if s.start < sp[1] <= s.end)
+        q = parsed.is_question[si]
+        if rule.question == "no" and q or rule.question == "yes" and not q:
+            continue
+        if rule.negatable and _negated(lex, parsed, sp[0], whole):
+            continue
+        if any(_overlap(sp, b) for b in blocked):
+            continue
+        out.append(Reading(name, sp[0], last.end))
     return out
 
 
@@ -130,6 +162,9 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
         if reply_neg != line_neg:
             continue  # "It does matter" does not echo "It doesn't matter"
         need = lex.mirror_share_short if len(words) <= lex.mirror_short else lex.mirror_share_long
+        first = _clause_first(parsed, s)
+        if toks[first].text in lex.wh and toks[first].text not in line_words:
+            need = 1.0  # "Why did you stab him?" asks; "Why the last time?" echoes
         if share >= need:
             out.append(Reading("mirror", idx[chain[0][0]], idx[chain[-1][0]] + 1))
     return out
@@ -193,6 +228,10 @@ def _contradictions(
             if any(toks[a].clause == t.clause or a <= k < b for a, b in exempt):
                 continue
             seen = line_polarity.get(lex.concept.get(t.lemma, t.lemma))
+            if seen and _number(lex, t):
+                continue  # "Four days without sleep" restates "I haven't slept in four days"
+            if seen and _soft_negated(lex, toks, k):
+                continue  # "without sleep" agrees with "I haven't slept" as well as it denies "I slept"
             if seen and _negated_at(lex, toks, k) not in seen:
                 a = k
                 while a > s.start and toks[a - 1].clause == t.clause:
@@ -213,6 +252,22 @@ def _negated_at(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
     j = k - 1
     while j >= 0 and k - j <= _NEG_WINDOW and tokens[j].clause == tokens[k].clause:
         if _negator(lex, tokens, j) and tokens[j].text not in lex.not_contradicting:
+            return True
+        j -= 1
+    return False
+
+
+def _number(lex: Lexicon, tok: Token) -> bool:
+    """Is the token a number word (the data's ``number`` class, one-word entries)?"""
+    texts, lemmas, _ = lex.class_words.get("number", (frozenset(), frozenset(), []))
+    return tok.text.isdigit() or tok.text in texts or bool(tok.lemmas & lemmas) or any("numr" in g for _, g in tok.grams)
+
+
+def _soft_negated(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
+    """Is token k after a negator that does not contradict ("without", «без»)?"""
+    j = k - 1
+    while j >= 0 and k - j <= _NEG_WINDOW and tokens[j].clause == tokens[k].clause:
+        if tokens[j].text in lex.not_contradicting:
             return True
         j -= 1
     return False

@@ -12,28 +12,40 @@ from .text import Reading, _overlap
 # (same words, or the same sentence for sentence-wide cues such as questions).
 _ECHO = ("mirror",)  # words echoed from the perpetrator are his, not the trainee's
 SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
-    "commanding": ("calm_down", "arguing", "minimizing", "open_question") + _ECHO,
+    "commanding": ("calm_down", "arguing", "minimizing", "open_question", "dare", "insult", "conceding", "blaming") + _ECHO,
     "calm_down": _ECHO,
-    "promise": _ECHO,
+    "promise": ("hollow_empathy",) + _ECHO,  # "I've been there, believe me" claims, promises nothing
     # a reassurance ("Nobody is coming in") is not arguing, even when it is no promise
     "arguing": ("promise", "_promise_unbacked") + _ECHO,
     "minimizing": _ECHO,
     "threat": _ECHO,
     "why_question": _ECHO,
-    "mirror": ("emotional_label", "paraphrase", "summary", "minimal_encourager"),
+    "mirror": ("emotional_label", "paraphrase", "summary", "minimal_encourager", "conceding"),
+    # "Go ahead." after "I'll jump!" invites the act; "I understand." claims, and does not encourage
+    "minimal_encourager": ("dare", "hollow_empathy", "conceding"),
+    "insult": ("blaming",) + _ECHO,  # "Are you crazy?" judges; "A psycho?" echoes his word
     "paraphrase": ("summary",),
     # a rhetorical question that argues ("Then where did the bruises come from?") asks nothing
-    "closed_question": ("mirror", "minimal_encourager", "emotional_label", "paraphrase", "open_question", "_why_sentence", "arguing"),
-    "open_question": ("why_question", "arguing") + _ECHO,
-    "i_message": ("emotional_label",),
+    "closed_question": ("mirror", "minimal_encourager", "emotional_label", "paraphrase", "open_question", "_why_sentence", "arguing")
+    + ("suicide_question", "blaming", "dare"),  # a direct suicide question is the point, not a yes/no
+    "open_question": ("why_question", "arguing", "blaming", "dare", "suicide_question", "insult") + _ECHO,
+    "deferring": ("promise",),  # "I'll talk to them and make sure you keep them" promises an outcome
+    "i_message": ("emotional_label", "hollow_empathy"),
+    # "I know exactly how you feel" names no feeling of his
+    "emotional_label": ("hollow_empathy",),
 }
 # Heuristic readings (paraphrase by shared words, arguing by contradiction) give way
 # to any overlapping explicit reading of these cues.
 WEAK_YIELDS_TO: dict[str, tuple[str, ...]] = {
     "paraphrase": ("mirror", "minimal_encourager", "open_question", "closed_question", "why_question")
-    + ("calm_down", "promise", "arguing", "minimizing", "threat", "commanding", "i_message"),
+    + ("calm_down", "promise", "arguing", "minimizing", "threat", "commanding", "i_message")
+    + ("suicide_question", "deferring", "dare", "conceding", "hollow_empathy", "blaming", "insult"),
     "arguing": tuple(c for c in CUE_NAMES if c != "arguing"),
+    # a bare "I understand." is hollow only when nothing in the reply reflects him
+    "hollow_empathy": ("emotional_label", "paraphrase", "summary", "mirror"),
 }
+# Weak readings of these cues yield to a rival anywhere in the reply, weak or not.
+REPLY_WIDE = ("hollow_empathy",)
 
 
 def _resolve(readings: list[Reading]) -> list[Reading]:
@@ -47,9 +59,14 @@ def _resolve(readings: list[Reading]) -> list[Reading]:
     # paraphrase also yields to a contradiction: a clause that denies the line does not restate it
     def rivals(r: Reading) -> list[Reading]:
         yields = WEAK_YIELDS_TO.get(r.cue, ())
+        if r.cue in REPLY_WIDE:
+            return [o for o in readings if o.cue in yields]
         return [o for o in readings if o.cue in yields and (not o.weak or (r.cue, o.cue) == ("paraphrase", "arguing"))]
 
-    readings = [r for r in readings if not r.weak or not hit(r, rivals(r))]
+    def drop(r: Reading) -> bool:
+        return r.weak and (bool(rivals(r)) if r.cue in REPLY_WIDE else hit(r, rivals(r)))
+
+    readings = [r for r in readings if not drop(r)]
     by_cue: dict[str, list[Reading]] = {}
     for r in readings:
         by_cue.setdefault(r.cue, []).append(r)
