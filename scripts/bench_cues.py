@@ -126,7 +126,7 @@ def spoken_evaluation(files: list[str], *, voice: str = VOICE, limit: int | None
             seconds += len(audio) / 16000
             heard = asr.transcribe(model, audio, language="en").text.strip()
             spoken.append(dataclasses.replace(item, reply=heard or "..."))
-            if n % 25 == 0:
+            if n % 10 == 0:
                 say(f"  spoken {n}/{len(items)}")
     return evaluate(items), evaluate(spoken), seconds, spoken
 
