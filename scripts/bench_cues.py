@@ -133,8 +133,9 @@ def spoken_evaluation(files: list[str], *, voice: str = VOICE, limit: int | None
 
 def bench_cues(report) -> None:
     bench_speed(report)
-    written, heard, seconds, _ = spoken_evaluation([str(DEV / "cues_meaning_en.jsonl")], limit=32, say=lambda m: None)
-    report("micro-F1 written (cues_meaning_en.jsonl)", written.micro_f1, "", f"{written.replies} replies")
+    # a short spoken check; whole files: scripts/bench_cues.py FILE.jsonl (about 10 s a reply on 2 busy cores)
+    written, heard, seconds, _ = spoken_evaluation([str(DEV / "cues_meaning_en.jsonl")], limit=12, say=lambda m: None)
+    report("micro-F1 written (cues_meaning_en.jsonl, 12)", written.micro_f1, "", f"{written.replies} replies")
     report(f"micro-F1 spoken ({VOICE}, tiny.en)", heard.micro_f1, "", f"{seconds:.0f} s of speech")
 
 
