@@ -76,6 +76,7 @@ class Row:
 
     line: int  # 1-based line number in the labelled file
     found: tuple[str, ...]  # text cue names, in the order they occur in the reply
+    file: str = ""  # the labelled file (shown in JSON when several files were read)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Evaluation:
     rows: tuple[Row, ...] = ()
 
     def to_dict(self) -> dict:
+        several = len({r.file for r in self.rows}) > 1
         return {
             "per_cue": {
                 name: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support}
@@ -100,7 +102,9 @@ class Evaluation:
             "micro_recall": self.micro_recall,
             "replies": self.replies,
             "ignored_labels": self.ignored_labels,
-            "rows": [{"line": r.line, "found": list(r.found)} for r in self.rows],
+            "rows": [
+                {"line": r.line, "found": list(r.found), **({"file": r.file} if several else {})} for r in self.rows
+            ],
         }
 
 
@@ -259,7 +263,7 @@ def evaluate(
         context = TurnContext(code, tuple(item.history) + (item.ctx,))
         extra = extra_phrases(code) if extra_phrases else None
         cues = detect_cues(Transcript(item.reply, code), context, extra_phrases=extra, meaning=meaning)
-        rows.append(Row(item.line or n, tuple(c.name for c in cues)))
+        rows.append(Row(item.line or n, tuple(c.name for c in cues), item.where.rsplit(":", 1)[0]))
         found = {c.name for c in cues}
         for c in TEXT_CUES:
             if c in truth and c in found:

@@ -17,9 +17,9 @@ current line, each matched by a different clause, plus a feeling word or an emot
 label (``meaning.summary_needs_feeling``). The evidence runs from the first to the last
 word that earned it.
 
-Without the sentence encoder (``voicedrill models install use-m3``), or with
-``meaning.use_encoder: false``, both are read from shared content words as before
-(``_paraphrases_by_words``, ``_summaries_by_words``), after one notice.
+Without the sentence encoder (``voicedrill models install use-m3``: one notice says so),
+or with ``meaning.use_encoder: false``, both are read from shared content words as
+before (the word route of ``_paraphrases``, and ``_summaries_by_words``).
 """
 
 from __future__ import annotations
