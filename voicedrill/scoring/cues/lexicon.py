@@ -14,7 +14,8 @@ from typing import Mapping
 from ...errors import ScenarioError
 from ...types import Transcript
 from ..names import TEXT_CUES
-from .patterns import _El, _Start, _Word, _Lemma, _compile, _start_of
+from .compiler import _compile
+from .patterns import MEMO_ABOVE, _El, _Lemma, _Start, _Word, _start_of, _ways
 from .text import Token, _norm_chars, _parse, _WORD_RE
 
 
@@ -25,6 +26,8 @@ class Lexicon:
         self.code = code
         self.source = source
         self._starts: dict[int, _Start] = {}
+        self._ways: dict[int, int] = {}
+        self._keep: list[list[_El]] = []
         _check_keys(data, _TOP_KEYS, source, "")
         self.morph = _Morphology(data.get("morphology", {}), source)
         self.contractions = {
@@ -156,11 +159,26 @@ class Lexicon:
             if self.rules[name].question not in ("any", "yes", "no"):
                 raise ScenarioError(f"{source}: cues.{name}.question: use any, yes or no")
 
+    def ways(self, els: list[_El]) -> int:
+        """``patterns._ways`` of a compiled pattern, worked out once."""
+        key = id(els)
+        got = self._ways.get(key)
+        if got is None:
+            got = self._ways[key] = _ways(self, els)
+            self._keep.append(els)  # the id stays this pattern's while the lexicon lives
+        return got
+
     def start_of(self, els: list[_El]) -> "_Start":
         key = id(els)
         got = self._starts.get(key)
         if got is None:
-            got = self._starts[key] = _start_of(self, els)
+            if self.ways(els) > MEMO_ABOVE:  # too many ways to list its first words: try every start
+                got = _Start()
+                got.anything = True
+            else:
+                got = _start_of(self, els)
+            self._starts[key] = got
+            self._keep.append(els)
         return got
 
     # -- helpers -------------------------------------------------------------------
@@ -198,9 +216,10 @@ class Lexicon:
             return to
         return None
 
-    def compile(self, pattern: str, where: str = "pattern") -> list[_El]:
-        """A pattern of this language, compiled (ParameterError naming ``where`` if bad)."""
-        return _compile(self, pattern, where)
+    def compile(self, pattern: str, where: str = "pattern", source: str | None = None) -> list[_El]:
+        """A pattern of this language, compiled (ParameterError naming ``source`` and
+        ``where`` if bad; ``source`` defaults to this language's data file)."""
+        return _compile(self, pattern, where, source)
 
 
 @dataclass

@@ -81,7 +81,8 @@ def _rule_readings_across(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, 
     blocked = _find_all(lex, parsed, rule.unless, whole) if rule.unless else []
     out = []
     for sp in _find_all(lex, parsed, patterns, whole):
-        si, last = next((si, s) for si, s in enumerate(parsed.sentences) if s.start < sp[1] <= s.end)
+        si = parsed.tokens[sp[1] - 1].sentence
+        last = parsed.sentences[si]
         q = parsed.is_question[si]
         if rule.question == "no" and q or rule.question == "yes" and not q:
             continue
@@ -221,11 +222,13 @@ def _contradictions(
         if parsed.is_question[si]:
             continue
         exempt = _find_all(lex, parsed, lex.contra_unless + (arguing.unless if arguing else []), s)
+        exempt_clauses = {toks[a].clause for a, _ in exempt}
+        covered = {k for a, b in exempt for k in range(a, b)}
         for k in range(s.start, s.end):
             t = toks[k]
             if not _content(lex, t):
                 continue
-            if any(toks[a].clause == t.clause or a <= k < b for a, b in exempt):
+            if t.clause in exempt_clauses or k in covered:
                 continue
             seen = line_polarity.get(lex.concept.get(t.lemma, t.lemma))
             if seen and _number(lex, t):

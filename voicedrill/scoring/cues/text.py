@@ -72,6 +72,14 @@ class Parsed:
     line: Parsed | None = None  # the perpetrator's current line, read the same way (context rules)
     line_concepts: frozenset[str] = frozenset()  # its content words (the ``@`` pattern element)
     unpunctuated: bool = False  # the transcript has no punctuation at all (recognition dropped it)
+    _ordered_starts: list[int] | None = None
+    memo: dict = field(default_factory=dict)  # pattern matches worked out so far (patterns._match)
+
+    def sorted_clause_starts(self) -> list[int]:
+        """``clause_starts`` in order (computed once: a long reply has thousands)."""
+        if self._ordered_starts is None:
+            self._ordered_starts = sorted(self.clause_starts)
+        return self._ordered_starts
 
 
 def _norm_chars(text: str) -> str:
