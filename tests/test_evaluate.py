@@ -209,6 +209,11 @@ def test_eval_cues_json_rows_give_every_line_its_judgement(tmp_path, capsys):
         {"line": 4, "found": ["open_question"]},
         {"line": 5, "found": []},
     ]
+    other = write(tmp_path, [GOOD[3]], "more.jsonl")  # several files: each row names its file
+    assert main(["eval-cues", str(path), str(other), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows[0] == {"line": 1, "found": ["calm_down"], "file": str(path)}
+    assert rows[-1] == {"line": 1, "found": [], "file": str(other)}
 
 
 def test_eval_cues_refuses_a_fifo_and_a_device(tmp_path, capsys):

@@ -17,7 +17,9 @@ def register(subparsers, parents) -> None:
             "and micro-F1 over all text cues. LABELLED.jsonl holds one JSON object per line: "
             '{"ctx": "perpetrator line", "reply": "trainee reply", "cues": ["mirror", ...]}, '
             'optionally "history": [earlier perpetrator lines] (for summaries) and "language". '
-            "Use it to tune a scoring script's extra phrases against your own examples."
+            "Use it to tune a scoring script's extra phrases against your own examples. "
+            "With --json, \"rows\" gives every line's judgement ({\"line\": N, \"found\": [...]}); "
+            "--ablate reports what each pattern of the cue lexicon fixes and breaks on the files."
         ),
     )
     p.add_argument("labelled", metavar="LABELLED.jsonl", nargs="+", help="labelled replies, one JSON object per line")

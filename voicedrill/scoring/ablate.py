@@ -195,15 +195,21 @@ def format_report(effects: Iterable[Effect], *, show_all: bool = False) -> str:
     if harmful:
         out.append(f"Entries that break more than they fix ({len(harmful)}):")
         out.extend(row(e) for e in sorted(harmful, key=lambda e: (e.fixes - e.breaks, e.entry.where)))
-    if single:
-        out.append(f"\nEntries that fix exactly one reply (fitted to one sentence? {len(single)}):")
-        out.extend(row(e) for e in single)
+    rules = [e for e in single if e.entry.path[0] != "classes"]
+    words = [e for e in single if e.entry.path[0] == "classes"]
+    if rules:
+        out.append(f"\nPatterns that fix exactly one reply (fitted to one sentence? {len(rules)}):")
+        out.extend(row(e) for e in rules)
+    if words:
+        out.append(f"\nWord-class entries that fix exactly one reply (vocabulary: usually fine; {len(words)}):")
+        out.extend(row(e) for e in words)
     if show_all:
         rest = [e for e in effects if (e.fixes or e.breaks) and e not in harmful and e not in single]
         out.append(f"\nOther entries that change a judgement ({len(rest)}):")
         out.extend(row(e) for e in sorted(rest, key=lambda e: (-e.fixes, e.entry.where)))
     out.append(
-        f"\n{len(effects)} entries: {len(harmful)} break more than they fix, {len(single)} fix one reply, "
+        f"\n{len(effects)} entries: {len(harmful)} break more than they fix, {len(single)} fix one reply "
+        f"({len(rules)} patterns, {len(words)} word-class entries), "
         f"{sum(1 for e in effects if e.fixes > 1)} fix several, {len(idle)} match but change nothing "
         f"(another entry covers them), {len(unused)} match no reply in these files"
     )

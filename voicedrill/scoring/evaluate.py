@@ -78,6 +78,7 @@ class Row:
 
     line: int  # 1-based line number in the labelled file
     found: tuple[str, ...]  # text cue names, in the order they occur in the reply
+    file: str = ""  # the labelled file (shown in JSON when several files were read)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class Evaluation:
 
     def to_dict(self) -> dict:
         traps = self.traps
+        several = len({r.file for r in self.rows}) > 1
         return {
             "per_cue": {
                 name: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support}
@@ -122,7 +124,9 @@ class Evaluation:
             "micro_recall": self.micro_recall,
             "replies": self.replies,
             "ignored_labels": self.ignored_labels,
-            "rows": [{"line": r.line, "found": list(r.found)} for r in self.rows],
+            "rows": [
+                {"line": r.line, "found": list(r.found), **({"file": r.file} if several else {})} for r in self.rows
+            ],
             **({"traps": {
                 "harmful": traps.harmful, "harmful_unflagged": traps.harmful_unflagged,
                 "harmful_unflagged_share": traps.harmful_unflagged_share,
@@ -291,7 +295,7 @@ def evaluate(
         context = TurnContext(code, tuple(item.history) + (item.ctx,))
         extra = extra_phrases(code) if extra_phrases else None
         cues = detect_cues(Transcript(item.reply, code), context, extra_phrases=extra, meaning=meaning)
-        rows.append(Row(item.line or n, tuple(c.name for c in cues)))
+        rows.append(Row(item.line or n, tuple(c.name for c in cues), item.where.rsplit(":", 1)[0]))
         found = {c.name for c in cues}
         if item.kind:
             trap_counts[item.kind] += 1

@@ -122,7 +122,9 @@ def similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     if not a or not b:
         return np.zeros((len(a), len(b)), dtype=np.float32)
     vectors = embed(list(a) + list(b))
-    return np.clip(vectors[: len(a)] @ vectors[len(a):].T, -1.0, 1.0)
+    # einsum, not BLAS: for a reply's handful of sentences a multi-threaded BLAS call
+    # costs tens of ms waking its threads on a busy machine
+    return np.clip(np.einsum("ij,kj->ik", vectors[: len(a)], vectors[len(a):]), -1.0, 1.0)
 
 
 def notice_once(error: EncoderError) -> None:

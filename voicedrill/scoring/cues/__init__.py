@@ -92,8 +92,8 @@ def detect_cues(
             readings.extend(_phrase_readings(lex, parsed, name, rule))
     readings.extend(_questions(lex, parsed, lex.rules.get("why_question")))
     readings.extend(_mirrors(lex, parsed, line))
-    readings.extend(_paraphrases(lex, parsed, line, context.line, meaning))
     feelings = [r for r in readings if r.cue == "emotional_label"]
+    readings.extend(_paraphrases(lex, parsed, line, context.line, meaning, feelings))
     readings.extend(_summaries(lex, parsed, context, meaning, feelings))
     readings.extend(_encouragers(lex, parsed))
     readings.extend(_contradictions(lex, parsed, line, lex.rules.get("arguing")))

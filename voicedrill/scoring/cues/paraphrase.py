@@ -5,8 +5,8 @@ A *paraphrase* restates the content of his current line in the trainee's own wor
 an explicit lead-in ("So what you're saying is ...") followed by words; or a statement
 about him ("You ...", "Your ...": the ``paraphrase.weak_lead_ins`` / ``paraphrase.you``
 patterns) that is not a question, not about the speaker ("I", "we"), has words of its
-own (not a mirror of his), restates more than a feeling (a bare "You're angry" is a
-label), and is close in meaning to his line: its sentence-encoder cosine similarity
+own (not a mirror of his), is not an emotional label (a label is credited as one), and is
+close in meaning to his line: its sentence-encoder cosine similarity
 reaches ``meaning.paraphrase_min_similarity`` (or, as before, it shares content words
 with the line after a lead-in).
 
@@ -17,9 +17,9 @@ current line, each matched by a different clause, plus a feeling word or an emot
 label (``meaning.summary_needs_feeling``). The evidence runs from the first to the last
 word that earned it.
 
-Without the sentence encoder (``voicedrill models install use-m3``), or with
-``meaning.use_encoder: false``, both are read from shared content words as before
-(``_paraphrases_by_words``, ``_summaries_by_words``), after one notice.
+Without the sentence encoder (``voicedrill models install use-m3``: one notice says so),
+or with ``meaning.use_encoder: false``, both are read from shared content words as
+before (the word route of ``_paraphrases``, and ``_summaries_by_words``).
 """
 
 from __future__ import annotations
@@ -94,7 +94,12 @@ def _about_speaker(lex: Lexicon, words: Sequence[Token]) -> bool:
 
 
 def _paraphrases(
-    lex: Lexicon, parsed: Parsed, line: tuple[Token, ...], line_text: str = "", rules: MeaningRules | None = None
+    lex: Lexicon,
+    parsed: Parsed,
+    line: tuple[Token, ...],
+    line_text: str = "",
+    rules: MeaningRules | None = None,
+    labels: Sequence[Reading] = (),
 ) -> list[Reading]:
     rules = _rules(rules)
     out = []
@@ -125,6 +130,8 @@ def _paraphrases(
             continue
         if _about_speaker(lex, words) or not (_concepts(lex, words) - line_concepts):
             continue  # about the negotiator, or nothing but his own words (a mirror's job)
+        if any(r.start < s.end and s.start < r.end for r in labels):
+            continue  # an emotional label ("You feel like the city turned its back on you") is credited as one
         plain = [t for t in words if not _in_class(lex, t, _FEELING_CLASSES)]
         if len(_concepts(lex, plain)) < rules.paraphrase_min_content_words:
             continue  # a feeling named, nothing restated
