@@ -329,6 +329,14 @@ def bench_speed(report) -> None:
     # WER: the streamed transcripts vs each whole reply transcribed at once (same audio)
     e_s = n_s = e_w = n_w = 0
     whole_secs = []
+    passes = [0]
+    plain_run = asr._run
+
+    def counted(*args, **kwargs):  # decoding passes (the prompted and, when in doubt, the plain one)
+        passes[0] += 1
+        return plain_run(*args, **kwargs)
+
+    asr._run = counted
     for t in new.turns:
         e, k = _wer(t.spoken.text, t.transcript)
         e_s, n_s = e_s + e, n_s + k
@@ -337,6 +345,12 @@ def bench_speed(report) -> None:
         whole_secs.append(time.perf_counter() - t0)
         e, k = _wer(t.spoken.text, whole)
         e_w, n_w = e_w + e, n_w + k
+        if os.environ.get("BENCH_VERBOSE"):
+            print(f"  [{t.reason}] said: {t.spoken.text!r}\n    streamed: {t.transcript!r}\n    whole:    {whole!r}",
+                  flush=True)
+    asr._run = plain_run
+    report("Whisper decoding passes per whole reply", passes[0] / max(1, len(new.turns)), "",
+           "1 = the filler-prompted pass alone; 2 = checked by a plain pass")
     report("WER streamed (new pipeline)", 100 * e_s / max(1, n_s), "%", f"{len(new.turns)} replies")
     report("WER whole reply at once (same audio)", 100 * e_w / max(1, n_w), "%", "naive baseline")
     report("voicedrill transcribe per whole reply p50", _pct(whole_secs, 50), "s", "tiny.en, after the reply")
