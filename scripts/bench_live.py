@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from voicedrill.wer import word_errors  # noqa: E402  (after the checkout is on sys.path)
+
 SR = 16000
 VOICES = ("en-us+f3", "en-gb")
 SENTENCES = (
@@ -215,18 +217,6 @@ def _pct(values, q) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def _wer(ref: str, hyp: str) -> tuple[int, int]:
-    from voicedrill.asr import normalize
-
-    r, h = normalize(ref).split(), normalize(hyp).split()
-    d = list(range(len(h) + 1))
-    for i, rw in enumerate(r, 1):
-        prev, d[0] = d[0], i
-        for j, hw in enumerate(h, 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (rw != hw))
-    return d[len(h)], len(r)
-
-
 def _faster_whisper(report, turns: list[Turn]) -> None:
     """faster-whisper (dev-only peer) on the same replies, from the pinned CTranslate2 wheel."""
     import zipfile
@@ -253,7 +243,7 @@ def _faster_whisper(report, turns: list[Turn]) -> None:
                                         condition_on_previous_text=False)
             text = " ".join(s.text for s in segments)
             secs.append(time.perf_counter() - t0)
-            e, n = _wer(t.spoken.text, text)
+            e, n = word_errors(t.spoken.text, text)
             errs, words = errs + e, words + n
     report("faster-whisper tiny.en (CT2 float32, 1 thread) per reply p50", _pct(secs, 50), "s", "dev-only peer")
     report("faster-whisper tiny.en per reply p95", _pct(secs, 95), "s")
@@ -329,14 +319,28 @@ def bench_speed(report) -> None:
     # WER: the streamed transcripts vs each whole reply transcribed at once (same audio)
     e_s = n_s = e_w = n_w = 0
     whole_secs = []
+    passes = [0]
+    plain_run = asr._run
+
+    def counted(*args, **kwargs):  # decoding passes (the prompted and, when in doubt, the plain one)
+        passes[0] += 1
+        return plain_run(*args, **kwargs)
+
+    asr._run = counted
     for t in new.turns:
-        e, k = _wer(t.spoken.text, t.transcript)
+        e, k = word_errors(t.spoken.text, t.transcript)
         e_s, n_s = e_s + e, n_s + k
         t0 = time.perf_counter()
         whole = asr.transcribe(model, t.reply_audio).text
         whole_secs.append(time.perf_counter() - t0)
-        e, k = _wer(t.spoken.text, whole)
+        e, k = word_errors(t.spoken.text, whole)
         e_w, n_w = e_w + e, n_w + k
+        if os.environ.get("BENCH_VERBOSE"):
+            print(f"  [{t.reason}] said: {t.spoken.text!r}\n    streamed: {t.transcript!r}\n    whole:    {whole!r}",
+                  flush=True)
+    asr._run = plain_run
+    report("Whisper decoding passes per whole reply", passes[0] / max(1, len(new.turns)), "",
+           "1 = the filler-prompted pass alone; 2 = checked by a plain pass")
     report("WER streamed (new pipeline)", 100 * e_s / max(1, n_s), "%", f"{len(new.turns)} replies")
     report("WER whole reply at once (same audio)", 100 * e_w / max(1, n_w), "%", "naive baseline")
     report("voicedrill transcribe per whole reply p50", _pct(whole_secs, 50), "s", "tiny.en, after the reply")

@@ -64,6 +64,7 @@ class MicPlayback:
 
     thread: threading.Thread
     launched: float | None = None  # time.monotonic() when pacat was started
+    requested: float | None = None  # ... and when it was asked to start (launched - requested: load)
     error: str = ""
 
     def wait(self, timeout: float = 60.0) -> "MicPlayback":
@@ -261,7 +262,7 @@ class VirtualRig:
         the result is when pacat started (its sound reaches the monitor 5-25 ms later)."""
         audio = np.clip(np.asarray(audio, dtype=np.float32), -1, 1)
         start_at = at if at is not None else time.monotonic() + delay
-        handle = MicPlayback(thread=None)  # type: ignore[arg-type]
+        handle = MicPlayback(thread=None, requested=start_at)  # type: ignore[arg-type]
 
         def run() -> None:
             wait = start_at - time.monotonic()
@@ -300,6 +301,7 @@ class TraineeAtMic:
     def __init__(self, listener, rig: "VirtualRig", reply_for, *, think: float = 0.8):
         self.listener, self.rig, self.reply_for, self.think = listener, rig, reply_for, think
         self.truths: list[float | None] = []
+        self.lateness: list[float] = []  # how late pacat was launched, s: a measure of the machine's load
         self.replies: list = []
         self._line = None
         self._turn = 0
@@ -328,6 +330,7 @@ class TraineeAtMic:
             played.wait()
             onset = speech_spans(audio, threshold_db=-45)[0].start
             self.truths.append(played.launched + onset - line_end)
+            self.lateness.append(max(0.0, played.launched - played.requested))
         else:
             self.truths.append(None)
         self.replies.append(reply)

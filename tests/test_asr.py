@@ -365,3 +365,78 @@ def test_word_error_rate_counts_substitutions_deletions_and_insertions():
     assert wer("Hello, World!", "hello world") == 0.0  # punctuation and case are not errors
     assert word_errors("Ты что, совсем?", "ты что совсем", language="ru") == (0, 3)
     assert wer("", "extra words") == 2.0
+
+
+# --- long replies: stretches of one window, joined (voicedrill/stretches.py) -------------
+
+
+@pytest.fixture(scope="module")
+def jfk_three_times():
+    """jfk.flac three times with 1 s gaps: 36 s, longer than one Whisper window."""
+    from tests.fixtures_asr import JFK
+    from voicedrill.audio import load_audio
+
+    jfk = load_audio(JFK)
+    gap = np.zeros(SAMPLE_RATE, dtype=np.float32)
+    return np.concatenate([jfk, gap, jfk, gap, jfk, gap])
+
+
+def test_a_long_reply_is_transcribed_whole_in_order_with_times(jfk_three_times):
+    model = tiny_en_model()
+    t = asr.transcribe(model, jfk_three_times)
+    assert wer(" ".join([JFK_TEXT] * 3), t.text) <= 0.15, t.text
+    starts = [w.start for w in t.words]
+    assert starts == sorted(starts) and t.words[-1].end <= len(jfk_three_times) / SAMPLE_RATE
+    period = (len(jfk_three_times) / 3) / SAMPLE_RATE  # each copy starts one jfk + gap later
+    firsts = [w.start for w in t.words if asr.normalize(w.text) == "and"]
+    assert len(firsts) == 3 and all(abs(s - k * period - firsts[0]) < 0.6 for k, s in enumerate(firsts)), firsts
+    # the drill's Transcriber takes the same path
+    assert asr.Transcriber(model, "en")(jfk_three_times).text == t.text
+
+
+def test_cut_points_fall_in_pauses_and_keep_stretches_within_a_window(jfk_three_times):
+    from voicedrill import stretches, vad
+
+    audio = np.concatenate([jfk_three_times] * 3)  # 108 s
+    cuts = stretches.cut_points(audio)
+    bounds = [0, *cuts, len(audio)]
+    assert all(0 < b - a <= stretches.WINDOW_SECONDS * SAMPLE_RATE for a, b in zip(bounds, bounds[1:]))
+    probs = vad.speech_probabilities(audio)
+    assert all(probs[c // stretches.FRAME] < stretches.PAUSE_PROBABILITY for c in cuts)
+    assert stretches.cut_points(audio[: 20 * SAMPLE_RATE]) == []
+
+
+def test_a_long_espeak_reply_keeps_every_sentence():
+    from tests.rig import speak
+
+    sentences = [
+        "My name is Sam and I am here to help you.",
+        "Nobody is going to get hurt tonight.",
+        "I know you have been waiting for a long time and nobody called you back.",
+        "Tell me what happened this morning, in your own words.",
+        "I am not going anywhere, and I am listening to everything you say.",
+        "We can talk about the car, and we can talk about your brother.",
+        "It sounds like you feel that nobody has been listening to you for years.",
+        "Your sister told me that you love your children very much.",
+        "Take your time. There is no rush at all.",
+    ]
+    audio = np.concatenate([speak(s) for s in sentences])
+    assert len(audio) > 30 * SAMPLE_RATE
+    t = asr.transcribe(tiny_en_model(), audio)
+    assert wer(" ".join(sentences), t.text) <= 0.2, t.text
+    heard = asr.normalize(t.text)
+    assert heard.startswith("my name is") and heard.endswith("no rush at all"), heard  # first and last kept
+
+
+def test_transcribe_and_analyze_agree_on_a_long_reply(jfk_three_times, tmp_path):
+    from voicedrill.audio import save_audio
+
+    path = tmp_path / "long.wav"
+    save_audio(path, jfk_three_times)
+    env = dict(os.environ)
+    run = [sys.executable, "-m", "voicedrill"]
+    a = subprocess.run([*run, "transcribe", str(path), "--json"], capture_output=True, text=True, env=env, timeout=900)
+    b = subprocess.run([*run, "analyze", str(path), "--json", "--context", "Stay back."], capture_output=True, text=True, env=env, timeout=900)
+    assert a.returncode == 0 and b.returncode == 0, (a.stderr, b.stderr)
+    words_a, words_b = json.loads(a.stdout)["words"], json.loads(b.stdout)["words"]
+    assert words_a == words_b and len(words_a) >= 60

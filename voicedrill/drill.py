@@ -114,11 +114,15 @@ class Prefetch:
             self._thread.join()
 
 
+PREFETCH_LIMIT = 16  # lines rendered ahead per turn at most: on 2 busy cores more would slow the turn
+
+
 def candidates(scenario, node_id: str, agitation: float, *, seed: int, turn_index: int,
-               step: float | None = None) -> list[PerpetratorLine]:
+               step: float | None = None, limit: int | None = None) -> list[PerpetratorLine]:
     """Every line that can follow a reply at ``node_id``: each transition's target (terminal
     ones too) at each agitation the reply can lead to (``max_change`` either way, then the
-    decay), in the renderer's steps (``tts.AGITATION_STEP``), nearest to no change first."""
+    decay), in the renderer's steps (``tts.AGITATION_STEP``), nearest to no change first;
+    the first ``limit`` of them (None: all)."""
     from . import branching
 
     if step is None:
@@ -142,7 +146,7 @@ def candidates(scenario, node_id: str, agitation: float, *, seed: int, turn_inde
             if key not in seen:
                 seen.add(key)
                 out.append(line)
-    return out
+    return out[:limit]
 
 
 def _warm(transcriber, listener) -> threading.Thread:
@@ -225,7 +229,8 @@ def run_drill(
             t2 = time.monotonic()
             events.listening()
             prefetch = Prefetch(render_line, candidates(scenario, state.node_id, state.agitation, seed=seed,
-                                                        turn_index=turn_index) if ready_ahead else [])
+                                                        turn_index=turn_index, limit=PREFETCH_LIMIT)
+                                if ready_ahead else [])
             warming.join()
             reply = listener.reply(line_end)
             prefetch.stop()

@@ -256,8 +256,8 @@ class LiveListener:
                 from .endturn import ends_hanging
 
                 finished = not ends_hanging(stream.upto(cut).text, self.transcriber.language)
-            else:
-                stream.cut(cut)  # the stretch so far, while the trainee goes on or thinks
+            if not finished:
+                stream.cut(cut)  # the stretch so far (reused when just transcribed), while the trainee thinks
         self.judged.append((speech_end, finished))
         return finished
 

@@ -32,12 +32,10 @@ def cut_points(audio: np.ndarray, *, window: float = WINDOW_SECONDS, min_cut: fl
     """Sample indices where ``audio`` (16 kHz) is cut so that no stretch exceeds ``window``
     seconds: the middle of the longest pause between ``min_cut`` and ``window`` seconds
     into each stretch (else its quietest frame). Empty when the audio fits one window."""
-    from .vad import speech_probabilities
-
     n = len(audio)
     if n <= window * SAMPLE_RATE:
         return []
-    probs = speech_probabilities(audio)  # streaming Silero: a few MB of state at most
+    probs = _probabilities(audio)
     quiet = probs < PAUSE_PROBABILITY
     cuts, start = [], 0
     while n - start > window * SAMPLE_RATE:
@@ -54,6 +52,21 @@ def cut_points(audio: np.ndarray, *, window: float = WINDOW_SECONDS, min_cut: fl
         cuts.append(cut)
         start = cut
     return cuts
+
+
+def _probabilities(audio: np.ndarray, block: int = 1024) -> np.ndarray:
+    """Silero speech probability per 32 ms frame, ``block`` frames at a time (bounded memory)."""
+    from .vad import SileroVad
+
+    vad = SileroVad()
+    count = -(-len(audio) // FRAME)
+    out = np.empty(count, dtype=np.float32)
+    for k in range(0, count, block):
+        frames = audio[k * FRAME: (k + block) * FRAME]
+        if len(frames) % FRAME:
+            frames = np.concatenate([frames, np.zeros(FRAME - len(frames) % FRAME, dtype=np.float32)])
+        out[k: k + len(frames) // FRAME] = vad.push_many(frames.reshape(-1, FRAME))
+    return out
 
 
 def join(parts: list[tuple[float, Transcript]], language: str, duration: float) -> Transcript:
