@@ -127,6 +127,15 @@ def _echo(lex: Lexicon, a: list[Token], b: tuple[Token, ...], gap_a: int = 2, ga
     return chain[::-1]
 
 
+def _verbatim(lex: Lexicon, sent: tuple[Token, ...] | list[Token], line: tuple[Token, ...]) -> bool:
+    """The whole sentence (fillers aside) is a run of 2+ words of his line, word for word
+    ("This time?" of "... stop me this time"): an echo even of function words."""
+    words = [t.text for t in sent if t.text not in lex.fillers]
+    said = [t.text for t in line]
+    n = len(words)
+    return 2 <= n <= 4 and any(said[j : j + n] == words for j in range(len(said) - n + 1))
+
+
 def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Reading]:
     """Short sentences that mostly repeat words of the perpetrator's line."""
     if not line:
@@ -145,6 +154,9 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
 
     for s in parsed.sentences:
         idx = [k for k in range(s.start, s.end) if echoable(k)]
+        short = [k for k in idx if toks[k].text not in lex.mirror_stand_in]
+        if short and len(idx) <= lex.mirror_short:
+            idx = short  # a pronoun standing for his noun in a short echo ("He laughed?")
         if not idx or len(idx) > lex.mirror_max:
             continue
         words = [toks[k] for k in idx]
@@ -155,7 +167,7 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
         contiguous = all(
             all(line[j].text in skip for j in range(a[1] + 1, b[1])) for a, b in zip(chain, chain[1:])
         )
-        if not any(_content(lex, words[i]) for i, _ in chain) and not (share == 1 and contiguous and len(chain) >= 2):
+        if not any(_content(lex, words[i]) for i, _ in chain) and not (share == 1 and contiguous and len(chain) >= 2) and not _verbatim(lex, toks[s.start : s.end], line):
             continue  # only function words in common ("I'm telling you" / "I'm taking everyone with me")
         first_j, last_j = chain[0][1], chain[-1][1]
         reply_neg = any(_negator(lex, toks, k) for k in range(s.start, s.end))
