@@ -106,9 +106,10 @@ class Lexicon:
         self.question_starts = [self.compile(p, "questions.starts") for p in q.get("starts") or []]
         self.not_after_wh = self._word_set(q.get("not_after_wh"))
         m = data.get("mirror") or {}
-        _check_keys(m, {"ignore", "stand_in", "max_words", "short_words", "min_share_short", "min_share_long"}, source, "mirror")
+        _check_keys(m, {"ignore", "stand_in", "any_order", "max_words", "short_words", "min_share_short", "min_share_long"}, source, "mirror")
         self.mirror_ignore = self._word_set(m.get("ignore"))
         self.mirror_stand_in = self._word_set(m.get("stand_in"))
+        self.mirror_any_order = bool(m.get("any_order", False))
         self.mirror_max = int(m.get("max_words", 12))
         self.mirror_short = int(m.get("short_words", 6))
         self.mirror_share_short = float(m.get("min_share_short", 0.6))
