@@ -77,11 +77,12 @@ class Lexicon:
                     rest.append(els)
             self.class_words[name] = (frozenset(texts), frozenset(lemmas), rest)
         sp = data.get("split") or {}
-        _check_keys(sp, {"min_words", "after", "before", "not_after"}, source, "split")
+        _check_keys(sp, {"min_words", "after", "before", "statement", "not_after"}, source, "split")
         self.split_not_after = self._word_set(sp.get("not_after"))
         self.split_min_words = int(sp.get("min_words", 4))
         self.split_after = [self.compile(x, "split.after") for x in sp.get("after") or []]
         self.split_before = [self.compile(x, "split.before") for x in sp.get("before") or []]
+        self.split_statement = [self.compile(x, "split.statement") for x in sp.get("statement") or []]
         self.respell: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str], tuple[str, ...]]] = {}
         for word, spec in (data.get("respell") or {}).items():
             _check_keys(spec, {"to", "before", "before_endings"}, source, f"respell.{word}")

@@ -7,7 +7,8 @@ question and its label blur together. A reply with no punctuation at all, at lea
 
 - after a leading run of acknowledgements (``split.after``: "okay", "mm-hmm",
   "i hear you") when words follow them;
-- before a question start (``split.before``: "are you", "what happened") that is
+- before a question start (``split.before``: "are you", "what happened"), or a
+  statement start (``split.statement``: "i am worried", "just don't"), that is
   not among the run's first two words, unless the word before it takes a clause
   (``split.not_after``: "I don't know what happened") or the piece it would end
   starts a question itself ("what exactly do you want").
@@ -90,7 +91,7 @@ def _cuts(lex: Lexicon, probe: Parsed, s: Sentence) -> list[int]:
             continue
         if toks[piece].text in lex.wh or _starts_question(lex, probe, piece, s):
             continue  # "what exactly do you want" is one question
-        if _starts_question(lex, probe, j, s):
+        if _starts_question(lex, probe, j, s) or any(e > j + 1 for p in lex.split_statement for e, _, _ in _match(lex, probe, p, 0, j, s)):
             cuts.append(j)
     return cuts
 
