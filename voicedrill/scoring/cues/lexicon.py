@@ -100,8 +100,9 @@ class Lexicon:
             endings = tuple(_norm_chars(str(e)) for e in spec.get("before_endings") or [])
             self.respell[_norm_chars(word)] = (tuple(_norm_chars(str(spec.get("to", word))).split()), frozenset(texts), frozenset(lemmas), endings)
         q = data.get("questions") or {}
-        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh", "markers"}, source, "questions")
+        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh", "markers", "tags"}, source, "questions")
         self.question_markers = self._word_set(q.get("markers"))
+        self.question_tags = self._word_set(q.get("tags"))
         self.wh = self._word_set(q.get("wh"))
         self.wh_window = int(q.get("wh_window", 3))
         self.question_starts = [self.compile(p, "questions.starts") for p in q.get("starts") or []]

@@ -89,8 +89,9 @@ def _cuts(lex: Lexicon, probe: Parsed, s: Sentence) -> list[int]:
             piece += 1  # "then why are there ..." starts with "why"
         if j - piece < 2 or toks[j - 1].text in lex.split_not_after:
             continue
-        if toks[piece].text in lex.wh or _starts_question(lex, probe, piece, s):
-            continue  # "what exactly do you want" is one question
+        clause_wh = piece + 1 < s.end and toks[piece + 1].text in lex.not_after_wh
+        if (toks[piece].text in lex.wh and not clause_wh) or _starts_question(lex, probe, piece, s):
+            continue  # "what exactly do you want" is one question; "when you say gone >> do you mean" is not
         if _starts_question(lex, probe, j, s) or any(e > j + 1 for p in lex.split_statement for e, _, _ in _match(lex, probe, p, 0, j, s)):
             cuts.append(j)
     return cuts
