@@ -77,8 +77,9 @@ class Lexicon:
                     rest.append(els)
             self.class_words[name] = (frozenset(texts), frozenset(lemmas), rest)
         sp = data.get("split") or {}
-        _check_keys(sp, {"min_words", "after", "before", "statement", "not_after"}, source, "split")
+        _check_keys(sp, {"min_words", "after", "before", "statement", "not_after", "not_before"}, source, "split")
         self.split_not_after = self._word_set(sp.get("not_after"))
+        self.split_not_before = self._word_set(sp.get("not_before"))
         self.split_min_words = int(sp.get("min_words", 4))
         self.split_after = [self.compile(x, "split.after") for x in sp.get("after") or []]
         self.split_before = [self.compile(x, "split.before") for x in sp.get("before") or []]

@@ -79,8 +79,8 @@ def _cuts(lex: Lexicon, probe: Parsed, s: Sentence) -> list[int]:
             k += 1
         else:
             break
-    if s.start < k <= s.end - 2:
-        cuts.append(k)
+    if s.start < k <= s.end - 2 and toks[k].text not in lex.split_not_before:
+        cuts.append(k)  # not "yes >> or no": an alternative continues the phrase
     # question starts further on ("i hear you what happened")
     low = max(k, s.start) + 2
     for j in range(low, s.end - 1):
