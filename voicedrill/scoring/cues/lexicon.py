@@ -77,11 +77,13 @@ class Lexicon:
                     rest.append(els)
             self.class_words[name] = (frozenset(texts), frozenset(lemmas), rest)
         sp = data.get("split") or {}
-        _check_keys(sp, {"min_words", "after", "before", "not_after"}, source, "split")
+        _check_keys(sp, {"min_words", "after", "before", "statement", "not_after", "not_before"}, source, "split")
         self.split_not_after = self._word_set(sp.get("not_after"))
+        self.split_not_before = self._word_set(sp.get("not_before"))
         self.split_min_words = int(sp.get("min_words", 4))
         self.split_after = [self.compile(x, "split.after") for x in sp.get("after") or []]
         self.split_before = [self.compile(x, "split.before") for x in sp.get("before") or []]
+        self.split_statement = [self.compile(x, "split.statement") for x in sp.get("statement") or []]
         self.respell: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str], tuple[str, ...]]] = {}
         for word, spec in (data.get("respell") or {}).items():
             _check_keys(spec, {"to", "before", "before_endings"}, source, f"respell.{word}")
@@ -99,15 +101,18 @@ class Lexicon:
             endings = tuple(_norm_chars(str(e)) for e in spec.get("before_endings") or [])
             self.respell[_norm_chars(word)] = (tuple(_norm_chars(str(spec.get("to", word))).split()), frozenset(texts), frozenset(lemmas), endings)
         q = data.get("questions") or {}
-        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh", "markers"}, source, "questions")
+        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh", "markers", "tags"}, source, "questions")
         self.question_markers = self._word_set(q.get("markers"))
+        self.question_tags = self._word_set(q.get("tags"))
         self.wh = self._word_set(q.get("wh"))
         self.wh_window = int(q.get("wh_window", 3))
         self.question_starts = [self.compile(p, "questions.starts") for p in q.get("starts") or []]
         self.not_after_wh = self._word_set(q.get("not_after_wh"))
         m = data.get("mirror") or {}
-        _check_keys(m, {"ignore", "max_words", "short_words", "min_share_short", "min_share_long"}, source, "mirror")
+        _check_keys(m, {"ignore", "stand_in", "any_order", "max_words", "short_words", "min_share_short", "min_share_long"}, source, "mirror")
         self.mirror_ignore = self._word_set(m.get("ignore"))
+        self.mirror_stand_in = self._word_set(m.get("stand_in"))
+        self.mirror_any_order = bool(m.get("any_order", False))
         self.mirror_max = int(m.get("max_words", 12))
         self.mirror_short = int(m.get("short_words", 6))
         self.mirror_share_short = float(m.get("min_share_short", 0.6))

@@ -28,6 +28,8 @@ def _line_parsed(code: str, line: str) -> Parsed:
 def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     if s.question_mark:
         return True
+    if parsed.unpunctuated and s.end - s.start >= 3 and parsed.tokens[s.end - 1].text in lex.question_tags:
+        return True  # a tag at the end: "you're not going to do anything stupid right"
     if parsed.unpunctuated and lex.question_markers:
         # recognition dropped every "?": «кто-нибудь ранен», «вы ели что-нибудь»
         toks = parsed.tokens

@@ -127,6 +127,32 @@ def _echo(lex: Lexicon, a: list[Token], b: tuple[Token, ...], gap_a: int = 2, ga
     return chain[::-1]
 
 
+def _verbatim(lex: Lexicon, sent: tuple[Token, ...] | list[Token], line: tuple[Token, ...]) -> bool:
+    """The whole sentence (fillers aside) is a run of 2+ words of his line, word for word
+    ("This time?" of "... stop me this time"): an echo even of function words."""
+    words = [t.text for t in sent if t.text not in lex.fillers]
+    said = [t.text for t in line]
+    n = len(words)
+    return 2 <= n <= 4 and any(said[j : j + n] == words for j in range(len(said) - n + 1))
+
+
+def _echo_any_order(lex: Lexicon, a: list[Token], b: tuple[Token, ...]) -> list[tuple[int, int]]:
+    """(reply index, line index) pairs of the same words in any order, each line word
+    used once, all within a span of the line no longer than the reply plus three words."""
+    best: list[tuple[int, int]] = []
+    for start in range(len(b)):
+        used: set[int] = set()
+        pairs = []
+        for i, t in enumerate(a):
+            j = next((j for j in range(start, min(len(b), start + len(a) + 3)) if j not in used and _same(lex, t, b[j])), None)
+            if j is not None:
+                used.add(j)
+                pairs.append((i, j))
+        if len(pairs) > len(best):
+            best = pairs
+    return best
+
+
 def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Reading]:
     """Short sentences that mostly repeat words of the perpetrator's line."""
     if not line:
@@ -145,19 +171,27 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
 
     for s in parsed.sentences:
         idx = [k for k in range(s.start, s.end) if echoable(k)]
+        short = [k for k in idx if toks[k].text not in lex.mirror_stand_in]
+        if short and len(idx) <= lex.mirror_short:
+            idx = short  # a pronoun standing for his noun in a short echo ("He laughed?")
         if not idx or len(idx) > lex.mirror_max:
             continue
         words = [toks[k] for k in idx]
         chain = _echo(lex, words, line)
+        asks = any(toks[k].text in lex.wh for k in range(s.start, s.end))
+        if lex.mirror_any_order and len(words) <= 3 and not asks:
+            loose = _echo_any_order(lex, words, line)
+            if len(loose) > len(chain):
+                chain = loose  # free word order: «Смеётся вся школа?» of «вся школа смеётся»
         if not chain:
             continue
         share = len(chain) / len(words)
         contiguous = all(
             all(line[j].text in skip for j in range(a[1] + 1, b[1])) for a, b in zip(chain, chain[1:])
         )
-        if not any(_content(lex, words[i]) for i, _ in chain) and not (share == 1 and contiguous and len(chain) >= 2):
+        if not any(_content(lex, words[i]) for i, _ in chain) and not (share == 1 and contiguous and len(chain) >= 2) and not _verbatim(lex, toks[s.start : s.end], line):
             continue  # only function words in common ("I'm telling you" / "I'm taking everyone with me")
-        first_j, last_j = chain[0][1], chain[-1][1]
+        first_j, last_j = min(j for _, j in chain), max(j for _, j in chain)
         reply_neg = any(_negator(lex, toks, k) for k in range(s.start, s.end))
         line_neg = any(_negator(lex, line, j) for j in range(first_j, last_j + 1))
         if reply_neg != line_neg:

@@ -7,7 +7,8 @@ question and its label blur together. A reply with no punctuation at all, at lea
 
 - after a leading run of acknowledgements (``split.after``: "okay", "mm-hmm",
   "i hear you") when words follow them;
-- before a question start (``split.before``: "are you", "what happened") that is
+- before a question start (``split.before``: "are you", "what happened"), or a
+  statement start (``split.statement``: "i am worried", "just don't"), that is
   not among the run's first two words, unless the word before it takes a clause
   (``split.not_after``: "I don't know what happened") or the piece it would end
   starts a question itself ("what exactly do you want").
@@ -78,8 +79,8 @@ def _cuts(lex: Lexicon, probe: Parsed, s: Sentence) -> list[int]:
             k += 1
         else:
             break
-    if s.start < k <= s.end - 2:
-        cuts.append(k)
+    if s.start < k <= s.end - 2 and toks[k].text not in lex.split_not_before:
+        cuts.append(k)  # not "yes >> or no": an alternative continues the phrase
     # question starts further on ("i hear you what happened")
     low = max(k, s.start) + 2
     for j in range(low, s.end - 1):
@@ -88,9 +89,10 @@ def _cuts(lex: Lexicon, probe: Parsed, s: Sentence) -> list[int]:
             piece += 1  # "then why are there ..." starts with "why"
         if j - piece < 2 or toks[j - 1].text in lex.split_not_after:
             continue
-        if toks[piece].text in lex.wh or _starts_question(lex, probe, piece, s):
-            continue  # "what exactly do you want" is one question
-        if _starts_question(lex, probe, j, s):
+        clause_wh = piece + 1 < s.end and toks[piece + 1].text in lex.not_after_wh
+        if (toks[piece].text in lex.wh and not clause_wh) or _starts_question(lex, probe, piece, s):
+            continue  # "what exactly do you want" is one question; "when you say gone >> do you mean" is not
+        if _starts_question(lex, probe, j, s) or any(e > j + 1 for p in lex.split_statement for e, _, _ in _match(lex, probe, p, 0, j, s)):
             cuts.append(j)
     return cuts
 
