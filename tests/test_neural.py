@@ -213,18 +213,18 @@ def test_scenario_validation_checks_a_neural_voice_name(tmp_path, sid, name, ok)
         assert "no neural voice" in problems[0] and "piper:en_US-joe-medium (en)" in problems[0]
 
 
-def test_voices_commands_list_and_skip_an_installed_voice():
+def test_voices_list_and_models_install_skip_an_installed_voice():
     import subprocess
     import sys
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "voicedrill", "voices", *args], capture_output=True, text=True,
+        return subprocess.run([sys.executable, "-m", "voicedrill", *args], capture_output=True, text=True,
                               timeout=300)
 
-    listed = run("list")
+    listed = run("voices", "list")
     assert listed.returncode == 0 and "piper:en_US-joe-medium" in listed.stdout and "installed" in listed.stdout
     assert "gmw/en-us" in listed.stdout
-    again = run("install", "--quiet-if-present")
+    again = run("models", "install", "en_US-joe-medium", "--quiet-if-present")
     assert again.returncode == 0 and "already installed" in again.stdout
-    bad = run("install", "--source", "/no/such/wheels")
+    bad = run("models", "install", "en_US-joe-medium", "--source", "/no/such/wheels")
     assert bad.returncode != 0 and "/no/such/wheels" in bad.stderr and "Traceback" not in bad.stderr
