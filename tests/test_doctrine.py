@@ -130,6 +130,8 @@ TRAPS = [
     ("kidnap_ransom_call", "the_money", "Fine. Two million it is.", {"conceding"}, "trap"),
     ("bank_hostage", "first_call", "Okay. A car and two hundred grand by four.", {"conceding"}, "trap"),
     ("bank_hostage", "the_demand", "Okay, a car and the money by four.", {"conceding"}, "stall"),
+    ("bank_hostage", "the_demand", "Okay. A car and two hundred grand by four.", {"conceding"}, "stall"),
+    ("kidnap_ransom_call", "counter_offer", "Okay.", set(), "stall"),  # a bare "okay" to a demand
     ("kidnap_ransom_call_ru", "the_call", "Хорошо. Тридцать миллионов к субботе.", {"conceding"}, "trap"),
     # hollow empathy
     ("barricaded_subject", "family", "I know exactly how you feel.", {"hollow_empathy"}, "trap"),

@@ -254,7 +254,6 @@ def _length(cue: Cue) -> float:
     return cue.end - cue.start
 
 
-_SENTENCE_RE = re.compile(r"[^.!?…]+[.!?…]*")
 MAX_EVIDENCE_WORDS = 16  # a longer sentence is quoted as the cue's own words
 
 
@@ -265,21 +264,28 @@ def _evidence(cue: Cue, language: str, reply: str = "") -> str:
     if cue.name == "effective_pause":
         return cue.evidence
     own = cue.evidence.strip().strip(".,!?;:…").strip() or cue.evidence
-    if reply and own:
-        for sentence in _SENTENCE_RE.findall(reply):
-            if own.lower() in sentence.lower() and len(sentence.split()) <= MAX_EVIDENCE_WORDS:
-                return sentence.strip().strip(".,!?;:…").strip() or own
-    return own
+    span = _sentences_around(own, reply)
+    return span.strip(".,!?;:…").strip() or own if span else own
+
+
+def _sentences_around(own: str, reply: str) -> str:
+    """The whole sentence(s) of ``reply`` holding ``own`` ("" when not found or too long)."""
+    at = reply.lower().find(own.lower()) if reply and own else -1
+    if at < 0:
+        return ""
+    ends = [m.end() for m in re.finditer(r"[.!?…]+", reply)]
+    start = max([e for e in ends if e <= at] or [0])
+    stop = min([e for e in ends if e >= at + len(own)] or [len(reply)])
+    span = reply[start:stop].strip()
+    return span if len(span.split()) <= MAX_EVIDENCE_WORDS else ""
 
 
 def whole_phrase(cue: Cue, reply: str) -> str:
     """The words to quote for ``cue``: the whole sentence of ``reply`` that holds its
     evidence, punctuation kept (the evidence itself when that sentence is long or absent)."""
     own = cue.evidence.strip().strip(".,!?;:…").strip()
-    if reply and own and cue.name != "effective_pause":
-        for sentence in _SENTENCE_RE.findall(reply):
-            if own.lower() in sentence.lower() and len(sentence.split()) <= MAX_EVIDENCE_WORDS:
-                return sentence.strip()
+    if cue.name != "effective_pause":
+        return _sentences_around(own, reply) or cue.evidence
     return cue.evidence
 
 
