@@ -333,6 +333,8 @@ def _moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: di
             continue
         if moment == "weapon" and not worse:
             continue  # a weapon moment is coached only when the reply made it worse
+        if moment == "demand" and "conceding" in names:
+            continue  # the conceding advice already says how to defer
         text = _QUOTE_START.sub(lambda m: m.group(1) + m.group(2).upper(), _fill(texts[key], **values))
         if worse or key == "suicide":
             out.append((92 - rank, text))
