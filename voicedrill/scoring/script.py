@@ -392,6 +392,11 @@ class _Checker:
                 if not phrase.strip():
                     self.p.add(here + (i,), "empty phrase", "write the words, or remove the item")
                     continue
+                problem = _phrase_problem(str(path[-1]), phrase)
+                if problem:
+                    self.p.add(here + (i,), f"cannot read the phrase: {problem}",
+                               "see the pattern syntax at the top of voicedrill/lang/en/cues.yaml")
+                    continue
                 good.append(" ".join(phrase.split()))
             out[cue] = tuple(good)
         return out
@@ -532,6 +537,15 @@ def _freeze(values: dict) -> dict:
                              MappingProxyType({lang: tuple(mo[name]["words"].get(lang) or ()) for lang in LANGUAGES}))
             for name in MOMENTS}),
     )
+
+
+def _phrase_problem(language: str, phrase: str) -> str | None:
+    """Why an extra phrase cannot be read (the cue detector's pattern compiler), or None."""
+    if language not in LANGUAGES:
+        return None  # reported as an unknown key
+    from .cues.extra import phrase_problem
+
+    return phrase_problem(language, phrase)
 
 
 def _check(doc: YamlDoc, *, complete: bool) -> tuple[dict, Problems]:

@@ -8,82 +8,46 @@ question word and stem rule comes from ``voicedrill/lang/<code>/cues.yaml``.
 
 How a reply is read:
 
-1. Normalise (``text.py``): lower case, ``ё`` -> ``е``, curly quotes straightened, contractions
-   expanded ("you're" -> "you are"); punctuation splits sentences (``. ! ? ;``)
-   and clauses (``,`` dashes, colons). A sentence is a question when Whisper ended
-   it with "?" or when it starts like a question (Whisper sometimes drops "?").
+1. Normalise (``text.py``): lower case, ``ё`` -> ``е``, curly quotes straightened,
+   contractions expanded ("you're" -> "you are", also without the apostrophe), and
+   recognition's homophones read by the next word ("your terrified" -> "you are
+   terrified"); punctuation splits sentences (``. ! ? ;``) and clauses (``,`` dashes,
+   colons). A reply with no punctuation at all is cut where sentences start
+   (``split.py``). A sentence is a question when Whisper ended it with "?" or when it
+   starts like one (``questions.py``; Whisper sometimes drops "?").
 2. Every token gets its lemmas: a Snowball stem (English) or pymorphy3 normal
    forms and grammemes (Russian), so data can match "any form of a word".
-3. Phrase patterns from the data file (``patterns.py``, compiled by ``lexicon.py``) are matched within clauses (pattern
-   syntax: see the "patterns" section below); cue-specific readers handle what phrases
-   cannot: questions (open / closed / why), mirrors and paraphrases (against the
-   current perpetrator line), summaries (against several earlier lines),
-   stand-alone minimal encouragers and contradictions (arguing) (``questions.py``,
-   ``readers.py``, ``paraphrase.py``).
+3. Phrase patterns from the data file (syntax and matcher: ``patterns.py``; compiled
+   by ``compiler.py`` for ``lexicon.py``) are matched within clauses; a rule may need
+   the perpetrator's line to match too ("Go ahead." dares only after a threat).
+   Readers handle what phrases cannot: questions (open / closed / why), mirrors,
+   stand-alone minimal encouragers and contradictions (``readers.py``), paraphrases
+   and summaries (``paraphrase.py``). An instructor's extra phrases: ``extra.py``.
 4. Overlapping readings are resolved (``resolve.py``): e.g. "you need to calm down" is a
    ``calm_down``, not also ``commanding``; a mirrored "Thirty minutes?" is a
    ``mirror``, not also a ``closed_question`` (``SUPPRESSED_BY``); heuristic
    readings (paraphrase by shared words, arguing by contradiction) give way to
    explicit ones (``WEAK_YIELDS_TO``).
 
-Lexicons are compiled once per language and cached; a reply takes about 1-3 ms.
+Lexicons are compiled once per language and cached; a reply takes a few ms, and the
+cost grows linearly with its length whatever the patterns.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Mapping, Sequence
 
-from ...errors import ParameterError
 from ...types import Transcript, TurnContext
 from ..names import AUDIO_CUES, CUE_NAMES, HARMFUL, HELPFUL, NEUTRAL, TEXT_CUES, cue_kind  # noqa: F401 (re-exported)
 from ..result import Cue
+from .extra import _extra_rules, _freeze_extra, phrase_problem  # noqa: F401 (re-exported)
 from .lexicon import Lexicon, _line_tokens, lang_path, lexicon  # noqa: F401 (re-exported)
 from .paraphrase import _paraphrases, _summaries
-from .patterns import PatternError, _Anchor, _El, _find_all  # noqa: F401 (re-exported)
+from .patterns import PatternError, _find_all  # noqa: F401 (re-exported)
 from .questions import _line_parsed, _questions, _read
 from .readers import _contradictions, _encouragers, _mirrors, _phrase_readings
 from .resolve import SUPPRESSED_BY, WEAK_YIELDS_TO, _resolve  # noqa: F401 (re-exported)
 from .text import Parsed, Reading, _concepts
-
-
-@lru_cache(maxsize=64)
-def _extra_rules(code: str, items: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[list[_El]]]:
-    lex = lexicon(code)
-    out: dict[str, list[list[_El]]] = {}
-    for name, phrases in items:
-        compiled = []
-        for p in phrases:
-            els = lex.compile(p, f"extra phrases for {name}")
-            # an instructor's phrase ignores punctuation: "похоже вы на пределе" matches "Похоже, вы на пределе"
-            loose: list[_El] = []
-            for k, el in enumerate(els):
-                if k and not isinstance(el, _Anchor) and not isinstance(els[k - 1], _Anchor):
-                    loose.append(_Anchor(",", optional=True))
-                loose.append(el)
-            compiled.append(loose)
-        out[name] = compiled
-    return out
-
-
-def _freeze_extra(extra_phrases) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    if not extra_phrases:
-        return ()
-    if not isinstance(extra_phrases, Mapping):
-        raise ParameterError("extra_phrases must map a cue name to a list of phrases")
-    items = []
-    for name, phrases in extra_phrases.items():
-        if name in AUDIO_CUES:
-            raise ParameterError(f"extra phrases for '{name}': that cue comes from the audio, not from words; remove them")
-        if name not in TEXT_CUES:
-            raise ParameterError(f"extra phrases for unknown cue '{name}'; choose one of: {', '.join(TEXT_CUES)}")
-        if isinstance(phrases, str) or not isinstance(phrases, Sequence):
-            raise ParameterError(f"extra phrases for '{name}' must be a list of phrases")
-        for p in phrases:
-            if not isinstance(p, str) or not p.strip():
-                raise ParameterError(f"extra phrases for '{name}': each phrase must be non-empty text, got {p!r}")
-        items.append((name, tuple(phrases)))
-    return tuple(sorted(items))
 
 
 def detect_cues(
@@ -158,4 +122,5 @@ __all__ = [
     "detect_cues",
     "lexicon",
     "lang_path",
+    "phrase_problem",
 ]

@@ -14,7 +14,8 @@ from typing import Mapping
 from ...errors import ScenarioError
 from ...types import Transcript
 from ..names import TEXT_CUES
-from .patterns import _El, _Start, _Word, _Lemma, _compile, _start_of
+from .compiler import _compile
+from .patterns import MEMO_ABOVE, _El, _Lemma, _Start, _Word, _start_of, _ways
 from .text import Token, _norm_chars, _parse, _WORD_RE
 
 
@@ -25,6 +26,8 @@ class Lexicon:
         self.code = code
         self.source = source
         self._starts: dict[int, _Start] = {}
+        self._ways: dict[int, int] = {}
+        self._keep: list[list[_El]] = []
         _check_keys(data, _TOP_KEYS, source, "")
         self.morph = _Morphology(data.get("morphology", {}), source)
         self.contractions = {
@@ -72,8 +75,31 @@ class Lexicon:
                 else:
                     rest.append(els)
             self.class_words[name] = (frozenset(texts), frozenset(lemmas), rest)
+        sp = data.get("split") or {}
+        _check_keys(sp, {"min_words", "after", "before", "not_after"}, source, "split")
+        self.split_not_after = self._word_set(sp.get("not_after"))
+        self.split_min_words = int(sp.get("min_words", 4))
+        self.split_after = [self.compile(x, "split.after") for x in sp.get("after") or []]
+        self.split_before = [self.compile(x, "split.before") for x in sp.get("before") or []]
+        self.respell: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str], tuple[str, ...]]] = {}
+        for word, spec in (data.get("respell") or {}).items():
+            _check_keys(spec, {"to", "before", "before_endings"}, source, f"respell.{word}")
+            texts, lemmas = set(), set()
+            for entry in spec.get("before") or []:
+                entry = str(entry)
+                if entry.startswith("{") and entry.strip("{}") in self.class_words:
+                    t, lm, _ = self.class_words[entry.strip("{}")]
+                    texts |= t
+                    lemmas |= lm
+                elif entry.startswith("~"):
+                    lemmas |= self._lemmas_of(entry[1:])
+                else:
+                    texts.update(self.normalise_words(entry))
+            endings = tuple(_norm_chars(str(e)) for e in spec.get("before_endings") or [])
+            self.respell[_norm_chars(word)] = (tuple(_norm_chars(str(spec.get("to", word))).split()), frozenset(texts), frozenset(lemmas), endings)
         q = data.get("questions") or {}
-        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh"}, source, "questions")
+        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh", "markers"}, source, "questions")
+        self.question_markers = self._word_set(q.get("markers"))
         self.wh = self._word_set(q.get("wh"))
         self.wh_window = int(q.get("wh_window", 3))
         self.question_starts = [self.compile(p, "questions.starts") for p in q.get("starts") or []]
@@ -133,11 +159,26 @@ class Lexicon:
             if self.rules[name].question not in ("any", "yes", "no"):
                 raise ScenarioError(f"{source}: cues.{name}.question: use any, yes or no")
 
+    def ways(self, els: list[_El]) -> int:
+        """``patterns._ways`` of a compiled pattern, worked out once."""
+        key = id(els)
+        got = self._ways.get(key)
+        if got is None:
+            got = self._ways[key] = _ways(self, els)
+            self._keep.append(els)  # the id stays this pattern's while the lexicon lives
+        return got
+
     def start_of(self, els: list[_El]) -> "_Start":
         key = id(els)
         got = self._starts.get(key)
         if got is None:
-            got = self._starts[key] = _start_of(self, els)
+            if self.ways(els) > MEMO_ABOVE:  # too many ways to list its first words: try every start
+                got = _Start()
+                got.anything = True
+            else:
+                got = _start_of(self, els)
+            self._starts[key] = got
+            self._keep.append(els)
         return got
 
     # -- helpers -------------------------------------------------------------------
@@ -167,9 +208,18 @@ class Lexicon:
                 return (w[: -len(suffix)],) + repl
         return (w,)
 
-    def compile(self, pattern: str, where: str = "pattern") -> list[_El]:
-        """A pattern of this language, compiled (ParameterError naming ``where`` if bad)."""
-        return _compile(self, pattern, where)
+    def respelled(self, word: str, following: str) -> tuple[str, ...] | None:
+        """What ``word`` stands for before ``following`` ("your" -> "you are" before
+        "terrified"), or None when it stands for itself (``respell`` in the data)."""
+        to, texts, lemmas, endings = self.respell[word]
+        if following in texts or following.endswith(endings) or self.morph.analyse(following)[0] & lemmas:
+            return to
+        return None
+
+    def compile(self, pattern: str, where: str = "pattern", source: str | None = None) -> list[_El]:
+        """A pattern of this language, compiled (ParameterError naming ``source`` and
+        ``where`` if bad; ``source`` defaults to this language's data file)."""
+        return _compile(self, pattern, where, source)
 
 
 @dataclass
@@ -212,6 +262,8 @@ _TOP_KEYS = {
     "minimal_encourager",
     "contradiction",
     "cues",
+    "split",
+    "respell",
 }
 
 

@@ -1,4 +1,4 @@
-"""The pattern language of the cue data files, its compiler and its matcher.
+"""The pattern language of the cue data files and its matcher (the compiler: ``compiler.py``).
 
 A pattern is a space-separated sequence of elements, matched inside one sentence:
   word        the word itself (after normalisation: "you're" == "you are")
@@ -21,11 +21,11 @@ A pattern is a space-separated sequence of elements, matched inside one sentence
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from ...errors import ParameterError
-from .text import _WORD_RE, Parsed, Sentence, Token, _content, _norm_chars
+from .text import Parsed, Sentence, Token, _content
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -117,116 +117,6 @@ class PatternError(ValueError):
     """A pattern in a data file or script that cannot be read (becomes a ParameterError)."""
 
 
-def _compile(lex: Lexicon, pattern: str, where: str = "pattern") -> list[_El]:
-    try:
-        parts = _LEX.findall(_norm_chars(str(pattern)))
-        els, pos = _seq(lex, parts, 0, where)
-        if pos != len(parts):
-            raise PatternError(f"unexpected '{parts[pos]}'")
-        if not els:
-            raise PatternError("empty pattern")
-        return els
-    except PatternError as e:
-        raise ParameterError(f"{lex.source}: {where}: bad pattern {pattern!r}: {e}") from None
-
-
-def _seq(lex: Lexicon, parts: list[str], pos: int, where: str) -> tuple[list[_El], int]:
-    els: list[_El] = []
-    while pos < len(parts) and parts[pos] not in ("|",) and not parts[pos].startswith(")"):
-        tok = parts[pos]
-        negate = tok == "!" and pos + 1 < len(parts) and parts[pos + 1] == "("
-        if negate:
-            pos += 1
-            tok = "("
-        if tok == "(":
-            options: list[list[_El]] = []
-            pos += 1
-            while True:
-                seq, pos = _seq(lex, parts, pos, where)
-                options.append(seq)
-                if pos >= len(parts):
-                    raise PatternError("missing ')'")
-                if parts[pos] == "|":
-                    pos += 1
-                    continue
-                break
-            close = parts[pos]
-            gm = re.fullmatch(r"\)(?:<([\w,]+)>)?\??", close)
-            if gm and gm.group(1):  # "(~a|~b)<impr>": the grammemes apply to every alternative
-                grams = frozenset(g for g in gm.group(1).split(",") if g)
-                for opt in options:
-                    if len(opt) != 1 or not isinstance(opt[0], _Lemma):
-                        raise PatternError("'( ... )<grammemes>' needs '~word' alternatives")
-                    opt[0].grams = opt[0].grams | grams
-            el: _El = _Alt(options, optional=close.endswith("?"))
-            if negate:
-                if any(len(o) != 1 for o in options):
-                    raise PatternError("'!( ... )' needs single words as alternatives")
-                el = _Not(_Alt(options), optional=el.optional)
-            pos += 1
-            els.append(el)
-            continue
-        if tok == "?" and els:
-            els[-1].optional = True
-            pos += 1
-            continue
-        els.extend(_element(lex, tok, where))
-        pos += 1
-    return els, pos
-
-
-def _element(lex: Lexicon, tok: str, where: str) -> list[_El]:
-    optional = False
-    if tok == "??":
-        return [_Asks()]
-    if tok.endswith("?") and len(tok) > 1:
-        tok, optional = tok[:-1], True
-    if tok in ("^", "^^", "$", "$$", ","):
-        return [_Anchor(tok, optional=optional)]
-    if tok == ">>":
-        return [_Mark()]
-    if tok == "*":
-        return [_Any(optional=optional)]
-    if tok == "@":
-        return [_Echo(optional=optional)]
-    m = re.fullmatch(r"\.\.\.(\d*)", tok)
-    if m:
-        return [_Gap(int(m.group(1) or 4), optional=optional)]
-    if tok.startswith("!"):
-        inner = _element(lex, tok[1:], where)
-        if len(inner) != 1:
-            raise PatternError(f"'!' needs a single word: {tok}")
-        return [_Not(inner[0], optional=optional)]
-    if tok.startswith("{"):
-        name = tok.strip("{}")
-        if not tok.endswith("}") or name not in lex.classes:
-            raise PatternError(f"unknown word class {tok} (define it under classes:)")
-        return [_Class(name, optional=optional)]
-    gm = re.fullmatch(r"(~?)([^<>]*)(?:<([\w,]+)>)?", tok)
-    if not gm:
-        raise PatternError(f"cannot read element '{tok}'")
-    tilde, word, grams = gm.groups()
-    gset = frozenset(g for g in (grams or "").split(",") if g)
-    if not word:
-        if not gset:
-            raise PatternError(f"empty element '{tok}'")
-        return [_Gram(gset, optional=optional)]
-    if tilde:
-        if not _WORD_RE.fullmatch(word):
-            raise PatternError(f"'~' needs one word: {tok}")
-        lem = lex.morph.analyse(word)[0] | {word}
-        return [_Lemma(frozenset(lem), gset, optional=optional)]
-    words = lex.normalise_words(word)  # punctuation in a phrase is ignored: "okay," == "okay"
-    if not words:
-        raise PatternError(f"no word in '{tok}'")
-    if gset:
-        raise PatternError(f"grammemes need '~': ~{word}<...>")
-    els: list[_El] = [_Word(frozenset([w])) for w in words]
-    if optional:
-        return [_Alt([els], optional=True)] if len(els) > 1 else [_Word(els[0].texts, optional=True)]
-    return els
-
-
 def _match(
     lex: Lexicon,
     parsed: Parsed,
@@ -236,24 +126,81 @@ def _match(
     s: Sentence,
     mark: int | None = None,
     free: bool = True,
-) -> Iterator[tuple[int, int | None, bool]]:
+    memo: bool | None = None,
+) -> Iterable[tuple[int, int | None, bool]]:
     """Ends of the ways ``els[i:]`` matches from token ``pos``, with the ``>>`` mark and
-    whether the next word may lie in a new clause (only at the start or after ``,``)."""
+    whether the next word may lie in a new clause (only at the start or after ``,``).
+
+    A pattern whose ways multiply (``_ways`` above ``MEMO_ABOVE``: many gaps, options or
+    alternatives, "... ... ... x", "(a|a a)? (a|a a)?") is matched with every (element,
+    position, mark) worked out once per reply, so it costs at most its length x the
+    sentence length x its widest gap; the others are matched directly (faster).
+    """
+    if memo is None:
+        memo = lex.ways(els) > MEMO_ABOVE
+    if not memo:
+        return _walk(lex, parsed, els, i, pos, s, mark, free)
+    key = (id(els), i, pos, mark, free, s.start, s.end)
+    hit = parsed.memo.get(key)
+    if hit is not None:
+        return hit[1]
+    out: dict[tuple[int, int | None, bool], None] = {}
+    if i == len(els):
+        out[pos, mark, free] = None
+    elif isinstance(els[i], _Mark):
+        out.update(dict.fromkeys(_match(lex, parsed, els, i + 1, pos, s, pos, free, True)))
+    else:
+        el = els[i]
+        if el.optional:
+            out.update(dict.fromkeys(_match(lex, parsed, els, i + 1, pos, s, mark, free, True)))
+        for end, m, f in _one(lex, parsed, el, pos, s, mark, free, True):
+            out.update(dict.fromkeys(_match(lex, parsed, els, i + 1, end, s, m, f, True)))
+    got = tuple(out)
+    parsed.memo[key] = (els, got)  # holding els keeps its id from being reused while the memo lives
+    return got
+
+
+def _walk(
+    lex: Lexicon, parsed: Parsed, els: list[_El], i: int, pos: int, s: Sentence, mark: int | None, free: bool
+) -> Iterator[tuple[int, int | None, bool]]:
+    """``_match`` without the memo: every way, depth first."""
     if i == len(els):
         yield pos, mark, free
         return
     el = els[i]
     if isinstance(el, _Mark):
-        yield from _match(lex, parsed, els, i + 1, pos, s, pos, free)
+        yield from _walk(lex, parsed, els, i + 1, pos, s, pos, free)
         return
     if el.optional:
-        yield from _match(lex, parsed, els, i + 1, pos, s, mark, free)
-    for end, m, f in _one(lex, parsed, el, pos, s, mark, free):
-        yield from _match(lex, parsed, els, i + 1, end, s, m, f)
+        yield from _walk(lex, parsed, els, i + 1, pos, s, mark, free)
+    for end, m, f in _one(lex, parsed, el, pos, s, mark, free, False):
+        yield from _walk(lex, parsed, els, i + 1, end, s, m, f)
+
+
+MEMO_ABOVE = 20_000  # ways (see _ways) above which a pattern is matched through the memo
+MAX_WAYS = 10**12
+
+
+def _ways(lex: Lexicon, els: list[_El]) -> int:
+    """An upper bound on the ways a pattern can match from one position: the product of
+    each element's choices (a gap ...N: N+1; an option: +1; alternatives: the sum of theirs)."""
+    total = 1
+    for el in els:
+        if isinstance(el, _Gap):
+            n = el.most + 1
+        elif isinstance(el, _Alt):
+            n = sum(_ways(lex, o) for o in el.options)
+        elif isinstance(el, _Class):
+            texts, lemmas, rest = lex.class_words[el.name]
+            n = (1 if texts or lemmas else 0) + sum(_ways(lex, o) for o in rest)
+        else:
+            n = 1
+        total = min(MAX_WAYS, total * (n + (1 if el.optional else 0)))
+    return total
 
 
 def _one(
-    lex: Lexicon, parsed: Parsed, el: _El, pos: int, s: Sentence, mark: int | None, free: bool
+    lex: Lexicon, parsed: Parsed, el: _El, pos: int, s: Sentence, mark: int | None, free: bool, memo: bool
 ) -> Iterator[tuple[int, int | None, bool]]:
     toks = parsed.tokens
     if isinstance(el, _Asks):
@@ -294,7 +241,7 @@ def _one(
         else:
             options = el.options
         for opt in options:
-            for got in _match(lex, parsed, opt, 0, pos, s, mark, free):
+            for got in _match(lex, parsed, opt, 0, pos, s, mark, free, memo):
                 if got not in seen:
                     seen.add(got)
                     yield got
@@ -399,7 +346,8 @@ def _find(lex: Lexicon, parsed: Parsed, els: list[_El], s: Sentence, anchored_at
     if anchored_at is not None:
         starts = [anchored_at]
     elif first.clause_start:
-        starts = sorted(k for k in parsed.clause_starts if s.start <= k < s.end)
+        ordered = parsed.sorted_clause_starts()
+        starts = ordered[bisect_left(ordered, s.start) : bisect_left(ordered, s.end)]
     else:
         starts = range(s.start, s.end)
     for st in starts:

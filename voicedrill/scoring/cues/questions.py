@@ -8,12 +8,13 @@ from functools import lru_cache
 from ...types import Transcript
 from .lexicon import Lexicon, _Rule, lexicon
 from .patterns import _find, _find_all
+from .split import _soft_split
 from .text import Parsed, Reading, Sentence, _clause_first, _overlap, _parse
 
 
 def _read(lex: Lexicon, transcript: Transcript) -> Parsed:
     """The reply read into tokens, sentences and clauses, with its questions marked."""
-    parsed = _parse(lex, transcript)
+    parsed = _parse(lex, transcript, _soft_split)
     parsed.is_question = [_is_question(lex, parsed, s) for s in parsed.sentences]
     return parsed
 
@@ -27,6 +28,11 @@ def _line_parsed(code: str, line: str) -> Parsed:
 def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     if s.question_mark:
         return True
+    if parsed.unpunctuated and lex.question_markers:
+        # recognition dropped every "?": «кто-нибудь ранен», «вы ели что-нибудь»
+        toks = parsed.tokens
+        if toks[s.start].text not in lex.hypothetical and any(toks[k].text in lex.question_markers for k in range(s.start, s.end)):
+            return True
     return _inverted(lex, parsed, s)
 
 

@@ -10,7 +10,7 @@ from typing import Sequence
 from .lexicon import Lexicon, _Rule
 from .patterns import _El, _find_all, _match
 from .questions import _inverted
-from .text import Parsed, Reading, Sentence, Token, _content, _overlap
+from .text import Parsed, Reading, Sentence, Token, _clause_first, _content, _overlap
 
 
 def _negated(lex: Lexicon, parsed: Parsed, start: int, s: Sentence, window: int = 3) -> bool:
@@ -75,19 +75,22 @@ def _rule_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, pattern
 
 def _rule_readings_across(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]) -> list[Reading]:
     """Readings of patterns matched over the whole reply (sentence ends act as clause
-    ends); ``question: no`` drops a match that ends in a question sentence."""
+    ends), each through the end of the sentence it ends in; ``question: no`` drops a
+    match that ends in a question sentence."""
     whole = Sentence(0, len(parsed.tokens), False)
     blocked = _find_all(lex, parsed, rule.unless, whole) if rule.unless else []
     out = []
     for sp in _find_all(lex, parsed, patterns, whole):
-        q = next(parsed.is_question[si] for si, s in enumerate(parsed.sentences) if s.start < sp[1] <= s.end)
+        si = parsed.tokens[sp[1] - 1].sentence
+        last = parsed.sentences[si]
+        q = parsed.is_question[si]
         if rule.question == "no" and q or rule.question == "yes" and not q:
             continue
         if rule.negatable and _negated(lex, parsed, sp[0], whole):
             continue
         if any(_overlap(sp, b) for b in blocked):
             continue
-        out.append(Reading(name, *sp))
+        out.append(Reading(name, sp[0], last.end))
     return out
 
 
@@ -160,6 +163,9 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
         if reply_neg != line_neg:
             continue  # "It does matter" does not echo "It doesn't matter"
         need = lex.mirror_share_short if len(words) <= lex.mirror_short else lex.mirror_share_long
+        first = _clause_first(parsed, s)
+        if toks[first].text in lex.wh and toks[first].text not in line_words:
+            need = 1.0  # "Why did you stab him?" asks; "Why the last time?" echoes
         if share >= need:
             out.append(Reading("mirror", idx[chain[0][0]], idx[chain[-1][0]] + 1))
     return out
@@ -216,11 +222,13 @@ def _contradictions(
         if parsed.is_question[si]:
             continue
         exempt = _find_all(lex, parsed, lex.contra_unless + (arguing.unless if arguing else []), s)
+        exempt_clauses = {toks[a].clause for a, _ in exempt}
+        covered = {k for a, b in exempt for k in range(a, b)}
         for k in range(s.start, s.end):
             t = toks[k]
             if not _content(lex, t):
                 continue
-            if any(toks[a].clause == t.clause or a <= k < b for a, b in exempt):
+            if t.clause in exempt_clauses or k in covered:
                 continue
             seen = line_polarity.get(lex.concept.get(t.lemma, t.lemma))
             if seen and _number(lex, t):

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Sequence
+from bisect import bisect_left
+from typing import Iterable
 
 from ..names import CUE_NAMES, TEXT_CUES
-from .text import Reading, _overlap
+from .text import Reading
 
 # A reading of cue X is dropped when it overlaps a reading of one of these cues
 # (same words, or the same sentence for sentence-wide cues such as questions).
 _ECHO = ("mirror",)  # words echoed from the perpetrator are his, not the trainee's
 SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
-    "commanding": ("calm_down", "arguing", "minimizing", "open_question", "dare", "insult") + _ECHO,
+    "commanding": ("calm_down", "arguing", "minimizing", "open_question", "dare", "insult", "conceding", "blaming") + _ECHO,
     "calm_down": _ECHO,
     "promise": ("hollow_empathy",) + _ECHO,  # "I've been there, believe me" claims, promises nothing
     # a reassurance ("Nobody is coming in") is not arguing, even when it is no promise
@@ -20,7 +21,7 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
     "minimizing": _ECHO,
     "threat": _ECHO,
     "why_question": _ECHO,
-    "mirror": ("emotional_label", "paraphrase", "summary", "minimal_encourager", "conceding"),
+    "mirror": ("emotional_label", "paraphrase", "summary", "minimal_encourager", "conceding", "dare"),
     # "Go ahead." after "I'll jump!" invites the act; "I understand." claims, and does not encourage
     "minimal_encourager": ("dare", "hollow_empathy", "conceding"),
     "insult": ("blaming",) + _ECHO,  # "Are you crazy?" judges; "A psycho?" echoes his word
@@ -30,7 +31,7 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
     + ("suicide_question", "blaming", "dare"),  # a direct suicide question is the point, not a yes/no
     "open_question": ("why_question", "arguing", "blaming", "dare", "suicide_question", "insult") + _ECHO,
     "deferring": ("promise",),  # "I'll talk to them and make sure you keep them" promises an outcome
-    "i_message": ("emotional_label", "hollow_empathy"),
+    "i_message": ("emotional_label", "hollow_empathy", "dare"),
     # "I know exactly how you feel" names no feeling of his
     "emotional_label": ("hollow_empathy",),
 }
@@ -46,35 +47,59 @@ WEAK_YIELDS_TO: dict[str, tuple[str, ...]] = {
 }
 # Weak readings of these cues yield to a rival anywhere in the reply, weak or not.
 REPLY_WIDE = ("hollow_empathy",)
+# A reading of cue X is dropped when the reply holds, anywhere, a reading of one of these:
+# a stall that concedes or promises the outcome is no honest stall ("We'll bring them. Give us an hour.")
+SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {"deferring": ("conceding", "promise")}
 
 
 def _resolve(readings: list[Reading]) -> list[Reading]:
     """Drop weak readings that meet an explicit one (WEAK_YIELDS_TO), then readings
     overlapped by a reading of a cue that takes precedence (SUPPRESSED_BY)."""
 
-    def hit(r: Reading, others: Sequence[Reading]) -> bool:
-        return any(_overlap((r.start, r.end), (o.start, o.end)) for o in others)
-
     # a weak reading yields to explicit readings of its WEAK_YIELDS_TO cues; a weak
     # paraphrase also yields to a contradiction: a clause that denies the line does not restate it
-    def rivals(r: Reading) -> list[Reading]:
-        yields = WEAK_YIELDS_TO.get(r.cue, ())
-        if r.cue in REPLY_WIDE:
-            return [o for o in readings if o.cue in yields]
-        return [o for o in readings if o.cue in yields and (not o.weak or (r.cue, o.cue) == ("paraphrase", "arguing"))]
+    rivals: dict[str, _Spans] = {}
+    for cue in {r.cue for r in readings if r.weak}:
+        yields = WEAK_YIELDS_TO.get(cue, ())
+        wide = cue in REPLY_WIDE
+        rivals[cue] = _Spans(
+            o for o in readings if o.cue in yields and (wide or not o.weak or (cue, o.cue) == ("paraphrase", "arguing"))
+        )
 
     def drop(r: Reading) -> bool:
-        return r.weak and (bool(rivals(r)) if r.cue in REPLY_WIDE else hit(r, rivals(r)))
+        return r.weak and (bool(rivals[r.cue]) if r.cue in REPLY_WIDE else rivals[r.cue].hit(r))
 
     readings = [r for r in readings if not drop(r)]
     by_cue: dict[str, list[Reading]] = {}
     for r in readings:
         by_cue.setdefault(r.cue, []).append(r)
     for name in _suppression_order():
-        suppressors = [o for other in SUPPRESSED_BY.get(name, ()) for o in by_cue.get(other, [])]
+        suppressors = _Spans(o for other in SUPPRESSED_BY.get(name, ()) for o in by_cue.get(other, []))
         if suppressors and name in by_cue:
-            by_cue[name] = [r for r in by_cue[name] if not hit(r, suppressors)]
+            by_cue[name] = [r for r in by_cue[name] if not suppressors.hit(r)]
+    for name, others in SUPPRESSED_IN_REPLY.items():
+        if name in by_cue and any(by_cue.get(o) for o in others):
+            del by_cue[name]
     return [r for rs in by_cue.values() for r in rs]
+
+
+class _Spans:
+    """Readings' spans, sorted, for overlap tests in O(log n) (a long reply has thousands)."""
+
+    def __init__(self, readings: Iterable[Reading]):
+        spans = sorted((r.start, r.end) for r in readings)
+        self.starts = [a for a, _ in spans]
+        self.reach: list[int] = []  # the furthest end among the spans up to here
+        for _, b in spans:
+            self.reach.append(max(b, self.reach[-1]) if self.reach else b)
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def hit(self, r: Reading) -> bool:
+        """Does any span overlap ``r`` (start before r's end, end after r's start)?"""
+        k = bisect_left(self.starts, r.end)
+        return k > 0 and self.reach[k - 1] > r.start
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ...types import Transcript
 
@@ -71,13 +71,24 @@ class Parsed:
     inverted: dict[int, bool] = field(default_factory=dict)
     line: Parsed | None = None  # the perpetrator's current line, read the same way (context rules)
     line_concepts: frozenset[str] = frozenset()  # its content words (the ``@`` pattern element)
+    unpunctuated: bool = False  # the transcript has no punctuation at all (recognition dropped it)
+    _ordered_starts: list[int] | None = None
+    memo: dict = field(default_factory=dict)  # pattern matches worked out so far (patterns._match)
+
+    def sorted_clause_starts(self) -> list[int]:
+        """``clause_starts`` in order (computed once: a long reply has thousands)."""
+        if self._ordered_starts is None:
+            self._ordered_starts = sorted(self.clause_starts)
+        return self._ordered_starts
 
 
 def _norm_chars(text: str) -> str:
     return text.lower().replace("ё", "е").replace("’", "'").replace("‘", "'").replace("`", "'")
 
 
-def _parse(lex: Lexicon, transcript: Transcript) -> Parsed:
+def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) -> Parsed:
+    """The reply's tokens, sentences and clauses; ``split(lex, tokens, sentences)`` may
+    cut sentences that recognition ran together (``split.py``)."""
     if transcript.words:
         pieces, bounds, pos = [], [], 0
         for w in transcript.words:
@@ -105,7 +116,8 @@ def _parse(lex: Lexicon, transcript: Transcript) -> Parsed:
             clause += 1
             sent_start = len(tokens)
 
-    for m in _WORD_RE.finditer(text):
+    matches = list(_WORD_RE.finditer(text))
+    for n, m in enumerate(matches):
         gap = text[prev_end : m.start()]
         if any(c in _SENTENCE_END for c in gap):
             close_sentence("?" in gap)
@@ -114,13 +126,21 @@ def _parse(lex: Lexicon, transcript: Transcript) -> Parsed:
         if bounds:
             while word < len(bounds) - 1 and m.start() >= bounds[word]:
                 word += 1
-        for piece in lex._expand(m.group(0)):
+        pieces = lex._expand(m.group(0))
+        if len(pieces) == 1 and pieces[0] in lex.respell and n + 1 < len(matches):
+            # "your terrified" -> "you are terrified": a recognition slip, read by the next word
+            following = lex._expand(matches[n + 1].group(0))[0]
+            pieces = lex.respelled(pieces[0], following) or pieces
+        for piece in pieces:
             lemmas, lemma, grams = lex.morph.analyse(piece)
             tokens.append(
                 Token(piece, lemmas | {piece}, lemma, grams, m.start(), m.end(), word if bounds else None, sentence, clause)
             )
         prev_end = m.end()
     close_sentence("?" in text[prev_end:])
+    unpunctuated = not any(c in _SENTENCE_END or c in _CLAUSE_END for c in text)
+    if split is not None and unpunctuated:
+        tokens, sentences = split(lex, tokens, sentences)  # only a reply with no punctuation at all
     tokens = _merge_parentheticals(lex, tokens, sentences)
     # clause starts and ends, skipping leading particles and fillers
     clause_starts, clause_ends = set(), set()
@@ -144,6 +164,7 @@ def _parse(lex: Lexicon, transcript: Transcript) -> Parsed:
             clause_ends.add(j)
             k = j
     parsed = Parsed(source, tokens, sentences, clause_starts, clause_ends)
+    parsed.unpunctuated = unpunctuated
     return parsed
 
 
