@@ -447,3 +447,12 @@ def test_a_russian_reply_end_to_end():
     assert {"calm_down", "why_question"} <= set(worse.cue_names())
     assert worse.score < score.score
     assert "Успокойтесь" in worse.feedback[0] or "Почему" in worse.feedback[0]
+
+
+def test_analyze_takes_the_perpetrators_name_gender_and_moment(reply_wav, capsys):
+    rc = main(["analyze", str(reply_wav), "--context", "Leave me alone.", "--json", "--transcript", "Okay.",
+               "--perpetrator", "Claire", "--gender", "female", "--moment", "suicide"])
+    assert rc == 0
+    feedback = " ".join(json.loads(capsys.readouterr().out)["feedback"])
+    assert '"Claire, are you thinking about killing yourself?"' in feedback
+    assert " him" not in feedback and " his " not in feedback
