@@ -289,60 +289,6 @@ def whole_phrase(cue: Cue, reply: str) -> str:
     return cue.evidence
 
 
-def _suggestion(line: str, language: str, fb: dict) -> str:
-    """A reply built from his words: his feeling named, and a clause of his to mirror."""
-    label = mo.feeling_label(line, language)
-    mirror = mo.mirror_phrase(line, language) if line else ""
-    parts = [p for p in (label, f"{mirror}?" if mirror else "") if p]
-    return " ".join(parts) or str(fb.get("default_feeling", ""))
-
-
-# Cues that answer a moment, and harmful cues that make a moment worse (names the
-# scorer may not know yet are simply never heard).
-_QUOTE_START = re.compile(r'(["«“])(\w)')  # a suggestion that starts without his name starts with a capital
-_ANSWERS = {"suicide": ("suicide_question",), "demand": ("deferring",), "weapon": ()}
-_WORSENS = {
-    "suicide": ("dare", "arguing", "minimizing", "blaming", "insult", "hollow_empathy", "threat",
-                "commanding", "calm_down", "promise", "why_question"),
-    "demand": ("conceding", "promise", "arguing", "threat", "insult"),
-    "weapon": ("dare", "threat", "commanding", "insult", "blaming", "arguing", "calm_down"),
-}
-
-
-def _moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: dict, *, language: str,
-                   line: str, replies: Sequence[str]) -> list[tuple[float, str]]:
-    """What this moment needs, when the reply did not give it (feedback.yaml's
-    ``moment_advice``), ranked just below a forbidden cue when the reply made the
-    moment worse or his words speak of suicide. The suicide advice stops once a reply
-    (this one or an earlier one) asked directly; a node tagged suicide whose line does
-    not speak of it gets the milder ``suicide_tagged``."""
-    out = []
-    texts = fb.get("moment_advice") or {}
-    spoken = set(mo.moments_of(line, language))
-    asked_words = fb.get("asked_about_suicide") or ()
-    asked = any(any(mo.said(mo.words_of(r), w) for w in asked_words) for r in replies if r)
-    for rank, moment in enumerate(moments):
-        worse = names & set(_WORSENS.get(moment, ()))
-        answered = names & set(_ANSWERS.get(moment, ()))
-        key = moment
-        if moment == "suicide":
-            answered = answered or asked
-            if moment not in spoken and not worse:
-                key = "suicide_tagged"
-        if key not in texts or (answered and not worse):
-            continue
-        if moment == "weapon" and not worse:
-            continue  # a weapon moment is coached only when the reply made it worse
-        if moment == "demand" and "conceding" in names:
-            continue  # the conceding advice already says how to defer
-        text = _QUOTE_START.sub(lambda m: m.group(1) + m.group(2).upper(), _fill(texts[key], **values))
-        if worse or key == "suicide":
-            out.append((92 - rank, text))
-        else:
-            out.append((45 - rank if key == "suicide_tagged" else 60 - rank, text))
-    return out
-
-
 def feedback_for(
     cues: Sequence[Cue],
     pacing: Pacing,
@@ -367,7 +313,7 @@ def feedback_for(
     values = mo.pronouns(language, getattr(context, "gender", ""), getattr(context, "perpetrator", ""))
     if silent:
         return (_fill(fb["silent"], **values),)
-    better = _suggestion(line, language, fb)
+    better = mo.suggestion(line, language, str(fb.get("default_feeling", "")))
     feeling = mo.feeling_label(line, language) or str(fb.get("default_feeling", ""))
     if language == "ru":  # «...выхода», not «...выхода.»: Russian drops the full stop inside quotes
         better, feeling = better.rstrip("."), feeling.rstrip(".")
@@ -394,8 +340,8 @@ def feedback_for(
             ranked.append((80 - weight * 10, _fill(fb["harmful"][name], evidence=ev(cue), **values)))
     moments = parts.moments if parts.moments else mo.context_moments(context, script)
     earlier = tuple(getattr(context, "previous_replies", ()) or ())
-    ranked.extend(_moment_advice(moments, set(first_of), fb, values, language=language, line=line,
-                                 replies=earlier + (reply,)))
+    ranked.extend(mo.moment_advice(moments, set(first_of), fb, values, language=language, line=line,
+                                   replies=earlier + (reply,), fill=_fill))
     # Praise for the most valuable helpful cues (the best one ranks high).
     helpful = sorted((c for n, c in first_of.items() if script.weight(n) > 0),
                      key=lambda c: (-script.weight(c.name), c.name))
