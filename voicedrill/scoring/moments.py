@@ -88,10 +88,12 @@ def mirror_phrase(line: str, language: str) -> str:
     data = _data(language)
     turn = {_norm(k): str(v) for k, v in (data.get("mirror_turn") or {}).items()}
     skip = {_norm(str(w)) for w in data.get("mirror_skip_words") or ()}
+    orders = tuple(data.get("mirror_skip_starts") or ())  # his orders ("Stay there") are no mirror
     lo, hi = MIRROR_WORDS
     for clause in reversed(_CLAUSE_RE.findall(line)):
         words = _WORD_RE.findall(clause)
-        if not lo <= len(words) <= hi:
+        start = words_of(clause)
+        if not lo <= len(words) <= hi or any(said(start[:len(w.split())], w) for w in orders):
             continue
         out, i, ok = [], 0, True
         while i < len(words):
@@ -180,7 +182,7 @@ def moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: dic
         key = moment
         if moment == "suicide":
             answered = answered or asked
-            if moment not in spoken and not worse:
+            if moment not in spoken:  # the node's tag, not his words: do not say he just spoke of it
                 key = "suicide_tagged"
         if key not in texts or (answered and not worse):
             continue
