@@ -29,6 +29,7 @@ class Lexicon:
         self._ways: dict[int, int] = {}
         self._keep: list[list[_El]] = []
         _check_keys(data, _TOP_KEYS, source, "")
+        _check_text(data, source, "")
         self.morph = _Morphology(data.get("morphology", {}), source)
         self.contractions = {
             _norm_chars(k): tuple(_norm_chars(v).split()) for k, v in (data.get("contractions") or {}).items()
@@ -265,6 +266,21 @@ _TOP_KEYS = {
     "split",
     "respell",
 }
+
+
+def _check_text(data, source: str, where: str) -> None:
+    """Every list entry must be text: YAML reads a bare yes / no / on / off as true / false
+    (the English negators once lost "no" that way)."""
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            _check_text(value, source, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            if isinstance(value, (bool, int, float)) or value is None:
+                raise ScenarioError(
+                    f"{source}: {where}[{i}]: {value!r} is not text; quote it (YAML reads bare yes, no, on, off as true/false)"
+                )
+            _check_text(value, source, f"{where}[{i}]")
 
 
 def _check_keys(data, allowed: set[str], source: str, where: str) -> None:
