@@ -24,7 +24,7 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
     "mirror": ("emotional_label", "paraphrase", "summary", "minimal_encourager", "conceding", "dare"),
     # "Go ahead." after "I'll jump!" invites the act; "I understand." claims, and does not encourage
     "minimal_encourager": ("dare", "hollow_empathy", "conceding"),
-    "blaming": ("why_question",) + _ECHO,  # a literal why-question is counted as one, however it accuses
+    "blaming": ("why_question", "_why_sentence") + _ECHO,  # a literal why-question is counted as one, however it accuses
     "insult": ("blaming",) + _ECHO,  # "Are you crazy?" judges; "A psycho?" echoes his word
     "paraphrase": ("summary", "suicide_question"),
     # a rhetorical question that argues ("Then where did the bruises come from?") asks nothing
