@@ -93,7 +93,7 @@ CASES = [  # (scenario, node, reply)
     ("bridge_suicide", "first_words", "Go ahead."),
     ("bridge_suicide", "ask_directly", "Go ahead."),
     ("kidnap_ransom_call", "the_call", "Okay. Two million by Saturday."),
-    ("kidnap_ransom_call_ru", "the_call", "Хорошо. Два миллиона к субботе."),
+    ("kidnap_ransom_call_ru", "the_call", "Хорошо. Тридцать миллионов к субботе."),
     ("bank_hostage", "first_call", "Okay. A car and two hundred grand by four."),
     ("bank_hostage", "the_demand", "Okay. A car and two hundred grand by four."),
     ("custody_father_ru", None, "Судя по всему, вы очень устали."),

@@ -130,6 +130,8 @@ TRAPS = [
     ("kidnap_ransom_call", "the_money", "Fine. Two million it is.", {"conceding"}, "trap"),
     ("bank_hostage", "first_call", "Okay. A car and two hundred grand by four.", {"conceding"}, "trap"),
     ("bank_hostage", "the_demand", "Okay, a car and the money by four.", {"conceding"}, "stall"),
+    ("bank_hostage", "the_demand", "Okay. A car and two hundred grand by four.", {"conceding"}, "stall"),
+    ("kidnap_ransom_call", "counter_offer", "Okay.", set(), "stall"),  # a bare "okay" to a demand
     ("kidnap_ransom_call_ru", "the_call", "Хорошо. Тридцать миллионов к субботе.", {"conceding"}, "trap"),
     # hollow empathy
     ("barricaded_subject", "family", "I know exactly how you feel.", {"hollow_empathy"}, "trap"),
@@ -296,3 +298,39 @@ def test_take_aways_never_list_praise_as_advice():
         texts = [p.text for p in points if not p.good]
         assert not any(praise in t for t in texts), texts  # praise is not repeated advice
         assert any(advice in t for t in texts), texts  # the real advice is
+
+
+# --- every suicide-tagged node of every good path ------------------------------------
+
+ASK = {"en": "Are you thinking about killing yourself?", "ru": "Вы думаете о том, чтобы покончить с собой?"}
+DARE = {"en": "Go ahead, do it then.", "ru": "Давай, делай что хочешь."}
+
+
+def _suicide_nodes():
+    out = []
+    for sid in SHIPPED:
+        _, trace = replay(sid, "good")
+        seen = set()
+        for row in trace:
+            node = row[0]
+            if "suicide" in load_scenario(sid).node(node).moments and node not in seen:
+                seen.add(node)
+                out.append((sid, node))
+    return out
+
+
+@pytest.mark.parametrize("sid,node", _suicide_nodes())
+def test_asking_directly_never_routes_worse_and_a_dare_never_advances(sid, node):
+    s = load_scenario(sid)
+    _, trace = replay(sid, "good")
+    good_nodes = {row[0] for row in trace}
+    _, agitation, _, _, _, _, model_next, lines, previous = _at(sid, node)
+    turn = len(lines) - 1
+    r, score, cues, _ = _step(s, node, agitation, list(lines), ASK[s.language], list(previous), turn)
+    where = f"{sid}/{node}: asked directly -> {r.next_node or r.outcome.id} (score {score}, cues {cues})"
+    assert "suicide_question" in cues and score >= PASS, where
+    assert (r.outcome is not None and r.outcome.result == "good") or r.next_node in good_nodes, where
+    r, score, cues, _ = _step(s, node, agitation, list(lines), DARE[s.language], list(previous), turn)
+    where = f"{sid}/{node}: a dare -> {r.next_node or r.outcome.id} (score {score}, cues {cues})"
+    assert score <= SCRIPT.moments["suicide"].harmful_cap, where
+    assert r.next_node != model_next and (r.outcome is None or r.outcome.result != "good"), where

@@ -447,3 +447,37 @@ def test_a_russian_reply_end_to_end():
     assert {"calm_down", "why_question"} <= set(worse.cue_names())
     assert worse.score < score.score
     assert "Успокойтесь" in worse.feedback[0] or "Почему" in worse.feedback[0]
+
+
+def test_analyze_takes_the_perpetrators_name_gender_and_moment(reply_wav, capsys):
+    rc = main(["analyze", str(reply_wav), "--context", "Leave me alone.", "--json", "--transcript", "Okay.",
+               "--perpetrator", "Claire", "--gender", "female", "--moment", "suicide"])
+    assert rc == 0
+    feedback = " ".join(json.loads(capsys.readouterr().out)["feedback"])
+    assert '"Claire, are you thinking about killing yourself?"' in feedback
+    assert " him" not in feedback and " his " not in feedback
+
+
+def test_a_suggested_mirror_is_a_whole_clause_of_his_line():
+    """Never his line's last words cut mid-phrase ("up in cuffs?"): a whole clause, with only
+    his first-person words turned round. Checked on every line of every shipped scenario."""
+    from voicedrill.scenario import SHIPPED_DIR, load_scenario
+    from voicedrill.scoring import moments
+
+    assert moments.mirror_phrase("And then I end up in cuffs?", "en") == "And then you end up in cuffs"
+    checked = 0
+    for path in SHIPPED_DIR.glob("*.yaml"):
+        s = load_scenario(path.stem)
+        turn = {k.lower() for k in lang.load(s.language, "feedback")["mirror_turn"]}
+        turn |= {w for k in turn for w in k.split()}
+        for line in (t for n in s.nodes for t in n.lines.all()):
+            mirror = moments.mirror_phrase(line, s.language)
+            if not mirror:
+                continue
+            checked += 1
+            said = [re.findall(r"[\w'’-]+", c) for c in moments._CLAUSE_RE.findall(line)]
+            got = re.findall(r"[\w'’-]+", mirror)
+            # the mirror is one clause word for word, except his own first-person words
+            assert any(len(c) == len(got) and all(w.lower() == o.lower() or o.lower() in turn for w, o in zip(got, c))
+                       for c in said), (line, mirror)
+    assert checked > 100

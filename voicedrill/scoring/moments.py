@@ -88,10 +88,12 @@ def mirror_phrase(line: str, language: str) -> str:
     data = _data(language)
     turn = {_norm(k): str(v) for k, v in (data.get("mirror_turn") or {}).items()}
     skip = {_norm(str(w)) for w in data.get("mirror_skip_words") or ()}
+    orders = tuple(data.get("mirror_skip_starts") or ())  # his orders ("Stay there") are no mirror
     lo, hi = MIRROR_WORDS
     for clause in reversed(_CLAUSE_RE.findall(line)):
         words = _WORD_RE.findall(clause)
-        if not lo <= len(words) <= hi:
+        start = words_of(clause)
+        if not lo <= len(words) <= hi or any(said(start[:len(w.split())], w) for w in orders):
             continue
         out, i, ok = [], 0, True
         while i < len(words):
@@ -142,4 +144,58 @@ def pronouns(language: str, gender: str, name: str = "") -> dict[str, str]:
     return out
 
 
-__all__ = ["words_of", "moments_of", "context_moments", "mirror_phrase", "feeling_label", "pronouns", "said", "MOMENT_ORDER"]
+def suggestion(line: str, language: str, default: str = "") -> str:
+    """A reply built from his words: his feeling named, and a clause of his to mirror."""
+    label = feeling_label(line, language)
+    mirror = mirror_phrase(line, language) if line else ""
+    parts = [p for p in (label, f"{mirror}?" if mirror else "") if p]
+    return " ".join(parts) or default
+
+
+# Cues that answer a moment, and harmful cues that make a moment worse (names the
+# scorer may not know yet are simply never heard).
+_QUOTE_START = re.compile(r'(["«“])(\w)')  # a suggestion that starts without his name starts with a capital
+_ANSWERS = {"suicide": ("suicide_question",), "demand": ("deferring",), "weapon": ()}
+_WORSENS = {
+    "suicide": ("dare", "arguing", "minimizing", "blaming", "insult", "hollow_empathy", "threat",
+                "commanding", "calm_down", "promise", "why_question"),
+    "demand": ("conceding", "promise", "arguing", "threat", "insult"),
+    "weapon": ("dare", "threat", "commanding", "insult", "blaming", "arguing", "calm_down"),
+}
+
+
+def moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: dict, *, language: str,
+                  line: str, replies: Sequence[str], fill) -> list[tuple[float, str]]:
+    """What this moment needs, when the reply did not give it (feedback.yaml's
+    ``moment_advice``, filled in by ``fill``), ranked just below a forbidden cue when the reply made the
+    moment worse or his words speak of suicide. The suicide advice stops once a reply
+    (this one or an earlier one) asked directly; a node tagged suicide whose line does
+    not speak of it gets the milder ``suicide_tagged``."""
+    out = []
+    texts = fb.get("moment_advice") or {}
+    spoken = set(moments_of(line, language))
+    asked_words = fb.get("asked_about_suicide") or ()
+    asked = any(any(said(words_of(r), w) for w in asked_words) for r in replies if r)
+    for rank, moment in enumerate(moments):
+        worse = names & set(_WORSENS.get(moment, ()))
+        answered = names & set(_ANSWERS.get(moment, ()))
+        key = moment
+        if moment == "suicide":
+            answered = answered or asked
+            if moment not in spoken:  # the node's tag, not his words: do not say he just spoke of it
+                key = "suicide_tagged"
+        if key not in texts or (answered and not worse):
+            continue
+        if moment == "weapon" and not worse:
+            continue  # a weapon moment is coached only when the reply made it worse
+        if moment == "demand" and "conceding" in names:
+            continue  # the conceding advice already says how to defer
+        text = _QUOTE_START.sub(lambda m: m.group(1) + m.group(2).upper(), fill(texts[key], **values))
+        if worse or key == "suicide":
+            out.append((92 - rank, text))
+        else:
+            out.append((45 - rank if key == "suicide_tagged" else 60 - rank, text))
+    return out
+
+
+__all__ = ["words_of", "moments_of", "moment_advice", "suggestion", "context_moments", "mirror_phrase", "feeling_label", "pronouns", "said", "MOMENT_ORDER"]

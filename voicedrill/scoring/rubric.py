@@ -254,7 +254,6 @@ def _length(cue: Cue) -> float:
     return cue.end - cue.start
 
 
-_SENTENCE_RE = re.compile(r"[^.!?…]+[.!?…]*")
 MAX_EVIDENCE_WORDS = 16  # a longer sentence is quoted as the cue's own words
 
 
@@ -265,74 +264,29 @@ def _evidence(cue: Cue, language: str, reply: str = "") -> str:
     if cue.name == "effective_pause":
         return cue.evidence
     own = cue.evidence.strip().strip(".,!?;:…").strip() or cue.evidence
-    if reply and own:
-        for sentence in _SENTENCE_RE.findall(reply):
-            if own.lower() in sentence.lower() and len(sentence.split()) <= MAX_EVIDENCE_WORDS:
-                return sentence.strip().strip(".,!?;:…").strip() or own
-    return own
+    span = _sentences_around(own, reply)
+    return span.strip(".,!?;:…").strip() or own if span else own
+
+
+def _sentences_around(own: str, reply: str) -> str:
+    """The whole sentence(s) of ``reply`` holding ``own`` ("" when not found or too long)."""
+    at = reply.lower().find(own.lower()) if reply and own else -1
+    if at < 0:
+        return ""
+    ends = [m.end() for m in re.finditer(r"[.!?…]+", reply)]
+    start = max([e for e in ends if e <= at] or [0])
+    stop = min([e for e in ends if e >= at + len(own)] or [len(reply)])
+    span = reply[start:stop].strip()
+    return span if len(span.split()) <= MAX_EVIDENCE_WORDS else ""
 
 
 def whole_phrase(cue: Cue, reply: str) -> str:
     """The words to quote for ``cue``: the whole sentence of ``reply`` that holds its
     evidence, punctuation kept (the evidence itself when that sentence is long or absent)."""
     own = cue.evidence.strip().strip(".,!?;:…").strip()
-    if reply and own and cue.name != "effective_pause":
-        for sentence in _SENTENCE_RE.findall(reply):
-            if own.lower() in sentence.lower() and len(sentence.split()) <= MAX_EVIDENCE_WORDS:
-                return sentence.strip()
+    if cue.name != "effective_pause":
+        return _sentences_around(own, reply) or cue.evidence
     return cue.evidence
-
-
-def _suggestion(line: str, language: str, fb: dict) -> str:
-    """A reply built from his words: his feeling named, and a clause of his to mirror."""
-    label = mo.feeling_label(line, language)
-    mirror = mo.mirror_phrase(line, language) if line else ""
-    parts = [p for p in (label, f"{mirror}?" if mirror else "") if p]
-    return " ".join(parts) or str(fb.get("default_feeling", ""))
-
-
-# Cues that answer a moment, and harmful cues that make a moment worse (names the
-# scorer may not know yet are simply never heard).
-_QUOTE_START = re.compile(r'(["«“])(\w)')  # a suggestion that starts without his name starts with a capital
-_ANSWERS = {"suicide": ("suicide_question",), "demand": ("deferring",), "weapon": ()}
-_WORSENS = {
-    "suicide": ("dare", "arguing", "minimizing", "blaming", "insult", "hollow_empathy", "threat",
-                "commanding", "calm_down", "promise", "why_question"),
-    "demand": ("conceding", "promise", "arguing", "threat", "insult"),
-    "weapon": ("dare", "threat", "commanding", "insult", "blaming", "arguing", "calm_down"),
-}
-
-
-def _moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: dict, *, language: str,
-                   line: str, replies: Sequence[str]) -> list[tuple[float, str]]:
-    """What this moment needs, when the reply did not give it (feedback.yaml's
-    ``moment_advice``), ranked just below a forbidden cue when the reply made the
-    moment worse or his words speak of suicide. The suicide advice stops once a reply
-    (this one or an earlier one) asked directly; a node tagged suicide whose line does
-    not speak of it gets the milder ``suicide_tagged``."""
-    out = []
-    texts = fb.get("moment_advice") or {}
-    spoken = set(mo.moments_of(line, language))
-    asked_words = fb.get("asked_about_suicide") or ()
-    asked = any(any(mo.said(mo.words_of(r), w) for w in asked_words) for r in replies if r)
-    for rank, moment in enumerate(moments):
-        worse = names & set(_WORSENS.get(moment, ()))
-        answered = names & set(_ANSWERS.get(moment, ()))
-        key = moment
-        if moment == "suicide":
-            answered = answered or asked
-            if moment not in spoken and not worse:
-                key = "suicide_tagged"
-        if key not in texts or (answered and not worse):
-            continue
-        if moment == "weapon" and not worse:
-            continue  # a weapon moment is coached only when the reply made it worse
-        text = _QUOTE_START.sub(lambda m: m.group(1) + m.group(2).upper(), _fill(texts[key], **values))
-        if worse or key == "suicide":
-            out.append((92 - rank, text))
-        else:
-            out.append((45 - rank if key == "suicide_tagged" else 60 - rank, text))
-    return out
 
 
 def feedback_for(
@@ -359,7 +313,7 @@ def feedback_for(
     values = mo.pronouns(language, getattr(context, "gender", ""), getattr(context, "perpetrator", ""))
     if silent:
         return (_fill(fb["silent"], **values),)
-    better = _suggestion(line, language, fb)
+    better = mo.suggestion(line, language, str(fb.get("default_feeling", "")))
     feeling = mo.feeling_label(line, language) or str(fb.get("default_feeling", ""))
     if language == "ru":  # «...выхода», not «...выхода.»: Russian drops the full stop inside quotes
         better, feeling = better.rstrip("."), feeling.rstrip(".")
@@ -386,8 +340,8 @@ def feedback_for(
             ranked.append((80 - weight * 10, _fill(fb["harmful"][name], evidence=ev(cue), **values)))
     moments = parts.moments if parts.moments else mo.context_moments(context, script)
     earlier = tuple(getattr(context, "previous_replies", ()) or ())
-    ranked.extend(_moment_advice(moments, set(first_of), fb, values, language=language, line=line,
-                                 replies=earlier + (reply,)))
+    ranked.extend(mo.moment_advice(moments, set(first_of), fb, values, language=language, line=line,
+                                   replies=earlier + (reply,), fill=_fill))
     # Praise for the most valuable helpful cues (the best one ranks high).
     helpful = sorted((c for n, c in first_of.items() if script.weight(n) > 0),
                      key=lambda c: (-script.weight(c.name), c.name))
