@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ...types import Transcript
 
@@ -145,24 +145,17 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
     # clause starts and ends, skipping leading particles and fillers
     clause_starts, clause_ends = set(), set()
     skip = lex.leading | lex.fillers
-    for s in sentences:
-        k = s.start
-        while k < s.end:
-            c = tokens[k].clause
-            j = k
-            while j < s.end and tokens[j].clause == c:
-                j += 1
-            first = k
-            clause_starts.add(k)
-            while first < j - 1 and tokens[first].text in skip:
-                first += 1
-                clause_starts.add(first)
-            last = j
-            while last > k + 1 and tokens[last - 1].text in lex.fillers:
-                last -= 1
-            clause_ends.add(last)
-            clause_ends.add(j)
-            k = j
+    for _, k, j in _clause_spans(tokens, sentences):
+        first = k
+        clause_starts.add(k)
+        while first < j - 1 and tokens[first].text in skip:
+            first += 1
+            clause_starts.add(first)
+        last = j
+        while last > k + 1 and tokens[last - 1].text in lex.fillers:
+            last -= 1
+        clause_ends.add(last)
+        clause_ends.add(j)
     parsed = Parsed(source, tokens, sentences, clause_starts, clause_ends)
     parsed.unpunctuated = unpunctuated
     return parsed
@@ -174,21 +167,28 @@ def _merge_parentheticals(lex: Lexicon, tokens: list[Token], sentences: list[Sen
     if not lex.parentheticals or not tokens:
         return tokens
     out = list(tokens)
+    for s, k, j in _clause_spans(out, sentences):  # reads ``out`` as it is merged
+        if k > s.start and j <= s.end and all(out[x].text in lex.parentheticals for x in range(k, j)):
+            c, prev_clause = out[k].clause, out[k - 1].clause
+            nxt = out[j].clause if j < s.end else None
+            for x in range(k, s.end):
+                if out[x].clause in (c, nxt):
+                    out[x] = replace(out[x], clause=prev_clause)
+    return out
+
+
+def _clause_spans(tokens: list[Token], sentences: list[Sentence]) -> Iterator[tuple[Sentence, int, int]]:
+    """(sentence, start, end) of each clause in turn: a run of tokens with one clause number.
+    Lazy, so a caller that renumbers clauses as it goes is read as it is now."""
     for s in sentences:
         k = s.start
         while k < s.end:
-            c = out[k].clause
+            c = tokens[k].clause
             j = k
-            while j < s.end and out[j].clause == c:
+            while j < s.end and tokens[j].clause == c:
                 j += 1
-            if k > s.start and j <= s.end and all(out[x].text in lex.parentheticals for x in range(k, j)):
-                prev_clause = out[k - 1].clause
-                nxt = out[j].clause if j < s.end else None
-                for x in range(k, s.end):
-                    if out[x].clause in (c, nxt):
-                        out[x] = replace(out[x], clause=prev_clause)
+            yield s, k, j
             k = j
-    return out
 
 
 def _clause_first(parsed: Parsed, s: Sentence) -> int:
