@@ -142,7 +142,8 @@ TRAPS = [
     ("custody_father_ru", "the_court", "Стой! Ты что, совсем с ума сошёл?", {"blaming", "insult"}, "trap"),
     # insults
     ("political_hostage", "first_contact",
-     "You're a terrorist holding innocent people. There's nothing to discuss.", {"insult"}, "trap"),
+     # the label insults; holding up the hostages' innocence to him also blames (either shows the trap)
+     "You're a terrorist holding innocent people. There's nothing to discuss.", {"insult", "blaming"}, "trap"),
     ("mental_health_crisis", "the_knife", "You're acting like a psycho.", {"insult"}, "trap"),
     ("prison_riot_ru", "opening", "Вы психи, с вами не о чем говорить.", {"insult"}, "trap"),
 ]
