@@ -120,6 +120,7 @@ def rescore_turns(session: Session, script) -> tuple[TurnScore, ...]:
     from .scoring import score_turn
 
     baseline = session.meta.profile
+    scenario = _scenario_of(session)  # loaded once, not once a turn
     scores = []
     for position, turn in enumerate(session.turns):
         reply = turn.reply()
@@ -128,22 +129,34 @@ def rescore_turns(session: Session, script) -> tuple[TurnScore, ...]:
             from dataclasses import replace
 
             reply = replace(reply, audio=np.zeros(n, dtype=np.float32))
-        context = _with_scenario(session.context_for(position), session, turn.line.node_id)
+        context = _with_scenario(session.context_for(position), scenario, turn.line.node_id)
         scores.append(score_turn(reply, turn.transcript, context, script, baseline))
     return tuple(scores)
 
 
-def _with_scenario(context, session: Session, node_id: str):
+def _scenario_of(session: Session):
+    """The session's scenario from the library, or None when it can no longer be loaded."""
+    from .errors import VoicedrillError
+    from .scenario import load_scenario
+
+    try:
+        return load_scenario(session.meta.scenario_id)
+    except VoicedrillError:
+        return None
+
+
+def _with_scenario(context, scenario, node_id: str):
     """The context with the scenario's name, gender and node moments, as the drill had it
     (unchanged when the scenario or node can no longer be found)."""
     from dataclasses import replace
 
     from .branching import context_fields
     from .errors import VoicedrillError
-    from .scenario import load_scenario
 
+    if scenario is None:
+        return context
     try:
-        return replace(context, **context_fields(load_scenario(session.meta.scenario_id), node_id))
+        return replace(context, **context_fields(scenario, node_id))
     except VoicedrillError:
         return context
 
