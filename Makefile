@@ -11,6 +11,7 @@ demo: setup
 	$(VENV)/bin/voicedrill demo
 
 test: setup
+	scripts/lint
 	scripts/test
 
 bench: setup

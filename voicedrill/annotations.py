@@ -41,14 +41,25 @@ class TurnAnnotation:
         return dict(self.verdicts).get(cue)
 
     def to_dict(self) -> dict:
-        return {"verdicts": dict(self.verdicts), "added": list(self.added), "comment": self.comment, "updated": self.updated}
+        return {
+            "verdicts": dict(self.verdicts),
+            "added": list(self.added),
+            "comment": self.comment,
+            "updated": self.updated,
+        }
 
     @classmethod
     def from_dict(cls, index: int, data: Mapping) -> "TurnAnnotation":
         verdicts = data.get("verdicts") or {}
         return cls(
             index=int(index),
-            verdicts=tuple(sorted((str(k), str(v)) for k, v in verdicts.items() if v in VERDICTS and k in CUE_NAMES)),
+            verdicts=tuple(
+                sorted(
+                    (str(k), str(v))
+                    for k, v in verdicts.items()
+                    if v in VERDICTS and k in CUE_NAMES
+                )
+            ),
             added=tuple(sorted({str(c) for c in data.get("added") or () if c in CUE_NAMES})),
             comment=str(data.get("comment") or "")[:MAX_COMMENT],
             updated=str(data.get("updated") or ""),
@@ -63,16 +74,27 @@ def load(session_path: str | Path) -> dict[int, TurnAnnotation]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as e:
-        raise StoreError(f"{path}: the instructor's annotations cannot be read ({e}). Restore or delete the file.") from e
+        raise StoreError(
+            f"{path}: the instructor's annotations cannot be read ({e}). Restore or delete the file."
+        ) from e
     turns = data.get("turns") if isinstance(data, dict) else None
     if not isinstance(turns, dict):
-        raise StoreError(f"{path}: no 'turns' object in the annotations file. Restore or delete the file.")
-    return {int(k): TurnAnnotation.from_dict(int(k), v) for k, v in turns.items() if isinstance(v, dict)}
+        raise StoreError(
+            f"{path}: no 'turns' object in the annotations file. Restore or delete the file."
+        )
+    return {
+        int(k): TurnAnnotation.from_dict(int(k), v) for k, v in turns.items() if isinstance(v, dict)
+    }
 
 
 def annotate(
-    session, index: int, *, verdicts: Mapping[str, str] | None = None, added: Iterable[str] = (),
-    comment: str = "", durable: bool = True,
+    session,
+    index: int,
+    *,
+    verdicts: Mapping[str, str] | None = None,
+    added: Iterable[str] = (),
+    comment: str = "",
+    durable: bool = True,
 ) -> TurnAnnotation:
     """Store the instructor's verdicts, missed cues and comment for turn ``index`` of a
     stored ``store.Session`` (replacing that turn's earlier annotation). Returns it."""
@@ -80,32 +102,50 @@ def annotate(
 
     turn = next((t for t in session.turns if t.index == int(index)), None)
     if turn is None:
-        raise ParameterError(f"session {session.id} has no turn {index}; its turns are {[t.index for t in session.turns]}.")
+        raise ParameterError(
+            f"session {session.id} has no turn {index}; its turns are {[t.index for t in session.turns]}."
+        )
     detected = set(turn.score.cue_names())
     verdicts = dict(verdicts or {})
     for cue, v in verdicts.items():
         if cue not in detected:
-            raise ParameterError(f"turn {index}: '{cue}' was not detected; add it as a missed cue instead.")
+            raise ParameterError(
+                f"turn {index}: '{cue}' was not detected; add it as a missed cue instead."
+            )
         if v not in VERDICTS:
-            raise ParameterError(f"turn {index}: verdict '{v}' for '{cue}' must be one of: {', '.join(VERDICTS)}.")
+            raise ParameterError(
+                f"turn {index}: verdict '{v}' for '{cue}' must be one of: {', '.join(VERDICTS)}."
+            )
     added = tuple(sorted(set(added)))
     for cue in added:
         if cue not in CUE_NAMES:
-            raise ParameterError(f"turn {index}: unknown cue '{cue}'; choose from: {', '.join(CUE_NAMES)}.")
+            raise ParameterError(
+                f"turn {index}: unknown cue '{cue}'; choose from: {', '.join(CUE_NAMES)}."
+            )
         if cue in detected:
-            raise ParameterError(f"turn {index}: '{cue}' was detected already; agree with it instead of adding it.")
+            raise ParameterError(
+                f"turn {index}: '{cue}' was detected already; agree with it instead of adding it."
+            )
     comment = str(comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise ParameterError(f"turn {index}: the comment is {len(comment)} characters; keep it under {MAX_COMMENT}.")
+        raise ParameterError(
+            f"turn {index}: the comment is {len(comment)} characters; keep it under {MAX_COMMENT}."
+        )
     note = TurnAnnotation(int(index), tuple(sorted(verdicts.items())), added, comment, _now_iso())
     current = load(session.path)
     current[note.index] = note
-    data = {"schema": SCHEMA, "session_id": session.id, "turns": {str(k): v.to_dict() for k, v in sorted(current.items())}}
+    data = {
+        "schema": SCHEMA,
+        "session_id": session.id,
+        "turns": {str(k): v.to_dict() for k, v in sorted(current.items())},
+    }
     path = Path(session.path) / FILE
     try:
         _write_json_atomic(path, data, durable)
     except OSError as e:
-        raise StoreError(f"{path}: cannot save the annotation ({e}). Check that the data folder is writable.") from e
+        raise StoreError(
+            f"{path}: cannot save the annotation ({e}). Check that the data folder is writable."
+        ) from e
     return note
 
 
@@ -131,13 +171,15 @@ def to_labelled(session, notes: Mapping[int, TurnAnnotation] | None = None) -> l
         reply = turn.transcript.text.strip()
         if note is None or not reply:
             continue
-        out.append({
-            "ctx": turn.line.text,
-            "reply": reply,
-            "cues": list(corrected_cues(turn, note)),
-            "history": [t.line.text for t in session.turns[:position]],
-            "language": session.meta.language,
-        })
+        out.append(
+            {
+                "ctx": turn.line.text,
+                "reply": reply,
+                "cues": list(corrected_cues(turn, note)),
+                "history": [t.line.text for t in session.turns[:position]],
+                "language": session.meta.language,
+            }
+        )
     return out
 
 
@@ -145,14 +187,20 @@ def annotated_ids(store) -> list[str]:
     """Ids of the stored drills that have annotations, oldest first."""
     from .store import _valid_id
 
-    return sorted(n for n in _listdir(store.sessions_dir) if _valid_id(n) and (store.sessions_dir / n / FILE).is_file())
+    return sorted(
+        n
+        for n in _listdir(store.sessions_dir)
+        if _valid_id(n) and (store.sessions_dir / n / FILE).is_file()
+    )
 
 
-def export_jsonl(store, path: str | Path | None = None, *, ids: Iterable[str] | None = None) -> tuple[str, int]:
+def export_jsonl(
+    store, path: str | Path | None = None, *, ids: Iterable[str] | None = None
+) -> tuple[str, int]:
     """Every correction as eval-cues JSONL text (written to ``path`` when given).
     Returns (text, number of lines)."""
     lines = []
-    for sid in (annotated_ids(store) if ids is None else ids):
+    for sid in annotated_ids(store) if ids is None else ids:
         lines += [json.dumps(x, ensure_ascii=False) for x in to_labelled(store.load_session(sid))]
     text = "".join(line + "\n" for line in lines)
     if path is not None:
@@ -161,7 +209,9 @@ def export_jsonl(store, path: str | Path | None = None, *, ids: Iterable[str] | 
         try:
             _write_text_atomic(Path(path), text, True)
         except OSError as e:
-            raise StoreError(f"{path}: cannot write the corrections ({e}). Choose a writable path.") from e
+            raise StoreError(
+                f"{path}: cannot write the corrections ({e}). Choose a writable path."
+            ) from e
     return text, len(lines)
 
 
@@ -185,14 +235,16 @@ class CueAgreement:
         return self.agreed / n if n else None
 
 
-def agreement(store, ids: Iterable[str] | None = None, *, script=None) -> tuple[tuple[CueAgreement, ...], int]:
+def agreement(
+    store, ids: Iterable[str] | None = None, *, script=None
+) -> tuple[tuple[CueAgreement, ...], int]:
     """Per-cue agreement of the scorer with the instructor, and the number of annotated turns.
     ``script`` (a loaded ScoringScript, e.g. the course's): measure the cues that script
     detects (stored, a stored re-scoring, or re-scored now, nothing written) against the
     instructor's corrected cues; None: the cues the drill was scored with."""
     counts = {c: [0, 0, 0] for c in CUE_NAMES}
     turns = 0
-    for sid in (annotated_ids(store) if ids is None else ids):
+    for sid in annotated_ids(store) if ids is None else ids:
         session = store.load_session(sid)
         notes = load(session.path)
         detected = _detected(session, script) if notes else {}
@@ -211,7 +263,9 @@ def agreement(store, ids: Iterable[str] | None = None, *, script=None) -> tuple[
     return rows, turns
 
 
-_DETECTED: dict[tuple, dict[int, tuple[str, ...]]] = {}  # (drill, turns, script hash) -> cues: page reloads
+_DETECTED: dict[
+    tuple, dict[int, tuple[str, ...]]
+] = {}  # (drill, turns, script hash) -> cues: page reloads
 _DETECTED_MAX = 2000
 
 
@@ -228,7 +282,10 @@ def _detected(session, script) -> dict[int, tuple[str, ...]]:
 
         if len(_DETECTED) >= _DETECTED_MAX:
             _DETECTED.clear()
-        _DETECTED[key] = {t.index: s.cue_names() for t, s in zip(session.turns, rescore_turns(session, script))}
+        _DETECTED[key] = {
+            t.index: s.cue_names()
+            for t, s in zip(session.turns, rescore_turns(session, script), strict=False)
+        }
     return _DETECTED[key]
 
 

@@ -65,10 +65,14 @@ class ImportResult:
     def message(self) -> str:
         parts = [f"{self.archive}: imported {len(self.imported)} drill(s)"]
         if self.duplicates:
-            parts.append(f"{len(self.duplicates)} already stored (skipped: {', '.join(self.duplicates[:5])})")
+            parts.append(
+                f"{len(self.duplicates)} already stored (skipped: {', '.join(self.duplicates[:5])})"
+            )
         if self.conflicts:
-            parts.append(f"{len(self.conflicts)} with an id stored with other records (skipped: {', '.join(self.conflicts[:5])}; "
-                         "delete the stored one first to replace it)")
+            parts.append(
+                f"{len(self.conflicts)} with an id stored with other records (skipped: {', '.join(self.conflicts[:5])}; "
+                "delete the stored one first to replace it)"
+            )
         return "; ".join(parts) + "."
 
 
@@ -96,7 +100,9 @@ def export_archive(store, session_ids: Iterable[str], dest: str | os.PathLike) -
 
     ids = sorted(dict.fromkeys(store.resolve(s) for s in session_ids))
     if not ids:
-        raise StoreError(f"{store.sessions_dir}: no drills to export. Run a drill first, or name session ids.")
+        raise StoreError(
+            f"{store.sessions_dir}: no drills to export. Run a drill first, or name session ids."
+        )
     dest = Path(dest)
     tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}-{secrets.token_hex(3)}")
     checksums: dict[str, str] = {}
@@ -111,13 +117,20 @@ def export_archive(store, session_ids: Iterable[str], dest: str | os.PathLike) -
                     info = zipfile.ZipInfo(arc, date_time=(2000, 1, 1, 0, 0, 0))
                     info.external_attr = (stat.S_IFREG | 0o644) << 16
                     z.writestr(info, data, compress_type=kind)
-            manifest = {"format": FORMAT, "version": VERSION, "voicedrill_version": __version__,
-                        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                        "sessions": ids, "files": checksums}
+            manifest = {
+                "format": FORMAT,
+                "version": VERSION,
+                "voicedrill_version": __version__,
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "sessions": ids,
+                "files": checksums,
+            }
             z.writestr(MANIFEST, json.dumps(manifest, indent=1))
         os.replace(tmp, dest)
     except OSError as e:
-        raise StoreError(f"{dest}: cannot write the archive ({e}). Choose a writable path with -o.") from e
+        raise StoreError(
+            f"{dest}: cannot write the archive ({e}). Choose a writable path with -o."
+        ) from e
     finally:
         tmp.unlink(missing_ok=True)
     return ExportResult(dest, tuple(ids), len(checksums), dest.stat().st_size)
@@ -134,9 +147,14 @@ def _check_members(archive, z: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     total, files, seen = 0, [], set()
     for info in infos:
         name = info.filename
-        kind = stat.S_IFMT((info.external_attr >> 16) & 0xFFFF)  # 0: no Unix type recorded (a plain file)
+        kind = stat.S_IFMT(
+            (info.external_attr >> 16) & 0xFFFF
+        )  # 0: no Unix type recorded (a plain file)
         if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-            raise _refuse(archive, f"member '{name}' is a link or special file; archives hold plain files only.")
+            raise _refuse(
+                archive,
+                f"member '{name}' is a link or special file; archives hold plain files only.",
+            )
         if info.flag_bits & 0x1:
             raise _refuse(archive, f"member '{name}' is encrypted.")
         if name.endswith("/"):
@@ -147,10 +165,15 @@ def _check_members(archive, z: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         if name != MANIFEST:
             _check_name(archive, name)
         if info.file_size > MAX_MEMBER:
-            raise _refuse(archive, f"member '{name}' is {info.file_size} bytes (at most {MAX_MEMBER}).")
+            raise _refuse(
+                archive, f"member '{name}' is {info.file_size} bytes (at most {MAX_MEMBER})."
+            )
         if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _refuse(archive, f"member '{name}' expands {info.file_size // max(info.compress_size, 1)}x "
-                                   f"(at most {MAX_RATIO}x): a zip bomb?")
+            raise _refuse(
+                archive,
+                f"member '{name}' expands {info.file_size // max(info.compress_size, 1)}x "
+                f"(at most {MAX_RATIO}x): a zip bomb?",
+            )
         total += info.file_size
         if total > MAX_TOTAL:
             raise _refuse(archive, f"more than {MAX_TOTAL} bytes unpacked.")
@@ -161,13 +184,20 @@ def _check_members(archive, z: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 def _check_name(archive, name: str) -> None:
     parts = name.split("/")
     ok = (
-        "\\" not in name and "\x00" not in name and not name.startswith("/")
-        and len(parts) in (3, 4) and parts[0] == "sessions" and _is_id(parts[1])
+        "\\" not in name
+        and "\x00" not in name
+        and not name.startswith("/")
+        and len(parts) in (3, 4)
+        and parts[0] == "sessions"
+        and _is_id(parts[1])
         and all(_FILE.match(p) for p in parts[2:])
         and (len(parts) == 3 or _TURN.match(parts[2]))
     )
     if not ok:
-        raise _refuse(archive, f"member '{name}' lies outside sessions/<id>/ or has an unsafe name (path traversal?).")
+        raise _refuse(
+            archive,
+            f"member '{name}' lies outside sessions/<id>/ or has an unsafe name (path traversal?).",
+        )
 
 
 def _is_id(name: str) -> bool:
@@ -186,22 +216,31 @@ def _extract(archive, z: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path) -> 
         while chunk := src.read(_CHUNK):
             n += len(chunk)
             if n > info.file_size or n > MAX_MEMBER:
-                raise _refuse(archive, f"member '{info.filename}' holds more bytes than it declares.")
+                raise _refuse(
+                    archive, f"member '{info.filename}' holds more bytes than it declares."
+                )
             h.update(chunk)
             out.write(chunk)
     return h.hexdigest().encode()
 
 
-def import_archive(store, archive: str | os.PathLike, *, progress: Callable[[int, int], None] | None = None) -> ImportResult:
+def import_archive(
+    store, archive: str | os.PathLike, *, progress: Callable[[int, int], None] | None = None
+) -> ImportResult:
     """Import the drills of ``archive`` into ``store`` (see the module doc for what is refused)."""
     from .store import _read_session
 
     archive = Path(archive)
     shown = archive.name
     if not archive.is_file():
-        raise StoreError(f"{archive}: no such archive. Export one with: voicedrill sessions export --all -o drills.zip")
+        raise StoreError(
+            f"{archive}: no such archive. Export one with: voicedrill sessions export --all -o drills.zip"
+        )
     if not zipfile.is_zipfile(archive):
-        raise _refuse(shown, "not a zip archive. Export drills with: voicedrill sessions export --all -o drills.zip")
+        raise _refuse(
+            shown,
+            "not a zip archive. Export drills with: voicedrill sessions export --all -o drills.zip",
+        )
     staging = store.data_dir / f".import-{secrets.token_hex(4)}"
     moved: list[tuple[Path, Path]] = []
     try:
@@ -218,20 +257,28 @@ def import_archive(store, archive: str | os.PathLike, *, progress: Callable[[int
             if not ok:
                 raise _refuse(shown, f"{MANIFEST} is not a voicedrill archive manifest.")
             if int(manifest.get("version", 0)) > VERSION:
-                raise _refuse(shown, f"archive version {manifest.get('version')} is newer than this voicedrill reads "
-                                     f"({VERSION}); update voicedrill.")
+                raise _refuse(
+                    shown,
+                    f"archive version {manifest.get('version')} is newer than this voicedrill reads "
+                    f"({VERSION}); update voicedrill.",
+                )
             declared = manifest["files"]
             members = [i for i in files if i.filename != MANIFEST]
             missing = sorted(set(declared) - {i.filename for i in members})
             if missing:
-                raise _refuse(shown, f"member '{missing[0]}' is listed in the manifest but missing.")
+                raise _refuse(
+                    shown, f"member '{missing[0]}' is listed in the manifest but missing."
+                )
             staging.mkdir()
             for k, info in enumerate(members):
                 if info.filename not in declared:
                     raise _refuse(shown, f"member '{info.filename}' is not listed in the manifest.")
                 digest = _extract(shown, z, info, staging / info.filename)
                 if digest.decode() != declared[info.filename]:
-                    raise _refuse(shown, f"member '{info.filename}' does not match its checksum (damaged archive).")
+                    raise _refuse(
+                        shown,
+                        f"member '{info.filename}' does not match its checksum (damaged archive).",
+                    )
                 if progress:
                     progress(k + 1, len(members))
         root = staging / "sessions"
@@ -248,7 +295,9 @@ def import_archive(store, archive: str | os.PathLike, *, progress: Callable[[int
             if session.problems:
                 raise _refuse(shown, f"drill {sid} is damaged: {session.problems[0]}")
             if session.id != session.meta.id:
-                raise _refuse(shown, f"drill {sid}: its session.json names another id ({session.meta.id}).")
+                raise _refuse(
+                    shown, f"drill {sid}: its session.json names another id ({session.meta.id})."
+                )
             target = store.sessions_dir / sid
             if target.exists():
                 same = _same_records(folder, target)
@@ -267,7 +316,9 @@ def import_archive(store, archive: str | os.PathLike, *, progress: Callable[[int
                 os.rename(dst, src)
             except OSError:
                 pass
-        raise StoreError(f"{archive}: cannot import ({e}); nothing was changed. Check the disk and the data folder.") from e
+        raise StoreError(
+            f"{archive}: cannot import ({e}); nothing was changed. Check the disk and the data folder."
+        ) from e
     except zipfile.BadZipFile as e:
         raise _refuse(shown, f"the zip is damaged ({e}).") from e
     except StoreError:

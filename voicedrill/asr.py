@@ -132,13 +132,18 @@ def language_data(code: str) -> LanguageData:
 
     data = lang.load(code, "asr")
     where = lang.LANG_DIR / code / "asr.yaml"
-    _require_keys(data, {"initial_prompt", "max_tokens_per_second", "fillers", "hallucinations"}, where, "")
+    _require_keys(
+        data, {"initial_prompt", "max_tokens_per_second", "fillers", "hallucinations"}, where, ""
+    )
     hall = data["hallucinations"]
     if not isinstance(hall, dict):
         raise ScenarioError(f"{where}: 'hallucinations' must be a mapping.")
     _require_keys(hall, {"whole_segment", "anywhere"}, where, "hallucinations.")
-    for key, value in (("fillers", data["fillers"]), ("hallucinations.whole_segment", hall["whole_segment"]),
-                       ("hallucinations.anywhere", hall["anywhere"])):
+    for key, value in (
+        ("fillers", data["fillers"]),
+        ("hallucinations.whole_segment", hall["whole_segment"]),
+        ("hallucinations.anywhere", hall["anywhere"]),
+    ):
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ScenarioError(f"{where}: '{key}' must be a list of non-empty strings.")
     if not isinstance(data["initial_prompt"], str):
@@ -162,8 +167,10 @@ def _require_keys(data: dict, keys: set[str], where: Path, prefix: str) -> None:
     unknown = sorted(set(data) - keys)
     missing = sorted(keys - set(data))
     if unknown:
-        raise ScenarioError(f"{where}: unknown key(s) {', '.join(prefix + k for k in unknown)}; "
-                            f"allowed: {', '.join(prefix + k for k in sorted(keys))}.")
+        raise ScenarioError(
+            f"{where}: unknown key(s) {', '.join(prefix + k for k in unknown)}; "
+            f"allowed: {', '.join(prefix + k for k in sorted(keys))}."
+        )
     if missing:
         raise ScenarioError(f"{where}: missing key(s) {', '.join(prefix + k for k in missing)}.")
 
@@ -179,7 +186,9 @@ def normalize(text: str) -> str:
 # --- loading ---------------------------------------------------------------------------
 
 
-def load_model(name_or_path: str | os.PathLike = "tiny.en", *, threads: int | None = None) -> AsrModel:
+def load_model(
+    name_or_path: str | os.PathLike = "tiny.en", *, threads: int | None = None
+) -> AsrModel:
     """Load an installed model by name ("tiny.en", "base") or a checkpoint path, on CPU.
 
     ``threads``: torch intra-op threads (default: ``default_threads()``). Sets the
@@ -196,8 +205,14 @@ def load_model(name_or_path: str | os.PathLike = "tiny.en", *, threads: int | No
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
     except Exception as e:  # truncated zip, not a torch file, unpickling refused, …
-        raise AsrError(f"{path}: not a readable Whisper checkpoint ({_first_line(e)}). {fix}") from e
-    if not isinstance(checkpoint, dict) or "dims" not in checkpoint or "model_state_dict" not in checkpoint:
+        raise AsrError(
+            f"{path}: not a readable Whisper checkpoint ({_first_line(e)}). {fix}"
+        ) from e
+    if (
+        not isinstance(checkpoint, dict)
+        or "dims" not in checkpoint
+        or "model_state_dict" not in checkpoint
+    ):
         raise AsrError(f"{path}: not a Whisper checkpoint (no 'dims'/'model_state_dict'). {fix}")
     meta = checkpoint.get("voicedrill") if isinstance(checkpoint.get("voicedrill"), dict) else {}
     name = str(meta.get("name") or path.stem)
@@ -331,8 +346,13 @@ def transcribe(
     return transcribe_window(model, audio, language=language, options=options)
 
 
-def transcribe_window(model: AsrModel, audio: np.ndarray, *, language: str = "en",
-                      options: DecodeOptions | None = None) -> Transcript:
+def transcribe_window(
+    model: AsrModel,
+    audio: np.ndarray,
+    *,
+    language: str = "en",
+    options: DecodeOptions | None = None,
+) -> Transcript:
     """``transcribe`` for one stretch of at most ``stretches.WINDOW_SECONDS`` (validated audio)."""
     options = options or DecodeOptions()
     quiet = _precheck(audio)
@@ -353,8 +373,12 @@ def transcribe_window(model: AsrModel, audio: np.ndarray, *, language: str = "en
     if not plain:
         return Transcript("", language, (), no_speech_prob=nsp, guarded=reason or "no speech")
     if fillers and prompted is None:  # the probe doubted, the plain pass heard speech
-        prompted, _, _ = _guard(_run(model, audio, data, data.initial_prompt, options, duration, (0.0,)), data, g)
-    return _build(prompted if _consistent(prompted or [], plain, data) else plain, language, nsp, duration)
+        prompted, _, _ = _guard(
+            _run(model, audio, data, data.initial_prompt, options, duration, (0.0,)), data, g
+        )
+    return _build(
+        prompted if _consistent(prompted or [], plain, data) else plain, language, nsp, duration
+    )
 
 
 def warm(model: AsrModel) -> None:
@@ -368,8 +392,13 @@ def warm(model: AsrModel) -> None:
     dtw_cpu(np.random.default_rng(0).random((8, 12)))  # compiles dtw_cpu and backtrace
     mel = torch.zeros(model.model.dims.n_mels, N_FRAMES)
     with torch.no_grad():
-        whisper.decode(model.model, mel, whisper.DecodingOptions(
-            language="en", sample_len=2, fp16=False, without_timestamps=True))
+        whisper.decode(
+            model.model,
+            mel,
+            whisper.DecodingOptions(
+                language="en", sample_len=2, fp16=False, without_timestamps=True
+            ),
+        )
 
 
 def _probe_no_speech(model: AsrModel, audio: np.ndarray, data: LanguageData) -> float:
@@ -384,8 +413,13 @@ def _probe_no_speech(model: AsrModel, audio: np.ndarray, data: LanguageData) -> 
             mel = log_mel_spectrogram(audio, model.model.dims.n_mels, padding=N_SAMPLES)
             content_frames = mel.shape[-1] - N_FRAMES  # cut exactly as whisper.transcribe does
             mel = pad_or_trim(mel[:, : min(N_FRAMES, content_frames)], N_FRAMES)
-            result = whisper.decode(model.model, mel, whisper.DecodingOptions(
-                language=data.code, prompt=data.initial_prompt, sample_len=1, fp16=False))
+            result = whisper.decode(
+                model.model,
+                mel,
+                whisper.DecodingOptions(
+                    language=data.code, prompt=data.initial_prompt, sample_len=1, fp16=False
+                ),
+            )
     except Exception as e:
         raise AsrError(f"Whisper '{model.name}' failed to transcribe ({_first_line(e)}).") from e
     return float(result.no_speech_prob)
@@ -407,13 +441,22 @@ def _precheck(audio: np.ndarray) -> str:
     return ""
 
 
-def _run(model: AsrModel, audio, data: LanguageData, prompt, options: DecodeOptions, duration,
-         temperatures: tuple[float, ...] | None = None) -> list[dict]:
+def _run(
+    model: AsrModel,
+    audio,
+    data: LanguageData,
+    prompt,
+    options: DecodeOptions,
+    duration,
+    temperatures: tuple[float, ...] | None = None,
+) -> list[dict]:
     import torch
     import whisper
 
     rate = options.tokens_per_second or data.max_tokens_per_second
-    sample_len = int(min(model.model.dims.n_text_ctx // 2, options.min_tokens + rate * min(duration, 30.0)))
+    sample_len = int(
+        min(model.model.dims.n_text_ctx // 2, options.min_tokens + rate * min(duration, 30.0))
+    )
     try:
         with torch.no_grad():
             result = whisper.transcribe(
@@ -445,7 +488,9 @@ def _clean(text: str) -> str:
     return " ".join(_ANNOTATION.sub(" ", text).split())
 
 
-def _guard(segments: list[dict], data: LanguageData, g: GuardOptions) -> tuple[list[dict], str, float]:
+def _guard(
+    segments: list[dict], data: LanguageData, g: GuardOptions
+) -> tuple[list[dict], str, float]:
     """Drop hallucinated segments. Returns (kept segments, reason for the last drop,
     no-speech probability: the lowest among kept segments, else the highest seen, else 1)."""
     kept, reason = [], ""
@@ -457,7 +502,9 @@ def _guard(segments: list[dict], data: LanguageData, g: GuardOptions) -> tuple[l
         why = ""
         if not any(ch.isalpha() for ch in text):
             why = "no words"
-        elif float(seg.get("compression_ratio", 0.0)) > g.compression_ratio and not _said_again(seg, g):
+        elif float(seg.get("compression_ratio", 0.0)) > g.compression_ratio and not _said_again(
+            seg, g
+        ):
             why = "repetition loop"
         elif nsp > g.no_speech and lp < g.logprob:
             why = "no speech"
@@ -482,9 +529,12 @@ def _said_again(seg: dict, g: GuardOptions) -> bool:
     """Is a well-compressing segment real speech repeated ("ask not ... ask what"), not a loop?"""
     words = seg.get("words") or ()
     span = float(seg.get("end", 0.0)) - float(seg.get("start", 0.0))
-    return (float(seg.get("avg_logprob", -9.0)) >= g.repeat_logprob
-            and float(seg.get("no_speech_prob", 1.0)) <= g.repeat_no_speech
-            and len(words) >= 2 and span / len(words) >= g.repeat_word_seconds)
+    return (
+        float(seg.get("avg_logprob", -9.0)) >= g.repeat_logprob
+        and float(seg.get("no_speech_prob", 1.0)) <= g.repeat_no_speech
+        and len(words) >= 2
+        and span / len(words) >= g.repeat_word_seconds
+    )
 
 
 def _doubtful(segments: list[dict], kept: list[dict], data: LanguageData, g: GuardOptions) -> bool:
@@ -493,14 +543,24 @@ def _doubtful(segments: list[dict], kept: list[dict], data: LanguageData, g: Gua
     segments = [s for s in segments if any(ch.isalpha() for ch in _clean(s.get("text", "")))]
     if len(kept) != len(segments) or _content_words(kept, data) == 0:
         return True
-    return any(float(s.get("no_speech_prob", 0.0)) > g.verify_no_speech
-               or float(s.get("avg_logprob", 0.0)) < g.verify_logprob
-               or (float(s.get("compression_ratio", 0.0)) > g.verify_compression_ratio and not _said_again(s, g))
-               for s in segments)
+    return any(
+        float(s.get("no_speech_prob", 0.0)) > g.verify_no_speech
+        or float(s.get("avg_logprob", 0.0)) < g.verify_logprob
+        or (
+            float(s.get("compression_ratio", 0.0)) > g.verify_compression_ratio
+            and not _said_again(s, g)
+        )
+        for s in segments
+    )
 
 
 def _content_words(segments: list[dict], data: LanguageData) -> int:
-    return sum(1 for s in segments for w in normalize(_clean(s.get("text", ""))).split() if w not in data.fillers)
+    return sum(
+        1
+        for s in segments
+        for w in normalize(_clean(s.get("text", ""))).split()
+        if w not in data.fillers
+    )
 
 
 def _consistent(prompted: list[dict], plain: list[dict], data: LanguageData) -> bool:
@@ -521,7 +581,9 @@ def _build(segments: list[dict], language: str, nsp: float, duration: float) -> 
         for w in seg.get("words", ()) or ():
             raw = str(w.get("word", ""))
             annotated = depth > 0 or "(" in raw or "[" in raw
-            depth = max(0, depth + raw.count("(") + raw.count("[") - raw.count(")") - raw.count("]"))
+            depth = max(
+                0, depth + raw.count("(") + raw.count("[") - raw.count(")") - raw.count("]")
+            )
             token = raw.strip()
             if annotated or not any(ch.isalnum() for ch in token):
                 glued = False
@@ -532,8 +594,12 @@ def _build(segments: list[dict], language: str, nsp: float, duration: float) -> 
             if words and raw[:1] not in ("", " ") and glued:
                 # Whisper split one word ("э-э" -> "э", "-э"): join it back.
                 prev = words[-1]
-                words[-1] = Word(prev.text + token, prev.start, round(max(end, prev.end), 3),
-                                 min(prev.probability, prob))
+                words[-1] = Word(
+                    prev.text + token,
+                    prev.start,
+                    round(max(end, prev.end), 3),
+                    min(prev.probability, prob),
+                )
             else:
                 words.append(Word(token, round(start, 3), round(end, 3), prob))
                 last_start = start
@@ -541,7 +607,9 @@ def _build(segments: list[dict], language: str, nsp: float, duration: float) -> 
     kept = _drop_repeat_loops(words)
     if len(kept) < len(words):  # rebuild the text from the words that were really said
         text, words = " ".join(w.text for w in kept), kept
-    return Transcript(text=text, language=language, words=tuple(words), no_speech_prob=round(nsp, 4))
+    return Transcript(
+        text=text, language=language, words=tuple(words), no_speech_prob=round(nsp, 4)
+    )
 
 
 LOOP_WORD_SECONDS = 0.1  # mean word length below which a repeated phrase is a decoding loop
@@ -551,6 +619,7 @@ def _drop_repeat_loops(words: list[Word], max_phrase: int = 8) -> list[Word]:
     """Remove copies of a phrase that Whisper repeats in a loop ("I'm fine. I'm fine. I'm
     fine." where the copies are squeezed into almost no time). A phrase a person really
     repeats takes ordinary time per word and is kept."""
+
     def key(w: Word) -> str:
         return "".join(ch for ch in w.text.lower() if ch.isalnum())
 
@@ -558,7 +627,7 @@ def _drop_repeat_loops(words: list[Word], max_phrase: int = 8) -> list[Word]:
     for w in words:
         out.append(w)
         for n in range(1, min(max_phrase, len(out) // 2) + 1):
-            copy, before = out[-n:], out[-2 * n:-n]
+            copy, before = out[-n:], out[-2 * n : -n]
             if [key(x) for x in copy] != [key(x) for x in before]:
                 continue
             mean = sum(x.end - x.start for x in copy) / n
@@ -580,7 +649,9 @@ class Transcriber:
     Calling the object directly ignores and keeps that state.
     """
 
-    def __init__(self, model: AsrModel, language: str = "en", *, options: DecodeOptions | None = None):
+    def __init__(
+        self, model: AsrModel, language: str = "en", *, options: DecodeOptions | None = None
+    ):
         model.check_language(language)
         self.model = model
         self.language = language
@@ -610,7 +681,9 @@ class Transcriber:
         """Append a chunk (mono float32, 16 kHz, shape=(n,))."""
         chunk = validate_audio(chunk, name="audio chunk", max_seconds=MAX_REPLY_SECONDS)
         if (self._samples + len(chunk)) / SAMPLE_RATE > MAX_REPLY_SECONDS:
-            raise AsrError(f"the reply is longer than {MAX_REPLY_SECONDS:.0f} s; call finish() or reset().")
+            raise AsrError(
+                f"the reply is longer than {MAX_REPLY_SECONDS:.0f} s; call finish() or reset()."
+            )
         self._chunks.append(chunk.copy())
         self._samples += len(chunk)
 
@@ -625,11 +698,17 @@ class Transcriber:
         if self._samples == 0:
             return Transcript("", self.language, (), no_speech_prob=1.0, guarded="no sound")
         if self._partial is None or self._partial[0] != self._samples:
-            quick = DecodeOptions(temperatures=(0.0,), keep_fillers=False, guard=self.options.guard,
-                                  tokens_per_second=self.options.tokens_per_second,
-                                  min_tokens=self.options.min_tokens)
-            self._partial = (self._samples, transcribe(self.model, self.audio(), language=self.language,
-                                                       options=quick))
+            quick = DecodeOptions(
+                temperatures=(0.0,),
+                keep_fillers=False,
+                guard=self.options.guard,
+                tokens_per_second=self.options.tokens_per_second,
+                min_tokens=self.options.min_tokens,
+            )
+            self._partial = (
+                self._samples,
+                transcribe(self.model, self.audio(), language=self.language, options=quick),
+            )
         return self._partial[1]
 
     def finish(self) -> Transcript:

@@ -75,9 +75,14 @@ def _downmix(data: np.ndarray, name: str) -> np.ndarray:
     channel_rms = np.sqrt(np.mean(np.square(data, dtype=np.float64), axis=0))
     loudest = int(np.argmax(channel_rms))
     mix_rms = float(np.sqrt(np.mean(np.square(mono, dtype=np.float64))))
-    if channel_rms[loudest] > 10 ** (SILENCE_DBFS / 20) and mix_rms < CANCEL_RATIO * channel_rms[loudest]:
-        _notice(f"{name}: the channels cancel each other when mixed to mono (one is recorded with "
-                f"inverted polarity); using channel {loudest + 1} alone. Check the microphone wiring.")
+    if (
+        channel_rms[loudest] > 10 ** (SILENCE_DBFS / 20)
+        and mix_rms < CANCEL_RATIO * channel_rms[loudest]
+    ):
+        _notice(
+            f"{name}: the channels cancel each other when mixed to mono (one is recorded with "
+            f"inverted polarity); using channel {loudest + 1} alone. Check the microphone wiring."
+        )
         return data[:, loudest]
     return mono
 
@@ -91,8 +96,10 @@ def _rescale(data: np.ndarray, name: str) -> np.ndarray:
     if peak <= 1.0:
         return data
     if peak > LOUD_PEAK:
-        _notice(f"{name}: samples reach {peak:.3g} where a sound file holds -1..1 (the file was "
-                f"written on the wrong scale); scaled it down by {peak:.3g}. Export it as 16-bit PCM to avoid this.")
+        _notice(
+            f"{name}: samples reach {peak:.3g} where a sound file holds -1..1 (the file was "
+            f"written on the wrong scale); scaled it down by {peak:.3g}. Export it as 16-bit PCM to avoid this."
+        )
     return (data / peak).astype(np.float32)
 
 
@@ -126,8 +133,23 @@ def _read_ffmpeg(path: Path, max_seconds: float):
             f"{path}: not a format soundfile reads, and ffmpeg is not installed to try. "
             "Install ffmpeg (apt-get install ffmpeg) or convert the file to WAV or FLAC."
         )
-    cmd = [ffmpeg, "-nostdin", "-v", "error", "-t", str(max_seconds + 1), "-i", str(path),
-           "-f", "f32le", "-ac", "2", "-ar", str(SAMPLE_RATE), "-"]  # two channels: see _downmix
+    cmd = [
+        ffmpeg,
+        "-nostdin",
+        "-v",
+        "error",
+        "-t",
+        str(max_seconds + 1),
+        "-i",
+        str(path),
+        "-f",
+        "f32le",
+        "-ac",
+        "2",
+        "-ar",
+        str(SAMPLE_RATE),
+        "-",
+    ]  # two channels: see _downmix
     try:
         out = subprocess.run(cmd, capture_output=True, check=True, timeout=300)
     except subprocess.CalledProcessError as e:
@@ -136,7 +158,11 @@ def _read_ffmpeg(path: Path, max_seconds: float):
             f"{path}: cannot decode the audio ({reason[-1] if reason else 'ffmpeg failed'}). "
             "The file may be corrupt or not a sound file."
         ) from e
-    data = np.frombuffer(out.stdout[: len(out.stdout) // 8 * 8], dtype=np.float32).reshape(-1, 2).copy()
+    data = (
+        np.frombuffer(out.stdout[: len(out.stdout) // 8 * 8], dtype=np.float32)
+        .reshape(-1, 2)
+        .copy()
+    )
     if data.size == 0:
         raise AudioError(f"{path}: holds no audio samples. Record or copy it again.")
     if len(data) > max_seconds * SAMPLE_RATE:
@@ -196,7 +222,9 @@ def validate_audio(
             "accepts. Cut it to the reply."
         )
     if not allow_silence and rms_dbfs(audio) < SILENCE_DBFS:
-        raise AudioError(f"{name}: is silent (below {SILENCE_DBFS:.0f} dBFS). Check the microphone.")
+        raise AudioError(
+            f"{name}: is silent (below {SILENCE_DBFS:.0f} dBFS). Check the microphone."
+        )
     return audio.astype(np.float32, copy=False)
 
 
@@ -208,8 +236,13 @@ def rms_dbfs(audio: np.ndarray) -> float:
     return 20.0 * np.log10(max(rms, 1e-6))
 
 
-def save_audio(path: str | os.PathLike, audio: np.ndarray, *, sample_rate: int = SAMPLE_RATE,
-               durable: bool = False) -> Path:
+def save_audio(
+    path: str | os.PathLike,
+    audio: np.ndarray,
+    *,
+    sample_rate: int = SAMPLE_RATE,
+    durable: bool = False,
+) -> Path:
     """Write ``audio`` atomically (temporary file + rename, fsync'ed with ``durable``);
     format from the suffix (.wav, .flac, .ogg)."""
     import soundfile as sf
@@ -229,4 +262,3 @@ def save_audio(path: str | os.PathLike, audio: np.ndarray, *, sample_rate: int =
     except Exception as e:
         raise AudioError(f"{path}: cannot write the audio ({e}).") from e
     return path
-

@@ -48,11 +48,15 @@ class TurnFacts:
 class Step:
     """Where the drill goes after a reply."""
 
-    next_node: str | None  # the next node; with ``outcome`` set: the terminal node (last words) or None
+    next_node: (
+        str | None
+    )  # the next node; with ``outcome`` set: the terminal node (last words) or None
     agitation: float  # agitation after this reply, 0..1
     outcome: Outcome | None  # set when the drill ends
     transition: int | None = None  # index of the transition taken in the node (None: time limit)
-    effects: tuple[tuple[str, float], ...] = ()  # what moved agitation, e.g. ("cue:emotional_label", -0.1)
+    effects: tuple[
+        tuple[str, float], ...
+    ] = ()  # what moved agitation, e.g. ("cue:emotional_label", -0.1)
 
 
 @dataclass(frozen=True)
@@ -93,26 +97,35 @@ def script_effects(script) -> ScriptEffects:
 
 
 def band_for(scenario: Scenario, agitation: float) -> str:
-    """"calm" | "tense" | "explosive" for this scenario's band thresholds."""
+    """ "calm" | "tense" | "explosive" for this scenario's band thresholds."""
     return scenario.dynamics.band(agitation)
 
 
-def line_for(scenario: Scenario, node_id: str, agitation: float, *, seed: int, turn_index: int) -> PerpetratorLine:
+def line_for(
+    scenario: Scenario, node_id: str, agitation: float, *, seed: int, turn_index: int
+) -> PerpetratorLine:
     """The perpetrator's line at ``node_id``: a variant of the band for ``agitation``,
     chosen deterministically from (seed, turn_index, node)."""
     node = scenario.node(node_id)
     band = scenario.dynamics.band(agitation)
     variants = node.lines.for_band(band)
-    digest = hashlib.blake2b(f"{seed}\x1f{turn_index}\x1f{node_id}\x1f{band}".encode(), digest_size=8).digest()
+    digest = hashlib.blake2b(
+        f"{seed}\x1f{turn_index}\x1f{node_id}\x1f{band}".encode(), digest_size=8
+    ).digest()
     text = variants[int.from_bytes(digest, "big") % len(variants)]
-    return PerpetratorLine(node_id=node_id, text=text, agitation=float(agitation), voice=scenario.voice)
+    return PerpetratorLine(
+        node_id=node_id, text=text, agitation=float(agitation), voice=scenario.voice
+    )
 
 
 def context_fields(scenario: Scenario, node_id: str) -> dict:
     """What the scorer should know about the scenario at ``node_id`` (TurnContext fields):
     the perpetrator's name and gender, and the node's moment tags."""
-    return {"perpetrator": scenario.perpetrator.name, "gender": scenario.perpetrator.gender,
-            "moments": scenario.node(node_id).moments}
+    return {
+        "perpetrator": scenario.perpetrator.name,
+        "gender": scenario.perpetrator.gender,
+        "moments": scenario.node(node_id).moments,
+    }
 
 
 # --- words said -------------------------------------------------------------
@@ -144,7 +157,10 @@ def mentions(words: tuple[str, ...], phrase: str) -> bool:
         return False
     n = len(pat)
     for i in range(len(words) - n + 1):
-        if all((words[i + j].startswith(w) if pre else words[i + j] == w) for j, (w, pre) in enumerate(pat)):
+        if all(
+            (words[i + j].startswith(w) if pre else words[i + j] == w)
+            for j, (w, pre) in enumerate(pat)
+        ):
             return True
     return False
 
@@ -257,13 +273,17 @@ def step(
     effects apply (None: the shipped default script); the scenario overrides them."""
     node = scenario.node(node_id)
     if node.terminal:
-        raise ParameterError(f"node '{node_id}' of scenario '{scenario.id}' ends the drill; it takes no reply")
+        raise ParameterError(
+            f"node '{node_id}' of scenario '{scenario.id}' ends the drill; it takes no reply"
+        )
     new, effects = agitation_after(scenario, agitation, facts, script=script)
-    for index, t in enumerate(node.transitions):
+    for index, t in enumerate(node.transitions):  # noqa: B007 (index is the one taken)
         if t.when is None or holds(t.when, scenario, facts, new):
             break
     else:  # unreachable for a validated scenario (the last transition is the default)
-        raise ParameterError(f"node '{node_id}' of scenario '{scenario.id}' has no default transition")
+        raise ParameterError(
+            f"node '{node_id}' of scenario '{scenario.id}' has no default transition"
+        )
     if t.end is not None:
         return Step(None, new, scenario.outcome(t.end), index, effects)
     target = scenario.node(t.to)
@@ -292,9 +312,14 @@ def describe(cond: Condition | None) -> str:
         parts.append("all of " + names(cond.cues_all))
     if cond.cues_none:
         parts.append("none of " + names(cond.cues_none))
-    for key, sym in (("score_above", "score >"), ("score_below", "score <"),
-                     ("agitation_above", "agitation >"), ("agitation_below", "agitation <"),
-                     ("turn_at_least", "turn >="), ("turn_at_most", "turn <=")):
+    for key, sym in (
+        ("score_above", "score >"),
+        ("score_below", "score <"),
+        ("agitation_above", "agitation >"),
+        ("agitation_below", "agitation <"),
+        ("turn_at_least", "turn >="),
+        ("turn_at_most", "turn <="),
+    ):
         v = getattr(cond, key)
         if v is not None:
             parts.append(f"{sym} {v:g}")
@@ -313,5 +338,19 @@ def describe(cond: Condition | None) -> str:
     return " and ".join(parts) or "always"
 
 
-__all__ = ["TurnFacts", "Step", "line_for", "step", "agitation_after", "holds", "band_for",
-           "describe", "mentions", "context_fields", "words_of", "ScriptEffects", "script_effects", "default_effects"]
+__all__ = [
+    "TurnFacts",
+    "Step",
+    "line_for",
+    "step",
+    "agitation_after",
+    "holds",
+    "band_for",
+    "describe",
+    "mentions",
+    "context_fields",
+    "words_of",
+    "ScriptEffects",
+    "script_effects",
+    "default_effects",
+]

@@ -28,9 +28,9 @@ from .types import Transcript, VoiceBaseline
 # What the trainee reads aloud: calm, everyday, about 8 s, voiced sounds throughout.
 CALIBRATION_SENTENCES = {
     "en": "My name is on the list by the door. I will wait here calmly, and we can talk "
-          "about what happens next when you are ready.",
+    "about what happens next when you are ready.",
     "ru": "Меня зовут так, как написано в списке у двери. Я спокойно подожду здесь, и мы "
-          "поговорим о том, что будет дальше, когда вы будете готовы.",
+    "поговорим о том, что будет дальше, когда вы будете готовы.",
 }
 TOO_QUIET_DB = -40.0  # speech RMS (dBFS) below this: raise the gain or move closer
 TOO_NOISY_FLOOR_DB = -45.0  # room noise (dBFS) above this is a noisy room
@@ -117,7 +117,9 @@ def analyse(
             "calibration sentence recording: no speech heard. Check that the microphone is not "
             "muted and that --input names it (voicedrill devices), then read the sentence aloud."
         )
-    speech = np.concatenate([sentence[int(s.start * SAMPLE_RATE): int(s.end * SAMPLE_RATE)] for s in spans])
+    speech = np.concatenate(
+        [sentence[int(s.start * SAMPLE_RATE) : int(s.end * SAMPLE_RATE)] for s in spans]
+    )
     speech_level = round(float(rms_dbfs(speech)), 2)
     clipped = float(np.count_nonzero(np.abs(sentence) >= CLIP_LEVEL)) / sentence.size
     if clipped > CLIP_FRACTION:
@@ -175,7 +177,9 @@ def load_profile(trainee: str, data_dir: str | os.PathLike | None = None) -> Cal
     """The trainee's saved calibration; ``StoreError`` naming the file when missing or bad."""
     path = profile_path(trainee, data_dir)
     if not path.is_file():
-        raise StoreError(f"{path}: no profile for trainee {trainee!r}. Run: voicedrill calibrate --trainee {trainee!r}")
+        raise StoreError(
+            f"{path}: no profile for trainee {trainee!r}. Run: voicedrill calibrate --trainee {trainee!r}"
+        )
     try:
         return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, KeyError) as e:
@@ -211,8 +215,11 @@ def record_calibration(
 
     step("sentence")
     mic.arm()
-    settings = ListenSettings(end_of_turn_silence=1.5, max_reply_seconds=max_sentence_seconds,
-                              no_reply_timeout=wait_seconds)
+    settings = ListenSettings(
+        end_of_turn_silence=1.5,
+        max_reply_seconds=max_sentence_seconds,
+        no_reply_timeout=wait_seconds,
+    )
     ep = Endpointer(settings)
     ep.deadline = wait_seconds
     parts = []
@@ -262,13 +269,22 @@ def calibrate(
         )
     with Microphone(device) as mic:
         silence, sentence = record_calibration(
-            mic, silence_seconds=silence_seconds, wait_seconds=wait_seconds,
-            on_level=on_level, on_step=on_step,
+            mic,
+            silence_seconds=silence_seconds,
+            wait_seconds=wait_seconds,
+            on_level=on_level,
+            on_step=on_step,
         )
         device_name = mic.device.name
     transcript = transcriber(sentence) if transcriber is not None else None
-    calibration = analyse(silence, sentence, trainee=trainee, language=language, device=device_name,
-                          transcript=transcript)
+    calibration = analyse(
+        silence,
+        sentence,
+        trainee=trainee,
+        language=language,
+        device=device_name,
+        transcript=transcript,
+    )
     calibration = dataclasses.replace(calibration, group=group)
     return calibration, save_profile(calibration, data_dir)
 

@@ -72,11 +72,19 @@ def list_devices() -> tuple[DeviceInfo, ...]:
     except sd.PortAudioError as e:
         raise DeviceError(f"cannot list sound devices: {e}. {HEADLESS_HINT}") from e
     try:
-        default_in = sd.query_devices(kind="input")["index"] if default_in is None or default_in < 0 else default_in
+        default_in = (
+            sd.query_devices(kind="input")["index"]
+            if default_in is None or default_in < 0
+            else default_in
+        )
     except (sd.PortAudioError, ValueError):
         default_in = -1
     try:
-        default_out = sd.query_devices(kind="output")["index"] if default_out is None or default_out < 0 else default_out
+        default_out = (
+            sd.query_devices(kind="output")["index"]
+            if default_out is None or default_out < 0
+            else default_out
+        )
     except (sd.PortAudioError, ValueError):
         default_out = -1
     return tuple(
@@ -102,7 +110,9 @@ def format_devices(devices: tuple[DeviceInfo, ...] | None = None) -> str:
     width = max(len(d.name) for d in devices)
     lines = [f"  {'#':>3}  {'name':<{width}}  {'in':>3}  {'out':>3}  {'rate':>6}  default"]
     for d in devices:
-        marks = ",".join(m for m, on in (("input", d.default_input), ("output", d.default_output)) if on)
+        marks = ",".join(
+            m for m, on in (("input", d.default_input), ("output", d.default_output)) if on
+        )
         lines.append(
             f"  {d.index:>3}  {d.name:<{width}}  {d.max_input_channels:>3}  {d.max_output_channels:>3}  "
             f"{d.default_samplerate:>6.0f}  {marks}"
@@ -135,7 +145,9 @@ def find_device(spec: int | str | None, kind: str = "input") -> DeviceInfo:
         for d in devices:
             if d.index == index:
                 if not d.has(kind):
-                    raise DeviceError(f"device {index} ({d.name}) has no {kind} channels. Choose another {option}:\n{listing}")
+                    raise DeviceError(
+                        f"device {index} ({d.name}) has no {kind} channels. Choose another {option}:\n{listing}"
+                    )
                 return d
         raise DeviceError(f"no device number {index}. Choose {option} from:\n{listing}")
     exact = [d for d in usable if d.name.lower() == text.lower()]
@@ -145,9 +157,13 @@ def find_device(spec: int | str | None, kind: str = "input") -> DeviceInfo:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise DeviceError(f"no {kind} device matches {text!r}. Choose {option} by number or name from:\n{listing}")
+        raise DeviceError(
+            f"no {kind} device matches {text!r}. Choose {option} by number or name from:\n{listing}"
+        )
     names = ", ".join(f"{d.index}: {d.name}" for d in matches)
-    raise DeviceError(f"{text!r} matches several {kind} devices ({names}). Give {option} a number or a longer name.")
+    raise DeviceError(
+        f"{text!r} matches several {kind} devices ({names}). Give {option} a number or a longer name."
+    )
 
 
 def open_error(e: Exception, device: DeviceInfo, kind: str, rate: float) -> DeviceError:
@@ -167,8 +183,12 @@ def open_error(e: Exception, device: DeviceInfo, kind: str, rate: float) -> Devi
             f"or set the device to its usual rate (44100 or 48000 Hz) in the system sound settings. {HEADLESS_HINT}"
         )
     if code == -9998 or "channel" in low:
-        return DeviceError(f"{what} cannot open that many channels ({text}). Choose another device with --{kind}. {HEADLESS_HINT}")
-    return DeviceError(f"cannot open the {what}: {text}. Check `voicedrill devices` and --{kind}. {HEADLESS_HINT}")
+        return DeviceError(
+            f"{what} cannot open that many channels ({text}). Choose another device with --{kind}. {HEADLESS_HINT}"
+        )
+    return DeviceError(
+        f"cannot open the {what}: {text}. Check `voicedrill devices` and --{kind}. {HEADLESS_HINT}"
+    )
 
 
 def candidate_rates(device: DeviceInfo) -> list[int]:
@@ -210,7 +230,9 @@ class Microphone:
     (``disarm()``) blocks are dropped, only the level meter runs.
     """
 
-    def __init__(self, device: int | str | None = None, *, block_seconds: float = 0.02, latency="high"):
+    def __init__(
+        self, device: int | str | None = None, *, block_seconds: float = 0.02, latency="high"
+    ):
         self.device = find_device(device, "input")
         self.rate = int(round(self.device.default_samplerate)) or 48000  # the stream's, once open
         self.block_seconds = block_seconds
@@ -283,7 +305,9 @@ class Microphone:
 
     def _callback(self, indata, frames, time_info, status) -> None:
         now = time.monotonic()
-        block = indata[:, 0].copy() if self._channels == 1 else indata.mean(axis=1, dtype=np.float32)
+        block = (
+            indata[:, 0].copy() if self._channels == 1 else indata.mean(axis=1, dtype=np.float32)
+        )
         rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64)))) if frames else 0.0
         self.level_db = 20.0 * math.log10(max(rms, 1e-6))
         self.peak = float(np.max(np.abs(block))) if frames else 0.0
@@ -348,7 +372,11 @@ class Microphone:
                 "the microphone's audio in time, so parts of the reply are lost. Close busy programs, "
                 f"or choose another device with --input. {HEADLESS_HINT}"
             )
-        if self._armed and self._stream is not None and time.monotonic() - self._last_block_time > 3.0:
+        if (
+            self._armed
+            and self._stream is not None
+            and time.monotonic() - self._last_block_time > 3.0
+        ):
             raise DeviceError(
                 f"the microphone ({self.device.name}) stopped sending audio. Check that it is still "
                 f"connected and not used by another program. {HEADLESS_HINT}"

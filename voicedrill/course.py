@@ -39,14 +39,20 @@ class Roster:
         return ""
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "groups": {k: list(v) for k, v in self.groups.items()},
-                "scenarios": {k: list(v) for k, v in self.scenarios.items()}, "script": self.script}
+        return {
+            "name": self.name,
+            "groups": {k: list(v) for k, v in self.groups.items()},
+            "scenarios": {k: list(v) for k, v in self.scenarios.items()},
+            "script": self.script,
+        }
 
 
 def check_name(value: str, what: str) -> str:
     value = str(value or "").strip()
     if not _NAME.match(value):
-        raise ParameterError(f"{what} {value!r}: use 1-64 letters, digits, spaces, dots, dashes or apostrophes.")
+        raise ParameterError(
+            f"{what} {value!r}: use 1-64 letters, digits, spaces, dots, dashes or apostrophes."
+        )
     return value
 
 
@@ -57,7 +63,9 @@ def load_roster(data_dir: str | Path) -> Roster:
     except FileNotFoundError:
         return Roster()
     except (OSError, ValueError) as e:
-        raise StoreError(f"{path}: the course roster cannot be read ({e}). Restore it or delete it to start anew.") from e
+        raise StoreError(
+            f"{path}: the course roster cannot be read ({e}). Restore it or delete it to start anew."
+        ) from e
     return Roster(
         name=str(data.get("name") or "Course"),
         groups={str(k): tuple(map(str, v)) for k, v in (data.get("groups") or {}).items()},
@@ -73,7 +81,9 @@ def save_roster(data_dir: str | Path, roster: Roster) -> Roster:
     try:
         _write_json_atomic(path, roster.to_dict(), True)
     except OSError as e:
-        raise StoreError(f"{path}: cannot save the course roster ({e}). Check that the data folder is writable.") from e
+        raise StoreError(
+            f"{path}: cannot save the course roster ({e}). Check that the data folder is writable."
+        ) from e
     return roster
 
 
@@ -85,7 +95,9 @@ def assign_trainee(data_dir, trainee: str, group: str) -> Roster:
     groups = {g: tuple(n for n in names if n != trainee) for g, names in r.groups.items()}
     if group:
         groups[group] = tuple(sorted({*groups.get(group, ()), trainee}))
-    return save_roster(data_dir, replace(r, groups={g: n for g, n in groups.items() if n or g in r.scenarios}))
+    return save_roster(
+        data_dir, replace(r, groups={g: n for g, n in groups.items() if n or g in r.scenarios})
+    )
 
 
 def assign_scenario(data_dir, group: str, scenario_id: str, *, remove: bool = False) -> Roster:
@@ -109,7 +121,9 @@ def adopt_groups(data_dir, store, session_ids) -> Roster:
         if meta.group and not r.group_of(meta.trainee):
             try:
                 r = assign_trainee(data_dir, meta.trainee, meta.group)
-            except ParameterError:  # a name the roster cannot hold: the drill still shows, ungrouped
+            except (
+                ParameterError
+            ):  # a name the roster cannot hold: the drill still shows, ungrouped
                 continue
     return r
 
@@ -128,8 +142,10 @@ def course_script(data_dir, trainee: str | None = None, *, group: str = "") -> P
     path = Path(r.script)
     path = path if path.is_absolute() else Path(data_dir) / path
     if not path.is_file():
-        raise StoreError(f"{Path(data_dir) / COURSE_FILE}: the course's scoring script {path} is missing. "
-                         "Choose another on the Scoring scripts page of `voicedrill serve`, or pass --script.")
+        raise StoreError(
+            f"{Path(data_dir) / COURSE_FILE}: the course's scoring script {path} is missing. "
+            "Choose another on the Scoring scripts page of `voicedrill serve`, or pass --script."
+        )
     return path
 
 
@@ -147,7 +163,11 @@ def drill_group(data_dir, trainee: str, group: str | None = None) -> str:
     from .calibrate import load_profile, profile_path
 
     try:
-        saved = load_profile(trainee, data_dir).group if profile_path(trainee, data_dir).is_file() else ""
+        saved = (
+            load_profile(trainee, data_dir).group
+            if profile_path(trainee, data_dir).is_file()
+            else ""
+        )
     except (ParameterError, StoreError):  # a name no profile can have, or a damaged profile
         saved = ""
     if saved:
@@ -193,16 +213,22 @@ def _kind_sets():
     return set(HELPFUL), set(HARMFUL)
 
 
-def cohort(store, roster: Roster | None = None, *, group: str | None = None, sync: bool = True) -> list[CohortRow]:
+def cohort(
+    store, roster: Roster | None = None, *, group: str | None = None, sync: bool = True
+) -> list[CohortRow]:
     """Every trainee's row from the index (``group`` narrows it to one group; ``sync=False``
     when the caller brought the index up to date already)."""
     if sync:
         store.sync()
     roster = roster or Roster()
     helpful, harmful = _kind_sets()
-    base = {r[0]: r for r in store.query(
-        "SELECT s.trainee, COUNT(DISTINCT s.id), MAX(s.started), AVG(t.wpm), AVG(t.calm), COUNT(t.idx) "
-        "FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.trainee")}
+    base = {
+        r[0]: r
+        for r in store.query(
+            "SELECT s.trainee, COUNT(DISTINCT s.id), MAX(s.started), AVG(t.wpm), AVG(t.calm), COUNT(t.idx) "
+            "FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.trainee"
+        )
+    }
     cues: dict[str, list[int]] = {}
     for trainee, cue, n in store.query(
         "SELECT s.trainee, c.cue, COUNT(*) FROM turn_cues c JOIN sessions s ON s.id = c.session_id GROUP BY s.trainee, c.cue"
@@ -226,19 +252,36 @@ def _rows(base, cues, scores, roster, group) -> list[CohortRow]:
             continue
         h, bad = cues.get(trainee, (0, 0))
         s = scores.get(trainee, [])
-        out.append(CohortRow(trainee, g, drills, _mean(s), h / turns if turns else 0.0,
-                             bad / turns if turns else 0.0, wpm, calm, _trend(s), last or "", tuple(s[-20:])))
+        out.append(
+            CohortRow(
+                trainee,
+                g,
+                drills,
+                _mean(s),
+                h / turns if turns else 0.0,
+                bad / turns if turns else 0.0,
+                wpm,
+                calm,
+                _trend(s),
+                last or "",
+                tuple(s[-20:]),
+            )
+        )
     return out
 
 
-def cohort_naive(store, roster: Roster | None = None, *, group: str | None = None, sync: bool = True) -> list[CohortRow]:
+def cohort_naive(
+    store, roster: Roster | None = None, *, group: str | None = None, sync: bool = True
+) -> list[CohortRow]:
     """The same rows read from every session folder (no index; ``sync`` is ignored): the
     benchmark's baseline."""
     from .store import _read_session, _valid_id
 
     roster = roster or Roster()
     helpful, harmful = _kind_sets()
-    sessions = [_read_session(store.sessions_dir / n) for n in _listdir(store.sessions_dir) if _valid_id(n)]
+    sessions = [
+        _read_session(store.sessions_dir / n) for n in _listdir(store.sessions_dir) if _valid_id(n)
+    ]
     sessions.sort(key=lambda s: (s.meta.started_ts, s.id))
     base, cues, scores, acc = {}, {}, {}, {}
     for s in sessions:
@@ -303,8 +346,9 @@ def scenarios_and_nodes(store, *, counts: bool = False, sync: bool = True) -> di
     return out
 
 
-def critique(store, scenario: str, node: str, *, trainees: set[str] | None = None,
-             sync: bool = True) -> list[CritiqueReply]:
+def critique(
+    store, scenario: str, node: str, *, trainees: set[str] | None = None, sync: bool = True
+) -> list[CritiqueReply]:
     """Every trainee's latest reply at ``node`` of ``scenario``, best score first (index)."""
     if sync:
         store.sync()
@@ -318,8 +362,13 @@ def critique(store, scenario: str, node: str, *, trainees: set[str] | None = Non
     for r in rows:  # later drills replace earlier ones; the first visit of the node within a drill
         if latest.get(r[0], (None, None))[1] != r[1]:
             latest[r[0]] = r
-    out = [CritiqueReply(r[0], r[1], r[2], r[3], tuple(c for c in (r[4] or "").split(",") if c), r[5], r[6])
-           for r in latest.values() if trainees is None or r[0] in trainees]
+    out = [
+        CritiqueReply(
+            r[0], r[1], r[2], r[3], tuple(c for c in (r[4] or "").split(",") if c), r[5], r[6]
+        )
+        for r in latest.values()
+        if trainees is None or r[0] in trainees
+    ]
     return _best_first(out)
 
 
@@ -328,14 +377,23 @@ def critique_naive(store, scenario: str, node: str) -> list[CritiqueReply]:
     from .store import _read_session, _valid_id
 
     latest = {}
-    sessions = [_read_session(store.sessions_dir / n) for n in _listdir(store.sessions_dir) if _valid_id(n)]
+    sessions = [
+        _read_session(store.sessions_dir / n) for n in _listdir(store.sessions_dir) if _valid_id(n)
+    ]
     for s in sorted(sessions, key=lambda s: (s.meta.started_ts, s.id)):
         if s.meta.scenario_id != scenario:
             continue
         turn = next((t for t in s.turns if t.node_id == node), None)
         if turn is not None:
-            latest[s.meta.trainee] = CritiqueReply(s.meta.trainee, s.id, turn.index, turn.score.score,
-                                                   turn.score.cue_names(), turn.agitation_before, turn.agitation_after)
+            latest[s.meta.trainee] = CritiqueReply(
+                s.meta.trainee,
+                s.id,
+                turn.index,
+                turn.score.score,
+                turn.score.cue_names(),
+                turn.agitation_before,
+                turn.agitation_after,
+            )
     return _best_first(list(latest.values()))
 
 
@@ -401,10 +459,19 @@ def preview_rescore(store, session_ids, script, *, progress=None) -> list[Rescor
         new = rescore_turns(s, script)
         after = drill_score(list(new), script) if new else None
         turns = tuple(
-            TurnChange(t.index, t.node_id, float(t.score.score), float(n.score), t.score.cue_names(), n.cue_names())
-            for t, n in zip(s.turns, new)
+            TurnChange(
+                t.index,
+                t.node_id,
+                float(t.score.score),
+                float(n.score),
+                t.score.cue_names(),
+                n.cue_names(),
+            )
+            for t, n in zip(s.turns, new, strict=False)
         )
-        out.append(RescorePreview(s.id, s.meta.trainee, s.meta.scenario_id, s.drill_score, after, turns))
+        out.append(
+            RescorePreview(s.id, s.meta.trainee, s.meta.scenario_id, s.drill_score, after, turns)
+        )
         if progress:
             progress(k + 1, len(ids))
     return out
@@ -425,7 +492,9 @@ def save_script(data_dir, name: str, text: str) -> Path:
     from .store import _write_text_atomic
 
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name or ""):
-        raise ParameterError(f"script name {name!r}: use 1-64 letters, digits, dashes or underscores.")
+        raise ParameterError(
+            f"script name {name!r}: use 1-64 letters, digits, dashes or underscores."
+        )
     load_script(f"{name}.yaml", text=text)  # ScenarioError names every problem
     folder = Path(data_dir) / SCRIPTS_DIR
     path = folder / f"{name}.yaml"

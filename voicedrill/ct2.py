@@ -42,8 +42,14 @@ from .errors import AsrError
 
 KNOWN_BINARY_VERSIONS = range(1, 7)
 # CTranslate2 DataType ids -> NumPy dtype; bfloat16 (5) is widened to float32 on read.
-_DTYPES = {0: np.dtype("<f4"), 1: np.dtype("i1"), 2: np.dtype("<i2"), 3: np.dtype("<i4"),
-           4: np.dtype("<f2"), 5: np.dtype("<u2")}
+_DTYPES = {
+    0: np.dtype("<f4"),
+    1: np.dtype("i1"),
+    2: np.dtype("<i2"),
+    3: np.dtype("<i4"),
+    4: np.dtype("<f2"),
+    5: np.dtype("<u2"),
+}
 _DTYPE_NAMES = {0: "float32", 1: "int8", 2: "int16", 3: "int32", 4: "float16", 5: "bfloat16"}
 # Files older than binary version 4 store the item size instead of the dtype id.
 _ITEM_SIZE_TO_ID = {4: 0, 2: 2, 1: 1}
@@ -178,7 +184,9 @@ class _Reader:
         length = struct.unpack("<H", self.take(2))[0]
         raw = bytes(self.take(length))
         if length == 0 or raw[-1] != 0:
-            raise AsrError(f"{self.source}: a name at offset {self.pos - length} is not terminated.")
+            raise AsrError(
+                f"{self.source}: a name at offset {self.pos - length} is not terminated."
+            )
         try:
             return raw[:-1].decode("utf-8")
         except UnicodeDecodeError as e:
@@ -226,7 +234,11 @@ def whisper_checkpoint(model: Ct2Model, *, float_dtype: str = "float16") -> tupl
         return array
 
     def layers(side: str) -> int:
-        found = {int(m.group(2)) for n in model.variables if (m := _LAYER.match(n)) and m.group(1) == side}
+        found = {
+            int(m.group(2))
+            for n in model.variables
+            if (m := _LAYER.match(n)) and m.group(1) == side
+        }
         if not found or found != set(range(max(found) + 1)):
             raise AsrError(f"{model.source}: the {side} layers are missing or not numbered 0..N-1.")
         return max(found) + 1
@@ -294,7 +306,9 @@ def whisper_checkpoint(model: Ct2Model, *, float_dtype: str = "float16") -> tupl
     for i in range(dims["n_audio_layer"]):
         dst, src = f"encoder.blocks.{i}", f"encoder/layer_{i}"
         attn = f"{dst}.attn"
-        split((f"{attn}.query", f"{attn}.key", f"{attn}.value"), f"{src}/self_attention/linear_0", n)
+        split(
+            (f"{attn}.query", f"{attn}.key", f"{attn}.value"), f"{src}/self_attention/linear_0", n
+        )
         linear(f"{attn}.out", f"{src}/self_attention/linear_1")
         layer_norm(f"{dst}.attn_ln", f"{src}/self_attention/layer_norm")
         mlp(dst, src)
@@ -307,7 +321,9 @@ def whisper_checkpoint(model: Ct2Model, *, float_dtype: str = "float16") -> tupl
     for i in range(dims["n_text_layer"]):
         dst, src = f"decoder.blocks.{i}", f"decoder/layer_{i}"
         attn, cross = f"{dst}.attn", f"{dst}.cross_attn"
-        split((f"{attn}.query", f"{attn}.key", f"{attn}.value"), f"{src}/self_attention/linear_0", n)
+        split(
+            (f"{attn}.query", f"{attn}.key", f"{attn}.value"), f"{src}/self_attention/linear_0", n
+        )
         linear(f"{attn}.out", f"{src}/self_attention/linear_1")
         layer_norm(f"{dst}.attn_ln", f"{src}/self_attention/layer_norm")
         linear(f"{cross}.query", f"{src}/attention/linear_0")

@@ -88,8 +88,9 @@ class Prefetch:
         self.rendered: list[PerpetratorLine] = []
         self.finished = threading.Event()  # set when every line is rendered or it stopped
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(render_line, lines), daemon=True,
-                                        name="voicedrill-prefetch")
+        self._thread = threading.Thread(
+            target=self._run, args=(render_line, lines), daemon=True, name="voicedrill-prefetch"
+        )
         self._thread.start()
 
     def _run(self, render_line: LineRenderer, lines: list[PerpetratorLine]) -> None:
@@ -114,11 +115,21 @@ class Prefetch:
             self._thread.join()
 
 
-PREFETCH_LIMIT = 16  # lines rendered ahead per turn at most: on 2 busy cores more would slow the turn
+PREFETCH_LIMIT = (
+    16  # lines rendered ahead per turn at most: on 2 busy cores more would slow the turn
+)
 
 
-def candidates(scenario, node_id: str, agitation: float, *, seed: int, turn_index: int,
-               step: float | None = None, limit: int | None = None) -> list[PerpetratorLine]:
+def candidates(
+    scenario,
+    node_id: str,
+    agitation: float,
+    *,
+    seed: int,
+    turn_index: int,
+    step: float | None = None,
+    limit: int | None = None,
+) -> list[PerpetratorLine]:
     """Every line that can follow a reply at ``node_id``: each transition's target (terminal
     ones too) at each agitation the reply can lead to (``max_change`` either way, then the
     decay), in the renderer's steps (``tts.AGITATION_STEP``), nearest to no change first;
@@ -135,8 +146,16 @@ def candidates(scenario, node_id: str, agitation: float, *, seed: int, turn_inde
         a = min(max(a, 0.0), 1.0)
         return min(max(a + dyn.decay * (dyn.resting - a), 0.0), 1.0)
 
-    lo, hi, mid = settle(agitation - dyn.max_change), settle(agitation + dyn.max_change), settle(agitation)
-    grid = [k * step for k in range(int(round(1 / step)) + 1) if lo - step / 2 <= k * step <= hi + step / 2]
+    lo, hi, mid = (
+        settle(agitation - dyn.max_change),
+        settle(agitation + dyn.max_change),
+        settle(agitation),
+    )
+    grid = [
+        k * step
+        for k in range(int(round(1 / step)) + 1)
+        if lo - step / 2 <= k * step <= hi + step / 2
+    ]
     grid.sort(key=lambda a: abs(a - mid))
     out, seen = [], set()
     for a in grid:
@@ -151,7 +170,11 @@ def candidates(scenario, node_id: str, agitation: float, *, seed: int, turn_inde
 
 def _warm(transcriber, listener) -> threading.Thread:
     """Warm the models in the background (the first reply then costs what the others do)."""
-    jobs = [f for f in (getattr(transcriber, "warm", None), getattr(listener, "warm", None)) if callable(f)]
+    jobs = [
+        f
+        for f in (getattr(transcriber, "warm", None), getattr(listener, "warm", None))
+        if callable(f)
+    ]
 
     def run() -> None:
         for job in jobs:
@@ -206,7 +229,11 @@ def run_drill(
     state = _State(node_id=scenario.start_node, agitation=scenario.perpetrator.start_agitation)
     outcome = None
     stopped = ""
-    if ready_ahead and callable(getattr(listener, "attach", None)) and callable(getattr(transcriber, "window", None)):
+    if (
+        ready_ahead
+        and callable(getattr(listener, "attach", None))
+        and callable(getattr(transcriber, "window", None))
+    ):
         listener.attach(transcriber)  # transcribe while the trainee speaks
     warming = _warm(transcriber, listener) if ready_ahead else _warm(None, None)
     prefetch: Prefetch | None = None
@@ -218,9 +245,13 @@ def run_drill(
                 stopped = f"stopped after {max_turns} turns (--max-turns)"
                 break
             t0 = time.monotonic()
-            line = branching.line_for(scenario, state.node_id, state.agitation, seed=seed, turn_index=turn_index)
+            line = branching.line_for(
+                scenario, state.node_id, state.agitation, seed=seed, turn_index=turn_index
+            )
             line_audio = render_line(line)
-            if hasattr(render_line, "spoken_by"):  # speak.LineVoice: which voice spoke it (stored with the turn)
+            if hasattr(
+                render_line, "spoken_by"
+            ):  # speak.LineVoice: which voice spoke it (stored with the turn)
                 line = replace(line, spoken_by=render_line.spoken_by(line))
             t1 = time.monotonic()
             listener.prepare(line, turn_index)
@@ -228,9 +259,19 @@ def run_drill(
             line_end = speaker.play(line_audio, stop=listener.heard_speech)
             t2 = time.monotonic()
             events.listening()
-            prefetch = Prefetch(render_line, candidates(scenario, state.node_id, state.agitation, seed=seed,
-                                                        turn_index=turn_index, limit=PREFETCH_LIMIT)
-                                if ready_ahead else [])
+            prefetch = Prefetch(
+                render_line,
+                candidates(
+                    scenario,
+                    state.node_id,
+                    state.agitation,
+                    seed=seed,
+                    turn_index=turn_index,
+                    limit=PREFETCH_LIMIT,
+                )
+                if ready_ahead
+                else [],
+            )
             warming.join()
             reply = listener.reply(line_end)
             prefetch.stop()
@@ -295,7 +336,9 @@ def run_drill(
             if step.outcome is not None:
                 outcome = step.outcome
                 if step.next_node is not None:  # a terminal node: his last words, no reply
-                    final = branching.line_for(scenario, step.next_node, state.agitation, seed=seed, turn_index=turn_index)
+                    final = branching.line_for(
+                        scenario, step.next_node, state.agitation, seed=seed, turn_index=turn_index
+                    )
                     events.line(final, turn_index)
                     speaker.play(render_line(final))
                 break
@@ -321,4 +364,3 @@ def run_drill(
     )
     events.ended(result)
     return result
-

@@ -62,7 +62,7 @@ def _filters() -> tuple[np.ndarray, np.ndarray]:
     slopes = edges[None, :] - fft[:, None]
     diff = np.diff(edges)
     bank = np.maximum(0.0, np.minimum(-slopes[:, :-2] / diff[:-1], slopes[:, 2:] / diff[1:]))
-    bank *= (2.0 / (edges[2: N_MELS + 2] - edges[:N_MELS]))[None, :]
+    bank *= (2.0 / (edges[2 : N_MELS + 2] - edges[:N_MELS]))[None, :]
     return bank, np.hanning(N_FFT + 1)[:-1]
 
 
@@ -119,18 +119,24 @@ def load_turn_model(path: str | os.PathLike | None = None, *, threads: int = 1) 
     try:
         import onnxruntime as ort  # heavy: imported only when a model is loaded
     except ImportError as e:
-        raise AsrError(f"onnxruntime is not installed ({e}); run scripts/setup, or "
-                       ".venv/bin/pip install 'onnxruntime==1.23.2'.") from e
+        raise AsrError(
+            f"onnxruntime is not installed ({e}); run scripts/setup, or "
+            ".venv/bin/pip install 'onnxruntime==1.23.2'."
+        ) from e
     options = ort.SessionOptions()
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.inter_op_num_threads = 1
     options.intra_op_num_threads = max(1, int(threads))
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
-        session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(
+            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
     except Exception as e:
-        raise AsrError(f"{model_path}: not a readable Smart Turn model ({type(e).__name__}). "
-                       "Reinstall it: voicedrill models install smart-turn") from e
+        raise AsrError(
+            f"{model_path}: not a readable Smart Turn model ({type(e).__name__}). "
+            "Reinstall it: voicedrill models install smart-turn"
+        ) from e
     return TurnModel(model_path, session, threading.Lock())
 
 
@@ -143,9 +149,15 @@ def hanging_words(language: str) -> frozenset[str]:
     data = lang.load(language, "turn")
     words = data.get("hanging_words")
     unknown = sorted(set(data) - {"hanging_words"})
-    if unknown or not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-        raise ScenarioError(f"{lang.LANG_DIR / language / 'turn.yaml'}: expected only 'hanging_words', "
-                            "a list of non-empty strings.")
+    if (
+        unknown
+        or not isinstance(words, list)
+        or not all(isinstance(w, str) and w.strip() for w in words)
+    ):
+        raise ScenarioError(
+            f"{lang.LANG_DIR / language / 'turn.yaml'}: expected only 'hanging_words', "
+            "a list of non-empty strings."
+        )
     return frozenset(w.strip().lower() for w in words)
 
 

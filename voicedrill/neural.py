@@ -39,8 +39,8 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import DeviceError, ParameterError, VoicedrillError
 from . import models
+from .errors import DeviceError, ParameterError, VoicedrillError
 from .models import models_dir
 
 PREFIX = "piper:"  # a voice id "piper:<name>" names a neural voice (tts.render dispatches on it)
@@ -73,12 +73,13 @@ class NeuralVoiceMissing(VoicedrillError):
 
 
 def voice_name(voice_id: str) -> str:
-    """"piper:en_US-joe-medium" -> "en_US-joe-medium"; ``ParameterError`` for an unknown one."""
-    name = voice_id[len(PREFIX):] if voice_id.startswith(PREFIX) else voice_id
+    """ "piper:en_US-joe-medium" -> "en_US-joe-medium"; ``ParameterError`` for an unknown one."""
+    name = voice_id[len(PREFIX) :] if voice_id.startswith(PREFIX) else voice_id
     if name not in CATALOG:
         raise ParameterError(
             f"unknown neural voice {voice_id!r}; voicedrill knows: "
-            + ", ".join(PREFIX + n for n in CATALOG) + "."
+            + ", ".join(PREFIX + n for n in CATALOG)
+            + "."
         )
     return name
 
@@ -142,16 +143,23 @@ def phonemize(text: str, espeak_voice: str = "en-us") -> list[list[str]]:
 
 def _espeak_ipa(clause: str, espeak_voice: str) -> str:
     try:
-        done = subprocess.run([ESPEAK_PROGRAM, "-q", "--ipa", "-v", espeak_voice, "--", clause],
-                              capture_output=True, timeout=20)
+        done = subprocess.run(
+            [ESPEAK_PROGRAM, "-q", "--ipa", "-v", espeak_voice, "--", clause],
+            capture_output=True,
+            timeout=20,
+        )
     except FileNotFoundError as e:
-        raise DeviceError("the espeak-ng program is missing; the neural voice needs it for phonemes. "
-                          "Install it: sudo apt-get install espeak-ng") from e
+        raise DeviceError(
+            "the espeak-ng program is missing; the neural voice needs it for phonemes. "
+            "Install it: sudo apt-get install espeak-ng"
+        ) from e
     except subprocess.TimeoutExpired as e:
         raise DeviceError(f"espeak-ng did not phonemize {clause[:40]!r} within 20 s.") from e
     if done.returncode != 0:
-        raise DeviceError(f"espeak-ng failed to phonemize {clause[:40]!r}: "
-                          f"{done.stderr.decode('utf-8', 'replace').strip()[:200]}")
+        raise DeviceError(
+            f"espeak-ng failed to phonemize {clause[:40]!r}: "
+            f"{done.stderr.decode('utf-8', 'replace').strip()[:200]}"
+        )
     ipa = " ".join(done.stdout.decode("utf-8", "replace").split())  # one line per clause -> spaces
     return re.sub(r"\([^)]+\)", "", ipa)  # drop (lang) switch flags, as Piper does
 
@@ -186,40 +194,58 @@ class PiperVoice:
         self.name = voice_name(name)
         onnx, config = files(self.name)
         if not (onnx.is_file() and config.is_file()):
-            raise NeuralVoiceMissing(f"the neural voice {self.name} is not installed in {onnx.parent}; "
-                                     f"{install_hint(self.name)}")
+            raise NeuralVoiceMissing(
+                f"the neural voice {self.name} is not installed in {onnx.parent}; "
+                f"{install_hint(self.name)}"
+            )
         try:
             self.config = json.loads(config.read_text(encoding="utf-8"))
             self.sample_rate = int(self.config["audio"]["sample_rate"])
             self.id_map = {k: list(v) for k, v in self.config["phoneme_id_map"].items()}
             self.espeak_voice = str(self.config.get("espeak", {}).get("voice", "en-us"))
         except (OSError, ValueError, KeyError, TypeError) as e:
-            raise NeuralVoiceMissing(f"{config}: not a usable Piper voice file ({e}); {install_hint(self.name)}") from e
+            raise NeuralVoiceMissing(
+                f"{config}: not a usable Piper voice file ({e}); {install_hint(self.name)}"
+            ) from e
         try:
             import onnxruntime  # heavy: imported only when a neural voice speaks
         except ImportError as e:
-            raise NeuralVoiceMissing("onnxruntime is not installed, so the neural voice cannot run. "
-                                     "Install it: pip install onnxruntime") from e
+            raise NeuralVoiceMissing(
+                "onnxruntime is not installed, so the neural voice cannot run. "
+                "Install it: pip install onnxruntime"
+            ) from e
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
         try:
-            self._session = onnxruntime.InferenceSession(str(onnx), sess_options=options,
-                                                         providers=["CPUExecutionProvider"])
+            self._session = onnxruntime.InferenceSession(
+                str(onnx), sess_options=options, providers=["CPUExecutionProvider"]
+            )
         except Exception as e:  # onnxruntime raises its own exception types
-            raise NeuralVoiceMissing(f"{onnx}: onnxruntime cannot load the voice ({e}); "
-                                     f"delete it and {install_hint(self.name)}") from e
+            raise NeuralVoiceMissing(
+                f"{onnx}: onnxruntime cannot load the voice ({e}); "
+                f"delete it and {install_hint(self.name)}"
+            ) from e
         self.version = version(self.name)
         self._lock = threading.Lock()  # one run at a time per session keeps CPU use predictable
 
-    def speak(self, text: str, synthesis: Synthesis = Synthesis()) -> np.ndarray:
+    def speak(self, text: str, synthesis: Synthesis | None = None) -> np.ndarray:
         """Speak ``text``: float32, shape=(n,), at ``self.sample_rate``, peak-normalised to 1."""
+        synthesis = synthesis or Synthesis()
         parts = []
-        scales = np.array([synthesis.noise_scale, synthesis.length_scale, synthesis.noise_w], dtype=np.float32)
+        scales = np.array(
+            [synthesis.noise_scale, synthesis.length_scale, synthesis.noise_w], dtype=np.float32
+        )
         for sentence in phonemize(text, self.espeak_voice):
             ids = np.array([phoneme_ids(sentence, self.id_map)], dtype=np.int64)
             with self._lock:
-                out = self._session.run(None, {"input": ids, "input_lengths": np.array([ids.shape[1]], dtype=np.int64),
-                                               "scales": scales})[0]
+                out = self._session.run(
+                    None,
+                    {
+                        "input": ids,
+                        "input_lengths": np.array([ids.shape[1]], dtype=np.int64),
+                        "scales": scales,
+                    },
+                )[0]
             parts.append(np.asarray(out, dtype=np.float32).reshape(-1))
         if not parts:
             raise ParameterError(f"the line {text[:40]!r} has nothing to speak (no words).")
@@ -238,12 +264,16 @@ def version(name: str = DEFAULT_VOICE) -> str:
     name = voice_name(name)
     onnx, config = files(name)
     if not (onnx.is_file() and config.is_file()):
-        raise NeuralVoiceMissing(f"the neural voice {name} is not installed in {onnx.parent}; {install_hint(name)}")
+        raise NeuralVoiceMissing(
+            f"the neural voice {name} is not installed in {onnx.parent}; {install_hint(name)}"
+        )
     try:
         runtime = metadata.version("onnxruntime")
     except metadata.PackageNotFoundError as e:
-        raise NeuralVoiceMissing("onnxruntime is not installed, so the neural voice cannot run. "
-                                 "Install it: pip install onnxruntime") from e
+        raise NeuralVoiceMissing(
+            "onnxruntime is not installed, so the neural voice cannot run. "
+            "Install it: pip install onnxruntime"
+        ) from e
     return f"onnxruntime {runtime}; {name} {_file_stamp(onnx)}"
 
 
@@ -267,7 +297,9 @@ def load(name: str = DEFAULT_VOICE) -> PiperVoice:
     name = voice_name(name)
     onnx, _ = files(name)
     if not onnx.is_file():
-        raise NeuralVoiceMissing(f"the neural voice {name} is not installed in {onnx.parent}; {install_hint(name)}")
+        raise NeuralVoiceMissing(
+            f"the neural voice {name} is not installed in {onnx.parent}; {install_hint(name)}"
+        )
     with _LOAD_LOCK:
         return _load_cached(name, f"{onnx}:{_file_stamp(onnx)}")
 
@@ -276,10 +308,15 @@ def load(name: str = DEFAULT_VOICE) -> PiperVoice:
 # Delivery: rate, loudness, pitch and liveliness on the neural voice
 # ---------------------------------------------------------------------------
 
-NATURAL_WPM = 190.0  # joe at length_scale 1 takes 0.85 x espeak-ng's time at 165 wpm (12 lines measured)
+NATURAL_WPM = (
+    190.0  # joe at length_scale 1 takes 0.85 x espeak-ng's time at 165 wpm (12 lines measured)
+)
 SEMITONES_PER_PITCH_POINT = 0.16  # espeak-ng pitch 50 -> +25 points is about +4 semitones
 PEAK = 0.95  # the loudest sample at volume 1.0
-NOISE_SCALE = (0.45, 0.85)  # at expression 0 (flat) and 1 (agitated); Piper's default 0.667 sits near 0.5
+NOISE_SCALE = (
+    0.45,
+    0.85,
+)  # at expression 0 (flat) and 1 (agitated); Piper's default 0.667 sits near 0.5
 NOISE_W = (0.6, 1.0)  # the same for phoneme-duration variation (Piper's default 0.8 = the middle)
 
 
@@ -299,8 +336,15 @@ def synthesis_for(rate_wpm: float, pitch: float, expression: float) -> tuple[Syn
     ), ratio
 
 
-def render(text: str, voice_id: str, *, rate_wpm: float, volume: float, pitch: float,
-           expression: float = 0.5) -> np.ndarray:
+def render(
+    text: str,
+    voice_id: str,
+    *,
+    rate_wpm: float,
+    volume: float,
+    pitch: float,
+    expression: float = 0.5,
+) -> np.ndarray:
     """Speak ``text`` with the neural voice: float32, 16 kHz, mono, shape=(n,), peak = volume x 0.95.
 
     Pitch without a phase vocoder: the graph speaks ``ratio`` x slower (its own
@@ -315,7 +359,9 @@ def render(text: str, voice_id: str, *, rate_wpm: float, volume: float, pitch: f
     synthesis, ratio = synthesis_for(rate_wpm, pitch, expression)
     synthesis = Synthesis(synthesis.length_scale * ratio, synthesis.noise_scale, synthesis.noise_w)
     audio = voice.speak(text, synthesis)
-    played_rate = int(round(voice.sample_rate * ratio / 50.0)) * 50  # a multiple of 50 Hz keeps the filter short
+    played_rate = (
+        int(round(voice.sample_rate * ratio / 50.0)) * 50
+    )  # a multiple of 50 Hz keeps the filter short
     audio = resample(audio, played_rate, SAMPLE_RATE)
     peak = float(np.max(np.abs(audio)))
     return np.clip(audio * (PEAK * float(volume) / peak), -1.0, 1.0).astype(np.float32)

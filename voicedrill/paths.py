@@ -32,8 +32,10 @@ def _make_folder(path: Path, what: str) -> None:
     except OSError as e:
         from .errors import StoreError
 
-        raise StoreError(f"{path}: cannot use it as {what} ({e.strerror}). Pass a writable folder "
-                         "with --data-dir, or set VOICEDRILL_DATA.") from e
+        raise StoreError(
+            f"{path}: cannot use it as {what} ({e.strerror}). Pass a writable folder "
+            "with --data-dir, or set VOICEDRILL_DATA."
+        ) from e
 
 
 def cache_dir(override: str | os.PathLike | None = None) -> Path:

@@ -20,7 +20,14 @@ from typing import Callable
 import numpy as np
 
 from .audio import SAMPLE_RATE, validate_audio
-from .capture import DeviceInfo, _is_rate_or_channel_error, candidate_rates, find_device, open_error, sounddevice
+from .capture import (
+    DeviceInfo,
+    _is_rate_or_channel_error,
+    candidate_rates,
+    find_device,
+    open_error,
+    sounddevice,
+)
 
 POLL_SECONDS = 0.02  # how often stop() is asked
 
@@ -39,7 +46,9 @@ class Playback:
 class OutputDevice:
     """One output device. ``play`` blocks until the line has been heard."""
 
-    def __init__(self, device: int | str | None = None, *, latency="high", block_seconds: float = 0.09):
+    def __init__(
+        self, device: int | str | None = None, *, latency="high", block_seconds: float = 0.09
+    ):
         self.device: DeviceInfo = find_device(device, "output")
         self.rate = int(round(self.device.default_samplerate)) or 48000
         self.block_seconds = block_seconds
@@ -63,7 +72,10 @@ class OutputDevice:
             if status.output_underflow:
                 state["underflows"] += 1
             lead = time_info.outputBufferDacTime - time_info.currentTime
-            if not (time_info.outputBufferDacTime and time_info.currentTime) or not 0.0 <= lead < 2.0:
+            if (
+                not (time_info.outputBufferDacTime and time_info.currentTime)
+                or not 0.0 <= lead < 2.0
+            ):
                 lead = 0.0
             dac = now + lead  # when this block's first sample reaches the speaker
             pos = state["pos"]
@@ -104,7 +116,9 @@ class OutputDevice:
         native = np.clip(resample(audio, SAMPLE_RATE, self.rate), -1.0, 1.0).astype(np.float32)
         n_line = len(native)
         # Silence after the line, longer than what a stop may drop from the buffers.
-        pad = int(self.rate * max(0.3, 2.0 * float(stream.latency) + 2.0 * self.blocksize / self.rate))
+        pad = int(
+            self.rate * max(0.3, 2.0 * float(stream.latency) + 2.0 * self.blocksize / self.rate)
+        )
         buffer["data"] = np.concatenate([native, np.zeros(pad, dtype=np.float32)])
         stopped = False
         t_start = time.monotonic()
@@ -138,7 +152,13 @@ class OutputDevice:
                 time.sleep(wait)
         else:
             ended = max(first + n_line / self.rate, t_stop)
-        return Playback(started=first, ended=ended, stopped=stopped, underflows=state["underflows"], device=self.device.name)
+        return Playback(
+            started=first,
+            ended=ended,
+            stopped=stopped,
+            underflows=state["underflows"],
+            device=self.device.name,
+        )
 
 
 def play(audio: np.ndarray, device: int | str | None = None) -> float:

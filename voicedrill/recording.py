@@ -23,8 +23,14 @@ from .takes import TakeLibrary, prepare_take, recorded_lines, save_take
 from .types import PerpetratorLine, Reply
 
 KEEP, RETAKE, PLAY, SKIP, QUIT = "k", "r", "p", "s", "q"
-CHOICES = f"[Enter/{KEEP}] keep  [{RETAKE}] re-take  [{PLAY}] play again  [{SKIP}] skip  [{QUIT}] quit"
-BAND_AGITATION = {"calm": 0.2, "tense": 0.55, "explosive": 0.9}  # shown to the instructor as the mood
+CHOICES = (
+    f"[Enter/{KEEP}] keep  [{RETAKE}] re-take  [{PLAY}] play again  [{SKIP}] skip  [{QUIT}] quit"
+)
+BAND_AGITATION = {
+    "calm": 0.2,
+    "tense": 0.55,
+    "explosive": 0.9,
+}  # shown to the instructor as the mood
 
 
 class TakeListener(Protocol):
@@ -72,8 +78,10 @@ def record_scenario(
         raise AudioError(f"scenario '{scenario.id}' has no node '{only_node}' to record.")
     recorded: list[Path] = []
     skipped = refused = already = 0
-    say(f"Recording {len(rows)} lines of '{scenario.id}' into {folder}. Speak each line as the perpetrator "
-        "in the mood shown; the take ends when you stop talking.")
+    say(
+        f"Recording {len(rows)} lines of '{scenario.id}' into {folder}. Speak each line as the perpetrator "
+        "in the mood shown; the take ends when you stop talking."
+    )
     for number, (node_id, band, text, take) in enumerate(rows, 1):
         if take is not None and not redo:
             already += 1

@@ -52,9 +52,15 @@ class TurnChange:
 
     def to_dict(self) -> dict:
         return {
-            "index": self.index, "node_id": self.node_id, "score_before": self.score_before,
-            "score_after": self.score_after, "delta": self.delta, "cues_before": list(self.cues_before),
-            "cues_after": list(self.cues_after), "gained": list(self.gained), "lost": list(self.lost),
+            "index": self.index,
+            "node_id": self.node_id,
+            "score_before": self.score_before,
+            "score_after": self.score_after,
+            "delta": self.delta,
+            "cues_before": list(self.cues_before),
+            "cues_after": list(self.cues_after),
+            "gained": list(self.gained),
+            "lost": list(self.lost),
             "changed": self.changed,
         }
 
@@ -78,9 +84,14 @@ class CueChange:
 
     def to_dict(self) -> dict:
         return {
-            "name": self.name, "turns_before": self.turns_before, "turns_after": self.turns_after,
-            "gained_in": list(self.gained_in), "lost_in": list(self.lost_in),
-            "changed_turns": list(self.changed_turns), "mean_delta": self.mean_delta, "changed": self.changed,
+            "name": self.name,
+            "turns_before": self.turns_before,
+            "turns_after": self.turns_after,
+            "gained_in": list(self.gained_in),
+            "lost_in": list(self.lost_in),
+            "changed_turns": list(self.changed_turns),
+            "mean_delta": self.mean_delta,
+            "changed": self.changed,
         }
 
 
@@ -106,10 +117,15 @@ class RescoreResult:
 
     def to_dict(self) -> dict:
         return {
-            "session_id": self.session_id, "trainee": self.trainee, "scenario": self.scenario,
-            "script_hash": self.script_hash, "script_path": self.script_path,
-            "drill_score_before": self.drill_score_before, "drill_score_after": self.drill_score_after,
-            "turns": [t.to_dict() for t in self.turns], "cues": [c.to_dict() for c in self.cues],
+            "session_id": self.session_id,
+            "trainee": self.trainee,
+            "scenario": self.scenario,
+            "script_hash": self.script_hash,
+            "script_path": self.script_path,
+            "drill_score_before": self.drill_score_before,
+            "drill_score_after": self.drill_score_after,
+            "turns": [t.to_dict() for t in self.turns],
+            "cues": [c.to_dict() for c in self.cues],
             "changed_turns": [t.index for t in self.changed_turns],
         }
 
@@ -181,7 +197,7 @@ def rescore_session(store: Store, session_id: str, script) -> RescoreResult:
         script_hash=str(script.hash),
         script_path=script_path,
         script_text=script_text,
-        turn_scores={t.index: s for t, s in zip(session.turns, new)},
+        turn_scores={t.index: s for t, s in zip(session.turns, new, strict=False)},
         drill_score=after,
         original_drill_score=session.drill_score,
     )
@@ -194,7 +210,7 @@ def rescore_session(store: Store, session_id: str, script) -> RescoreResult:
             cues_before=t.score.cue_names(),
             cues_after=s.cue_names(),
         )
-        for t, s in zip(session.turns, new)
+        for t, s in zip(session.turns, new, strict=False)
     )
     return RescoreResult(
         session_id=session.id,

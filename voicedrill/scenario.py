@@ -105,7 +105,9 @@ class Dynamics:
 
     resting: float = 0.4  # where agitation drifts when nothing happens, 0..1
     decay: float = 0.1  # fraction of the way to ``resting`` moved per turn, 0..1
-    silence: float | None = None  # change when the trainee says nothing (None: the scoring script's)
+    silence: float | None = (
+        None  # change when the trainee says nothing (None: the scoring script's)
+    )
     interruption: float | None = None  # change when he is talked over (None: the scoring script's)
     score_pull: float = 0.06  # change per turn at score 0 (+) and 100 (-), linear between
     max_change: float = 0.35  # largest change in one turn (before decay)
@@ -188,7 +190,9 @@ class Node:
     outcome: str | None = None  # a terminal node: its line is his last, then this outcome
     trainee: tuple[tuple[str, str | None], ...] = ()  # (path name, scripted reply or None)
     note: str = ""  # for the instructor; never spoken
-    moments: tuple[str, ...] = ()  # what this line is about for the scorer: MOMENTS (e.g. "suicide")
+    moments: tuple[
+        str, ...
+    ] = ()  # what this line is about for the scorer: MOMENTS (e.g. "suicide")
 
     @property
     def terminal(self) -> bool:
@@ -256,7 +260,9 @@ class Scenario:
         node = self.node(node_id)
         if path_name not in self.trainee_paths:
             choices = ", ".join(self.trainee_paths) or "none"
-            raise ParameterError(f"scenario '{self.id}' has no trainee path '{path_name}' (paths: {choices})")
+            raise ParameterError(
+                f"scenario '{self.id}' has no trainee path '{path_name}' (paths: {choices})"
+            )
         return dict(node.trainee).get(path_name)
 
     def cue_effect(self, cue: str) -> float | None:
@@ -283,8 +289,6 @@ def cue_groups() -> dict[str, tuple[str, ...]]:
     return {"helpful": tuple(HELPFUL), "neutral": tuple(NEUTRAL), "harmful": tuple(HARMFUL)}
 
 
-
-
 def _languages() -> tuple[str, ...]:
     from .lang import LANGUAGES
 
@@ -296,9 +300,20 @@ def _languages() -> tuple[str, ...]:
 # ---------------------------------------------------------------------------
 
 _TOP_KEYS = {
-    "format": False, "id": True, "title": True, "language": True, "situation": True,
-    "briefing": True, "learning_goals": True, "voice": False, "perpetrator": True,
-    "agitation": False, "limits": True, "start": False, "nodes": True, "outcomes": True,
+    "format": False,
+    "id": True,
+    "title": True,
+    "language": True,
+    "situation": True,
+    "briefing": True,
+    "learning_goals": True,
+    "voice": False,
+    "perpetrator": True,
+    "agitation": False,
+    "limits": True,
+    "start": False,
+    "nodes": True,
+    "outcomes": True,
 }
 _VOICE_KEYS = {"name", "rate_wpm", "volume", "pitch"}
 _PERP_KEYS = {"name", "start_agitation", "rise", "fall", "triggers", "hooks", "gender"}
@@ -307,15 +322,35 @@ GENDERS = ("male", "female")
 # replies more and coaches for the moment (see the scoring script's ``moments``).
 MOMENTS = ("suicide", "weapon", "demand")
 _REACTION_KEYS = {"name", "words", "raise", "lower"}
-_AGITATION_KEYS = {"resting", "decay", "silence", "interruption", "score_pull", "max_change",
-                   "bands", "cues"}
+_AGITATION_KEYS = {
+    "resting",
+    "decay",
+    "silence",
+    "interruption",
+    "score_pull",
+    "max_change",
+    "bands",
+    "cues",
+}
 _NODE_KEYS = {"id", "lines", "transitions", "outcome", "trainee", "note", "moment"}
 _TRANSITION_KEYS = {"when", "to", "end"}
 _OUTCOME_KEYS = {"result", "title", "debrief"}
 _CONDITION_KEYS = (
-    "cues_any", "cues_all", "cues_none", "score_above", "score_below", "agitation_above",
-    "agitation_below", "silent", "interrupted", "mentions_any", "hooks_any", "triggers_any",
-    "turn_at_least", "turn_at_most", "any_of",
+    "cues_any",
+    "cues_all",
+    "cues_none",
+    "score_above",
+    "score_below",
+    "agitation_above",
+    "agitation_below",
+    "silent",
+    "interrupted",
+    "mentions_any",
+    "hooks_any",
+    "triggers_any",
+    "turn_at_least",
+    "turn_at_most",
+    "any_of",
 )
 _MAX_CONDITION_DEPTH = 4
 
@@ -351,8 +386,11 @@ class _Parser:
             self.p.add(path, f"{_dotted(path)} is empty", "write the words, or remove the entry")
             return None
         if max_chars is not None and len(value) > max_chars:
-            self.p.add(path, f"{_dotted(path)} is {len(value)} characters, too long to speak in one turn",
-                       f"keep it under {max_chars} characters; split it over two nodes")
+            self.p.add(
+                path,
+                f"{_dotted(path)} is {len(value)} characters, too long to speak in one turn",
+                f"keep it under {max_chars} characters; split it over two nodes",
+            )
             return None
         if spoken:
             self.check_script(value, path)
@@ -361,21 +399,32 @@ class _Parser:
     def check_script(self, value: str, path) -> None:
         """A line in the wrong alphabet for the scenario's language would be spoken wrongly."""
         if self.language == "ru" and not _CYRILLIC.search(value) and _LATIN.search(value):
-            self.p.add(path, f"{_dotted(path)} is not in Russian but the scenario's language is ru",
-                       "write the line in Russian, or set language: en")
+            self.p.add(
+                path,
+                f"{_dotted(path)} is not in Russian but the scenario's language is ru",
+                "write the line in Russian, or set language: en",
+            )
         elif self.language == "en" and _CYRILLIC.search(value):
-            self.p.add(path, f"{_dotted(path)} has Cyrillic letters but the scenario's language is en",
-                       "write the line in English, or set language: ru")
+            self.p.add(
+                path,
+                f"{_dotted(path)} has Cyrillic letters but the scenario's language is en",
+                "write the line in English, or set language: ru",
+            )
 
     def ident(self, value, path, what="id") -> str | None:
         if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
             article = "an" if what[0] in "aeiou" else "a"
-            self.p.wrong_type(path, value, f"{article} {what} (lower-case letters, digits, _)", _quote_hint(value))
+            self.p.wrong_type(
+                path, value, f"{article} {what} (lower-case letters, digits, _)", _quote_hint(value)
+            )
             return None
         value = str(value)
         if not _ID_RE.match(value):
-            self.p.add(path, f"'{value}' is not a valid {what}",
-                       "use lower-case letters, digits and _ only, starting with a letter or digit")
+            self.p.add(
+                path,
+                f"'{value}' is not a valid {what}",
+                "use lower-case letters, digits and _ only, starting with a letter or digit",
+            )
             return None
         return value
 
@@ -384,13 +433,21 @@ class _Parser:
 
     def integer(self, value, path, low, high):
         if isinstance(value, float) and not isinstance(value, bool):
-            self.p.add(path, f"{_dotted(path)} must be a whole number, not {value:g}", f"use a whole number in {low}..{high}")
+            self.p.add(
+                path,
+                f"{_dotted(path)} must be a whole number, not {value:g}",
+                f"use a whole number in {low}..{high}",
+            )
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.p.wrong_type(path, value, "a whole number")
             return None
         if not low <= value <= high:
-            self.p.add(path, f"{_dotted(path)} = {value} is out of range", f"use a whole number in {low}..{high}")
+            self.p.add(
+                path,
+                f"{_dotted(path)} = {value} is out of range",
+                f"use a whole number in {low}..{high}",
+            )
             return None
         return value
 
@@ -405,7 +462,11 @@ class _Parser:
             self.p.wrong_type(path, value, f"a list of {what}")
             return []
         if not value:
-            self.p.add(path, f"{_dotted(path)} is an empty list", f"give at least one {what}, or remove the key")
+            self.p.add(
+                path,
+                f"{_dotted(path)} is an empty list",
+                f"give at least one {what}, or remove the key",
+            )
         return [(v, path + (i,)) for i, v in enumerate(value)]
 
     def mapping(self, value, path, allowed, required=()) -> Mapping | None:
@@ -418,7 +479,9 @@ class _Parser:
     def parse(self) -> Scenario | None:
         data = self.doc.data
         if data is None:
-            self.p.add((), "the file is empty", "start from voicedrill/scenarios/barricaded_subject.yaml")
+            self.p.add(
+                (), "the file is empty", "start from voicedrill/scenarios/barricaded_subject.yaml"
+            )
             return None
         top = self.mapping(data, (), _TOP_KEYS, [k for k, req in _TOP_KEYS.items() if req])
         if top is None:
@@ -427,26 +490,44 @@ class _Parser:
         if "format" in top:
             fmt = top["format"]
             if fmt != FORMAT_VERSION or isinstance(fmt, bool):
-                self.p.add(("format",), f"format {fmt!r} is not supported",
-                           f"this voicedrill reads format {FORMAT_VERSION}")
+                self.p.add(
+                    ("format",),
+                    f"format {fmt!r} is not supported",
+                    f"this voicedrill reads format {FORMAT_VERSION}",
+                )
         sid = self.ident(g("id"), ("id",), "scenario id") if "id" in top else None
         title = self.text(g("title"), ("title",), max_chars=200) if "title" in top else None
         language = None
         if "language" in top:
             lang = g("language")
             if not isinstance(lang, str) or lang not in _languages():
-                self.p.add(("language",), f"language {lang!r} is not supported",
-                           f"use one of: {', '.join(_languages())}")
+                self.p.add(
+                    ("language",),
+                    f"language {lang!r} is not supported",
+                    f"use one of: {', '.join(_languages())}",
+                )
             else:
                 language = lang
         self.language = language
-        situation = self.text(g("situation"), ("situation",), max_chars=100) if "situation" in top else None
-        briefing = self.text(g("briefing"), ("briefing",), max_chars=4000) if "briefing" in top else None
+        situation = (
+            self.text(g("situation"), ("situation",), max_chars=100) if "situation" in top else None
+        )
+        briefing = (
+            self.text(g("briefing"), ("briefing",), max_chars=4000) if "briefing" in top else None
+        )
         goals = ()
         if "learning_goals" in top:
-            goals = tuple(t for t in (self.text(v, p) for v, p in
-                                      self.listing(g("learning_goals"), ("learning_goals",), "goal")) if t)
-        voice, delivery = self.parse_voice(g("voice"), ("voice",)) if "voice" in top else ("", Delivery())
+            goals = tuple(
+                t
+                for t in (
+                    self.text(v, p)
+                    for v, p in self.listing(g("learning_goals"), ("learning_goals",), "goal")
+                )
+                if t
+            )
+        voice, delivery = (
+            self.parse_voice(g("voice"), ("voice",)) if "voice" in top else ("", Delivery())
+        )
         perp = self.parse_perpetrator(g("perpetrator")) if "perpetrator" in top else None
         dyn = self.parse_agitation(g("agitation")) if "agitation" in top else Dynamics()
         limits = self.parse_limits(g("limits")) if "limits" in top else None
@@ -464,15 +545,29 @@ class _Parser:
             self.check_graph(start)
             for nid, npath, _, ends in self.graph:
                 if nid == start and ends and any(n.id == nid and n.terminal for n, _ in nodes):
-                    self.p.add(npath + ("id",), f"the start node '{nid}' ends the drill before the trainee speaks",
-                               "start with a node that has transitions")
+                    self.p.add(
+                        npath + ("id",),
+                        f"the start node '{nid}' ends the drill before the trainee speaks",
+                        "start with a node that has transitions",
+                    )
         if self.p:
             return None
         return Scenario(
-            id=sid, title=title, language=language, situation=situation, briefing=briefing,
-            learning_goals=goals, voice=voice, delivery=delivery, perpetrator=perp, dynamics=dyn,
-            limits=limits, start_node=start, nodes=tuple(n for n, _ in nodes),
-            outcomes=tuple(outcomes), path=None,
+            id=sid,
+            title=title,
+            language=language,
+            situation=situation,
+            briefing=briefing,
+            learning_goals=goals,
+            voice=voice,
+            delivery=delivery,
+            perpetrator=perp,
+            dynamics=dyn,
+            limits=limits,
+            start_node=start,
+            nodes=tuple(n for n, _ in nodes),
+            outcomes=tuple(outcomes),
+            path=None,
         )
 
     def parse_voice(self, value, path):
@@ -485,13 +580,21 @@ class _Parser:
             if name.startswith("piper:"):  # a neural voice: one voicedrill knows, for this language
                 from .neural import CATALOG
 
-                entry = CATALOG.get(name[len("piper:"):])
+                entry = CATALOG.get(name[len("piper:") :])
                 if entry is None or (self.language and entry.language != self.language):
-                    self.p.add(path + ("name",), f"no neural voice {name!r} for language {self.language!r}",
-                               "use " + ", ".join(f"piper:{n} ({e.language})" for n, e in CATALOG.items())
-                               + ", an espeak-ng id such as gmw/en-us+f3, or \"\" for the default")
+                    self.p.add(
+                        path + ("name",),
+                        f"no neural voice {name!r} for language {self.language!r}",
+                        "use "
+                        + ", ".join(f"piper:{n} ({e.language})" for n, e in CATALOG.items())
+                        + ', an espeak-ng id such as gmw/en-us+f3, or "" for the default',
+                    )
         d = Delivery()
-        rate = self.number(m["rate_wpm"], path + ("rate_wpm",), 80, 450, "words per minute") if "rate_wpm" in m else None
+        rate = (
+            self.number(m["rate_wpm"], path + ("rate_wpm",), 80, 450, "words per minute")
+            if "rate_wpm" in m
+            else None
+        )
         vol = self.number(m["volume"], path + ("volume",), 0.05, 1.0) if "volume" in m else None
         pitch = self.number(m["pitch"], path + ("pitch",), 0, 100) if "pitch" in m else None
         return name, Delivery(
@@ -506,22 +609,39 @@ class _Parser:
         if m is None:
             return None
         name = self.text(m.get("name"), path + ("name",), max_chars=80) if "name" in m else None
-        start = self.number(m["start_agitation"], path + ("start_agitation",), 0, 1) if "start_agitation" in m else None
+        start = (
+            self.number(m["start_agitation"], path + ("start_agitation",), 0, 1)
+            if "start_agitation" in m
+            else None
+        )
         rise = self.number(m["rise"], path + ("rise",), 0, 5) if "rise" in m else 1.0
         fall = self.number(m["fall"], path + ("fall",), 0, 5) if "fall" in m else 1.0
-        triggers = self.parse_reactions(m["triggers"], path + ("triggers",), "raise") if "triggers" in m else ()
+        triggers = (
+            self.parse_reactions(m["triggers"], path + ("triggers",), "raise")
+            if "triggers" in m
+            else ()
+        )
         hooks = self.parse_reactions(m["hooks"], path + ("hooks",), "lower") if "hooks" in m else ()
         self.triggers = {t.name for t in triggers}
         self.hooks = {h.name for h in hooks}
         gender = ""
         if "gender" in m and m["gender"] not in GENDERS:
-            self.p.add(path + ("gender",), f"gender {m['gender']!r} is not one of {', '.join(GENDERS)}",
-                       "write gender: male or gender: female (or leave it out)")
+            self.p.add(
+                path + ("gender",),
+                f"gender {m['gender']!r} is not one of {', '.join(GENDERS)}",
+                "write gender: male or gender: female (or leave it out)",
+            )
         elif "gender" in m:
             gender = m["gender"]
-        return Perpetrator(name=name or "", start_agitation=start if start is not None else 0.5,
-                           rise=rise if rise is not None else 1.0, fall=fall if fall is not None else 1.0,
-                           triggers=triggers, hooks=hooks, gender=gender)
+        return Perpetrator(
+            name=name or "",
+            start_agitation=start if start is not None else 0.5,
+            rise=rise if rise is not None else 1.0,
+            fall=fall if fall is not None else 1.0,
+            triggers=triggers,
+            hooks=hooks,
+            gender=gender,
+        )
 
     def parse_reactions(self, value, path, direction):
         other = "lower" if direction == "raise" else "raise"
@@ -533,7 +653,11 @@ class _Parser:
             name = self.ident(m.get("name"), ipath + ("name",), "name") if "name" in m else None
             if name is not None:
                 if name in seen:
-                    self.p.add(ipath + ("name",), f"duplicate name '{name}' in {_dotted(path)}", "give each a different name")
+                    self.p.add(
+                        ipath + ("name",),
+                        f"duplicate name '{name}' in {_dotted(path)}",
+                        "give each a different name",
+                    )
                 seen.add(name)
             words = []
             if "words" in m:
@@ -554,8 +678,14 @@ class _Parser:
             return Dynamics()
         d = Dynamics()
         kw = {}
-        ranges = {"resting": (0, 1), "decay": (0, 1), "silence": (-1, 1), "interruption": (-1, 1),
-                  "score_pull": (0, 1), "max_change": (0.01, 1)}
+        ranges = {
+            "resting": (0, 1),
+            "decay": (0, 1),
+            "silence": (-1, 1),
+            "interruption": (-1, 1),
+            "score_pull": (0, 1),
+            "max_change": (0.01, 1),
+        }
         for key, (lo, hi) in ranges.items():
             if key in m:
                 v = self.number(m[key], path + (key,), lo, hi)
@@ -564,12 +694,23 @@ class _Parser:
         if "bands" in m:
             b = self.mapping(m["bands"], path + ("bands",), {"tense", "explosive"})
             if b is not None:
-                tense = self.number(b["tense"], path + ("bands", "tense"), 0.01, 0.99) if "tense" in b else d.tense_at
-                expl = self.number(b["explosive"], path + ("bands", "explosive"), 0.01, 1) if "explosive" in b else d.explosive_at
+                tense = (
+                    self.number(b["tense"], path + ("bands", "tense"), 0.01, 0.99)
+                    if "tense" in b
+                    else d.tense_at
+                )
+                expl = (
+                    self.number(b["explosive"], path + ("bands", "explosive"), 0.01, 1)
+                    if "explosive" in b
+                    else d.explosive_at
+                )
                 if tense is not None and expl is not None:
                     if tense >= expl:
-                        self.p.add(path + ("bands",), f"band tense ({tense:g}) must start below explosive ({expl:g})",
-                                   "for example tense: 0.4, explosive: 0.75")
+                        self.p.add(
+                            path + ("bands",),
+                            f"band tense ({tense:g}) must start below explosive ({expl:g})",
+                            "for example tense: 0.4, explosive: 0.75",
+                        )
                     else:
                         kw["tense_at"], kw["explosive_at"] = tense, expl
         if "cues" in m:
@@ -590,8 +731,14 @@ class _Parser:
         m = self.mapping(value, path, {"max_turns", "outcome"}, ("max_turns", "outcome"))
         if m is None:
             return None
-        turns = self.integer(m["max_turns"], path + ("max_turns",), 1, 200) if "max_turns" in m else None
-        outcome = self.ident(m["outcome"], path + ("outcome",), "outcome id") if "outcome" in m else None
+        turns = (
+            self.integer(m["max_turns"], path + ("max_turns",), 1, 200)
+            if "max_turns" in m
+            else None
+        )
+        outcome = (
+            self.ident(m["outcome"], path + ("outcome",), "outcome id") if "outcome" in m else None
+        )
         if outcome is not None:
             self.outcome_refs.append((path + ("outcome",), outcome))
         if turns is None or outcome is None:
@@ -614,11 +761,20 @@ class _Parser:
                 continue
             result = m.get("result")
             if "result" in m and result not in RESULTS:
-                self.p.add(opath + ("result",), f"result {result!r} is not one of {', '.join(RESULTS)}",
-                           "good: the trainee succeeded; bad: someone was hurt or talks failed; neutral: neither")
+                self.p.add(
+                    opath + ("result",),
+                    f"result {result!r} is not one of {', '.join(RESULTS)}",
+                    "good: the trainee succeeded; bad: someone was hurt or talks failed; neutral: neither",
+                )
                 result = None
-            title = self.text(m["title"], opath + ("title",), max_chars=200) if "title" in m else None
-            debrief = self.text(m["debrief"], opath + ("debrief",), max_chars=4000, spoken=True) if "debrief" in m else None
+            title = (
+                self.text(m["title"], opath + ("title",), max_chars=200) if "title" in m else None
+            )
+            debrief = (
+                self.text(m["debrief"], opath + ("debrief",), max_chars=4000, spoken=True)
+                if "debrief" in m
+                else None
+            )
             if result and title and debrief:
                 out.append(Outcome(id=oid_ok, title=title, result=result, debrief=debrief))
         return tuple(out)
@@ -639,13 +795,18 @@ class _Parser:
             nid = self.ident(m["id"], npath + ("id",), "node id") if "id" in m else None
             if nid is not None:
                 if nid in seen:
-                    self.p.add(npath + ("id",), f"duplicate node id '{nid}' (first used at line {self.doc.where(seen[nid]).line})",
-                               "give every node its own id")
+                    self.p.add(
+                        npath + ("id",),
+                        f"duplicate node id '{nid}' (first used at line {self.doc.where(seen[nid]).line})",
+                        "give every node its own id",
+                    )
                     nid = None
                 else:
                     seen[nid] = npath + ("id",)
             lines = self.parse_lines(m["lines"], npath + ("lines",)) if "lines" in m else None
-            trainee = self.parse_trainee(m["trainee"], npath + ("trainee",)) if "trainee" in m else ()
+            trainee = (
+                self.parse_trainee(m["trainee"], npath + ("trainee",)) if "trainee" in m else ()
+            )
             note = ""
             if "note" in m:
                 note = self.p.expect(m["note"], npath + ("note",), str, "text") or ""
@@ -653,7 +814,9 @@ class _Parser:
             if "moment" in m:
                 for v, vpath in self.listing(m["moment"], npath + ("moment",), "moment"):
                     if v not in MOMENTS:
-                        self.p.add(vpath, f"unknown moment {v!r}", f"use one of: {', '.join(MOMENTS)}")
+                        self.p.add(
+                            vpath, f"unknown moment {v!r}", f"use one of: {', '.join(MOMENTS)}"
+                        )
                     elif v not in moments:
                         moments.append(v)
             outcome = None
@@ -663,22 +826,40 @@ class _Parser:
                 if outcome is not None:
                     self.outcome_refs.append((npath + ("outcome",), outcome))
                 if "transitions" in m:
-                    self.p.add(npath + ("transitions",), "a node with an outcome ends the drill and cannot have transitions",
-                               "remove 'outcome:' or 'transitions:'", at_key=True)
+                    self.p.add(
+                        npath + ("transitions",),
+                        "a node with an outcome ends the drill and cannot have transitions",
+                        "remove 'outcome:' or 'transitions:'",
+                        at_key=True,
+                    )
                 if trainee:
-                    self.p.add(npath + ("trainee",), "the drill ends at this node, so no trainee reply is heard here",
-                               "remove 'trainee:'", at_key=True)
+                    self.p.add(
+                        npath + ("trainee",),
+                        "the drill ends at this node, so no trainee reply is heard here",
+                        "remove 'trainee:'",
+                        at_key=True,
+                    )
             elif "transitions" in m:
                 transitions = self.parse_transitions(m["transitions"], npath + ("transitions",))
             else:
-                self.p.add(npath, f"node '{nid or i}' has neither transitions nor an outcome",
-                           "add 'transitions:' (ending with a default '- to: ...') or 'outcome: <id>'")
+                self.p.add(
+                    npath,
+                    f"node '{nid or i}' has neither transitions nor an outcome",
+                    "add 'transitions:' (ending with a default '- to: ...') or 'outcome: <id>'",
+                )
             if nid is not None:  # for the graph checks, even when other parts had problems
                 ends = outcome is not None or "outcome" in m or any(t.end for t in transitions)
                 self.graph.append((nid, npath, tuple(t.to for t in transitions if t.to), ends))
             if nid is not None and lines is not None:
-                node = Node(id=nid, lines=lines, transitions=transitions, outcome=outcome,
-                            trainee=trainee, note=note.strip(), moments=tuple(moments))
+                node = Node(
+                    id=nid,
+                    lines=lines,
+                    transitions=transitions,
+                    outcome=outcome,
+                    trainee=trainee,
+                    note=note.strip(),
+                    moments=tuple(moments),
+                )
                 out.append((node, npath))
         return out
 
@@ -715,7 +896,9 @@ class _Parser:
 
     def parse_trainee(self, value, path):
         if not isinstance(value, Mapping):
-            self.p.wrong_type(path, value, "a mapping of path name: reply (e.g. good: \"...\", poor: \"...\")")
+            self.p.wrong_type(
+                path, value, 'a mapping of path name: reply (e.g. good: "...", poor: "...")'
+            )
             return ()
         out = []
         for name, reply in value.items():
@@ -724,7 +907,13 @@ class _Parser:
             if reply is None:
                 text = None  # explicitly silent
             else:
-                text = self.text(reply, rpath, max_chars=MAX_LINE_CHARS, what="a reply (text), or ~ for silence", spoken=True)
+                text = self.text(
+                    reply,
+                    rpath,
+                    max_chars=MAX_LINE_CHARS,
+                    what="a reply (text), or ~ for silence",
+                    spoken=True,
+                )
                 if text is None:
                     continue
             if pname is not None:
@@ -743,8 +932,11 @@ class _Parser:
             if m is None:
                 continue
             if ("to" in m) == ("end" in m):
-                self.p.add(tpath, "a transition needs exactly one of 'to: <node id>' or 'end: <outcome id>'",
-                           "'to' goes to another node, 'end' finishes the drill with an outcome")
+                self.p.add(
+                    tpath,
+                    "a transition needs exactly one of 'to: <node id>' or 'end: <outcome id>'",
+                    "'to' goes to another node, 'end' finishes the drill with an outcome",
+                )
                 continue
             to = end = None
             if "to" in m:
@@ -761,13 +953,20 @@ class _Parser:
             elif default_at is None:
                 default_at = i
             if default_at is not None and i > default_at:
-                self.p.add(tpath, "this transition comes after the default one, so it is never taken",
-                           "move the default (the transition without 'when') to the end")
+                self.p.add(
+                    tpath,
+                    "this transition comes after the default one, so it is never taken",
+                    "move the default (the transition without 'when') to the end",
+                )
             if to is not None or end is not None:
                 out.append(Transition(when=when, to=to, end=end))
         if default_at is None:
-            self.p.add(path, "no default transition: when no condition holds the drill has nowhere to go",
-                       "end the list with a transition without 'when', e.g. '- to: <node id>'", at_key=True)
+            self.p.add(
+                path,
+                "no default transition: when no condition holds the drill has nowhere to go",
+                "end the list with a transition without 'when', e.g. '- to: <node id>'",
+                at_key=True,
+            )
         return tuple(out)
 
     def parse_condition(self, value, path, depth) -> Condition:
@@ -775,7 +974,9 @@ class _Parser:
         if m is None:
             return Condition()
         if not m:
-            self.p.add(path, "'when' is empty", "give a condition, or drop 'when' to make this the default")
+            self.p.add(
+                path, "'when' is empty", "give a condition, or drop 'when' to make this the default"
+            )
         kw: dict[str, Any] = {}
         for key in ("cues_any", "cues_all", "cues_none"):
             if key in m:
@@ -787,12 +988,19 @@ class _Parser:
                         names.extend(self.groups[v])
                     else:
                         known = list(self.cues) + list(self.groups)
-                        hint = did_you_mean(v, known, "cues: " + ", ".join(self.cues) + "; groups: "
-                                            + ", ".join(self.groups))
+                        hint = did_you_mean(
+                            v,
+                            known,
+                            "cues: " + ", ".join(self.cues) + "; groups: " + ", ".join(self.groups),
+                        )
                         self.p.add(vpath, f"unknown cue '{v}'", hint)
                 kw[key] = tuple(dict.fromkeys(names))
-        for key, lo, hi in (("score_above", 0, 100), ("score_below", 0, 100),
-                            ("agitation_above", 0, 1), ("agitation_below", 0, 1)):
+        for key, lo, hi in (
+            ("score_above", 0, 100),
+            ("score_below", 0, 100),
+            ("agitation_above", 0, 1),
+            ("agitation_below", 0, 1),
+        ):
             if key in m:
                 kw[key] = self.number(m[key], path + (key,), lo, hi)
         for key in ("silent", "interrupted"):
@@ -800,7 +1008,9 @@ class _Parser:
                 kw[key] = self.boolean(m[key], path + (key,))
         if "mentions_any" in m:
             words = []
-            for v, vpath in self.listing(m["mentions_any"], path + ("mentions_any",), "word or phrase"):
+            for v, vpath in self.listing(
+                m["mentions_any"], path + ("mentions_any",), "word or phrase"
+            ):
                 t = self.text(v, vpath, max_chars=60, what="a word or phrase")
                 if t:
                     words.append(t)
@@ -819,7 +1029,11 @@ class _Parser:
                 kw[key] = self.integer(m[key], path + (key,), 1, 1000)
         if "any_of" in m:
             if depth >= _MAX_CONDITION_DEPTH:
-                self.p.add(path + ("any_of",), "conditions are nested too deeply", "flatten the 'any_of' lists")
+                self.p.add(
+                    path + ("any_of",),
+                    "conditions are nested too deeply",
+                    "flatten the 'any_of' lists",
+                )
             else:
                 subs = []
                 for v, vpath in self.listing(m["any_of"], path + ("any_of",), "condition"):
@@ -827,12 +1041,18 @@ class _Parser:
                 kw["any_of"] = tuple(subs)
         lo, hi = kw.get("agitation_above"), kw.get("agitation_below")
         if lo is not None and hi is not None and lo >= hi:
-            self.p.add(path + ("agitation_below",), f"agitation can never be above {lo:g} and below {hi:g}",
-                       "make agitation_below larger than agitation_above")
+            self.p.add(
+                path + ("agitation_below",),
+                f"agitation can never be above {lo:g} and below {hi:g}",
+                "make agitation_below larger than agitation_above",
+            )
         lo, hi = kw.get("score_above"), kw.get("score_below")
         if lo is not None and hi is not None and lo >= hi:
-            self.p.add(path + ("score_below",), f"the score can never be above {lo:g} and below {hi:g}",
-                       "make score_below larger than score_above")
+            self.p.add(
+                path + ("score_below",),
+                f"the score can never be above {lo:g} and below {hi:g}",
+                "make score_below larger than score_above",
+            )
         return Condition(**{k: v for k, v in kw.items() if v is not None})
 
     # -- cross-references and graph -----------------------------------------
@@ -849,8 +1069,10 @@ class _Parser:
             if name not in known_outcomes:
                 hint = did_you_mean(name, sorted(known_outcomes), "add it under 'outcomes:'")
                 self.p.add(path, f"no outcome with id '{name}'", hint)
-        for refs, have, what in ((self.hook_refs, self.hooks, "hook"),
-                                 (self.trigger_refs, self.triggers, "trigger")):
+        for refs, have, what in (
+            (self.hook_refs, self.hooks, "hook"),
+            (self.trigger_refs, self.triggers, "trigger"),
+        ):
             for path, name in refs:
                 if name not in have:
                     hint = did_you_mean(name, sorted(have), f"define it under perpetrator.{what}s")
@@ -868,7 +1090,9 @@ class _Parser:
         nodes = data.get("nodes") if isinstance(data, Mapping) else None
         if not isinstance(nodes, list):
             return set()
-        return {n.get("id") for n in nodes if isinstance(n, Mapping) and isinstance(n.get("id"), str)}
+        return {
+            n.get("id") for n in nodes if isinstance(n, Mapping) and isinstance(n.get("id"), str)
+        }
 
     def check_graph(self, start) -> None:
         """Every node reachable from the start, and an outcome reachable from every node."""
@@ -879,8 +1103,11 @@ class _Parser:
         reached = _reachable(start, forward)
         for nid, p, _, _ in self.graph:
             if nid not in reached:
-                self.p.add(p + ("id",), f"node '{nid}' cannot be reached from the start node '{start}'",
-                           f"add a transition 'to: {nid}' from another node, or remove this node")
+                self.p.add(
+                    p + ("id",),
+                    f"node '{nid}' cannot be reached from the start node '{start}'",
+                    f"add a transition 'to: {nid}' from another node, or remove this node",
+                )
         backward: dict[str, set[str]] = {nid: set() for nid in ids}
         for src, dsts in forward.items():
             for d in dsts:
@@ -889,10 +1116,13 @@ class _Parser:
         for nid, _, _, ends in self.graph:
             if ends and nid not in can_end:
                 can_end |= _reachable(nid, backward)
-        for nid, p, _, ends in self.graph:
+        for nid, p, _, _ends in self.graph:
             if nid in reached and nid not in can_end:
-                self.p.add(p + ("id",), f"from node '{nid}' no path leads to an outcome: the drill could loop forever",
-                           "add a transition to a node that ends, or 'end: <outcome id>'")
+                self.p.add(
+                    p + ("id",),
+                    f"from node '{nid}' no path leads to an outcome: the drill could loop forever",
+                    "add a transition to a node that ends, or 'end: <outcome id>'",
+                )
 
 
 def _reachable(start: str, edges: Mapping[str, set[str]]) -> set[str]:
@@ -943,7 +1173,9 @@ def _build(doc) -> Scenario:
     try:
         scenario = parser.parse()
     except RecursionError as e:  # absurdly nested YAML
-        raise ScenarioError(f"{doc.name}:1:1: the file is nested too deeply to be a scenario") from e
+        raise ScenarioError(
+            f"{doc.name}:1:1: the file is nested too deeply to be a scenario"
+        ) from e
     parser.p.raise_if_any("scenario")
     return scenario
 
@@ -962,7 +1194,9 @@ def _load_path(path: Path) -> Scenario:
     from .yamlsafe import load_yaml
 
     if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
-        raise ScenarioError(f"{path}:1:1: the file is over {MAX_FILE_BYTES // 1000} kB; a scenario is much smaller")
+        raise ScenarioError(
+            f"{path}:1:1: the file is over {MAX_FILE_BYTES // 1000} kB; a scenario is much smaller"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -992,13 +1226,16 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def find_scenario(id_or_path: str | os.PathLike, *, data_dir: str | os.PathLike | None = None) -> Path:
+def find_scenario(
+    id_or_path: str | os.PathLike, *, data_dir: str | os.PathLike | None = None
+) -> Path:
     """The file for a scenario id (user folder first, then shipped) or an existing path."""
     return resolve_scenario(id_or_path, data_dir=data_dir)[0]
 
 
-def resolve_scenario(id_or_path: str | os.PathLike, *,
-                     data_dir: str | os.PathLike | None = None) -> tuple[Path, tuple[str, ...]]:
+def resolve_scenario(
+    id_or_path: str | os.PathLike, *, data_dir: str | os.PathLike | None = None
+) -> tuple[Path, tuple[str, ...]]:
     """The file for a scenario id or path, and notes for the user about other files with
     that id (a broken user file skipped, a duplicate id not used).
 
@@ -1013,8 +1250,10 @@ def resolve_scenario(id_or_path: str | os.PathLike, *,
     if candidate.is_file():
         return candidate, ()
     if looks_like_path:
-        raise ScenarioError(f"{text}: no such scenario file. Check the path, or give a scenario id "
-                            "(see: voicedrill scenarios list).")
+        raise ScenarioError(
+            f"{text}: no such scenario file. Check the path, or give a scenario id "
+            "(see: voicedrill scenarios list)."
+        )
     files = [(source, f) for source, f in _library_files(data_dir) if _file_id(f) == text]
     if not files:  # a file named like the id that declares another one (or none)
         files = [(source, f) for source, f in _library_files(data_dir) if f.stem == text]
@@ -1072,15 +1311,21 @@ def _choose(sid: str, files: list[tuple[str, Path]]):
         if f == chosen[1]:
             continue
         if scenario is None and valid:
-            notes.append(f"{f}: has {len(problems)} problem(s), so {chosen[0]} scenario '{sid}' from "
-                         f"{chosen[1]} is used (fix it, see: voicedrill scenarios validate {f})")
+            notes.append(
+                f"{f}: has {len(problems)} problem(s), so {chosen[0]} scenario '{sid}' from "
+                f"{chosen[1]} is used (fix it, see: voicedrill scenarios validate {f})"
+            )
         elif scenario is not None and source == chosen[0]:
-            notes.append(f"{f}: declares id '{sid}' too and is not used; {chosen[1]} is "
-                         "(give each scenario its own id)")
+            notes.append(
+                f"{f}: declares id '{sid}' too and is not used; {chosen[1]} is "
+                "(give each scenario its own id)"
+            )
     return chosen[:2], tuple(notes)
 
 
-def load_scenario(id_or_path: str | os.PathLike, *, data_dir: str | os.PathLike | None = None) -> Scenario:
+def load_scenario(
+    id_or_path: str | os.PathLike, *, data_dir: str | os.PathLike | None = None
+) -> Scenario:
     """Find, load and validate a scenario by id or path (cached by file and mtime)."""
     path = find_scenario(id_or_path, data_dir=data_dir).resolve()
     try:
@@ -1106,10 +1351,19 @@ class ScenarioInfo:
     notes: tuple[str, ...] = ()  # other files declaring this id (broken, or a duplicate)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "title": self.title, "language": self.language,
-                "situation": self.situation, "nodes": self.nodes, "outcomes": self.outcomes,
-                "source": self.source, "path": self.path, "valid": not self.problems,
-                "problems": list(self.problems), "notes": list(self.notes)}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "language": self.language,
+            "situation": self.situation,
+            "nodes": self.nodes,
+            "outcomes": self.outcomes,
+            "source": self.source,
+            "path": self.path,
+            "valid": not self.problems,
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+        }
 
 
 def list_scenarios(*, data_dir: str | os.PathLike | None = None) -> tuple[ScenarioInfo, ...]:
@@ -1133,8 +1387,10 @@ def list_scenarios(*, data_dir: str | os.PathLike | None = None) -> tuple[Scenar
             elif scenario is None:
                 out.append(_info(sid, None, other_source, f, problems))
             elif other_source == source:  # a valid duplicate in the same folder
-                msg = (f"{f}:1:1: id '{sid}' is taken by {path}, which is the file used "
-                       "(give each scenario its own id)")
+                msg = (
+                    f"{f}:1:1: id '{sid}' is taken by {path}, which is the file used "
+                    "(give each scenario its own id)"
+                )
                 out.append(_info(sid, None, other_source, f, (msg,)))
             # a valid shipped scenario replaced by a valid user one is not listed
     return tuple(sorted(out, key=lambda i: (i.id, bool(i.problems), i.source != "user", i.path)))
@@ -1143,13 +1399,43 @@ def list_scenarios(*, data_dir: str | os.PathLike | None = None) -> tuple[Scenar
 def _info(sid, scenario, source, path, problems, notes=()) -> ScenarioInfo:
     if scenario is None:
         return ScenarioInfo(sid, "", "", "", 0, 0, source, str(path), tuple(problems), tuple(notes))
-    return ScenarioInfo(scenario.id, scenario.title, scenario.language, scenario.situation,
-                        len(scenario.nodes), len(scenario.outcomes), source, str(path), (), tuple(notes))
+    return ScenarioInfo(
+        scenario.id,
+        scenario.title,
+        scenario.language,
+        scenario.situation,
+        len(scenario.nodes),
+        len(scenario.outcomes),
+        source,
+        str(path),
+        (),
+        tuple(notes),
+    )
 
 
 __all__ = [
-    "Scenario", "Node", "Lines", "Transition", "Condition", "Outcome", "Perpetrator",
-    "WordReaction", "Dynamics", "Delivery", "Limits", "ScenarioInfo", "BANDS", "RESULTS",
-    "MAX_LINE_CHARS", "cue_names", "cue_groups", "parse_scenario", "check_file", "find_scenario",
-    "load_scenario", "list_scenarios", "scenario_dirs", "resolve_scenario",
+    "Scenario",
+    "Node",
+    "Lines",
+    "Transition",
+    "Condition",
+    "Outcome",
+    "Perpetrator",
+    "WordReaction",
+    "Dynamics",
+    "Delivery",
+    "Limits",
+    "ScenarioInfo",
+    "BANDS",
+    "RESULTS",
+    "MAX_LINE_CHARS",
+    "cue_names",
+    "cue_groups",
+    "parse_scenario",
+    "check_file",
+    "find_scenario",
+    "load_scenario",
+    "list_scenarios",
+    "scenario_dirs",
+    "resolve_scenario",
 ]

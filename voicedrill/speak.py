@@ -25,7 +25,9 @@ from .errors import AudioError
 from .takes import TakeLibrary, load_take
 from .types import PerpetratorLine
 
-NEURAL_DEFAULTS = {"en": "piper:en_US-joe-medium"}  # language -> the neural voice a scenario gets by default
+NEURAL_DEFAULTS = {
+    "en": "piper:en_US-joe-medium"
+}  # language -> the neural voice a scenario gets by default
 
 
 def voice_for(scenario) -> str:
@@ -77,7 +79,11 @@ class LineVoice:
     ):
         self.scenario = scenario
         self.cache_dir = cache_dir
-        self.takes = takes if takes is not None else (TakeLibrary.for_scenario(scenario, data_dir) if use_takes else None)
+        self.takes = (
+            takes
+            if takes is not None
+            else (TakeLibrary.for_scenario(scenario, data_dir) if use_takes else None)
+        )
         self.notice = notice or _print_notice
         self.voice = voice_for(scenario)
         self.fallback = tts.perpetrator_voice(scenario.language)
@@ -88,32 +94,48 @@ class LineVoice:
         key = (line.node_id, line.text, round(float(line.agitation), 6))
         take = None
         if self.takes is not None:
-            take = self.takes.find(line.node_id, self.scenario.dynamics.band(line.agitation), line.text)
+            take = self.takes.find(
+                line.node_id, self.scenario.dynamics.band(line.agitation), line.text
+            )
         if take is not None:
             try:
                 audio = load_take(take)
                 self._spoken[key] = take.label
                 return audio
             except AudioError as e:  # a damaged take: say so, and let TTS speak the line
-                self.notice(f"{e} This line is spoken with TTS; record it again: voicedrill scenarios record "
-                            f"{self.scenario.id} --node {line.node_id} --redo")
+                self.notice(
+                    f"{e} This line is spoken with TTS; record it again: voicedrill scenarios record "
+                    f"{self.scenario.id} --node {line.node_id} --redo"
+                )
         voice = (line.voice or "").strip() or self.voice
         delivery = tts.delivery_for(line.agitation, base=self.scenario.delivery)
         if tts.is_neural(voice) and not self.noticed:
             from .neural import NeuralVoiceMissing
 
             try:
-                audio = tts.render(line.text, language=self.scenario.language, voice=voice, delivery=delivery,
-                                   cache_dir=self.cache_dir)
+                audio = tts.render(
+                    line.text,
+                    language=self.scenario.language,
+                    voice=voice,
+                    delivery=delivery,
+                    cache_dir=self.cache_dir,
+                )
                 self._spoken[key] = label(voice)
                 return audio
             except NeuralVoiceMissing as e:
                 self.noticed = True
-                self.notice(f"{e} Until then the perpetrator speaks with espeak-ng ({self.fallback}).")
+                self.notice(
+                    f"{e} Until then the perpetrator speaks with espeak-ng ({self.fallback})."
+                )
         if tts.is_neural(voice):
             voice = self.fallback
-        audio = tts.render(line.text, language=self.scenario.language, voice=voice, delivery=delivery,
-                           cache_dir=self.cache_dir)
+        audio = tts.render(
+            line.text,
+            language=self.scenario.language,
+            voice=voice,
+            delivery=delivery,
+            cache_dir=self.cache_dir,
+        )
         self._spoken[key] = label(voice)
         return audio
 
@@ -129,7 +151,10 @@ def describe(scenario, data_dir: str | os.PathLike | None = None) -> str:
         from . import neural
 
         name = voice.split(":", 1)[1]
-        state = "installed" if neural.is_installed(name) else f"not installed: espeak-ng speaks instead ({neural.install_hint(name)})"
+        state = (
+            "installed"
+            if neural.is_installed(name)
+            else f"not installed: espeak-ng speaks instead ({neural.install_hint(name)})"
+        )
         return f"{label(voice)} ({state})"
     return label(voice)
-

@@ -136,7 +136,9 @@ class SessionMeta:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping, *, scenario_text: str = "", script_text: str = "") -> "SessionMeta":
+    def from_dict(
+        cls, data: Mapping, *, scenario_text: str = "", script_text: str = ""
+    ) -> "SessionMeta":
         return cls(
             id=str(data["id"]),
             scenario_id=str(data["scenario_id"]),
@@ -168,11 +170,19 @@ class TurnRescore:
     score: TurnScore
 
     def to_dict(self) -> dict:
-        return {"script_hash": self.script_hash, "created": self.created, "score": self.score.to_dict()}
+        return {
+            "script_hash": self.script_hash,
+            "created": self.created,
+            "score": self.score.to_dict(),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "TurnRescore":
-        return cls(str(data["script_hash"]), str(data.get("created", "")), TurnScore.from_dict(data["score"]))
+        return cls(
+            str(data["script_hash"]),
+            str(data.get("created", "")),
+            TurnScore.from_dict(data["score"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -434,7 +444,9 @@ class HistoryPoint:
     mean_wpm: float | None  # words per minute
     mean_latency: float | None  # seconds
     mean_calm: float | None  # 0 (agitated) .. 1 (calm)
-    outcome: str | None = ""  # the outcome reached; None when stopped early (--max-turns, Ctrl-C); "" unknown
+    outcome: str | None = (
+        ""  # the outcome reached; None when stopped early (--max-turns, Ctrl-C); "" unknown
+    )
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -474,7 +486,9 @@ class SessionWriter:
         turn index was already saved.
         """
         if self.finished:
-            raise StoreError(f"{self.path}: the session is finished; start a new one to save more turns.")
+            raise StoreError(
+                f"{self.path}: the session is finished; start a new one to save more turns."
+            )
         index = int(record.index)
         if index < 0 or index > 999_999:
             raise StoreError(f"{self.path}: turn index {index} is out of range 0..999999.")
@@ -507,7 +521,9 @@ class SessionWriter:
                     "latency": record.reply.latency,
                     "interrupted": bool(record.reply.interrupted),
                     "source": record.reply.source,
-                    "seconds": (0.0 if record.reply.audio is None else len(record.reply.audio) / _rate()),
+                    "seconds": (
+                        0.0 if record.reply.audio is None else len(record.reply.audio) / _rate()
+                    ),
                 },
                 "transcript": record.transcript.to_dict(),
                 "score": record.score.to_dict(),
@@ -533,7 +549,9 @@ class SessionWriter:
         self.store._index_turn(self.id, _clean(data))
         return final
 
-    def finish(self, *, outcome: str | None, outcome_text: str = "", drill_score: float | None) -> Path:
+    def finish(
+        self, *, outcome: str | None, outcome_text: str = "", drill_score: float | None
+    ) -> Path:
         """Mark the session complete (``final.json``): how it ended and the drill score 0..100."""
         if self.finished:
             raise StoreError(f"{self.path}: the session is already finished.")
@@ -550,7 +568,9 @@ class SessionWriter:
         try:
             _write_json_atomic(path, data, self.store.durable)
         except OSError as e:
-            raise StoreError(f"{path}: cannot mark the session finished ({e}). Check the data folder.") from e
+            raise StoreError(
+                f"{path}: cannot mark the session finished ({e}). Check the data folder."
+            ) from e
         self.finished = True
         self.store._index_session_folder(self.path)
         return path
@@ -676,7 +696,9 @@ class Store:
             return matches[0]
         if len(matches) > 1:
             shown = ", ".join(sorted(matches)[:5])
-            raise StoreError(f"session id '{session_id}' is ambiguous ({len(matches)} match: {shown}). Give more of it.")
+            raise StoreError(
+                f"session id '{session_id}' is ambiguous ({len(matches)} match: {shown}). Give more of it."
+            )
         raise StoreError(f"no session '{session_id}' in {self.sessions_dir}. {FIND_IDS_HINT}")
 
     def session_path(self, session_id: str) -> Path:
@@ -686,7 +708,9 @@ class Store:
         """Read a session folder. Unreadable turn files are listed in ``Session.problems``."""
         return _read_session(self.sessions_dir / self.resolve(session_id))
 
-    def list_sessions(self, trainee: str | None = None, scenario: str | None = None) -> list[SessionSummary]:
+    def list_sessions(
+        self, trainee: str | None = None, scenario: str | None = None
+    ) -> list[SessionSummary]:
         """Sessions from the index (brought up to date with the folders first), oldest first."""
         self.sync()
         sql = (
@@ -706,8 +730,17 @@ class Store:
         rows = self._query(sql, params)
         return [
             SessionSummary(
-                id=r[0], scenario=r[1], trainee=r[2], started=r[3], turns=r[4], complete=bool(r[5]),
-                language=r[6], mode=r[7], outcome=r[8], drill_score=r[9], path=self.sessions_dir / r[0],
+                id=r[0],
+                scenario=r[1],
+                trainee=r[2],
+                started=r[3],
+                turns=r[4],
+                complete=bool(r[5]),
+                language=r[6],
+                mode=r[7],
+                outcome=r[8],
+                drill_score=r[9],
+                path=self.sessions_dir / r[0],
             )
             for r in rows
         ]
@@ -719,7 +752,10 @@ class Store:
     def trainees(self) -> list[tuple[str, int, str]]:
         """Every trainee with (name, number of sessions, last started), by name."""
         self.sync()
-        return [tuple(r) for r in self._query("SELECT name, sessions, last_started FROM trainees ORDER BY name")]
+        return [
+            tuple(r)
+            for r in self._query("SELECT name, sessions, last_started FROM trainees ORDER BY name")
+        ]
 
     def history(self, trainee: str) -> list[HistoryPoint]:
         """A trainee's drills, oldest first, with per-drill means and cue rates (from the index)."""
@@ -740,9 +776,19 @@ class Store:
             rates.setdefault(sid, {})[cue] = n / turns if turns else 0.0
         return [
             HistoryPoint(
-                session_id=r[0], started=r[1], scenario=r[2], language=r[3], complete=bool(r[4]),
-                turns=r[5], drill_score=r[6], mean_score=r[7], cue_rates=dict(sorted(rates.get(r[0], {}).items())),
-                mean_wpm=r[8], mean_latency=r[9], mean_calm=r[10], outcome=r[11],
+                session_id=r[0],
+                started=r[1],
+                scenario=r[2],
+                language=r[3],
+                complete=bool(r[4]),
+                turns=r[5],
+                drill_score=r[6],
+                mean_score=r[7],
+                cue_rates=dict(sorted(rates.get(r[0], {}).items())),
+                mean_wpm=r[8],
+                mean_latency=r[9],
+                mean_calm=r[10],
+                outcome=r[11],
             )
             for r in rows
         ]
@@ -769,8 +815,10 @@ class Store:
         valid index; an index file that cannot be used is removed and built anew.
         """
         if self.in_memory:  # the file could not be opened for writing (full disk, read-only folder)
-            raise StoreError(f"{self.index_path}: cannot rebuild the session index: it cannot be written "
-                             "(is the disk full or the folder read-only?). Free some space and run this again.")
+            raise StoreError(
+                f"{self.index_path}: cannot rebuild the session index: it cannot be written "
+                "(is the disk full or the folder read-only?). Free some space and run this again."
+            )
         if self._db is not None:
             n = self._full_sync(clear=True)
             if n is not None:
@@ -796,7 +844,9 @@ class Store:
         Complete sessions are immutable (re-scoring only adds files) and are not re-read.
         """
         folder_ids = set(self._folder_ids())
-        known = {r[0]: (r[1], r[2]) for r in self._query("SELECT id, complete, turns FROM sessions")}
+        known = {
+            r[0]: (r[1], r[2]) for r in self._query("SELECT id, complete, turns FROM sessions")
+        }
         gone = [sid for sid in known if sid not in folder_ids]
         todo = [sid for sid in folder_ids if sid not in known]
         for sid, (complete, turns) in known.items():
@@ -834,7 +884,9 @@ class Store:
             version = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
             self._db.execute("SELECT COUNT(*) FROM sessions").fetchone()
             if version is None or int(version[0]) != INDEX_SCHEMA:
-                raise sqlite3.DatabaseError(f"index schema {version and version[0]} != {INDEX_SCHEMA}")
+                raise sqlite3.DatabaseError(
+                    f"index schema {version and version[0]} != {INDEX_SCHEMA}"
+                )
         except sqlite3.OperationalError as e:
             # A full disk, a read-only folder or a lock: the file may be perfectly good, so it is
             # never removed here. Work from an index in memory, built from the folders.
@@ -842,7 +894,9 @@ class Store:
             return
         except sqlite3.DatabaseError as e:
             if existed:
-                self.notes.append(f"{self.index_path}: the session index was unreadable ({e}); rebuilt it from the session folders.")
+                self.notes.append(
+                    f"{self.index_path}: the session index was unreadable ({e}); rebuilt it from the session folders."
+                )
             try:
                 self._rebuild_file()
             except StoreError as err:
@@ -850,12 +904,16 @@ class Store:
                 return
             n = self._full_sync() or 0
             if not existed and n:
-                self.notes.append(f"{self.index_path}: no session index; built it from {n} session folders.")
+                self.notes.append(
+                    f"{self.index_path}: no session index; built it from {n} session folders."
+                )
             return
         if not existed:
             n = self._full_sync() or 0
             if n:
-                self.notes.append(f"{self.index_path}: no session index; built it from {n} session folders.")
+                self.notes.append(
+                    f"{self.index_path}: no session index; built it from {n} session folders."
+                )
 
     def _memory_index(self, why) -> None:
         """Index the folders in memory when the index file cannot be opened for writing
@@ -874,12 +932,19 @@ class Store:
     def _connect(self, target: str | os.PathLike | None = None) -> None:
         db = None
         try:
-            db = sqlite3.connect(target or self.index_path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(
+                target or self.index_path,
+                timeout=30.0,
+                isolation_level=None,
+                check_same_thread=False,
+            )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             db.executescript(_SCHEMA_SQL)
-            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(INDEX_SCHEMA),))
+            db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(INDEX_SCHEMA),)
+            )
         except sqlite3.DatabaseError:
             if db is not None:
                 db.close()
@@ -982,7 +1047,9 @@ class Store:
         try:
             for index, score in sorted(turn_scores.items()):
                 tr = TurnRescore(script_hash, created, score)
-                _write_json_atomic(path / _turn_dir(index) / f"rescore-{safe}.json", tr.to_dict(), self.durable)
+                _write_json_atomic(
+                    path / _turn_dir(index) / f"rescore-{safe}.json", tr.to_dict(), self.durable
+                )
             _write_text_atomic(path / f"rescore-{safe}.yaml", script_text, self.durable)
             rescoring = Rescoring(
                 script_hash=script_hash,
@@ -996,7 +1063,10 @@ class Store:
             summary["turns"] = {str(i): s.score for i, s in sorted(turn_scores.items())}
             _write_json_atomic(path / f"rescore-{safe}.json", summary, self.durable)
         except OSError as e:
-            raise StoreError(f"{path}: cannot store the re-scoring ({e}). Check that the folder is writable.") from e
+            raise StoreError(
+                f"{path}: cannot store the re-scoring ({e}). Check that the folder is writable."
+            ) from e
+
         def update(db):
             db.execute(
                 "INSERT OR REPLACE INTO rescorings(session_id, script_hash, created, drill_score) VALUES (?,?,?,?)",
@@ -1031,8 +1101,14 @@ def _read_session(path: Path, *, raw_turns: list | None = None) -> Session:
         raise StoreError(f"{path}: no such session folder. {FIND_IDS_HINT}")
     try:
         data = json.loads(meta_path.read_text(encoding="utf-8"))
-        scenario_text = "" if for_index else _read_optional_text(path / data.get("scenario_file", SCENARIO_COPY))
-        script_text = "" if for_index else _read_optional_text(path / data.get("script_file", SCRIPT_COPY))
+        scenario_text = (
+            ""
+            if for_index
+            else _read_optional_text(path / data.get("scenario_file", SCENARIO_COPY))
+        )
+        script_text = (
+            "" if for_index else _read_optional_text(path / data.get("script_file", SCRIPT_COPY))
+        )
         meta = SessionMeta.from_dict(data, scenario_text=scenario_text, script_text=script_text)
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise StoreError(
@@ -1064,9 +1140,13 @@ def _read_session(path: Path, *, raw_turns: list | None = None) -> Session:
             rpath = folder / f"rescore-{_safe_hash(r.script_hash)}.json"
             if rpath.exists():
                 try:
-                    rescores.append(TurnRescore.from_dict(json.loads(rpath.read_text(encoding="utf-8"))))
+                    rescores.append(
+                        TurnRescore.from_dict(json.loads(rpath.read_text(encoding="utf-8")))
+                    )
                 except (OSError, ValueError, KeyError, TypeError) as e:
-                    problems.append(f"{rpath}: unreadable re-scoring, left out ({e}). Re-score the session again.")
+                    problems.append(
+                        f"{rpath}: unreadable re-scoring, left out ({e}). Re-score the session again."
+                    )
         if rescores:
             turn = _replace(turn, rescores=tuple(rescores))
         turns.append(turn)
@@ -1086,9 +1166,17 @@ def _read_session(path: Path, *, raw_turns: list | None = None) -> Session:
         except (OSError, ValueError, TypeError) as e:
             problems.append(f"{final_path}: unreadable, the session is shown as incomplete ({e}).")
     return Session(
-        id=sid, path=path, meta=meta, turns=tuple(turns), complete=complete, outcome=outcome,
-        outcome_text=outcome_text, drill_score=drill, finished=finished,
-        rescorings=tuple(committed), problems=tuple(problems),
+        id=sid,
+        path=path,
+        meta=meta,
+        turns=tuple(turns),
+        complete=complete,
+        outcome=outcome,
+        outcome_text=outcome_text,
+        drill_score=drill,
+        finished=finished,
+        rescorings=tuple(committed),
+        problems=tuple(problems),
     )
 
 
@@ -1097,7 +1185,9 @@ def _committed_rescorings(path: Path, problems: list[str]) -> list[Rescoring]:
     for name in sorted(os.listdir(path)):
         if name.startswith("rescore-") and name.endswith(".json"):
             try:
-                out.append(Rescoring.from_dict(json.loads((path / name).read_text(encoding="utf-8"))))
+                out.append(
+                    Rescoring.from_dict(json.loads((path / name).read_text(encoding="utf-8")))
+                )
             except (OSError, ValueError, KeyError, TypeError) as e:
                 problems.append(f"{path / name}: unreadable re-scoring summary, left out ({e}).")
     out.sort(key=lambda r: r.created)
@@ -1193,9 +1283,24 @@ def _replace_rows(db: sqlite3.Connection, session: Session, turns: list[Mapping]
         "INSERT INTO sessions(id, trainee, scenario_id, scenario_hash, script_hash, language, mode, seed, "
         "started, started_ts, turns, complete, outcome, drill_score, finished, rescorings) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (session.id, m.trainee, m.scenario_id, m.scenario_hash, m.script_hash, m.language, m.mode, m.seed,
-         m.started, m.started_ts, len(session.turns), int(session.complete), session.outcome,
-         session.drill_score, session.finished, len(session.rescorings)),
+        (
+            session.id,
+            m.trainee,
+            m.scenario_id,
+            m.scenario_hash,
+            m.script_hash,
+            m.language,
+            m.mode,
+            m.seed,
+            m.started,
+            m.started_ts,
+            len(session.turns),
+            int(session.complete),
+            session.outcome,
+            session.drill_score,
+            session.finished,
+            len(session.rescorings),
+        ),
     )
     for t in turns:
         _insert_turn(db, session.id, t, recount=False)
@@ -1216,15 +1321,31 @@ def _insert_turn(db: sqlite3.Connection, sid: str, t: Mapping, *, recount: bool)
     db.execute(
         "INSERT OR REPLACE INTO turns(session_id, idx, node_id, score, words, wpm, latency, calm, "
         "agitation_before, agitation_after, interrupted, silent, cues) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (sid, idx, t["node_id"], score.get("score"), pacing.get("words"), pacing.get("words_per_minute"),
-         pacing.get("latency") if pacing.get("latency") is not None else reply.get("latency"),
-         calm.get("score"), t.get("agitation_before"), t.get("agitation_after"),
-         int(bool(reply.get("interrupted"))), int(reply.get("onset") is None), ",".join(cues)),
+        (
+            sid,
+            idx,
+            t["node_id"],
+            score.get("score"),
+            pacing.get("words"),
+            pacing.get("words_per_minute"),
+            pacing.get("latency") if pacing.get("latency") is not None else reply.get("latency"),
+            calm.get("score"),
+            t.get("agitation_before"),
+            t.get("agitation_after"),
+            int(bool(reply.get("interrupted"))),
+            int(reply.get("onset") is None),
+            ",".join(cues),
+        ),
     )
     db.execute("DELETE FROM turn_cues WHERE session_id = ? AND idx = ?", (sid, idx))
-    db.executemany("INSERT INTO turn_cues(session_id, idx, cue) VALUES (?,?,?)", [(sid, idx, c) for c in cues])
+    db.executemany(
+        "INSERT INTO turn_cues(session_id, idx, cue) VALUES (?,?,?)", [(sid, idx, c) for c in cues]
+    )
     if recount:
-        db.execute("UPDATE sessions SET turns = (SELECT COUNT(*) FROM turns WHERE session_id = ?) WHERE id = ?", (sid, sid))
+        db.execute(
+            "UPDATE sessions SET turns = (SELECT COUNT(*) FROM turns WHERE session_id = ?) WHERE id = ?",
+            (sid, sid),
+        )
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -1247,7 +1368,13 @@ def _new_id(now: float) -> str:
 
 def _valid_id(name: str) -> bool:
     """A session folder name: starts with a digit, no dots, no separators (not a temp/trash folder)."""
-    return bool(name) and name[0].isdigit() and "." not in name and "/" not in name and os.sep not in name
+    return (
+        bool(name)
+        and name[0].isdigit()
+        and "." not in name
+        and "/" not in name
+        and os.sep not in name
+    )
 
 
 def _safe_hash(h: str) -> str:

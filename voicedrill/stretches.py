@@ -28,7 +28,9 @@ PAUSE_PROBABILITY = 0.35  # Silero speech probability below which a frame is a p
 FRAME = 512  # Silero frame, samples (32 ms)
 
 
-def cut_points(audio: np.ndarray, *, window: float = WINDOW_SECONDS, min_cut: float = MIN_CUT_SECONDS) -> list[int]:
+def cut_points(
+    audio: np.ndarray, *, window: float = WINDOW_SECONDS, min_cut: float = MIN_CUT_SECONDS
+) -> list[int]:
     """Sample indices where ``audio`` (16 kHz) is cut so that no stretch exceeds ``window``
     seconds: the middle of the longest pause between ``min_cut`` and ``window`` seconds
     into each stretch (else its quietest frame). Empty when the audio fits one window."""
@@ -62,10 +64,12 @@ def _probabilities(audio: np.ndarray, block: int = 1024) -> np.ndarray:
     count = -(-len(audio) // FRAME)
     out = np.empty(count, dtype=np.float32)
     for k in range(0, count, block):
-        frames = audio[k * FRAME: (k + block) * FRAME]
+        frames = audio[k * FRAME : (k + block) * FRAME]
         if len(frames) % FRAME:
-            frames = np.concatenate([frames, np.zeros(FRAME - len(frames) % FRAME, dtype=np.float32)])
-        out[k: k + len(frames) // FRAME] = vad.push_many(frames.reshape(-1, FRAME))
+            frames = np.concatenate(
+                [frames, np.zeros(FRAME - len(frames) % FRAME, dtype=np.float32)]
+            )
+        out[k : k + len(frames) // FRAME] = vad.push_many(frames.reshape(-1, FRAME))
     return out
 
 
@@ -89,7 +93,9 @@ def join(parts: list[tuple[float, Transcript]], language: str, duration: float) 
             words.append(Word(w.text, start, end, w.probability))
             last = start
     if not texts:
-        return Transcript("", language, (), no_speech_prob=max([1.0] + nsps), guarded=guarded or "no speech")
+        return Transcript(
+            "", language, (), no_speech_prob=max([1.0] + nsps), guarded=guarded or "no speech"
+        )
     return Transcript(" ".join(texts), language, tuple(words), no_speech_prob=round(min(nsps), 4))
 
 
@@ -98,8 +104,10 @@ def transcribe_long(model, audio: np.ndarray, *, language: str, options=None) ->
     from .asr import transcribe_window
 
     bounds = [0, *cut_points(audio), len(audio)]
-    parts = [(a / SAMPLE_RATE, transcribe_window(model, audio[a:b], language=language, options=options))
-             for a, b in zip(bounds, bounds[1:])]
+    parts = [
+        (a / SAMPLE_RATE, transcribe_window(model, audio[a:b], language=language, options=options))
+        for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
     return join(parts, language, len(audio) / SAMPLE_RATE)
 
 
@@ -154,4 +162,8 @@ class ReplyStream:
         parts = [(s - self.origin, t) for s, _, t in self.parts]
         if end > a:
             parts.append((a - self.origin, self._window(a, end)))
-        return join([(s / SAMPLE_RATE, t) for s, t in parts], self.language, (end - self.origin) / SAMPLE_RATE)
+        return join(
+            [(s / SAMPLE_RATE, t) for s, t in parts],
+            self.language,
+            (end - self.origin) / SAMPLE_RATE,
+        )

@@ -13,7 +13,9 @@ def closest(word: object, choices: Iterable[object], *, cutoff: float = 0.6) -> 
     return found[0] if found else None
 
 
-def did_you_mean(word: object, choices: Iterable[object], otherwise: str = "", *, cutoff: float = 0.6) -> str:
+def did_you_mean(
+    word: object, choices: Iterable[object], otherwise: str = "", *, cutoff: float = 0.6
+) -> str:
     """``did you mean 'x'?`` for the closest choice, else ``otherwise``."""
     close = closest(word, choices, cutoff=cutoff)
     return f"did you mean '{close}'?" if close else otherwise

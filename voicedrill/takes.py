@@ -35,8 +35,11 @@ MIN_SPEECH_DBFS = -45.0  # speech frames quieter than this (before normalising):
 FRAME = 320  # 20 ms frames for trimming
 TRIM_BELOW_PEAK_DB = 35.0  # frames this far below the loudest frame are silence
 PAD_SECONDS = 0.12  # kept before the first and after the last speech frame
-_BAND_FALLBACK = {"calm": ("calm", "tense", "explosive"), "tense": ("tense", "calm", "explosive"),
-                  "explosive": ("explosive", "tense", "calm")}  # as scenario.Lines.for_band
+_BAND_FALLBACK = {
+    "calm": ("calm", "tense", "explosive"),
+    "tense": ("tense", "calm", "explosive"),
+    "explosive": ("explosive", "tense", "calm"),
+}  # as scenario.Lines.for_band
 
 
 def take_name(node_id: str, band: str, text: str) -> str:
@@ -124,7 +127,9 @@ def recorded_lines(scenario, library: TakeLibrary) -> list[tuple[str, str, str, 
         for band in BANDS:
             for text in getattr(node.lines, band):
                 take = library.find(node.id, band, text)
-                rows.append((node.id, band, text, take if take is not None and take.band == band else None))
+                rows.append(
+                    (node.id, band, text, take if take is not None and take.band == band else None)
+                )
     return rows
 
 
@@ -169,7 +174,9 @@ def prepare_take(audio: np.ndarray, *, what: str = "the take") -> np.ndarray:
     at most -1 dBFS). ``AudioError`` with what to do when it is clipped or silent."""
     audio = np.asarray(audio, dtype=np.float32).reshape(-1)
     if audio.size == 0 or not np.all(np.isfinite(audio)):
-        raise AudioError(f"{what} is empty or damaged: nothing was recorded. Check the microphone and record it again.")
+        raise AudioError(
+            f"{what} is empty or damaged: nothing was recorded. Check the microphone and record it again."
+        )
     count, run = clipping(audio)
     if count > MAX_CLIPPED_FRACTION * audio.size or run >= MAX_CLIP_RUN:
         raise AudioError(
@@ -193,7 +200,9 @@ def prepare_take(audio: np.ndarray, *, what: str = "the take") -> np.ndarray:
     return (trimmed * gain).astype(np.float32)
 
 
-def save_take(folder: str | os.PathLike, node_id: str, band: str, text: str, audio: np.ndarray) -> Path:
+def save_take(
+    folder: str | os.PathLike, node_id: str, band: str, text: str, audio: np.ndarray
+) -> Path:
     """Write a prepared take (``prepare_take``) to its place in ``folder`` (atomically)."""
     return save_audio(Path(folder) / take_name(node_id, band, text), audio)
 

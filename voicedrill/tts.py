@@ -59,8 +59,12 @@ MAX_CHARS = 600  # longest line render() speaks; a perpetrator line is far short
 MIN_RATE_WPM, MAX_RATE_WPM = 80, 450  # what espeak-ng can do
 CACHE_FORMAT = 1  # bump when rendering changes in a way the engine versions do not show
 INSTALL_HINT = "Install it: sudo apt-get install espeak-ng"
-_ESPEAK_LIBRARIES = ("libespeak-ng.so.1", "/usr/local/lib/libespeak-ng.so.1",
-                     "/opt/homebrew/lib/libespeak-ng.1.dylib", "/usr/local/lib/libespeak-ng.1.dylib")
+_ESPEAK_LIBRARIES = (
+    "libespeak-ng.so.1",
+    "/usr/local/lib/libespeak-ng.so.1",
+    "/opt/homebrew/lib/libespeak-ng.1.dylib",
+    "/usr/local/lib/libespeak-ng.1.dylib",
+)
 
 # language -> (perpetrator voice, virtual-trainee voice). The trainee is the female
 # espeak-ng variant f5: median f0 about 200 Hz against the perpetrator's 110 Hz. The
@@ -88,7 +92,9 @@ class Delivery:
     rate_wpm: int = 165  # words per minute, 80..450
     volume: float = 0.85  # 0..1 of espeak-ng's full level (0 is silent)
     pitch: int = 50  # espeak-ng base pitch, 0..100 (50 = the voice's normal)
-    expression: float = 0.5  # 0 flat .. 1 agitated: the neural voice's noise scales (espeak-ng ignores it)
+    expression: float = (
+        0.5  # 0 flat .. 1 agitated: the neural voice's noise scales (espeak-ng ignores it)
+    )
 
     def __post_init__(self):
         _check_number("rate_wpm", self.rate_wpm, MIN_RATE_WPM, MAX_RATE_WPM, integer=True)
@@ -99,14 +105,22 @@ class Delivery:
 
 def _check_number(name: str, value, low, high, *, integer: bool = False) -> None:
     kind = "a whole number" if integer else "a number"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (integer and not isinstance(value, int))
+    ):
         raise ParameterError(f"delivery {name} must be {kind} from {low} to {high}, got {value!r}.")
     if not (math.isfinite(value) and low <= value <= high):
         raise ParameterError(f"delivery {name} must be from {low} to {high}, got {value!r}.")
 
 
-DEFAULT_DELIVERY = Delivery()  # the perpetrator at agitation 0.5, unless the scenario says otherwise
-TRAINEE_DELIVERY = Delivery(rate_wpm=160, volume=0.85, pitch=50)  # the virtual trainee: calm, steady
+DEFAULT_DELIVERY = (
+    Delivery()
+)  # the perpetrator at agitation 0.5, unless the scenario says otherwise
+TRAINEE_DELIVERY = Delivery(
+    rate_wpm=160, volume=0.85, pitch=50
+)  # the virtual trainee: calm, steady
 
 # How agitation bends the delivery. ``base`` is the delivery at agitation 0.5; at
 # agitation 0 (calm) and 1 (explosive) each field reaches the end given here, and in
@@ -127,10 +141,16 @@ def delivery_for(agitation: float, base: Delivery | None = None) -> Delivery:
     clipped to the engine's ranges; ``expression`` is the agitation itself (the neural
     voice's liveliness). Agitation is rounded to steps of 0.05.
     """
-    if isinstance(agitation, bool) or not isinstance(agitation, (int, float)) or not math.isfinite(agitation):
+    if (
+        isinstance(agitation, bool)
+        or not isinstance(agitation, (int, float))
+        or not math.isfinite(agitation)
+    ):
         raise ParameterError(f"agitation must be a number from 0 to 1, got {agitation!r}.")
     if not -1e-9 <= agitation <= 1 + 1e-9:
-        raise ParameterError(f"agitation must be from 0 (calm) to 1 (explosive), got {agitation!r}.")
+        raise ParameterError(
+            f"agitation must be from 0 (calm) to 1 (explosive), got {agitation!r}."
+        )
     base = _as_delivery(base) if base is not None else DEFAULT_DELIVERY
     steps = round(1 / AGITATION_STEP)
     a = min(max(round(agitation * steps), 0), steps) / steps
@@ -226,7 +246,9 @@ def check_voice(voice: str) -> str:
     """Return ``voice`` when espeak-ng has it (id, optionally "+variant"), else raise
     ``ParameterError`` saying which ids exist. For validating scenario files."""
     if not isinstance(voice, str) or not voice.strip():
-        raise ParameterError(f"voice must be an espeak-ng voice id such as 'gmw/en-us', got {voice!r}.")
+        raise ParameterError(
+            f"voice must be an espeak-ng voice id such as 'gmw/en-us', got {voice!r}."
+        )
     if is_neural(voice.strip()):
         from .neural import voice_name
 
@@ -283,14 +305,20 @@ def render(
     if voice is None:
         voice = perpetrator_voice(language)
     elif not isinstance(voice, str) or not voice.strip():
-        raise ParameterError(f"voice must be an espeak-ng voice id such as 'gmw/en-us', got {voice!r}.")
+        raise ParameterError(
+            f"voice must be an espeak-ng voice id such as 'gmw/en-us', got {voice!r}."
+        )
     voice = voice.strip()
     delivery = DEFAULT_DELIVERY if delivery is None else _as_delivery(delivery)
     folder = _cache_folder(cache_dir)
     path = folder / f"{cache_key(text, voice, delivery)}.npy"
     audio = _read_cached(path)
     if audio is None:
-        audio = _synthesize_neural(text, voice, delivery) if is_neural(voice) else _synthesize(text, voice, delivery, folder)
+        audio = (
+            _synthesize_neural(text, voice, delivery)
+            if is_neural(voice)
+            else _synthesize(text, voice, delivery, folder)
+        )
         _write_cached(path, audio)
     return audio
 
@@ -313,8 +341,15 @@ def cache_key(text: str, voice: str, delivery: Delivery) -> str:
     else:
         engine = engine_version()
     blob = json.dumps(
-        {"text": text, "voice": voice, "delivery": fields, "engine": engine, "format": CACHE_FORMAT},
-        sort_keys=True, ensure_ascii=False,
+        {
+            "text": text,
+            "voice": voice,
+            "delivery": fields,
+            "engine": engine,
+            "format": CACHE_FORMAT,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
     )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -323,8 +358,14 @@ def _synthesize_neural(text: str, voice: str, delivery: Delivery) -> np.ndarray:
     from . import neural
     from .audio import validate_audio
 
-    audio = neural.render(text, voice, rate_wpm=delivery.rate_wpm, volume=delivery.volume,
-                          pitch=delivery.pitch, expression=delivery.expression)
+    audio = neural.render(
+        text,
+        voice,
+        rate_wpm=delivery.rate_wpm,
+        volume=delivery.volume,
+        pitch=delivery.pitch,
+        expression=delivery.expression,
+    )
     return validate_audio(audio, name=f"neural rendering of {text[:40]!r}")
 
 
@@ -345,7 +386,9 @@ def engine_version() -> str:
         except OSError:
             continue
     else:
-        raise DeviceError(f"espeak-ng (libespeak-ng.so.1) is not installed, so lines cannot be spoken. {INSTALL_HINT}")
+        raise DeviceError(
+            f"espeak-ng (libespeak-ng.so.1) is not installed, so lines cannot be spoken. {INSTALL_HINT}"
+        )
     info = lib.espeak_Info
     info.restype, info.argtypes = ctypes.c_char_p, [ctypes.c_void_p]
     espeak_version = (info(None) or b"?").decode("ascii", "replace")
@@ -375,7 +418,9 @@ def _cache_folder(cache_dir) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise StoreError(f"{folder}: cannot create the TTS cache folder ({e}). Check --data-dir.") from e
+        raise StoreError(
+            f"{folder}: cannot create the TTS cache folder ({e}). Check --data-dir."
+        ) from e
     return folder
 
 
@@ -406,7 +451,9 @@ def _write_cached(path: Path, audio: np.ndarray) -> None:
         with atomic_path(path, durable=True) as tmp, open(tmp, "wb") as f:
             np.save(f, audio, allow_pickle=False)
     except OSError as e:
-        raise StoreError(f"{path}: cannot write the TTS cache ({e}). Check free space and --data-dir.") from e
+        raise StoreError(
+            f"{path}: cannot write the TTS cache ({e}). Check free space and --data-dir."
+        ) from e
 
 
 def _synthesize(text: str, voice: str, delivery: Delivery, folder: Path) -> np.ndarray:
@@ -420,8 +467,15 @@ def _synthesize(text: str, voice: str, delivery: Delivery, folder: Path) -> np.n
     os.close(fd)
     try:
         _run_worker(
-            {"op": "render", "text": text, "voice": voice, "rate": delivery.rate_wpm,
-             "volume": delivery.volume, "pitch": delivery.pitch, "out": wav},
+            {
+                "op": "render",
+                "text": text,
+                "voice": voice,
+                "rate": delivery.rate_wpm,
+                "volume": delivery.volume,
+                "pitch": delivery.pitch,
+                "out": wav,
+            },
             timeout=30 + len(text) / 10,
         )
         audio = load_audio(wav)
@@ -435,11 +489,16 @@ def _run_worker(request: dict, *, timeout: float) -> dict:
     """Run ``python -m voicedrill.tts`` with ``request`` (JSON on stdin); return its JSON answer."""
     env = dict(os.environ)
     package_parent = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = package_parent + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPATH"] = package_parent + (
+        os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+    )
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "voicedrill.tts"],
-            input=json.dumps(request).encode("ascii"), capture_output=True, timeout=timeout, env=env,
+            input=json.dumps(request).encode("ascii"),
+            capture_output=True,
+            timeout=timeout,
+            env=env,
             cwd=package_parent,  # `-m` puts the working folder first on sys.path: make it this package's
         )
     except subprocess.TimeoutExpired as e:
@@ -454,7 +513,10 @@ def _run_worker(request: dict, *, timeout: float) -> dict:
         answer = {}
     if proc.returncode == 0 and "error" not in answer and answer:
         return answer
-    message = answer.get("error") or (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+    message = (
+        answer.get("error")
+        or (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+    )
     if answer.get("kind") == "parameter":
         raise ParameterError(message)
     if answer.get("kind") == "missing":
@@ -511,13 +573,19 @@ def _worker_voices(driver, _espeak) -> dict:
     listed = []
     for v in driver.getProperty("voices"):
         language = (v.languages[0] if v.languages else "").lower()
-        listed.append({"id": v.id, "name": v.name, "language": language, "gender": (v.gender or "").lower()})
+        listed.append(
+            {"id": v.id, "name": v.name, "language": language, "gender": (v.gender or "").lower()}
+        )
     info = _espeak.dll.espeak_Info
     info.restype, info.argtypes = ctypes.c_char_p, [ctypes.POINTER(ctypes.c_char_p)]
     data_path = ctypes.c_char_p()
     info(ctypes.byref(data_path))
     variants_dir = Path((data_path.value or b"").decode()) / "voices" / "!v"
-    variants = sorted(p.name for p in variants_dir.iterdir() if p.is_file()) if variants_dir.is_dir() else []
+    variants = (
+        sorted(p.name for p in variants_dir.iterdir() if p.is_file())
+        if variants_dir.is_dir()
+        else []
+    )
     return {"voices": listed, "variants": variants}
 
 
@@ -534,33 +602,51 @@ def _worker_render(engine, driver, _espeak, request: dict) -> None:
         driver.setProperty("voice", voice)  # synchronous in espeak-ng; raises on an unknown name
     except ValueError as e:
         raise _WorkerError(
-            "parameter", f"unknown voice {voice!r}: espeak-ng has no such voice (see voicedrill.tts.voices())."
+            "parameter",
+            f"unknown voice {voice!r}: espeak-ng has no such voice (see voicedrill.tts.voices()).",
         ) from e
     current = _espeak.GetCurrentVoice()
     identifier = current.contents.identifier.decode("utf-8", "replace").lower() if current else ""
     if variant and not identifier.endswith("+" + variant.lower()):
         raise _WorkerError(
-            "parameter", f"unknown voice variant {variant!r} in {voice!r} (see voicedrill.tts.voice_variants())."
+            "parameter",
+            f"unknown voice variant {variant!r} in {voice!r} (see voicedrill.tts.voice_variants()).",
         )
 
-    wanted = {"rate": int(request["rate"]), "volume": float(request["volume"]), "pitch": int(request["pitch"])}
-    expected = {_espeak.RATE: wanted["rate"], _espeak.VOLUME: int(round(wanted["volume"] * 100, 2)),
-                _espeak.PITCH: wanted["pitch"]}
-    for attempt in range(3):  # queued to espeak-ng's thread: set, then wait until applied
+    wanted = {
+        "rate": int(request["rate"]),
+        "volume": float(request["volume"]),
+        "pitch": int(request["pitch"]),
+    }
+    expected = {
+        _espeak.RATE: wanted["rate"],
+        _espeak.VOLUME: int(round(wanted["volume"] * 100, 2)),
+        _espeak.PITCH: wanted["pitch"],
+    }
+    for _attempt in range(3):  # queued to espeak-ng's thread: set, then wait until applied
         for name, value in wanted.items():
             driver.setProperty(name, value)
-        if _wait(lambda: all(get_current(p, 1) == v for p, v in expected.items()) and not _espeak.IsPlaying(),
-                 5, None):
+        if _wait(
+            lambda: all(get_current(p, 1) == v for p, v in expected.items())
+            and not _espeak.IsPlaying(),
+            5,
+            None,
+        ):
             break
     else:
         got = {p: get_current(p, 1) for p in expected}
-        raise _WorkerError("engine", f"espeak-ng did not apply rate/volume/pitch {expected} (has {got}).")
+        raise _WorkerError(
+            "engine", f"espeak-ng did not apply rate/volume/pitch {expected} (has {got})."
+        )
 
     with contextlib.redirect_stdout(io.StringIO()):
         engine.save_to_file(request["text"], out)
         engine.runAndWait()
-        _wait(lambda: not driver._speaking and not _espeak.IsPlaying(), 30 + len(request["text"]) / 10,
-              "espeak-ng did not finish the line")
+        _wait(
+            lambda: not driver._speaking and not _espeak.IsPlaying(),
+            30 + len(request["text"]) / 10,
+            "espeak-ng did not finish the line",
+        )
     if not os.path.isfile(out) or os.path.getsize(out) <= 44:
         raise _WorkerError("engine", "espeak-ng wrote no audio.")
 

@@ -90,7 +90,9 @@ class PerpetratorLine:
     text: str
     agitation: float  # 0 (calm) .. 1 (explosive) when spoken
     voice: str = ""  # TTS voice id or language code; "" = the language default
-    spoken_by: str = ""  # what spoke it: "neural en_US-joe-medium", "espeak-ng gmw/en-us", "recorded take ..."
+    spoken_by: str = (
+        ""  # what spoke it: "neural en_US-joe-medium", "espeak-ng gmw/en-us", "recorded take ..."
+    )
 
 
 @dataclass(frozen=True)

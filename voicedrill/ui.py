@@ -20,8 +20,15 @@ class TerminalEvents(DrillEvents):
     """Prints the drill as it happens. ``show_lines=False`` hides the perpetrator's text
     (real negotiators only hear him); ``verbose`` adds each turn's transcript and cues."""
 
-    def __init__(self, *, show_lines: bool = True, stream=None, verbose: bool = True,
-                 language: str | None = None, script=None):
+    def __init__(
+        self,
+        *,
+        show_lines: bool = True,
+        stream=None,
+        verbose: bool = True,
+        language: str | None = None,
+        script=None,
+    ):
         self.stream = stream or sys.stdout
         self.language = language
         self.script = script
@@ -49,7 +56,9 @@ class TerminalEvents(DrillEvents):
         if not self.verbose:
             return
         shown = line.text if self.show_lines else "(listen)"
-        self._p(f"[turn {turn_index + 1}] perpetrator (agitation {line.agitation:.2f}): {shown}", "cyan")
+        self._p(
+            f"[turn {turn_index + 1}] perpetrator (agitation {line.agitation:.2f}): {shown}", "cyan"
+        )
 
     def listening(self) -> None:
         if not self.verbose:
@@ -97,7 +106,9 @@ class TerminalEvents(DrillEvents):
         from .report import terminal_summary
 
         self._p()
-        self._p(terminal_summary(result, color=self.color, language=self.language, script=self.script))
+        self._p(
+            terminal_summary(result, color=self.color, language=self.language, script=self.script)
+        )
         total = f"{result.drill_score:.0f}/100" if result.drill_score is not None else "-"
         ending = result.outcome or result.stopped or "no outcome"
         self._p(f"Outcome: {ending}. Drill score {total}.", "bold")

@@ -99,7 +99,9 @@ def speech_spans(
     return _spans(levels > threshold_db, FRAME_SECONDS, min_speech, merge_gap)
 
 
-def _spans(voiced: np.ndarray, frame: float, min_speech: float, merge_gap: float) -> tuple[SpeechSpan, ...]:
+def _spans(
+    voiced: np.ndarray, frame: float, min_speech: float, merge_gap: float
+) -> tuple[SpeechSpan, ...]:
     spans: list[list[float]] = []
     start = None
     for i, v in enumerate(np.append(voiced, False)):
@@ -115,7 +117,9 @@ def _spans(voiced: np.ndarray, frame: float, min_speech: float, merge_gap: float
     return tuple(SpeechSpan(s, e) for s, e in spans if e - s >= min_speech)
 
 
-def refine_onset(audio: np.ndarray, onset: float, *, lookback: float = 0.25, ahead: float = 0.1) -> float:
+def refine_onset(
+    audio: np.ndarray, onset: float, *, lookback: float = 0.25, ahead: float = 0.1
+) -> float:
     """Sharpen an onset found on 32 ms frames to 5 ms where the audio allows it.
 
     The noise level is the median of the ``lookback + 0.3`` s before the onset; when the speech
@@ -131,7 +135,7 @@ def refine_onset(audio: np.ndarray, onset: float, *, lookback: float = 0.25, ahe
     hi = min(n, i0 + int(0.3 * SAMPLE_RATE) // f)
     if hi - lo < 4 or i0 >= n:
         return onset
-    frames = audio[lo * f: hi * f].reshape(-1, f).astype(np.float64)
+    frames = audio[lo * f : hi * f].reshape(-1, f).astype(np.float64)
     level = 10.0 * np.log10(np.mean(frames * frames, axis=1) + 1e-12)
     k0 = i0 - lo
     kb = max(0, k0 - int(lookback * SAMPLE_RATE) // f)
@@ -191,7 +195,9 @@ def _silero_weights() -> dict[str, np.ndarray]:
             if info["dtype"] != "F32":
                 raise ValueError(f"{name} has dtype {info['dtype']}, expected F32")
             start, end = info["data_offsets"]
-            weights[name] = np.frombuffer(body[start:end], dtype="<f4").reshape(info["shape"]).copy()
+            weights[name] = (
+                np.frombuffer(body[start:end], dtype="<f4").reshape(info["shape"]).copy()
+            )
         needed = {"stft_conv.weight", "lstm_cell.weight_ih", "final_conv.weight"}
         if not needed <= weights.keys():
             raise ValueError(f"missing tensors {sorted(needed - weights.keys())}")
@@ -213,7 +219,9 @@ def _conv1d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int) -> np.ndar
     n, c, t = x.shape
     x = np.pad(x, ((0, 0), (0, 0), (1, 1)))
     t_out = (t - 1) // stride + 1
-    cols = np.stack([x[:, :, i * stride : i * stride + 3] for i in range(t_out)], axis=1)  # N,T',C,3
+    cols = np.stack(
+        [x[:, :, i * stride : i * stride + 3] for i in range(t_out)], axis=1
+    )  # N,T',C,3
     y = cols.reshape(n * t_out, c * 3) @ w.reshape(w.shape[0], c * 3).T + b  # N*T',O
     return y.reshape(n, t_out, -1).transpose(0, 2, 1)
 
@@ -246,7 +254,9 @@ class SileroVad:
         self._c = np.zeros(128, dtype=np.float32)
 
     def push(self, frame: np.ndarray) -> float:
-        return float(self.push_many(np.asarray(frame, dtype=np.float32).reshape(1, SILERO_FRAME))[0])
+        return float(
+            self.push_many(np.asarray(frame, dtype=np.float32).reshape(1, SILERO_FRAME))[0]
+        )
 
     def push_many(self, frames: np.ndarray) -> np.ndarray:
         """Probabilities for consecutive frames, shape=(N, 512) -> (N,)."""
@@ -256,7 +266,9 @@ class SileroVad:
         w = self._w
         prev = np.concatenate([self._context[None, :], frames[:-1, -SILERO_CONTEXT:]], axis=0)
         feats = _silero_features(np.concatenate([prev, frames], axis=1), w)
-        gates_in = feats @ w["lstm_cell.weight_ih"].T + w["lstm_cell.bias_ih"] + w["lstm_cell.bias_hh"]
+        gates_in = (
+            feats @ w["lstm_cell.weight_ih"].T + w["lstm_cell.bias_ih"] + w["lstm_cell.bias_hh"]
+        )
         w_hh = w["lstm_cell.weight_hh"]
         out_w, out_b = w["final_conv.weight"][0, :, 0], float(w["final_conv.bias"][0])
         h, c = self._h, self._c
@@ -301,14 +313,26 @@ class ListenSettings:
     pause_seconds: float = 0.3  # a pause this long asks the end-of-turn judge (when there is one)
 
     def __post_init__(self):
-        for name in ("end_of_turn_silence", "max_reply_seconds", "no_reply_timeout", "min_speech", "pause_seconds"):
+        for name in (
+            "end_of_turn_silence",
+            "max_reply_seconds",
+            "no_reply_timeout",
+            "min_speech",
+            "pause_seconds",
+        ):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-                raise ParameterError(f"listening setting {name} must be a positive number of seconds, got {value!r}.")
+                raise ParameterError(
+                    f"listening setting {name} must be a positive number of seconds, got {value!r}."
+                )
         if self.vad not in DETECTORS:
-            raise ParameterError(f"listening setting vad must be one of {', '.join(DETECTORS)}, got {self.vad!r}.")
+            raise ParameterError(
+                f"listening setting vad must be one of {', '.join(DETECTORS)}, got {self.vad!r}."
+            )
         if not 0 < self.offset_threshold <= self.onset_threshold < 1:
-            raise ParameterError("listening thresholds must satisfy 0 < offset_threshold <= onset_threshold < 1.")
+            raise ParameterError(
+                "listening thresholds must satisfy 0 < offset_threshold <= onset_threshold < 1."
+            )
 
     @classmethod
     def from_script(cls, listening, **overrides) -> "ListenSettings":
@@ -338,14 +362,21 @@ class Endpointer:
     the reply at the pause (``reason="complete"``), False waits for the long silence.
     """
 
-    def __init__(self, settings: ListenSettings | None = None, *, noise_floor_db: float | None = None,
-                 judge: Callable[[float, float], bool] | None = None):
+    def __init__(
+        self,
+        settings: ListenSettings | None = None,
+        *,
+        noise_floor_db: float | None = None,
+        judge: Callable[[float, float], bool] | None = None,
+    ):
         self.settings = settings or ListenSettings()
         self.judge = judge
         self._judged: int | None = None  # the last speech frame a pause after it was judged for
         self.frame_seconds = SILERO_FRAME / SAMPLE_RATE
         self._silero = SileroVad() if self.settings.vad == "silero" else None
-        self._threshold_db = energy_threshold_db(noise_floor_db) if noise_floor_db is not None else None
+        self._threshold_db = (
+            energy_threshold_db(noise_floor_db) if noise_floor_db is not None else None
+        )
         self._levels: list[float] = []
         self._pending = np.zeros(0, dtype=np.float32)
         self.frames = 0  # frames decided so far
@@ -433,8 +464,11 @@ class Endpointer:
             if prob >= s.offset_threshold:
                 self._last_speech = i
             now = self.frames * fs
-            if (self.judge is not None and self._judged != self._last_speech
-                    and s.pause_seconds <= now - self.speech_end < s.end_of_turn_silence):
+            if (
+                self.judge is not None
+                and self._judged != self._last_speech
+                and s.pause_seconds <= now - self.speech_end < s.end_of_turn_silence
+            ):
                 self._judged = self._last_speech
                 if self.judge(self.onset, self.speech_end):
                     self.end, self.reason = self.speech_end, "complete"

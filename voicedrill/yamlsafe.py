@@ -71,16 +71,22 @@ def _loader_class():
         def construct_yaml_float(self, node):
             value = super().construct_yaml_float(node)
             if not math.isfinite(value):
-                raise _BadValue(node.start_mark, f"'{node.value}' is not a finite number",
-                                "voicedrill reads no NaN or infinity; write an ordinary number such as 0.5")
+                raise _BadValue(
+                    node.start_mark,
+                    f"'{node.value}' is not a finite number",
+                    "voicedrill reads no NaN or infinity; write an ordinary number such as 0.5",
+                )
             return value
 
         def construct_yaml_int(self, node):
             try:
                 return super().construct_yaml_int(node)
             except ValueError:  # Python's limit on digits in an integer
-                raise _BadValue(node.start_mark, f"a number with {len(node.value)} characters is too long",
-                                "write an ordinary number such as 3") from None
+                raise _BadValue(
+                    node.start_mark,
+                    f"a number with {len(node.value)} characters is too long",
+                    "write an ordinary number such as 3",
+                ) from None
 
     LineLoader.add_constructor("tag:yaml.org,2002:float", LineLoader.construct_yaml_float)
     LineLoader.add_constructor("tag:yaml.org,2002:int", LineLoader.construct_yaml_int)
@@ -150,8 +156,10 @@ def load_yaml(source: str | os.PathLike, *, text: str | None = None) -> YamlDoc:
             raise ScenarioError(f"{name}: cannot read the file ({e.strerror}).") from e
     _prescan(name, text)
     if "*" in text and _expanded_size(text) > MAX_EXPANDED_VALUES:
-        msg = (f"{name}:1:1: the file expands to more than {MAX_EXPANDED_VALUES} values through aliases "
-               "(use fewer *aliases; a hand-written file never needs this many)")
+        msg = (
+            f"{name}:1:1: the file expands to more than {MAX_EXPANDED_VALUES} values through aliases "
+            "(use fewer *aliases; a hand-written file never needs this many)"
+        )
         raise ScenarioError(msg, [msg])
     try:
         loader = _loader_class()(text)
@@ -217,11 +225,17 @@ def _prescan(name: str, text: str) -> None:
                     raise _too_deep(name, _location(name, event.start_mark))
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
-            elif (isinstance(event, yaml.ScalarEvent) and not event.style
-                  and len(event.value) > MAX_NUMBER_CHARS and _NUMBER_LIKE.fullmatch(event.value)):
+            elif (
+                isinstance(event, yaml.ScalarEvent)
+                and not event.style
+                and len(event.value) > MAX_NUMBER_CHARS
+                and _NUMBER_LIKE.fullmatch(event.value)
+            ):
                 where = _location(name, event.start_mark)
-                msg = (f"{where}: a number with {len(event.value)} characters is too long "
-                       "(write an ordinary number such as 0.5 or 3)")
+                msg = (
+                    f"{where}: a number with {len(event.value)} characters is too long "
+                    "(write an ordinary number such as 0.5 or 3)"
+                )
                 raise ScenarioError(msg, [msg])
     except yaml.YAMLError as e:
         if "nesting depth" in str(e):  # libyaml's own limit (1000), met while scanning ahead
@@ -233,8 +247,10 @@ def _prescan(name: str, text: str) -> None:
 
 
 def _too_deep(name: str, where: Location) -> ScenarioError:
-    msg = (f"{where}: lists and mappings are nested more than {MAX_DEPTH} deep "
-           "(a scenario or scoring script needs about 10 levels; flatten the file)")
+    msg = (
+        f"{where}: lists and mappings are nested more than {MAX_DEPTH} deep "
+        "(a scenario or scoring script needs about 10 levels; flatten the file)"
+    )
     return ScenarioError(msg, [msg])
 
 
@@ -245,8 +261,10 @@ def _reader_error(name: str, text: str, e) -> ScenarioError:
     if isinstance(pos, int):
         before = text[:pos]
         line, col = before.count("\n") + 1, pos - (before.rfind("\n") + 1) + 1
-    msg = (f"{name}:{line}:{col}: broken YAML: {getattr(e, 'reason', e)} "
-           "(remove control characters; save as plain UTF-8 text)")
+    msg = (
+        f"{name}:{line}:{col}: broken YAML: {getattr(e, 'reason', e)} "
+        "(remove control characters; save as plain UTF-8 text)"
+    )
     return ScenarioError(msg, [msg])
 
 
@@ -360,7 +378,9 @@ class Problems:
         key = str(path[-1])
         allowed = sorted(str(a) for a in allowed)
         where = dotted(path[:-1])
-        hint = did_you_mean(key, allowed, "known keys here: " + (", ".join(allowed) if allowed else "none"))
+        hint = did_you_mean(
+            key, allowed, "known keys here: " + (", ".join(allowed) if allowed else "none")
+        )
         self.add(path, f"unknown key '{key}' in {where}", hint, at_key=True)
 
     def check_keys(
@@ -395,8 +415,14 @@ class Problems:
                 hint = f"write {last}: <{expected}>"
         self.add(path, f"{dotted(path)} must be {expected}, not {type_name(value)}", hint)
 
-    def expect(self, value: Any, path: YamlPath, types: type | tuple[type, ...], expected: str,
-               hint: str = "") -> Any:
+    def expect(
+        self,
+        value: Any,
+        path: YamlPath,
+        types: type | tuple[type, ...],
+        expected: str,
+        hint: str = "",
+    ) -> Any:
         """Return ``value`` if it is an instance of ``types`` (bool is never a number),
         else record a wrong-type problem and return None."""
         types = types if isinstance(types, tuple) else (types,)
@@ -407,22 +433,44 @@ class Problems:
             return None
         return value
 
-    def number(self, value: Any, path: YamlPath, *, low: float | None = None,
-               high: float | None = None, unit: str = "") -> float | None:
+    def number(
+        self,
+        value: Any,
+        path: YamlPath,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+        unit: str = "",
+    ) -> float | None:
         """Return ``value`` as float when it is a number within [low, high], else record why."""
-        if self.expect(value, path, (int, float), "a number" + (f" of {unit}" if unit else "")) is None:
+        if (
+            self.expect(value, path, (int, float), "a number" + (f" of {unit}" if unit else ""))
+            is None
+        ):
             return None
         try:
             value = float(value)
         except OverflowError:  # an integer too big for a float
-            self.add(path, f"{dotted(path)} is far too large a number", "write an ordinary number such as 0.5")
+            self.add(
+                path,
+                f"{dotted(path)} is far too large a number",
+                "write an ordinary number such as 0.5",
+            )
             return None
         if not math.isfinite(value):
-            self.add(path, f"{dotted(path)} is not a finite number", "write an ordinary number such as 0.5")
+            self.add(
+                path,
+                f"{dotted(path)} is not a finite number",
+                "write an ordinary number such as 0.5",
+            )
             return None
         if (low is not None and value < low) or (high is not None and value > high):
             rng = f"{low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
-            self.add(path, f"{dotted(path)} = {value:g} is out of range", f"use a value in {rng}{' ' + unit if unit else ''}")
+            self.add(
+                path,
+                f"{dotted(path)} = {value:g} is out of range",
+                f"use a value in {rng}{' ' + unit if unit else ''}",
+            )
             return None
         return value
 

@@ -24,30 +24,68 @@ def register(subparsers, parents) -> None:
         ),
     )
     p.add_argument("reply", metavar="REPLY", help="the reply recording (wav, flac, ogg, mp3, ...)")
-    p.add_argument("--context", action="append", default=[], metavar="LINE",
-                   help="the perpetrator's line the reply answers; repeat for earlier lines "
-                        "(oldest first, the one answered last) so summaries can be recognised")
-    p.add_argument("--script", metavar="FILE",
-                   help="scoring script YAML (default: the shipped default script)")
-    p.add_argument("--language", choices=["en", "ru"], default="en", help="language of the drill (default: en)")
-    p.add_argument("--perpetrator", default="", metavar="NAME",
-                   help="the perpetrator's name, used in the feedback (\"Dan just spoke of dying...\")")
-    p.add_argument("--gender", choices=["male", "female"], default="",
-                   help="the perpetrator's gender, for the feedback's pronouns (default: neutral wording)")
-    p.add_argument("--moment", action="append", default=[], choices=["suicide", "weapon", "demand"],
-                   help="what his line is about, as a scenario node's tag would say; repeatable "
-                        "(his words are read for it too)")
-    p.add_argument("--transcript", metavar="TEXT",
-                   help="what was said, to skip speech recognition (word times are estimated from the audio)")
-    p.add_argument("--model", metavar="NAME",
-                   help="Whisper model name or checkpoint path (default: tiny.en for en, base for ru)")
-    p.add_argument("--baseline", metavar="FILE",
-                   help="a calibration recording of the trainee's normal voice, for vocal calm")
-    p.add_argument("--line-end", type=float, default=0.0, metavar="SECONDS",
-                   help="where in the recording the perpetrator's line ended (default: 0)")
-    p.add_argument("--json", action="store_true",
-                   help="print one JSON object: transcript, cues [{name, evidence, start, end}], "
-                        "pacing, calm, score, feedback, ...")
+    p.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="LINE",
+        help="the perpetrator's line the reply answers; repeat for earlier lines "
+        "(oldest first, the one answered last) so summaries can be recognised",
+    )
+    p.add_argument(
+        "--script", metavar="FILE", help="scoring script YAML (default: the shipped default script)"
+    )
+    p.add_argument(
+        "--language", choices=["en", "ru"], default="en", help="language of the drill (default: en)"
+    )
+    p.add_argument(
+        "--perpetrator",
+        default="",
+        metavar="NAME",
+        help='the perpetrator\'s name, used in the feedback ("Dan just spoke of dying...")',
+    )
+    p.add_argument(
+        "--gender",
+        choices=["male", "female"],
+        default="",
+        help="the perpetrator's gender, for the feedback's pronouns (default: neutral wording)",
+    )
+    p.add_argument(
+        "--moment",
+        action="append",
+        default=[],
+        choices=["suicide", "weapon", "demand"],
+        help="what his line is about, as a scenario node's tag would say; repeatable "
+        "(his words are read for it too)",
+    )
+    p.add_argument(
+        "--transcript",
+        metavar="TEXT",
+        help="what was said, to skip speech recognition (word times are estimated from the audio)",
+    )
+    p.add_argument(
+        "--model",
+        metavar="NAME",
+        help="Whisper model name or checkpoint path (default: tiny.en for en, base for ru)",
+    )
+    p.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="a calibration recording of the trainee's normal voice, for vocal calm",
+    )
+    p.add_argument(
+        "--line-end",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="where in the recording the perpetrator's line ended (default: 0)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: transcript, cues [{name, evidence, start, end}], "
+        "pacing, calm, score, feedback, ...",
+    )
     p.set_defaults(func=run)
 
 
@@ -60,7 +98,7 @@ def run(args) -> int:
 
     script = load_script(args.script) if args.script else load_script()
     if not args.context:
-        raise ParameterError("analyze needs the perpetrator's line: add --context \"what he said\".")
+        raise ParameterError('analyze needs the perpetrator\'s line: add --context "what he said".')
     if args.line_end < 0:
         raise ParameterError(f"--line-end must be 0 or more seconds, got {args.line_end}.")
     audio = load_audio(args.reply)
@@ -80,9 +118,13 @@ def run(args) -> int:
 def _context(args):
     from ..types import TurnContext
 
-    return TurnContext(language=args.language, perpetrator_lines=tuple(args.context),
-                       perpetrator=getattr(args, "perpetrator", ""), gender=getattr(args, "gender", ""),
-                       moments=tuple(getattr(args, "moment", ()) or ()))
+    return TurnContext(
+        language=args.language,
+        perpetrator_lines=tuple(args.context),
+        perpetrator=getattr(args, "perpetrator", ""),
+        gender=getattr(args, "gender", ""),
+        moments=tuple(getattr(args, "moment", ()) or ()),
+    )
 
 
 def make_reply(audio, *, line_end: float = 0.0, source: str = ""):
@@ -99,8 +141,14 @@ def make_reply(audio, *, line_end: float = 0.0, source: str = ""):
     latency: float | None = round(onset - line_end, 3)
     if line_end == 0 and onset < 0.05:
         latency = None  # the file was cut at the speech: the latency cannot be known
-    return Reply(audio=audio, onset=onset, end=end, latency=latency,
-                 interrupted=onset < line_end, source=source)
+    return Reply(
+        audio=audio,
+        onset=onset,
+        end=end,
+        latency=latency,
+        interrupted=onset < line_end,
+        source=source,
+    )
 
 
 def get_transcript(audio, args):
@@ -113,8 +161,10 @@ def get_transcript(audio, args):
     except ImportError as e:
         from ..errors import AsrError
 
-        raise AsrError(f"speech recognition is not available ({e}); pass --transcript \"what was said\" "
-                       "to score the reply without it.") from e
+        raise AsrError(
+            f'speech recognition is not available ({e}); pass --transcript "what was said" '
+            "to score the reply without it."
+        ) from e
     name = args.model or ("tiny.en" if args.language == "en" else "base")
     model = asr.load_model(name)
     return asr.transcribe(model, audio, language=args.language)
@@ -128,9 +178,18 @@ def to_json(score, transcript, script, reply) -> dict:
         "transcript": transcript.text,
         "language": transcript.language,
         "words": [asdict(w) for w in transcript.words],
-        "cues": [{"name": c.name, "evidence": c.evidence, "start": c.start, "end": c.end, "kind": c.kind,
-                  "weight": script.weight(c.name), "forbidden": script.is_forbidden(c.name)}
-                 for c in score.cues],
+        "cues": [
+            {
+                "name": c.name,
+                "evidence": c.evidence,
+                "start": c.start,
+                "end": c.end,
+                "kind": c.kind,
+                "weight": script.weight(c.name),
+                "forbidden": script.is_forbidden(c.name),
+            }
+            for c in score.cues
+        ],
         "pacing": asdict(score.pacing),
         "calm": None if score.calm is None else asdict(score.calm),
         "score": score.score,
@@ -150,7 +209,11 @@ def render(result: dict, language: str, has_baseline: bool) -> str:
     """The readable breakdown ``analyze`` prints."""
     from ..scoring.rubric import cue_label
 
-    lines = [f"Transcript: {result['transcript']!r}" if result["transcript"] else "Transcript: (nothing said)"]
+    lines = [
+        f"Transcript: {result['transcript']!r}"
+        if result["transcript"]
+        else "Transcript: (nothing said)"
+    ]
     lines.append("Cues:")
     if not result["cues"]:
         lines.append("  (none)")
@@ -158,8 +221,10 @@ def render(result: dict, language: str, has_baseline: bool) -> str:
         sign = "+" if c["weight"] > 0 else ("-" if c["weight"] < 0 else " ")
         when = f"{c['start']:.2f}-{c['end']:.2f} s" if c["start"] is not None else ""
         flag = "  FORBIDDEN" if c["forbidden"] else ""
-        lines.append(f"  {sign} {cue_label(c['name'], language):<22} {c['weight']:+.1f}  "
-                     f"\"{c['evidence']}\"  {when}{flag}")
+        lines.append(
+            f"  {sign} {cue_label(c['name'], language):<22} {c['weight']:+.1f}  "
+            f"\"{c['evidence']}\"  {when}{flag}"
+        )
     p = result["pacing"]
     lines.append(
         f"Pacing: {p['words']} words, {_fmt(p['words_per_minute'], '.0f', ' wpm')} "
@@ -181,9 +246,13 @@ def render(result: dict, language: str, has_baseline: bool) -> str:
             f"spread {_fmt(c['loudness_spread_db'], '.1f', ' dB')}{flags}"
         )
         if not has_baseline:
-            lines.append("      (no baseline: pass --baseline CALIBRATION.wav to compare with the trainee's normal voice)")
+            lines.append(
+                "      (no baseline: pass --baseline CALIBRATION.wav to compare with the trainee's normal voice)"
+            )
     parts = result["parts"] or {}
-    detail = ", ".join(f"{k} {_fmt(parts.get(k), '.2f')}" for k in ("cues", "pacing", "latency", "calm"))
+    detail = ", ".join(
+        f"{k} {_fmt(parts.get(k), '.2f')}" for k in ("cues", "pacing", "latency", "calm")
+    )
     if parts.get("harmful_penalty"):
         detail += f"; harmful -{parts['harmful_penalty']:.1f}"
     if parts.get("forbidden"):

@@ -21,8 +21,16 @@ def register(sub, parents) -> None:
             "and each reply is heard, transcribed with Whisper, scored and saved."
         ),
     )
-    demo.add_argument("--scenario", default=DEFAULT_DEMO_SCENARIO, help="scenario id or YAML file (default: %(default)s)")
-    demo.add_argument("--path", default="good", help="the virtual trainee's scripted path: good or poor (default: %(default)s)")
+    demo.add_argument(
+        "--scenario",
+        default=DEFAULT_DEMO_SCENARIO,
+        help="scenario id or YAML file (default: %(default)s)",
+    )
+    demo.add_argument(
+        "--path",
+        default="good",
+        help="the virtual trainee's scripted path: good or poor (default: %(default)s)",
+    )
     _common_drill_options(demo)
     demo.set_defaults(func=cmd_demo)
 
@@ -39,24 +47,71 @@ def register(sub, parents) -> None:
     )
     drill.add_argument("scenario", help="scenario id or YAML file")
     mode = drill.add_mutually_exclusive_group()
-    mode.add_argument("--replies", metavar="DIR", help="headless: take the trainee's replies from sound files in DIR")
-    mode.add_argument("--virtual", metavar="PATH", help="headless: the virtual trainee answers with the scripted PATH (good or poor)")
+    mode.add_argument(
+        "--replies",
+        metavar="DIR",
+        help="headless: take the trainee's replies from sound files in DIR",
+    )
+    mode.add_argument(
+        "--virtual",
+        metavar="PATH",
+        help="headless: the virtual trainee answers with the scripted PATH (good or poor)",
+    )
     _common_drill_options(drill)
-    drill.add_argument("--input", metavar="DEV", help="live: microphone by index or name substring (see `voicedrill devices`)")
+    drill.add_argument(
+        "--input",
+        metavar="DEV",
+        help="live: microphone by index or name substring (see `voicedrill devices`)",
+    )
     drill.add_argument("--output", metavar="DEV", help="live: speaker by index or name substring")
-    drill.add_argument("--hide-lines", action="store_true", help="do not print the perpetrator's lines (you only hear them)")
-    drill.add_argument("--end-silence", type=float, metavar="SECONDS", help="live: silence that ends your reply (default: the scoring script's)")
-    drill.add_argument("--no-barge-in", action="store_true", help="live: ignore speech while the perpetrator talks (open speakers without headphones, where the microphone hears him)")
+    drill.add_argument(
+        "--hide-lines",
+        action="store_true",
+        help="do not print the perpetrator's lines (you only hear them)",
+    )
+    drill.add_argument(
+        "--end-silence",
+        type=float,
+        metavar="SECONDS",
+        help="live: silence that ends your reply (default: the scoring script's)",
+    )
+    drill.add_argument(
+        "--no-barge-in",
+        action="store_true",
+        help="live: ignore speech while the perpetrator talks (open speakers without headphones, where the microphone hears him)",
+    )
     drill.set_defaults(func=cmd_drill)
 
 
 def _common_drill_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=0, help="seed for the perpetrator's line choices; the same seed replays the same drill (default: %(default)s)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed for the perpetrator's line choices; the same seed replays the same drill (default: %(default)s)",
+    )
     p.add_argument("--script", metavar="YAML", help="scoring script (default: the shipped one)")
-    p.add_argument("--trainee", default="trainee", help="trainee name for the session and profile (default: %(default)s)")
-    p.add_argument("--group", metavar="NAME", help="the trainee's group in the course (default: the profile's, from calibrate --group)")
-    p.add_argument("--course", metavar="NAME", default="", help="the course the drill is run for (recorded with the drill)")
-    p.add_argument("--model", default=None, help="Whisper model: tiny.en (English) or base (multilingual); default by the scenario's language")
+    p.add_argument(
+        "--trainee",
+        default="trainee",
+        help="trainee name for the session and profile (default: %(default)s)",
+    )
+    p.add_argument(
+        "--group",
+        metavar="NAME",
+        help="the trainee's group in the course (default: the profile's, from calibrate --group)",
+    )
+    p.add_argument(
+        "--course",
+        metavar="NAME",
+        default="",
+        help="the course the drill is run for (recorded with the drill)",
+    )
+    p.add_argument(
+        "--model",
+        default=None,
+        help="Whisper model: tiny.en (English) or base (multilingual); default by the scenario's language",
+    )
     p.add_argument("--max-turns", type=int, metavar="N", help="stop after N turns")
     p.add_argument("--quiet", action="store_true", help="print only the summary at the end")
 
@@ -67,7 +122,9 @@ def cmd_demo(args) -> int:
 
 def cmd_drill(args) -> int:
     live = not args.replies and not args.virtual
-    return _run(args, scenario_ref=args.scenario, virtual=args.virtual, replies=args.replies, live=live)
+    return _run(
+        args, scenario_ref=args.scenario, virtual=args.virtual, replies=args.replies, live=live
+    )
 
 
 def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, live: bool) -> int:
@@ -110,12 +167,21 @@ def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, l
         voice = speak.trainee_voice_for(scenario)
         cache = paths.cache_dir(data) / "tts"
 
-        def render_reply(text: str, delivery=virtual_delivery(virtual)):
-            return tts.render(text, language=scenario.language, voice=voice, delivery=delivery, cache_dir=cache)
+        delivery = virtual_delivery(virtual)
 
-        speaker, listener = SilentSpeaker(), VirtualTrainee(scenario, path=virtual, render=render_reply)
+        def render_reply(text: str):
+            return tts.render(
+                text, language=scenario.language, voice=voice, delivery=delivery, cache_dir=cache
+            )
+
+        speaker, listener = (
+            SilentSpeaker(),
+            VirtualTrainee(scenario, path=virtual, render=render_reply),
+        )
         if baseline is None:  # the virtual trainee calibrates in its calm voice
-            baseline = _virtual_baseline(scenario, lambda text: render_reply(text, virtual_delivery("good")))
+            baseline = _virtual_baseline(
+                scenario, lambda text: render_reply(text, virtual_delivery("good"))
+            )
     store = Store(data)
     writer = store.start_session(
         scenario_id=scenario.id,
@@ -176,8 +242,11 @@ def _load_inputs(scenario_ref: str, args):
     course_script = _course_script(args)
     script = load_script(args.script or course_script)  # an explicit --script wins
     # The script's extra phrases are compiled on first use: use them once now.
-    detect_cues(Transcript(text="", language=scenario.language), TurnContext(scenario.language, ()),
-                extra_phrases=script.extra_phrases(scenario.language))
+    detect_cues(
+        Transcript(text="", language=scenario.language),
+        TurnContext(scenario.language, ()),
+        extra_phrases=script.extra_phrases(scenario.language),
+    )
     return scenario, script
 
 
@@ -229,7 +298,9 @@ def _live_rig(args, script, events):
     return open_live(
         input_device=args.input,
         output_device=args.output,
-        end_silence=args.end_silence if args.end_silence is not None else script.listening.end_of_turn_silence,
+        end_silence=args.end_silence
+        if args.end_silence is not None
+        else script.listening.end_of_turn_silence,
         max_reply_seconds=script.listening.max_reply_seconds,
         no_reply_timeout=script.listening.no_reply_timeout,
         on_level=events.level,

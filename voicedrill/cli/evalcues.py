@@ -18,20 +18,34 @@ def register(subparsers, parents) -> None:
             '{"ctx": "perpetrator line", "reply": "trainee reply", "cues": ["mirror", ...]}, '
             'optionally "history": [earlier perpetrator lines] (for summaries) and "language". '
             "Use it to tune a scoring script's extra phrases against your own examples. "
-            "With --json, \"rows\" gives every line's judgement ({\"line\": N, \"found\": [...]}); "
+            'With --json, "rows" gives every line\'s judgement ({"line": N, "found": [...]}); '
             "--ablate reports what each pattern of the cue lexicon fixes and breaks on the files."
         ),
     )
-    p.add_argument("labelled", metavar="LABELLED.jsonl", nargs="+", help="labelled replies, one JSON object per line")
-    p.add_argument("--script", metavar="S",
-                   help="scoring script whose extra phrases and meaning settings are used (default: none, the defaults)")
+    p.add_argument(
+        "labelled",
+        metavar="LABELLED.jsonl",
+        nargs="+",
+        help="labelled replies, one JSON object per line",
+    )
+    p.add_argument(
+        "--script",
+        metavar="S",
+        help="scoring script whose extra phrases and meaning settings are used (default: none, the defaults)",
+    )
     p.add_argument(
         "--language",
         choices=("en", "ru"),
-        help="language of lines without a \"language\" key (default: guessed from the letters)",
+        help='language of lines without a "language" key (default: guessed from the letters)',
     )
-    p.add_argument("--json", action="store_true", help='print one JSON object with "per_cue" and "micro_f1"')
-    p.add_argument("--mistakes", action="store_true", help="also list the replies where detector and labels disagree")
+    p.add_argument(
+        "--json", action="store_true", help='print one JSON object with "per_cue" and "micro_f1"'
+    )
+    p.add_argument(
+        "--mistakes",
+        action="store_true",
+        help="also list the replies where detector and labels disagree",
+    )
     p.add_argument(
         "--ablate",
         action="store_true",
@@ -39,7 +53,11 @@ def register(subparsers, parents) -> None:
         "(true positives lost / false positives removed when it is left out), so patterns fitted to one "
         "sentence can be pruned; slow (minutes)",
     )
-    p.add_argument("--all", action="store_true", help="with --ablate: list every pattern that changes a judgement")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="with --ablate: list every pattern that changes a judgement",
+    )
     p.set_defaults(func=run)
 
 
@@ -60,7 +78,13 @@ def run(args) -> int:
         out = ev.to_dict()
         if args.mistakes:
             out["mistakes"] = [
-                {"where": m.where, "reply": m.reply, "missed": list(m.missed), "extra": list(m.extra)} for m in ev.mistakes
+                {
+                    "where": m.where,
+                    "reply": m.reply,
+                    "missed": list(m.missed),
+                    "extra": list(m.extra),
+                }
+                for m in ev.mistakes
             ]
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
@@ -82,7 +106,9 @@ def _ablate(args, items, rules) -> int:
 
     from ..scoring.ablate import ablate, format_report
 
-    effects = ablate(items, language=args.language, meaning=rules, progress=lambda m: print(m, file=sys.stderr))
+    effects = ablate(
+        items, language=args.language, meaning=rules, progress=lambda m: print(m, file=sys.stderr)
+    )
     if args.json:
         print(json.dumps({"entries": [e.to_dict() for e in effects]}, ensure_ascii=False, indent=2))
     else:

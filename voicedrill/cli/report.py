@@ -23,13 +23,29 @@ def register(subparsers, parents) -> None:
             "instructor re-scorings. Default file: debrief.html in the session folder."
         ),
     )
-    p.add_argument("session", metavar="SESSION", help="session id (a unique prefix or 'latest' works too)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the page here (default: <session folder>/debrief.html)")
-    p.add_argument("--open", action="store_true", help="open the page in the web browser afterwards")
-    p.add_argument("--audio", choices=("flac", "ogg", "none"), default="flac",
-                   help="how to embed the audio: flac (lossless, default), ogg (about 10x smaller) or none")
-    p.add_argument("--script", metavar="SCRIPT.yaml",
-                   help="draw the target bands of this scoring script (default: the one the drill used)")
+    p.add_argument(
+        "session", metavar="SESSION", help="session id (a unique prefix or 'latest' works too)"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the page here (default: <session folder>/debrief.html)",
+    )
+    p.add_argument(
+        "--open", action="store_true", help="open the page in the web browser afterwards"
+    )
+    p.add_argument(
+        "--audio",
+        choices=("flac", "ogg", "none"),
+        default="flac",
+        help="how to embed the audio: flac (lossless, default), ogg (about 10x smaller) or none",
+    )
+    p.add_argument(
+        "--script",
+        metavar="SCRIPT.yaml",
+        help="draw the target bands of this scoring script (default: the one the drill used)",
+    )
     p.set_defaults(func=cmd_report)
 
     h = subparsers.add_parser(
@@ -42,9 +58,15 @@ def register(subparsers, parents) -> None:
         ),
     )
     h.add_argument("trainee", metavar="TRAINEE", help="the trainee's name as used in the drills")
-    h.add_argument("-o", "--output", metavar="FILE", help="also write the HTML page with plots to FILE")
-    h.add_argument("--json", action="store_true", help="print every drill as a JSON list instead of the table")
-    h.add_argument("--limit", type=int, default=20, metavar="N", help="drills shown in the table (default 20)")
+    h.add_argument(
+        "-o", "--output", metavar="FILE", help="also write the HTML page with plots to FILE"
+    )
+    h.add_argument(
+        "--json", action="store_true", help="print every drill as a JSON list instead of the table"
+    )
+    h.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="drills shown in the table (default 20)"
+    )
     h.set_defaults(func=cmd_history)
 
 
@@ -67,8 +89,11 @@ def cmd_report(args) -> int:
     for problem in session.problems:
         print(f"voicedrill: note: {problem}", file=sys.stderr)
     if not session.complete:
-        print(f"voicedrill: note: session {session.id} is incomplete (the drill was cut off); "
-              f"the debrief shows its {len(session.turns)} saved turns.", file=sys.stderr)
+        print(
+            f"voicedrill: note: session {session.id} is incomplete (the drill was cut off); "
+            f"the debrief shows its {len(session.turns)} saved turns.",
+            file=sys.stderr,
+        )
     print(path)
     if args.open:
         _open(path)
@@ -98,8 +123,14 @@ def cmd_history(args) -> int:
         entries = store.history(args.trainee)
         if not entries:
             known = [name for name, _, _ in store.trainees()]
-            hint = f"Trainees with drills: {', '.join(known[:20])}." if known else "No drills are stored yet; run a drill first."
-            raise StoreError(f"no drills stored for trainee '{args.trainee}' in {store.data_dir}. {hint}")
+            hint = (
+                f"Trainees with drills: {', '.join(known[:20])}."
+                if known
+                else "No drills are stored yet; run a drill first."
+            )
+            raise StoreError(
+                f"no drills stored for trainee '{args.trainee}' in {store.data_dir}. {hint}"
+            )
         print_notes(store)
     if args.json:
         print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1))

@@ -21,11 +21,20 @@ def register(subparsers, parents) -> None:
         "printed at start, trainees with their trainee codes (shown on the course page). Nothing is "
         "fetched from the internet.",
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 for a classroom LAN)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; 0.0.0.0 for a classroom LAN)",
+    )
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
-    p.add_argument("--access-code", metavar="CODE",
-                   help="the instructor's code in LAN mode (default: $VOICEDRILL_ACCESS_CODE, else a new random one)")
-    p.add_argument("--language", choices=("en", "ru"), default="en", help="language of the pages (default en)")
+    p.add_argument(
+        "--access-code",
+        metavar="CODE",
+        help="the instructor's code in LAN mode (default: $VOICEDRILL_ACCESS_CODE, else a new random one)",
+    )
+    p.add_argument(
+        "--language", choices=("en", "ru"), default="en", help="language of the pages (default en)"
+    )
     p.set_defaults(func=run)
 
 
@@ -39,7 +48,9 @@ def run(args) -> int:
 
         from ..web import create_app
     except ImportError as e:  # pragma: no cover - setup installs them
-        raise ParameterError(f"voicedrill serve needs starlette and uvicorn ({e}); run scripts/setup.") from e
+        raise ParameterError(
+            f"voicedrill serve needs starlette and uvicorn ({e}); run scripts/setup."
+        ) from e
     from ..web.auth import new_access_code
 
     lan = args.host not in ("127.0.0.1", "localhost", "::1")
@@ -57,14 +68,19 @@ def run(args) -> int:
     try:
         sock.bind((args.host, args.port))
     except OSError as e:
-        raise ParameterError(f"cannot listen on {args.host}:{args.port} ({e}); choose another --port.") from e
+        raise ParameterError(
+            f"cannot listen on {args.host}:{args.port} ({e}); choose another --port."
+        ) from e
     port = sock.getsockname()[1]
     where = "127.0.0.1" if not lan else socket.gethostname()
     print(f"voicedrill serve: {data}", file=sys.stderr)
     print(f"open http://{where}:{port}/ in a browser (Ctrl-C stops)", flush=True)
     if lan:
         print(f"LAN mode: instructor access code: {code}", flush=True)
-        print("trainees sign in with their name and the trainee code shown on the course page", flush=True)
+        print(
+            "trainees sign in with their name and the trainee code shown on the course page",
+            flush=True,
+        )
     config = uvicorn.Config(app, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     server.run(sockets=[sock])

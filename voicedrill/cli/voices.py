@@ -20,9 +20,15 @@ def register(subparsers, parents) -> None:
     sub = p.add_subparsers(dest="voices_command", metavar="ACTION")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
-    lst = sub.add_parser("list", parents=parents, help="show the neural voices and espeak-ng's voices for a language",
-                         description="Show the neural voices (installed or not) and espeak-ng's voices.")
-    lst.add_argument("--language", default="en", help="espeak-ng voices for this language (default: en)")
+    lst = sub.add_parser(
+        "list",
+        parents=parents,
+        help="show the neural voices and espeak-ng's voices for a language",
+        description="Show the neural voices (installed or not) and espeak-ng's voices.",
+    )
+    lst.add_argument(
+        "--language", default="en", help="espeak-ng voices for this language (default: en)"
+    )
     lst.set_defaults(func=_list)
 
 

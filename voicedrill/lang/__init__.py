@@ -18,7 +18,9 @@ LANGUAGES = ("en", "ru")  # languages with complete data
 def check_language(code: str) -> str:
     """Return ``code`` if voicedrill has data for it, else raise a ParameterError naming the choices."""
     if code not in LANGUAGES:
-        raise ParameterError(f"language '{code}' is not supported; choose one of: {', '.join(LANGUAGES)}")
+        raise ParameterError(
+            f"language '{code}' is not supported; choose one of: {', '.join(LANGUAGES)}"
+        )
     return code
 
 

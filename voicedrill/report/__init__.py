@@ -29,7 +29,9 @@ from .history import history_text, render_history_html
 REPORT_NAME = "debrief.html"
 
 
-def terminal_summary(session_or_records, *, color: bool | None = None, language: str | None = None, script=None) -> str:
+def terminal_summary(
+    session_or_records, *, color: bool | None = None, language: str | None = None, script=None
+) -> str:
     """The per-turn table (turn, cues, wpm, latency, calm, score) as text.
 
     ``color=None`` colours only when stdout is a terminal that supports it (TTY, TERM not
@@ -69,8 +71,18 @@ def write_page(html: str, path: str | os.PathLike) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, html)
     except OSError as e:
-        raise StoreError(f"{path}: cannot write the page ({e}). Choose another file with -o.") from e
+        raise StoreError(
+            f"{path}: cannot write the page ({e}). Choose another file with -o."
+        ) from e
     return path
 
 
-__all__ = ["render_report", "write_report", "write_page", "terminal_summary", "render_history_html", "history_text", "REPORT_NAME"]
+__all__ = [
+    "render_report",
+    "write_report",
+    "write_page",
+    "terminal_summary",
+    "render_history_html",
+    "history_text",
+    "REPORT_NAME",
+]

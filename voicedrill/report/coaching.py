@@ -29,7 +29,9 @@ class CoachingPoint:
     good: bool  # praise (keep doing it) rather than something to change
 
 
-def coaching_points(turns: Sequence[TurnView], labels: Labels, targets: Targets, *, count: int = 3) -> tuple[CoachingPoint, ...]:
+def coaching_points(
+    turns: Sequence[TurnView], labels: Labels, targets: Targets, *, count: int = 3
+) -> tuple[CoachingPoint, ...]:
     """Up to ``count`` points, the most useful first: trap, habit, trend (then repeated advice)."""
     if not turns:
         return (CoachingPoint("info", labels.text("coaching.no_turns"), False),)
@@ -43,7 +45,9 @@ def coaching_points(turns: Sequence[TurnView], labels: Labels, targets: Targets,
     points.append(trend)
     if harmful is None:
         advice = _repeated_feedback(turns, labels)
-        points.insert(0, advice or CoachingPoint("harmful", labels.text("coaching.no_harmful"), True))
+        points.insert(
+            0, advice or CoachingPoint("harmful", labels.text("coaching.no_harmful"), True)
+        )
         # problems first, praise after
         points.sort(key=lambda p: p.good)
     return tuple(points[:count])
@@ -91,48 +95,129 @@ def _trend_point(turns: Sequence[TurnView], labels: Labels, targets: Targets) ->
         fast = sum(r > hi for r in rates)
         slow = sum(r < lo for r in rates)
         if fast / n >= _MIN_SHARE and fast >= slow:
-            problems.append((fast / n, CoachingPoint("pace", labels.text(
-                "coaching.too_fast", count=fast, turns=n, high=num(hi), median=num(median)), False)))
+            problems.append(
+                (
+                    fast / n,
+                    CoachingPoint(
+                        "pace",
+                        labels.text(
+                            "coaching.too_fast",
+                            count=fast,
+                            turns=n,
+                            high=num(hi),
+                            median=num(median),
+                        ),
+                        False,
+                    ),
+                )
+            )
         elif slow / n >= _MIN_SHARE:
-            problems.append((slow / n, CoachingPoint("pace", labels.text(
-                "coaching.too_slow", count=slow, turns=n, low=num(lo), median=num(median)), False)))
+            problems.append(
+                (
+                    slow / n,
+                    CoachingPoint(
+                        "pace",
+                        labels.text(
+                            "coaching.too_slow",
+                            count=slow,
+                            turns=n,
+                            low=num(lo),
+                            median=num(median),
+                        ),
+                        False,
+                    ),
+                )
+            )
     interrupted = sum(t.interrupted for t in turns)
     if interrupted / n >= _MIN_SHARE:
-        problems.append((interrupted / n + 0.05, CoachingPoint("timing", labels.text(
-            "coaching.interrupted", count=interrupted, turns=n), False)))
+        problems.append(
+            (
+                interrupted / n + 0.05,
+                CoachingPoint(
+                    "timing", labels.text("coaching.interrupted", count=interrupted, turns=n), False
+                ),
+            )
+        )
     silent = sum(t.silent for t in turns)
     if silent / n >= _MIN_SHARE:
-        problems.append((silent / n + 0.1, CoachingPoint("timing", labels.text(
-            "coaching.silent", count=silent, turns=n), False)))
+        problems.append(
+            (
+                silent / n + 0.1,
+                CoachingPoint(
+                    "timing", labels.text("coaching.silent", count=silent, turns=n), False
+                ),
+            )
+        )
     latencies = [t.latency for t in spoken if t.latency is not None and not t.interrupted]
     if latencies:
         median_latency = statistics.median(latencies)
         if median_latency > targets.latency[1]:
             share = sum(x > targets.latency[1] for x in latencies) / n
-            problems.append((share, CoachingPoint("timing", labels.text(
-                "coaching.slow_start", median=num(median_latency, 1), limit=num(targets.latency[1], 1)), False)))
+            problems.append(
+                (
+                    share,
+                    CoachingPoint(
+                        "timing",
+                        labels.text(
+                            "coaching.slow_start",
+                            median=num(median_latency, 1),
+                            limit=num(targets.latency[1], 1),
+                        ),
+                        False,
+                    ),
+                )
+            )
     calms = [t.calm for t in spoken if t.calm is not None]
     if len(calms) >= 4:
         half = len(calms) // 2
         first, second = statistics.mean(calms[:half]), statistics.mean(calms[half:])
         if first - second >= 0.15:
-            problems.append((0.4 + first - second, CoachingPoint("calm", labels.text(
-                "coaching.calm_drop", first=num(first, 2), second=num(second, 2)), False)))
+            problems.append(
+                (
+                    0.4 + first - second,
+                    CoachingPoint(
+                        "calm",
+                        labels.text(
+                            "coaching.calm_drop", first=num(first, 2), second=num(second, 2)
+                        ),
+                        False,
+                    ),
+                )
+            )
     if calms:
         median_calm = statistics.median(calms)
         if median_calm < targets.calm_good:
-            shifts = [t.score.calm.pitch_shift_st for t in spoken if t.score.calm and t.score.calm.pitch_shift_st is not None]
+            shifts = [
+                t.score.calm.pitch_shift_st
+                for t in spoken
+                if t.score.calm and t.score.calm.pitch_shift_st is not None
+            ]
             pitch = statistics.median(shifts) if shifts else 0.0
             from ..scoring.rubric import with_unit
 
             pitch_text, pitch_unit = with_unit(pitch, "semitones", labels.language)
-            problems.append((targets.calm_good - median_calm + 0.3, CoachingPoint("calm", labels.text(
-                "coaching.calm_low", median=num(median_calm, 2), pitch=pitch_text, pitch_unit=pitch_unit), False)))
+            problems.append(
+                (
+                    targets.calm_good - median_calm + 0.3,
+                    CoachingPoint(
+                        "calm",
+                        labels.text(
+                            "coaching.calm_low",
+                            median=num(median_calm, 2),
+                            pitch=pitch_text,
+                            pitch_unit=pitch_unit,
+                        ),
+                        False,
+                    ),
+                )
+            )
     if problems:
         return max(problems, key=lambda p: p[0])[1]
     median = statistics.median(rates) if rates else None
     key = "coaching.steady" if calms else "coaching.steady_no_calm"
-    return CoachingPoint("pace", labels.text(key, median=num(median), low=num(lo), high=num(hi)), True)
+    return CoachingPoint(
+        "pace", labels.text(key, median=num(median), low=num(lo), high=num(hi)), True
+    )
 
 
 def _repeated_feedback(turns: Sequence[TurnView], labels: Labels) -> CoachingPoint | None:
@@ -140,8 +225,12 @@ def _repeated_feedback(turns: Sequence[TurnView], labels: Labels) -> CoachingPoi
     "Your pace and voice were steady") is never listed as something to fix."""
     from ..scoring.rubric import is_praise
 
-    counts = Counter(s.strip() for t in turns for s in dict.fromkeys(t.score.feedback)
-                     if s.strip() and not is_praise(s, labels.language))
+    counts = Counter(
+        s.strip()
+        for t in turns
+        for s in dict.fromkeys(t.score.feedback)
+        if s.strip() and not is_praise(s, labels.language)
+    )
     if not counts:
         return None
     text, count = counts.most_common(1)[0]

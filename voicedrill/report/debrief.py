@@ -22,7 +22,9 @@ from .view import TurnView, language_of, turn_views
 AUDIO_FORMATS = ("flac", "ogg", "none")
 
 
-def render_report(session, *, script=None, audio: str = "flac", targets: Targets | None = None) -> str:
+def render_report(
+    session, *, script=None, audio: str = "flac", targets: Targets | None = None
+) -> str:
     """One self-contained HTML debrief of a stored ``store.Session``.
 
     ``script``: the ScoringScript whose target bands are drawn (default: the session's
@@ -32,7 +34,9 @@ def render_report(session, *, script=None, audio: str = "flac", targets: Targets
     from ..errors import ParameterError
 
     if audio not in AUDIO_FORMATS:
-        raise ParameterError(f"audio '{audio}' is not supported; choose one of: {', '.join(AUDIO_FORMATS)}")
+        raise ParameterError(
+            f"audio '{audio}' is not supported; choose one of: {', '.join(AUDIO_FORMATS)}"
+        )
     if not (hasattr(session, "meta") and hasattr(session, "turns")):
         raise TypeError(f"render_report needs a store.Session, got {type(session).__name__}")
     turns = turn_views(session.turns)
@@ -49,7 +53,9 @@ def render_report(session, *, script=None, audio: str = "flac", targets: Targets
         _turns(turns, labels, targets, audio, session),
         _rescorings(session, turns, labels),
     ]
-    return page(labels.text("page.title", scenario=title_name), "\n".join(p for p in parts if p), labels)
+    return page(
+        labels.text("page.title", scenario=title_name), "\n".join(p for p in parts if p), labels
+    )
 
 
 def _scenario_data(session) -> dict:
@@ -95,7 +101,9 @@ def _header(session, labels: Labels, title: str) -> str:
         ("summary.session", session.id),
         ("summary.script", (m.script_hash or "")[:12] or "—"),
     ]
-    meta = "".join(f"<span>{escape(labels.text(k))}: <b>{escape(str(v))}</b></span>" for k, v in items)
+    meta = "".join(
+        f"<span>{escape(labels.text(k))}: <b>{escape(str(v))}</b></span>" for k, v in items
+    )
     return (
         f'<header id="top"><h1>{escape(labels.text("page.title", scenario=title))}</h1>'
         f'<p class="meta">{meta}</p></header>'
@@ -135,7 +143,9 @@ def _summary(session, turns: Sequence[TurnView], labels: Labels) -> str:
             f'<b>{escape(labels.num(last.drill_score))}</b></span>'
         )
     value = labels.num(score) if score is not None else "—"
-    scale = labels.text("summary.score_scale") if score is not None else labels.text("summary.no_score")
+    scale = (
+        labels.text("summary.score_scale") if score is not None else labels.text("summary.no_score")
+    )
     return (
         f'<section id="summary" class="summary-section"><div class="summary">'
         f'<div><h2>{escape(labels.text("summary.heading"))}</h2>'
@@ -152,7 +162,8 @@ def _summary(session, turns: Sequence[TurnView], labels: Labels) -> str:
 def _coaching(turns: Sequence[TurnView], labels: Labels, targets: Targets) -> str:
     points = coaching_points(turns, labels, targets)
     items = "".join(
-        f'<li class="{"good" if p.good else "change"} c-{escape(p.kind)}">{escape(p.text)}</li>' for p in points
+        f'<li class="{"good" if p.good else "change"} c-{escape(p.kind)}">{escape(p.text)}</li>'
+        for p in points
     )
     return (
         f'<section id="coaching"><h2>{escape(labels.text("coaching.heading"))}</h2>'
@@ -182,22 +193,37 @@ def _comments(session, turns: Sequence[TurnView], labels: Labels) -> str:
 
 def _agitation(turns: Sequence[TurnView], labels: Labels) -> str:
     # when each line was spoken, then after the last reply (so every dot sits on the line)
-    values = tuple([t.agitation_before for t in turns] + ([turns[-1].agitation_after] if turns else []))
-    x_labels = [str(t.number) for t in turns] + [labels.text("agitation.end")]  # before each turn, then after the last
+    values = tuple(
+        [t.agitation_before for t in turns] + ([turns[-1].agitation_after] if turns else [])
+    )
+    x_labels = [str(t.number) for t in turns] + [
+        labels.text("agitation.end")
+    ]  # before each turn, then after the last
     marks = tuple(
         svg.Mark(
             index=i,
             value=t.agitation_before,
             css=f"mk-{score_band(t.score.score)}",
             tip=labels.text(
-                "agitation.point", turn=t.number, before=labels.num(t.agitation_before, 2),
-                after=labels.num(t.agitation_after, 2), score=labels.num(t.score.score),
+                "agitation.point",
+                turn=t.number,
+                before=labels.num(t.agitation_before, 2),
+                after=labels.num(t.agitation_after, 2),
+                score=labels.num(t.score.score),
             ),
         )
         for i, t in enumerate(turns)
     )
     chart = svg.line_chart(
-        [svg.Series(labels.text("agitation.axis_agitation"), values, "s-agitation", area=True, marks=marks)],
+        [
+            svg.Series(
+                labels.text("agitation.axis_agitation"),
+                values,
+                "s-agitation",
+                area=True,
+                marks=marks,
+            )
+        ],
         x_labels=x_labels,
         y_range=(0.0, 1.0),
         y_ticks=(0.0, 0.25, 0.5, 0.75, 1.0),
@@ -246,8 +272,11 @@ def _turn_card(t: TurnView, labels: Labels, targets: Targets, audio: str, sessio
     line = (
         f'<div class="line"><div class="who">{escape(labels.text("turn.perpetrator"))}</div>'
         f"<blockquote>{escape(t.line.text)}</blockquote>"
-        + (f'<p class="small voice">{escape(labels.text("turn.voice", voice=t.line.spoken_by))}</p>'
-           if t.line.spoken_by else "")
+        + (
+            f'<p class="small voice">{escape(labels.text("turn.voice", voice=t.line.spoken_by))}</p>'
+            if t.line.spoken_by
+            else ""
+        )
         + f'{_audio(t.line_audio, labels, "turn.line_audio", audio)}</div>'
     )
     if t.transcript.is_empty:
@@ -266,7 +295,9 @@ def _turn_card(t: TurnView, labels: Labels, targets: Targets, audio: str, sessio
     feedback = ""
     if s.feedback:
         items = "".join(f"<li>{escape(f)}</li>" for f in s.feedback)
-        feedback = f'<ul class="feedback" aria-label="{escape(labels.text("turn.feedback"))}">{items}</ul>'
+        feedback = (
+            f'<ul class="feedback" aria-label="{escape(labels.text("turn.feedback"))}">{items}</ul>'
+        )
     return (
         f'<article class="turn" id="turn-{t.number}">{header}<div class="exchange">{line}{reply}</div>'
         f"{_metrics(t, labels, targets)}{feedback}</article>"
@@ -287,9 +318,15 @@ def _metrics(t: TurnView, labels: Labels, targets: Targets) -> str:
     pace = _metric(
         labels.text("turn.pacing"),
         wpm_fig,
-        svg.band_bar(p.words_per_minute, targets.wpm, axis=axis, title=labels.text("turn.pacing"),
-                     value_text=labels.num(p.words_per_minute) if p.words_per_minute is not None else "",
-                     band_text=band_text, fmt=lambda v: labels.num(v)),
+        svg.band_bar(
+            p.words_per_minute,
+            targets.wpm,
+            axis=axis,
+            title=labels.text("turn.pacing"),
+            value_text=labels.num(p.words_per_minute) if p.words_per_minute is not None else "",
+            band_text=band_text,
+            fmt=lambda v: labels.num(v),
+        ),
         band_text,
     )
     lat = t.latency
@@ -302,14 +339,24 @@ def _metrics(t: TurnView, labels: Labels, targets: Targets) -> str:
     latency = _metric(
         labels.text("turn.latency"),
         lat_fig,
-        svg.band_bar(lat, targets.latency, axis=(min(0.0, lat if lat is not None else 0.0), max(l_hi * 2, (lat or 0) + 0.5)),
-                     title=labels.text("turn.latency"), value_text=labels.num(lat, 1) if lat is not None else "",
-                     band_text=labels.text("turn.target_band", low=labels.num(l_lo, 1), high=labels.num(l_hi, 1)),
-                     fmt=lambda v: labels.num(v, 1)),
-        lat_note or labels.text("turn.target_band", low=labels.num(l_lo, 1), high=labels.num(l_hi, 1)),
+        svg.band_bar(
+            lat,
+            targets.latency,
+            axis=(min(0.0, lat if lat is not None else 0.0), max(l_hi * 2, (lat or 0) + 0.5)),
+            title=labels.text("turn.latency"),
+            value_text=labels.num(lat, 1) if lat is not None else "",
+            band_text=labels.text(
+                "turn.target_band", low=labels.num(l_lo, 1), high=labels.num(l_hi, 1)
+            ),
+            fmt=lambda v: labels.num(v, 1),
+        ),
+        lat_note
+        or labels.text("turn.target_band", low=labels.num(l_lo, 1), high=labels.num(l_hi, 1)),
     )
     if p.pause_count:
-        pause_fig = labels.text("turn.pauses_value", count=p.pause_count, longest=labels.num(p.longest_pause, 1))
+        pause_fig = labels.text(
+            "turn.pauses_value", count=p.pause_count, longest=labels.num(p.longest_pause, 1)
+        )
     else:
         pause_fig = labels.text("turn.no_pauses")
     pause_cues = [c for c in t.score.cues if c.name == "effective_pause"]
@@ -324,17 +371,31 @@ def _calm_metric(t: TurnView, labels: Labels, targets: Targets) -> str:
     if c is None or "no_voiced_frames" in c.flags:
         return _metric(labels.text("turn.calm"), labels.text("turn.no_calm"), "", "")
     fig = labels.text("turn.calm_value", calm=labels.num(c.score, 2))
-    charts = svg.meter(c.score, title=labels.text("turn.calm"), value_text=labels.num(c.score, 2),
-                       good=targets.calm_good, fmt=lambda v: labels.num(v, 1))
+    charts = svg.meter(
+        c.score,
+        title=labels.text("turn.calm"),
+        value_text=labels.num(c.score, 2),
+        good=targets.calm_good,
+        fmt=lambda v: labels.num(v, 1),
+    )
     notes = []
     if c.pitch_shift_st is not None:
         shift = labels.num(c.pitch_shift_st, 1, signed=True)
-        charts += svg.shift_bar(c.pitch_shift_st, ok=(-8.0, targets.pitch_ok_st), limit=8.0,
-                                title=labels.text("turn.pitch_shift", shift=shift), value_text=shift,
-                                center_text=labels.text("turn.baseline"))
+        charts += svg.shift_bar(
+            c.pitch_shift_st,
+            ok=(-8.0, targets.pitch_ok_st),
+            limit=8.0,
+            title=labels.text("turn.pitch_shift", shift=shift),
+            value_text=shift,
+            center_text=labels.text("turn.baseline"),
+        )
         notes.append(labels.text("turn.pitch_shift", shift=shift))
     if c.loudness_shift_db is not None:
-        notes.append(labels.text("turn.loudness_shift", shift=labels.num(c.loudness_shift_db, 1, signed=True)))
+        notes.append(
+            labels.text(
+                "turn.loudness_shift", shift=labels.num(c.loudness_shift_db, 1, signed=True)
+            )
+        )
     if "no_baseline" in c.flags:
         notes.append(labels.text("turn.no_baseline"))
     return _metric(labels.text("turn.calm"), fig, charts, "; ".join(notes))
@@ -374,9 +435,15 @@ def _rescorings(session, turns: Sequence[TurnView], labels: Labels) -> str:
                 f"<td>{_cue_tags(added, labels)}</td><td>{_cue_tags(removed, labels)}</td></tr>"
             )
         head = "".join(
-            f'<th{cls}>{escape(labels.text(k))}</th>'
-            for k, cls in (("rescore.turn", ""), ("rescore.old_score", ' class="num"'), ("rescore.new_score", ' class="num"'),
-                           ("rescore.change", ' class="num"'), ("rescore.cues_added", ""), ("rescore.cues_removed", ""))
+            f"<th{cls}>{escape(labels.text(k))}</th>"
+            for k, cls in (
+                ("rescore.turn", ""),
+                ("rescore.old_score", ' class="num"'),
+                ("rescore.new_score", ' class="num"'),
+                ("rescore.change", ' class="num"'),
+                ("rescore.cues_added", ""),
+                ("rescore.cues_removed", ""),
+            )
         )
         drill = (
             f'<p>{escape(labels.text("rescore.drill_score"))}: <b>{escape(labels.num(r.original_drill_score))}</b> → '
@@ -406,4 +473,6 @@ def _cue_tags(names: Sequence[str], labels: Labels) -> str:
         except ParameterError:  # a cue name this version does not know
             return "neutral"
 
-    return " ".join(f'<span class="cue-tag k-{kind(n)}">{escape(labels.cue_name(n))}</span>' for n in names)
+    return " ".join(
+        f'<span class="cue-tag k-{kind(n)}">{escape(labels.cue_name(n))}</span>' for n in names
+    )

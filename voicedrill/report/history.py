@@ -13,7 +13,7 @@ from . import svg
 from .labels import Labels, labels_for
 from .page import page, score_band
 from .targets import Targets, targets_for
-from .terminal import STYLES, RESET, visible_width
+from .terminal import RESET, STYLES, visible_width
 
 _SPARK = "▁▂▃▄▅▆▇█"
 TREND_DRILLS = 10  # drills compared for the trend sentence (first half vs second half)
@@ -29,7 +29,10 @@ def cue_rates(entry) -> tuple[float, float]:
     """(helpful, harmful) cues per turn of one drill: sums of its per-cue rates."""
     helpful, harmful = _kinds()
     rates = entry.cue_rates or {}
-    return (sum(v for k, v in rates.items() if k in helpful), sum(v for k, v in rates.items() if k in harmful))
+    return (
+        sum(v for k, v in rates.items() if k in helpful),
+        sum(v for k, v in rates.items() if k in harmful),
+    )
 
 
 def _language(entries: Sequence, language: str | None) -> str:
@@ -51,14 +54,22 @@ def trend_text(entries: Sequence, labels: Labels) -> str:
     half = len(scores) // 2
     first, last = statistics.mean(scores[:half]), statistics.mean(scores[half:])
     if last - first > 5:
-        return labels.text("history.trend_up", first=labels.num(first), last=labels.num(last), count=len(scores))
+        return labels.text(
+            "history.trend_up", first=labels.num(first), last=labels.num(last), count=len(scores)
+        )
     if first - last > 5:
-        return labels.text("history.trend_down", first=labels.num(first), last=labels.num(last), count=len(scores))
+        return labels.text(
+            "history.trend_down", first=labels.num(first), last=labels.num(last), count=len(scores)
+        )
     return labels.text("history.trend_flat", last=labels.num(last))
 
 
 def render_history_html(
-    entries: Sequence, *, trainee: str = "", language: str | None = None, targets: Targets | None = None
+    entries: Sequence,
+    *,
+    trainee: str = "",
+    language: str | None = None,
+    targets: Targets | None = None,
 ) -> str:
     """One self-contained HTML page of a trainee's drills (oldest first in ``entries``)."""
     labels = labels_for(_language(entries, language))
@@ -77,28 +88,83 @@ def render_history_html(
 
     score_marks = tuple(
         svg.Mark(i, e.drill_score, f"mk-{score_band(e.drill_score)}", tip(e))
-        for i, e in enumerate(entries) if e.drill_score is not None and dots
+        for i, e in enumerate(entries)
+        if e.drill_score is not None and dots
     )
-    common = dict(x_labels=x_labels, x_title=labels.text("history.axis_drill"), width=520, height=230)
+    common = dict(
+        x_labels=x_labels, x_title=labels.text("history.axis_drill"), width=520, height=230
+    )
     charts = [
-        ("score", svg.line_chart(
-            [svg.Series(labels.text("history.score"), tuple(e.drill_score for e in entries), "s-score", marks=score_marks)],
-            y_range=(0.0, 100.0), y_ticks=(0, 25, 50, 75, 100), title=labels.text("history.score_heading"),
-            max_dots=0, **common)),
-        ("cues", svg.line_chart(
-            [svg.Series(labels.text("history.helpful_rate"), tuple(r[0] for r in rates), "s-helpful"),
-             svg.Series(labels.text("history.harmful_rate"), tuple(r[1] for r in rates), "s-harmful")],
-            y_range=(0.0, max(1.0, max(max(r) for r in rates))), title=labels.text("history.cues_heading"),
-            y_format=lambda v: labels.num(v, 1), **common)),
-        ("pacing", svg.line_chart(
-            [svg.Series(labels.text("history.wpm"), tuple(e.mean_wpm for e in entries), "s-wpm")],
-            y_range=_range([e.mean_wpm for e in entries], targets.wpm), band=targets.wpm,
-            band_label=labels.text("turn.target_band", low=labels.num(targets.wpm[0]), high=labels.num(targets.wpm[1])),
-            title=labels.text("history.pacing_heading"), **common)),
-        ("calm", svg.line_chart(
-            [svg.Series(labels.text("history.calm"), tuple(e.mean_calm for e in entries), "s-calm")],
-            y_range=(0.0, 1.0), y_ticks=(0, 0.25, 0.5, 0.75, 1.0), band=(targets.calm_good, 1.0),
-            y_format=lambda v: labels.num(v, 2), title=labels.text("history.calm_heading"), **common)),
+        (
+            "score",
+            svg.line_chart(
+                [
+                    svg.Series(
+                        labels.text("history.score"),
+                        tuple(e.drill_score for e in entries),
+                        "s-score",
+                        marks=score_marks,
+                    )
+                ],
+                y_range=(0.0, 100.0),
+                y_ticks=(0, 25, 50, 75, 100),
+                title=labels.text("history.score_heading"),
+                max_dots=0,
+                **common,
+            ),
+        ),
+        (
+            "cues",
+            svg.line_chart(
+                [
+                    svg.Series(
+                        labels.text("history.helpful_rate"), tuple(r[0] for r in rates), "s-helpful"
+                    ),
+                    svg.Series(
+                        labels.text("history.harmful_rate"), tuple(r[1] for r in rates), "s-harmful"
+                    ),
+                ],
+                y_range=(0.0, max(1.0, max(max(r) for r in rates))),
+                title=labels.text("history.cues_heading"),
+                y_format=lambda v: labels.num(v, 1),
+                **common,
+            ),
+        ),
+        (
+            "pacing",
+            svg.line_chart(
+                [
+                    svg.Series(
+                        labels.text("history.wpm"), tuple(e.mean_wpm for e in entries), "s-wpm"
+                    )
+                ],
+                y_range=_range([e.mean_wpm for e in entries], targets.wpm),
+                band=targets.wpm,
+                band_label=labels.text(
+                    "turn.target_band",
+                    low=labels.num(targets.wpm[0]),
+                    high=labels.num(targets.wpm[1]),
+                ),
+                title=labels.text("history.pacing_heading"),
+                **common,
+            ),
+        ),
+        (
+            "calm",
+            svg.line_chart(
+                [
+                    svg.Series(
+                        labels.text("history.calm"), tuple(e.mean_calm for e in entries), "s-calm"
+                    )
+                ],
+                y_range=(0.0, 1.0),
+                y_ticks=(0, 0.25, 0.5, 0.75, 1.0),
+                band=(targets.calm_good, 1.0),
+                y_format=lambda v: labels.num(v, 2),
+                title=labels.text("history.calm_heading"),
+                **common,
+            ),
+        ),
     ]
     blocks = "".join(
         f'<div id="chart-{key}"><h3>{escape(labels.text(f"history.{key}_heading"))}</h3>{chart}'
@@ -112,10 +178,15 @@ def render_history_html(
         f"</span></p></header>"
     )
     progress = (
-        f'<section id="progress">' + (f"<p><b>{escape(trend)}</b></p>" if trend else "")
+        '<section id="progress">'
+        + (f"<p><b>{escape(trend)}</b></p>" if trend else "")
         + f'<div class="charts">{blocks}</div></section>'
     )
-    return page(title, head + progress + _cue_table(entries, labels) + _drill_table(entries, rates, labels), labels)
+    return page(
+        title,
+        head + progress + _cue_table(entries, labels) + _drill_table(entries, rates, labels),
+        labels,
+    )
 
 
 def _range(values: Sequence[float | None], band: tuple[float, float]) -> tuple[float, float]:
@@ -166,17 +237,34 @@ def _complete_label(e, labels: Labels) -> str:
 
 
 def _drill_table(entries: Sequence, rates, labels: Labels) -> str:
-    cols = (("date", ""), ("scenario", ""), ("turns", "num"), ("score", "num"), ("helpful", "num"),
-            ("harmful", "num"), ("wpm", "num"), ("calm", "num"), ("complete", ""))
+    cols = (
+        ("date", ""),
+        ("scenario", ""),
+        ("turns", "num"),
+        ("score", "num"),
+        ("helpful", "num"),
+        ("harmful", "num"),
+        ("wpm", "num"),
+        ("calm", "num"),
+        ("complete", ""),
+    )
     head = "".join(f'<th class="{c}">{escape(labels.text(f"history.{k}"))}</th>' for k, c in cols)
     rows = []
-    for e, (good, bad) in reversed(list(zip(entries, rates))):
+    for e, (good, bad) in reversed(list(zip(entries, rates, strict=False))):
         cells = (
-            labels.date(e.started), e.scenario, str(e.turns), labels.num(e.drill_score), labels.num(good, 2),
-            labels.num(bad, 2), labels.num(e.mean_wpm), labels.num(e.mean_calm, 2),
+            labels.date(e.started),
+            e.scenario,
+            str(e.turns),
+            labels.num(e.drill_score),
+            labels.num(good, 2),
+            labels.num(bad, 2),
+            labels.num(e.mean_wpm),
+            labels.num(e.mean_calm, 2),
             _complete_label(e, labels),
         )
-        tds = "".join(f'<td class="{c}">{escape(v)}</td>' for v, (_, c) in zip(cells, cols))
+        tds = "".join(
+            f'<td class="{c}">{escape(v)}</td>' for v, (_, c) in zip(cells, cols, strict=False)
+        )
         rows.append(f'<tr title="{escape(e.session_id)}">{tds}</tr>')
     return (
         f'<section id="drills"><h2>{escape(labels.text("history.heading"))}</h2>'
@@ -197,8 +285,13 @@ def sparkline(values: Sequence[float | None], lo: float = 0.0, hi: float = 100.0
 
 
 def history_text(
-    entries: Sequence, *, trainee: str = "", language: str | None = None, limit: int = 20,
-    color: bool = False, width: int = 72,
+    entries: Sequence,
+    *,
+    trainee: str = "",
+    language: str | None = None,
+    limit: int = 20,
+    color: bool = False,
+    width: int = 72,
 ) -> str:
     """The terminal view: trend, a sparkline of every drill score, and the last ``limit`` drills."""
     labels = labels_for(_language(entries, language))
@@ -212,7 +305,12 @@ def history_text(
     n = len(entries)
     lines = [
         paint(title, "bold"),
-        labels.text("history.drills", count=n, first=labels.date(entries[0].started), last=labels.date(entries[-1].started)),
+        labels.text(
+            "history.drills",
+            count=n,
+            first=labels.date(entries[0].started),
+            last=labels.date(entries[-1].started),
+        ),
     ]
     trend = trend_text(entries, labels)
     if trend:
@@ -226,17 +324,33 @@ def history_text(
     for e in entries[-limit:]:
         good, bad = cue_rates(e)
         score = labels.num(e.drill_score)
-        rows.append([
-            labels.date(e.started), e.scenario, paint(score, {"good": "good", "mid": "mid", "bad": "bad"}.get(score_band(e.drill_score), "dim")),
-            labels.num(good, 2), labels.num(bad, 2), labels.num(e.mean_wpm), labels.num(e.mean_calm, 2),
-            _complete_label(e, labels),
-        ])
-    widths = [max(visible_width(h), *(visible_width(r[i]) for r in rows)) for i, h in enumerate(header)]
+        rows.append(
+            [
+                labels.date(e.started),
+                e.scenario,
+                paint(
+                    score,
+                    {"good": "good", "mid": "mid", "bad": "bad"}.get(
+                        score_band(e.drill_score), "dim"
+                    ),
+                ),
+                labels.num(good, 2),
+                labels.num(bad, 2),
+                labels.num(e.mean_wpm),
+                labels.num(e.mean_calm, 2),
+                _complete_label(e, labels),
+            ]
+        )
+    widths = [
+        max(visible_width(h), *(visible_width(r[i]) for r in rows)) for i, h in enumerate(header)
+    ]
     right = {2, 3, 4, 5, 6}
 
     def fmt(cells):
         return "  ".join(
-            (" " * (widths[i] - visible_width(c)) + c) if i in right else (c + " " * (widths[i] - visible_width(c)))
+            (" " * (widths[i] - visible_width(c)) + c)
+            if i in right
+            else (c + " " * (widths[i] - visible_width(c)))
             for i, c in enumerate(cells)
         ).rstrip()
 

@@ -24,7 +24,9 @@ MAX_EMBED_SECONDS = 120.0  # a longer clip is cut to this (a reply is far shorte
 def audio_bytes(source: np.ndarray | str | os.PathLike, *, fmt: str = "flac") -> tuple[bytes, str]:
     """Encoded audio and its MIME type, from an array (16 kHz float32, shape=(n,)) or a file."""
     if fmt not in FORMATS:
-        raise ParameterError(f"audio format '{fmt}' is not supported; choose one of: {', '.join(FORMATS)}")
+        raise ParameterError(
+            f"audio format '{fmt}' is not supported; choose one of: {', '.join(FORMATS)}"
+        )
     container, subtype, mime = FORMATS[fmt]
     if isinstance(source, np.ndarray):
         audio = source

@@ -38,7 +38,7 @@ def page(title: str, body: str, labels: Labels) -> str:
 
 
 def score_band(score: float | None) -> str:
-    """"good" (>= 70), "mid" (>= 40), "bad" or "none": the colour of a 0..100 score."""
+    """ "good" (>= 70), "mid" (>= 40), "bad" or "none": the colour of a 0..100 score."""
     if score is None:
         return "none"
     return "good" if score >= 70 else "mid" if score >= 40 else "bad"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Callable, Sequence
 
+
 @dataclass(frozen=True)
 class Mark:
     """A dot on a chart at x position ``index`` with a hover text."""
@@ -109,8 +110,12 @@ def line_chart(
             )
     for v in y_ticks if y_ticks is not None else nice_ticks(y0, y1):
         y = y_at(v)
-        out.append(f'<line class="grid" x1="{_f(left)}" x2="{_f(left + pw)}" y1="{_f(y)}" y2="{_f(y)}"/>')
-        out.append(f'<text class="tick" x="{_f(left - 6)}" y="{_f(y + 4)}" text-anchor="end">{escape(y_format(v))}</text>')
+        out.append(
+            f'<line class="grid" x1="{_f(left)}" x2="{_f(left + pw)}" y1="{_f(y)}" y2="{_f(y)}"/>'
+        )
+        out.append(
+            f'<text class="tick" x="{_f(left - 6)}" y="{_f(y + 4)}" text-anchor="end">{escape(y_format(v))}</text>'
+        )
     step = max(1, math.ceil(n / 12))
     for i, label in enumerate(x_labels):
         if i % step and i != n - 1:
@@ -118,11 +123,17 @@ def line_chart(
         out.append(
             f'<text class="tick" x="{_f(x_at(i))}" y="{_f(top + ph + 16)}" text-anchor="middle">{escape(label)}</text>'
         )
-    out.append(f'<line class="axis" x1="{_f(left)}" x2="{_f(left + pw)}" y1="{_f(top + ph)}" y2="{_f(top + ph)}"/>')
+    out.append(
+        f'<line class="axis" x1="{_f(left)}" x2="{_f(left + pw)}" y1="{_f(top + ph)}" y2="{_f(top + ph)}"/>'
+    )
     if x_title:
-        out.append(f'<text class="axis-title" x="{_f(left + pw)}" y="{_f(height - 4)}" text-anchor="end">{escape(x_title)}</text>')
+        out.append(
+            f'<text class="axis-title" x="{_f(left + pw)}" y="{_f(height - 4)}" text-anchor="end">{escape(x_title)}</text>'
+        )
     if y_title:
-        out.append(f'<text class="axis-title" x="{_f(left)}" y="{_f(top - 3)}" text-anchor="start">{escape(y_title)}</text>')
+        out.append(
+            f'<text class="axis-title" x="{_f(left)}" y="{_f(top - 3)}" text-anchor="start">{escape(y_title)}</text>'
+        )
     for s in series:
         for run in _runs(s.values):
             pts = " ".join(f"{_f(x_at(i))},{_f(y_at(v))}" for i, v in run)
@@ -131,7 +142,9 @@ def line_chart(
                 poly = f"{_f(x_at(run[0][0]))},{base} {pts} {_f(x_at(run[-1][0]))},{base}"
                 out.append(f'<polygon class="area {escape(s.css)}" points="{poly}"/>')
             if len(run) > 1:
-                out.append(f'<polyline class="line {escape(s.css)}" points="{pts}"><title>{escape(s.name)}</title></polyline>')
+                out.append(
+                    f'<polyline class="line {escape(s.css)}" points="{pts}"><title>{escape(s.name)}</title></polyline>'
+                )
             if len(run) == 1 or n <= max_dots:
                 for i, v in run:
                     out.append(
@@ -146,8 +159,12 @@ def line_chart(
     if len(series) > 1:
         x = left + 8
         for s in series:
-            out.append(f'<rect class="key {escape(s.css)}" x="{_f(x)}" y="{_f(top + 4)}" width="14" height="4"/>')
-            out.append(f'<text class="legend" x="{_f(x + 18)}" y="{_f(top + 9)}">{escape(s.name)}</text>')
+            out.append(
+                f'<rect class="key {escape(s.css)}" x="{_f(x)}" y="{_f(top + 4)}" width="14" height="4"/>'
+            )
+            out.append(
+                f'<text class="legend" x="{_f(x + 18)}" y="{_f(top + 9)}">{escape(s.name)}</text>'
+            )
             x += 30 + 6.5 * len(s.name)
     out.append("</svg>")
     return "".join(out)
@@ -196,14 +213,20 @@ def band_bar(
         return left + pw * (min(max(v, a0), a1) - a0) / (a1 - a0)
 
     out = _open(width, height, title, "chart band-bar")
-    out.append(f'<rect class="track" x="{_f(left)}" y="{_f(top)}" width="{_f(pw)}" height="{_f(track)}" rx="3"/>')
+    out.append(
+        f'<rect class="track" x="{_f(left)}" y="{_f(top)}" width="{_f(pw)}" height="{_f(track)}" rx="3"/>'
+    )
     lo, hi = band
     out.append(
         f'<rect class="band" x="{_f(x_at(lo))}" y="{_f(top)}" width="{_f(x_at(hi) - x_at(lo))}" '
         f'height="{_f(track)}"><title>{escape(band_text)}</title></rect>'
     )
-    out.append(f'<text class="tick" x="{_f(x_at(lo))}" y="{_f(top + track + 13)}" text-anchor="middle">{escape(fmt(lo))}</text>')
-    out.append(f'<text class="tick" x="{_f(x_at(hi))}" y="{_f(top + track + 13)}" text-anchor="middle">{escape(fmt(hi))}</text>')
+    out.append(
+        f'<text class="tick" x="{_f(x_at(lo))}" y="{_f(top + track + 13)}" text-anchor="middle">{escape(fmt(lo))}</text>'
+    )
+    out.append(
+        f'<text class="tick" x="{_f(x_at(hi))}" y="{_f(top + track + 13)}" text-anchor="middle">{escape(fmt(hi))}</text>'
+    )
     if value is not None and math.isfinite(value):
         inside = lo <= value <= hi
         x = x_at(value)
@@ -212,7 +235,9 @@ def band_bar(
             f'<path class="marker {css}" d="M{_f(x - 6)},{_f(top - 9)} L{_f(x + 6)},{_f(top - 9)} '
             f'L{_f(x)},{_f(top + 1)} Z"/>'
         )
-        out.append(f'<line class="marker-line {css}" x1="{_f(x)}" x2="{_f(x)}" y1="{_f(top)}" y2="{_f(top + track)}"/>')
+        out.append(
+            f'<line class="marker-line {css}" x1="{_f(x)}" x2="{_f(x)}" y1="{_f(top)}" y2="{_f(top + track)}"/>'
+        )
         anchor = "start" if x < left + pw * 0.6 else "end"
         dx = 9 if anchor == "start" else -9
         out.append(
@@ -244,14 +269,20 @@ def shift_bar(
         return left + pw * (min(max(v, -limit), limit) + limit) / (2 * limit)
 
     out = _open(width, height, title, "chart shift-bar")
-    out.append(f'<rect class="track" x="{_f(left)}" y="{_f(top)}" width="{_f(pw)}" height="{_f(track)}" rx="3"/>')
+    out.append(
+        f'<rect class="track" x="{_f(left)}" y="{_f(top)}" width="{_f(pw)}" height="{_f(track)}" rx="3"/>'
+    )
     out.append(
         f'<rect class="band" x="{_f(x_at(ok[0]))}" y="{_f(top)}" '
         f'width="{_f(x_at(ok[1]) - x_at(ok[0]))}" height="{_f(track)}"/>'
     )
     cx = x_at(0.0)
-    out.append(f'<line class="baseline" x1="{_f(cx)}" x2="{_f(cx)}" y1="{_f(top - 3)}" y2="{_f(top + track + 3)}"/>')
-    out.append(f'<text class="tick" x="{_f(cx)}" y="{_f(top + track + 13)}" text-anchor="middle">{escape(center_text)}</text>')
+    out.append(
+        f'<line class="baseline" x1="{_f(cx)}" x2="{_f(cx)}" y1="{_f(top - 3)}" y2="{_f(top + track + 3)}"/>'
+    )
+    out.append(
+        f'<text class="tick" x="{_f(cx)}" y="{_f(top + track + 13)}" text-anchor="middle">{escape(center_text)}</text>'
+    )
     if value is not None and math.isfinite(value):
         css = "in-band" if ok[0] <= value <= ok[1] else "out-band"
         x = x_at(value)
@@ -278,5 +309,14 @@ def meter(
     height: int = 46,
 ) -> str:
     """A 0..1 scale (calm) with the good zone ``good``..1 shaded and a marker at ``value``."""
-    return band_bar(value, (good, 1.0), axis=(0.0, 1.0), title=title, value_text=value_text,
-                    band_text=title, fmt=fmt, width=width, height=height)
+    return band_bar(
+        value,
+        (good, 1.0),
+        axis=(0.0, 1.0),
+        title=title,
+        value_text=value_text,
+        band_text=title,
+        fmt=fmt,
+        width=width,
+        height=height,
+    )

@@ -49,7 +49,10 @@ def supports_color(stream=None) -> bool:
 def visible_width(text: str) -> int:
     """Columns ``text`` takes in a terminal (ANSI codes take none; wide characters two)."""
     plain = _ANSI.sub("", text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in plain)
+    return sum(
+        2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+        for ch in plain
+    )
 
 
 def score_style(score: float | None) -> str:
@@ -64,7 +67,9 @@ def table(turns: Sequence[TurnView], labels: Labels, targets: Targets, *, color:
     def paint(text: str, style: str) -> str:
         return f"{STYLES[style]}{text}{RESET}" if color and style in STYLES else text
 
-    header = [labels.text(f"table.{k}") for k in ("turn", "cues", "wpm", "latency", "calm", "score")]
+    header = [
+        labels.text(f"table.{k}") for k in ("turn", "cues", "wpm", "latency", "calm", "score")
+    ]
     rows: list[list[list[str]]] = []  # row -> column -> lines
     for t in turns:
         cue_parts = []
@@ -78,14 +83,25 @@ def table(turns: Sequence[TurnView], labels: Labels, targets: Targets, *, color:
         cue_lines = _wrap_parts(cue_parts, CUES_WIDTH, paint) or [paint("—", "dim")]
         wpm = t.wpm
         lo, hi = targets.wpm
-        wpm_text = paint(labels.num(wpm), "good" if lo <= wpm <= hi else "bad") if wpm is not None else paint("—", "dim")
+        wpm_text = (
+            paint(labels.num(wpm), "good" if lo <= wpm <= hi else "bad")
+            if wpm is not None
+            else paint("—", "dim")
+        )
         if t.latency is None:
             lat_text = paint("—", "dim")
         else:
             late = t.interrupted or t.latency > targets.latency[1]
-            lat_text = paint(labels.text("turn.latency_value", seconds=labels.num(t.latency, 1)), "bad" if late else "good")
+            lat_text = paint(
+                labels.text("turn.latency_value", seconds=labels.num(t.latency, 1)),
+                "bad" if late else "good",
+            )
         calm = t.calm
-        calm_text = paint(labels.num(calm, 2), "good" if calm >= targets.calm_good else "mid") if calm is not None else paint("—", "dim")
+        calm_text = (
+            paint(labels.num(calm, 2), "good" if calm >= targets.calm_good else "mid")
+            if calm is not None
+            else paint("—", "dim")
+        )
         score_text = paint(labels.num(t.score.score), score_style(t.score.score))
         rows.append([[str(t.number)], cue_lines, [wpm_text], [lat_text], [calm_text], [score_text]])
     widths = [visible_width(h) for h in header]
@@ -131,7 +147,10 @@ def footer(session, labels: Labels, *, color: bool) -> list[str]:
     """Drill score, outcome and an incomplete warning for a stored session."""
     out = []
     score = session.drill_score
-    text = labels.text("table.drill_score", score=labels.num(score) if score is not None else labels.text("summary.no_score"))
+    text = labels.text(
+        "table.drill_score",
+        score=labels.num(score) if score is not None else labels.text("summary.no_score"),
+    )
     out.append(f"{STYLES['bold']}{text}{RESET}" if color else text)
     if session.complete:
         outcome = session.outcome or labels.text("outcomes.unknown")

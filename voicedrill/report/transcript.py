@@ -42,10 +42,22 @@ def _norm(text: str) -> tuple[str, ...]:
 def place_cue(cue: Cue, tokens: Sequence[_Token]) -> tuple[str, int, int] | None:
     """Where ``cue`` sits: ("span", first, last) over tokens, ("gap", index, index) for a
     pause before token ``index``, or None when it cannot be placed."""
-    timed = cue.start is not None and cue.end is not None and bool(tokens) and tokens[0].start is not None
+    timed = (
+        cue.start is not None
+        and cue.end is not None
+        and bool(tokens)
+        and tokens[0].start is not None
+    )
     if _is_pause(cue):
         if timed:
-            at = next((i for i, t in enumerate(tokens) if t.start is not None and t.start >= cue.end - _EPS), len(tokens))
+            at = next(
+                (
+                    i
+                    for i, t in enumerate(tokens)
+                    if t.start is not None and t.start >= cue.end - _EPS
+                ),
+                len(tokens),
+            )
             return ("gap", at, at)
         return ("gap", 0, 0) if not cue.start else None
     if timed:
@@ -112,7 +124,9 @@ def highlight(transcript: Transcript, cues: Sequence[Cue], labels: Labels) -> st
         for ci in gaps.get(i, ()):
             cue = cues[ci]
             kind = cue.kind if cue.kind in _RANK else "helpful"
-            parts.append(f'<span class="pause k-{kind}">{escape(_pause_text(cue, labels))}</span>{tag(ci)}')
+            parts.append(
+                f'<span class="pause k-{kind}">{escape(_pause_text(cue, labels))}</span>{tag(ci)}'
+            )
         return " ".join(parts)
 
     out: list[str] = []
@@ -122,7 +136,12 @@ def highlight(transcript: Transcript, cues: Sequence[Cue], labels: Labels) -> st
             out.append(gap(i))
         cover = tuple(sorted(covering[i]))
         j = i
-        while j + 1 < len(tokens) and tuple(sorted(covering[j + 1])) == cover and (j + 1) not in gaps and j not in ends:
+        while (
+            j + 1 < len(tokens)
+            and tuple(sorted(covering[j + 1])) == cover
+            and (j + 1) not in gaps
+            and j not in ends
+        ):
             j += 1
         text = " ".join(escape(t.text) for t in tokens[i : j + 1])
         if cover:
@@ -139,8 +158,6 @@ def highlight(transcript: Transcript, cues: Sequence[Cue], labels: Labels) -> st
         out.append(gap(len(tokens)))
     html = f'<p class="transcript">{" ".join(out)}</p>'
     if unplaced:
-        items = "".join(
-            f'<li>{tag(ci)} “{escape(cues[ci].evidence)}”</li>' for ci in unplaced
-        )
+        items = "".join(f"<li>{tag(ci)} “{escape(cues[ci].evidence)}”</li>" for ci in unplaced)
         html += f'<ul class="unplaced">{items}</ul>'
     return html

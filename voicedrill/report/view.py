@@ -63,10 +63,19 @@ def turn_views(turns: Iterable) -> tuple[TurnView, ...]:
         elif hasattr(t, "reply_audio_path"):  # store.StoredTurn
             out.append(
                 TurnView(
-                    number=number, index=t.index, node_id=t.node_id, line=t.line, transcript=t.transcript,
-                    score=t.score, agitation_before=t.agitation_before, agitation_after=t.agitation_after,
-                    latency=_latency(t.latency, t.score), interrupted=t.interrupted, silent=t.silent,
-                    line_audio=t.line_audio_path, reply_audio=t.reply_audio_path,
+                    number=number,
+                    index=t.index,
+                    node_id=t.node_id,
+                    line=t.line,
+                    transcript=t.transcript,
+                    score=t.score,
+                    agitation_before=t.agitation_before,
+                    agitation_after=t.agitation_after,
+                    latency=_latency(t.latency, t.score),
+                    interrupted=t.interrupted,
+                    silent=t.silent,
+                    line_audio=t.line_audio_path,
+                    reply_audio=t.reply_audio_path,
                     rescores=tuple(t.rescores),
                 )
             )
@@ -74,14 +83,25 @@ def turn_views(turns: Iterable) -> tuple[TurnView, ...]:
             reply = t.reply
             out.append(
                 TurnView(
-                    number=number, index=t.index, node_id=t.node_id, line=t.line, transcript=t.transcript,
-                    score=t.score, agitation_before=t.agitation_before, agitation_after=t.agitation_after,
-                    latency=_latency(reply.latency, t.score), interrupted=bool(reply.interrupted),
-                    silent=reply.silent, line_audio=_array(t.line_audio), reply_audio=_array(reply.audio),
+                    number=number,
+                    index=t.index,
+                    node_id=t.node_id,
+                    line=t.line,
+                    transcript=t.transcript,
+                    score=t.score,
+                    agitation_before=t.agitation_before,
+                    agitation_after=t.agitation_after,
+                    latency=_latency(reply.latency, t.score),
+                    interrupted=bool(reply.interrupted),
+                    silent=reply.silent,
+                    line_audio=_array(t.line_audio),
+                    reply_audio=_array(reply.audio),
                 )
             )
         else:
-            raise TypeError(f"cannot show {type(t).__name__} as a turn; pass store.TurnRecord or store.StoredTurn")
+            raise TypeError(
+                f"cannot show {type(t).__name__} as a turn; pass store.TurnRecord or store.StoredTurn"
+            )
     return tuple(out)
 
 
@@ -89,10 +109,14 @@ def views_of(session_or_turns) -> tuple[tuple[TurnView, ...], object | None]:
     """(turn views, the stored Session or None) from a Session, a DrillResult or a list of turns."""
     if hasattr(session_or_turns, "meta") and hasattr(session_or_turns, "turns"):  # store.Session
         return turn_views(session_or_turns.turns), session_or_turns
-    if hasattr(session_or_turns, "turns") and hasattr(session_or_turns, "session_dir"):  # drill.DrillResult
+    if hasattr(session_or_turns, "turns") and hasattr(
+        session_or_turns, "session_dir"
+    ):  # drill.DrillResult
         return turn_views(session_or_turns.turns), None
     if isinstance(session_or_turns, (str, os.PathLike)):
-        raise TypeError("pass a loaded store.Session, not a path; use Store(data_dir).load_session(id)")
+        raise TypeError(
+            "pass a loaded store.Session, not a path; use Store(data_dir).load_session(id)"
+        )
     return turn_views(list(session_or_turns)), None
 
 

@@ -46,10 +46,17 @@ def score_turn(
         # The listener heard no onset but words were transcribed (e.g. a file scored
         # offline): find the speech span in the audio itself.
         reply = _with_span(reply, audio)
-    silent = transcript.is_empty  # nothing said (a cough or noise the ASR emptied counts as silence)
+    silent = (
+        transcript.is_empty
+    )  # nothing said (a cough or noise the ASR emptied counts as silence)
     timing = prosody.speech_timing(reply, min_pause=script.targets.min_pause_seconds)
-    pacing = prosody.measure_pacing(reply, transcript, min_pause=script.targets.min_pause_seconds,
-                                    fillers=rubric.fillers_for(language), timing=timing)
+    pacing = prosody.measure_pacing(
+        reply,
+        transcript,
+        min_pause=script.targets.min_pause_seconds,
+        fillers=rubric.fillers_for(language),
+        timing=timing,
+    )
     if silent:
         parts = ScoreParts(cues=0.0, pacing=None, latency=None, calm=None)
         return TurnScore(
@@ -57,28 +64,60 @@ def score_turn(
             cues=(),
             pacing=pacing,
             calm=None,
-            feedback=rubric.feedback_for((), pacing, None, parts, script, language=language, silent=True,
-                                         context=context),
+            feedback=rubric.feedback_for(
+                (), pacing, None, parts, script, language=language, silent=True, context=context
+            ),
             script_hash=script.hash,
             parts=parts,
         )
-    cues = list(detect_cues(transcript, context, extra_phrases=script.extra_phrases(language), meaning=script.meaning))
+    cues = list(
+        detect_cues(
+            transcript,
+            context,
+            extra_phrases=script.extra_phrases(language),
+            meaning=script.meaning,
+        )
+    )
     pause = prosody.effective_pause(timing, reply.latency, script)
     pause_credit = 0.0
     if pause is not None and not any(c.name == "effective_pause" for c in cues):
         start, end = pause
-        cues.append(Cue("effective_pause", f"<pause {end - start:.1f} s>", round(start, 3), round(end, 3),
-                        "helpful"))
+        cues.append(
+            Cue(
+                "effective_pause",
+                f"<pause {end - start:.1f} s>",
+                round(start, 3),
+                round(end, 3),
+                "helpful",
+            )
+        )
         if timing.onset is not None and start >= timing.onset:  # inside the reply
             pause_credit = end - start
     cues.sort(key=lambda c: (c.start if c.start is not None else float("inf"), c.name))
     span = (timing.onset, timing.end) if timing.onset is not None else None
     calm = prosody.measure_calm(audio, script, baseline, span=span)
-    parts = rubric.turn_parts(cues, pacing, calm, interrupted=reply.interrupted, script=script,
-                              pause_credit=pause_credit, context=context)
-    feedback = rubric.feedback_for(cues, pacing, calm, parts, script, language=language,
-                                   interrupted=reply.interrupted, line=context.line, pause_credit=pause_credit,
-                                   context=context, reply=transcript.text)
+    parts = rubric.turn_parts(
+        cues,
+        pacing,
+        calm,
+        interrupted=reply.interrupted,
+        script=script,
+        pause_credit=pause_credit,
+        context=context,
+    )
+    feedback = rubric.feedback_for(
+        cues,
+        pacing,
+        calm,
+        parts,
+        script,
+        language=language,
+        interrupted=reply.interrupted,
+        line=context.line,
+        pause_credit=pause_credit,
+        context=context,
+        reply=transcript.text,
+    )
     return TurnScore(
         score=rubric.turn_score(parts, script),
         cues=tuple(cues),
@@ -96,8 +135,14 @@ def _with_span(reply: Reply, audio) -> Reply:
     spans = vad.speech_spans(audio)
     if not spans:
         return reply
-    return Reply(audio=reply.audio, onset=spans[0].start, end=spans[-1].end, latency=reply.latency,
-                 interrupted=reply.interrupted, source=reply.source)
+    return Reply(
+        audio=reply.audio,
+        onset=spans[0].start,
+        end=spans[-1].end,
+        latency=reply.latency,
+        interrupted=reply.interrupted,
+        source=reply.source,
+    )
 
 
 __all__ = [

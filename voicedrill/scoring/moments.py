@@ -48,7 +48,10 @@ def said(words: Sequence[str], phrase: str) -> bool:
     if not n:
         return False
     for i in range(len(words) - n + 1):
-        if all((words[i + j].startswith(w) if pre else words[i + j] == w) for j, (w, pre) in enumerate(pat)):
+        if all(
+            (words[i + j].startswith(w) if pre else words[i + j] == w)
+            for j, (w, pre) in enumerate(pat)
+        ):
             return True
     return False
 
@@ -59,8 +62,12 @@ def _data(language: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def moments_of(line: str, language: str, tags: Sequence[str] = (),
-               extra: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
+def moments_of(
+    line: str,
+    language: str,
+    tags: Sequence[str] = (),
+    extra: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[str, ...]:
     """The moments of his ``line``: the node's ``tags`` plus those his words show,
     most urgent first."""
     found = set(tags)
@@ -93,11 +100,11 @@ def mirror_phrase(line: str, language: str) -> str:
     for clause in reversed(_CLAUSE_RE.findall(line)):
         words = _WORD_RE.findall(clause)
         start = words_of(clause)
-        if not lo <= len(words) <= hi or any(said(start[:len(w.split())], w) for w in orders):
+        if not lo <= len(words) <= hi or any(said(start[: len(w.split())], w) for w in orders):
             continue
         out, i, ok = [], 0, True
         while i < len(words):
-            pair = _norm(" ".join(words[i:i + 2]))
+            pair = _norm(" ".join(words[i : i + 2]))
             if i + 1 < len(words) and pair in turn:
                 out.append(turn[pair])
                 i += 2
@@ -154,18 +161,40 @@ def suggestion(line: str, language: str, default: str = "") -> str:
 
 # Cues that answer a moment, and harmful cues that make a moment worse (names the
 # scorer may not know yet are simply never heard).
-_QUOTE_START = re.compile(r'(["«“])(\w)')  # a suggestion that starts without his name starts with a capital
+_QUOTE_START = re.compile(
+    r'(["«“])(\w)'
+)  # a suggestion that starts without his name starts with a capital
 _ANSWERS = {"suicide": ("suicide_question",), "demand": ("deferring",), "weapon": ()}
 _WORSENS = {
-    "suicide": ("dare", "arguing", "minimizing", "blaming", "insult", "hollow_empathy", "threat",
-                "commanding", "calm_down", "promise", "why_question"),
+    "suicide": (
+        "dare",
+        "arguing",
+        "minimizing",
+        "blaming",
+        "insult",
+        "hollow_empathy",
+        "threat",
+        "commanding",
+        "calm_down",
+        "promise",
+        "why_question",
+    ),
     "demand": ("conceding", "promise", "arguing", "threat", "insult"),
     "weapon": ("dare", "threat", "commanding", "insult", "blaming", "arguing", "calm_down"),
 }
 
 
-def moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: dict, *, language: str,
-                  line: str, replies: Sequence[str], fill) -> list[tuple[float, str]]:
+def moment_advice(
+    moments: Sequence[str],
+    names: set[str],
+    fb: dict,
+    values: dict,
+    *,
+    language: str,
+    line: str,
+    replies: Sequence[str],
+    fill,
+) -> list[tuple[float, str]]:
     """What this moment needs, when the reply did not give it (feedback.yaml's
     ``moment_advice``, filled in by ``fill``), ranked just below a forbidden cue when the reply made the
     moment worse or his words speak of suicide. The suicide advice stops once a reply
@@ -182,7 +211,9 @@ def moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: dic
         key = moment
         if moment == "suicide":
             answered = answered or asked
-            if moment not in spoken:  # the node's tag, not his words: do not say he just spoke of it
+            if (
+                moment not in spoken
+            ):  # the node's tag, not his words: do not say he just spoke of it
                 key = "suicide_tagged"
         if key not in texts or (answered and not worse):
             continue
@@ -190,7 +221,9 @@ def moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: dic
             continue  # a weapon moment is coached only when the reply made it worse
         if moment == "demand" and "conceding" in names:
             continue  # the conceding advice already says how to defer
-        text = _QUOTE_START.sub(lambda m: m.group(1) + m.group(2).upper(), fill(texts[key], **values))
+        text = _QUOTE_START.sub(
+            lambda m: m.group(1) + m.group(2).upper(), fill(texts[key], **values)
+        )
         if worse or key == "suicide":
             out.append((92 - rank, text))
         else:
@@ -198,4 +231,15 @@ def moment_advice(moments: Sequence[str], names: set[str], fb: dict, values: dic
     return out
 
 
-__all__ = ["words_of", "moments_of", "moment_advice", "suggestion", "context_moments", "mirror_phrase", "feeling_label", "pronouns", "said", "MOMENT_ORDER"]
+__all__ = [
+    "words_of",
+    "moments_of",
+    "moment_advice",
+    "suggestion",
+    "context_moments",
+    "mirror_phrase",
+    "feeling_label",
+    "pronouns",
+    "said",
+    "MOMENT_ORDER",
+]

@@ -41,7 +41,7 @@ TEXT_CUES = tuple(c for c in CUE_NAMES if c not in AUDIO_CUES)
 
 
 def cue_kind(name: str) -> str:
-    """"helpful", "neutral" or "harmful" for a cue name (ParameterError if unknown)."""
+    """ "helpful", "neutral" or "harmful" for a cue name (ParameterError if unknown)."""
     if name in HELPFUL:
         return "helpful"
     if name in NEUTRAL:

@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from .. import vad
 from ..audio import SAMPLE_RATE, validate_audio
 from ..errors import AudioError
 from ..types import Reply, Transcript, VoiceBaseline
-from .. import vad
 from .result import Calm, Pacing
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -205,8 +205,9 @@ def voice_figures(audio: np.ndarray, *, span: tuple[float, float] | None = None)
     clipped = float(np.count_nonzero(np.abs(audio) >= CLIP_LEVEL)) / max(audio.size, 1)
     floor = float(np.percentile(track.level_db, 10)) if track.level_db.size else -120.0
     if np.count_nonzero(voiced) < 5:  # under 50 ms of voice: no reliable figures
-        return VoiceFigures(None, None, None, None, float(np.count_nonzero(voiced)) * HOP_SECONDS,
-                            floor, clipped)
+        return VoiceFigures(
+            None, None, None, None, float(np.count_nonzero(voiced)) * HOP_SECONDS, floor, clipped
+        )
     f0 = track.f0_hz[voiced]
     median = float(np.median(f0))
     semis = 12.0 * np.log2(f0 / median)
@@ -222,8 +223,9 @@ def voice_figures(audio: np.ndarray, *, span: tuple[float, float] | None = None)
     )
 
 
-def measure_baseline(audio: np.ndarray, transcript: Transcript | None = None, *,
-                     source: str = "calibration") -> VoiceBaseline:
+def measure_baseline(
+    audio: np.ndarray, transcript: Transcript | None = None, *, source: str = "calibration"
+) -> VoiceBaseline:
     """The trainee's calm voice from a calibration recording (shape=(n,), 16 kHz).
 
     Raises ``AudioError`` when the recording holds under 1 s of voiced speech (silence,
@@ -271,8 +273,13 @@ def _ramp(value: float, ok: float, worst: float) -> float:
     return float(min(max((value - ok) / (worst - ok), 0.0), 1.0))
 
 
-def measure_calm(audio: np.ndarray, script: "ScoringScript", baseline: VoiceBaseline | None = None,
-                 *, span: tuple[float, float] | None = None) -> Calm:
+def measure_calm(
+    audio: np.ndarray,
+    script: "ScoringScript",
+    baseline: VoiceBaseline | None = None,
+    *,
+    span: tuple[float, float] | None = None,
+) -> Calm:
     """Vocal calm of a reply against ``baseline`` with the script's thresholds.
 
     Penalties (each 0..1, weighted by the script) for pitch raised above the baseline
@@ -305,13 +312,30 @@ def measure_calm(audio: np.ndarray, script: "ScoringScript", baseline: VoiceBase
         pitch_shift = loud_shift = None
     parts: list[tuple[float, float]] = []  # (weight, penalty)
     if pitch_shift is not None:
-        parts.append((rules.pitch_shift.weight, _ramp(pitch_shift, rules.pitch_shift.ok, rules.pitch_shift.worst)))
+        parts.append(
+            (
+                rules.pitch_shift.weight,
+                _ramp(pitch_shift, rules.pitch_shift.ok, rules.pitch_shift.worst),
+            )
+        )
     ratio = fig.pitch_spread_st / base_spread
-    parts.append((rules.pitch_spread.weight, _ramp(ratio, rules.pitch_spread.ok, rules.pitch_spread.worst)))
+    parts.append(
+        (rules.pitch_spread.weight, _ramp(ratio, rules.pitch_spread.ok, rules.pitch_spread.worst))
+    )
     if loud_shift is not None:
-        parts.append((rules.loudness_shift.weight, _ramp(loud_shift, rules.loudness_shift.ok, rules.loudness_shift.worst)))
+        parts.append(
+            (
+                rules.loudness_shift.weight,
+                _ramp(loud_shift, rules.loudness_shift.ok, rules.loudness_shift.worst),
+            )
+        )
     excess = fig.loudness_spread_db - base_lspread
-    parts.append((rules.loudness_spread.weight, _ramp(excess, rules.loudness_spread.ok, rules.loudness_spread.worst)))
+    parts.append(
+        (
+            rules.loudness_spread.weight,
+            _ramp(excess, rules.loudness_spread.ok, rules.loudness_spread.worst),
+        )
+    )
     total = sum(w for w, _ in parts)
     penalty = sum(w * p for w, p in parts) / total if total > 0 else 0.0
     score = 1.0 - penalty - (rules.clipped_penalty if clipped else 0.0)
@@ -347,7 +371,9 @@ def count_fillers(transcript: Transcript, fillers: Sequence[str]) -> int:
     the transcript holds. Multi-word fillers are matched as word sequences."""
     words = _normal_words(transcript.text)
     count = 0
-    patterns = sorted({tuple(_normal_words(f)) for f in fillers if _normal_words(f)}, key=len, reverse=True)
+    patterns = sorted(
+        {tuple(_normal_words(f)) for f in fillers if _normal_words(f)}, key=len, reverse=True
+    )
     i = 0
     while i < len(words):
         for pat in patterns:
@@ -387,16 +413,24 @@ def speech_timing(reply: Reply, *, min_pause: float = DEFAULT_MIN_PAUSE) -> Spee
         return SpeechTiming(None, None, ())
     if end is None or end <= onset:
         end = spans[-1].end if spans else reply.duration
-    inside = [(max(s.start, onset), min(s.end, end)) for s in spans if s.end > onset and s.start < end]
+    inside = [
+        (max(s.start, onset), min(s.end, end)) for s in spans if s.end > onset and s.start < end
+    ]
     pauses = []
-    for (_, e1), (s2, _) in zip(inside, inside[1:]):
+    for (_, e1), (s2, _) in zip(inside, inside[1:], strict=False):
         if s2 - e1 >= min_pause - 1e-9:
             pauses.append((round(e1, 3), round(s2, 3)))
     return SpeechTiming(onset, end, tuple(pauses))
 
 
-def measure_pacing(reply: Reply, transcript: Transcript, *, min_pause: float = DEFAULT_MIN_PAUSE,
-                   fillers: Sequence[str] = (), timing: SpeechTiming | None = None) -> Pacing:
+def measure_pacing(
+    reply: Reply,
+    transcript: Transcript,
+    *,
+    min_pause: float = DEFAULT_MIN_PAUSE,
+    fillers: Sequence[str] = (),
+    timing: SpeechTiming | None = None,
+) -> Pacing:
     """Pacing of a reply. Rates are ``None`` when the reply is silent or under 0.3 s."""
     timing = timing or speech_timing(reply, min_pause=min_pause)
     words = _word_count(transcript)
@@ -447,8 +481,12 @@ def words_from_text(text: str, audio: np.ndarray, language: str) -> Transcript:
         return spans[-1].end
 
     words = tuple(
-        Word(text=tok, start=round(float(at(bounds[i] + 1e-6)), 3), end=round(float(at(bounds[i + 1])), 3),
-             probability=1.0)
+        Word(
+            text=tok,
+            start=round(float(at(bounds[i] + 1e-6)), 3),
+            end=round(float(at(bounds[i + 1])), 3),
+            probability=1.0,
+        )
         for i, tok in enumerate(tokens)
     )
     return Transcript(text=" ".join(tokens), language=language, words=words)
@@ -463,7 +501,9 @@ def effective_pause(timing: SpeechTiming, latency: float | None, script: "Scorin
     rule = script.effective_pause
     best = None
     for s, e in timing.pauses:
-        if rule.min_seconds <= e - s <= rule.max_seconds and (best is None or e - s > best[1] - best[0]):
+        if rule.min_seconds <= e - s <= rule.max_seconds and (
+            best is None or e - s > best[1] - best[0]
+        ):
             best = (s, e)
     if best is None and rule.before_reply and latency is not None and timing.onset is not None:
         if rule.counts_before_reply(latency):

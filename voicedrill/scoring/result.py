@@ -58,7 +58,9 @@ class ScoreParts:
     forbidden: tuple[str, ...] = ()  # forbidden cues heard (the score is capped)
     length_penalty: float = 0.0  # turn points taken off for a reply longer than the script allows
     moments: tuple[str, ...] = ()  # what his line was about ("suicide", "weapon", "demand")
-    cap: float | None = None  # the highest score this reply could get (no helpful cue, harmful in a moment)
+    cap: float | None = (
+        None  # the highest score this reply could get (no helpful cue, harmful in a moment)
+    )
 
 
 @dataclass(frozen=True)
@@ -96,5 +98,10 @@ class TurnScore:
 def _parts_from_dict(data: dict | None) -> ScoreParts | None:
     if not data:
         return None
-    return ScoreParts(**{**data, "forbidden": tuple(data.get("forbidden", ())),
-                         "moments": tuple(data.get("moments", ()))})
+    return ScoreParts(
+        **{
+            **data,
+            "forbidden": tuple(data.get("forbidden", ())),
+            "moments": tuple(data.get("moments", ())),
+        }
+    )

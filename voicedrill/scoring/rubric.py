@@ -29,10 +29,9 @@ name and pronouns come from the scenario (``TurnContext.perpetrator``/``gender``
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Sequence
-
-import re
 
 from .. import lang
 from ..errors import ScenarioError
@@ -43,8 +42,9 @@ from .script import ScoringScript
 MAX_FEEDBACK = 3
 
 
-def cue_part(cues: Sequence[Cue], script: ScoringScript,
-             moments: Sequence[str] = ()) -> tuple[float, float, tuple[str, ...]]:
+def cue_part(
+    cues: Sequence[Cue], script: ScoringScript, moments: Sequence[str] = ()
+) -> tuple[float, float, tuple[str, ...]]:
     """(credit 0..1, harmful penalty in turn points, forbidden cues heard). In a moment
     (``moments`` of his line) the penalty is multiplied by its harmful_multiplier."""
     names = sorted({c.name for c in cues})
@@ -52,11 +52,15 @@ def cue_part(cues: Sequence[Cue], script: ScoringScript,
     negative = sum(-min(script.weight(n), 0.0) for n in names)
     credit = min(positive / script.cues.full_credit, 1.0)
     forbidden = tuple(n for n in names if script.is_forbidden(n))
-    factor = max([script.moments[m].harmful_multiplier for m in moments if m in script.moments] or [1.0])
+    factor = max(
+        [script.moments[m].harmful_multiplier for m in moments if m in script.moments] or [1.0]
+    )
     return credit, negative * script.cues.harmful_penalty_points * factor, forbidden
 
 
-def score_cap(cues: Sequence[Cue], script: ScoringScript, moments: Sequence[str] = ()) -> float | None:
+def score_cap(
+    cues: Sequence[Cue], script: ScoringScript, moments: Sequence[str] = ()
+) -> float | None:
     """The highest score a reply with these cues can get: turn_score.no_helpful_cap with
     no helpful cue, a moment's harmful_cap with a harmful cue in it; None: no cap."""
     names = {c.name for c in cues}
@@ -102,16 +106,15 @@ def pacing_part(pacing: Pacing, script: ScoringScript, pause_credit: float = 0.0
     return sum(fits) / len(fits) if fits else None
 
 
-def latency_part(latency: float | None, interrupted: bool, cues: Sequence[Cue],
-                 script: ScoringScript) -> float | None:
+def latency_part(
+    latency: float | None, interrupted: bool, cues: Sequence[Cue], script: ScoringScript
+) -> float | None:
     if interrupted or (latency is not None and latency < 0):
         return 0.0
     if latency is None:
         return None
     ep = script.effective_pause
-    if ep.counts_before_reply(latency) and any(
-        c.name == "effective_pause" for c in cues
-    ):
+    if ep.counts_before_reply(latency) and any(c.name == "effective_pause" for c in cues):
         return 1.0
     return script.targets.latency_seconds.fit(latency)
 
@@ -122,8 +125,16 @@ def calm_part(calm: Calm | None) -> float | None:
     return calm.score
 
 
-def turn_parts(cues: Sequence[Cue], pacing: Pacing, calm: Calm | None, *, interrupted: bool,
-               script: ScoringScript, pause_credit: float = 0.0, context=None) -> ScoreParts:
+def turn_parts(
+    cues: Sequence[Cue],
+    pacing: Pacing,
+    calm: Calm | None,
+    *,
+    interrupted: bool,
+    script: ScoringScript,
+    pause_credit: float = 0.0,
+    context=None,
+) -> ScoreParts:
     """The parts of a turn score. ``pause_credit``: seconds of effective pause inside
     the reply, left out of the speaking-rate judgement. ``context``: the TurnContext
     (his line and the scenario node's moment tags), for the moment rules."""
@@ -183,11 +194,24 @@ def drill_score(scores: Sequence[TurnScore | float], script: ScoringScript) -> f
 def feedback_text(language: str) -> dict:
     """The feedback templates for ``language`` (lang/<code>/feedback.yaml)."""
     data = lang.load(language, "feedback")
-    for key in ("cue_labels", "praise", "harmful", "forbidden", "no_helpful_cue", "silent",
-                "pacing", "latency", "calm", "steady", "fillers"):
+    for key in (
+        "cue_labels",
+        "praise",
+        "harmful",
+        "forbidden",
+        "no_helpful_cue",
+        "silent",
+        "pacing",
+        "latency",
+        "calm",
+        "steady",
+        "fillers",
+    ):
         if key not in data:
-            raise ScenarioError(f"{lang.LANG_DIR / language / 'feedback.yaml'}: missing key '{key}'; "
-                                "reinstall voicedrill.")
+            raise ScenarioError(
+                f"{lang.LANG_DIR / language / 'feedback.yaml'}: missing key '{key}'; "
+                "reinstall voicedrill."
+            )
     return data
 
 
@@ -310,15 +334,21 @@ def feedback_for(
     fb = feedback_text(language)
     if context is not None and not line:
         line = context.line
-    values = mo.pronouns(language, getattr(context, "gender", ""), getattr(context, "perpetrator", ""))
+    values = mo.pronouns(
+        language, getattr(context, "gender", ""), getattr(context, "perpetrator", "")
+    )
     if silent:
         return (_fill(fb["silent"], **values),)
     better = mo.suggestion(line, language, str(fb.get("default_feeling", "")))
     feeling = mo.feeling_label(line, language) or str(fb.get("default_feeling", ""))
     if language == "ru":  # «...выхода», not «...выхода.»: Russian drops the full stop inside quotes
         better, feeling = better.rstrip("."), feeling.rstrip(".")
-    values = {**values, "better": better, "mirror": mo.mirror_phrase(line, language) if line else "",
-              "feeling": feeling}
+    values = {
+        **values,
+        "better": better,
+        "mirror": mo.mirror_phrase(line, language) if line else "",
+        "feeling": feeling,
+    }
     ranked: list[tuple[float, str]] = []  # (priority, sentence); higher first
     first_of: dict[str, Cue] = {}
     for c in cues:
@@ -331,34 +361,77 @@ def feedback_for(
     for name, cue in first_of.items():
         weight = script.weight(name)
         if script.is_forbidden(name):
-            ranked.append((100 - weight, _fill(fb["forbidden"], label=cue_label(name, language),
-                                                evidence=ev(cue), **values,
-                                                cap=_num(script.cues.forbidden_cap, language, 0))))
+            ranked.append(
+                (
+                    100 - weight,
+                    _fill(
+                        fb["forbidden"],
+                        label=cue_label(name, language),
+                        evidence=ev(cue),
+                        **values,
+                        cap=_num(script.cues.forbidden_cap, language, 0),
+                    ),
+                )
+            )
             if name in fb["harmful"]:
                 ranked.append((95 - weight, _fill(fb["harmful"][name], evidence=ev(cue), **values)))
         elif weight < 0 and name in fb["harmful"]:
-            ranked.append((80 - weight * 10, _fill(fb["harmful"][name], evidence=ev(cue), **values)))
+            ranked.append(
+                (80 - weight * 10, _fill(fb["harmful"][name], evidence=ev(cue), **values))
+            )
     moments = parts.moments if parts.moments else mo.context_moments(context, script)
     earlier = tuple(getattr(context, "previous_replies", ()) or ())
-    ranked.extend(mo.moment_advice(moments, set(first_of), fb, values, language=language, line=line,
-                                   replies=earlier + (reply,), fill=_fill))
+    ranked.extend(
+        mo.moment_advice(
+            moments,
+            set(first_of),
+            fb,
+            values,
+            language=language,
+            line=line,
+            replies=earlier + (reply,),
+            fill=_fill,
+        )
+    )
     # Praise for the most valuable helpful cues (the best one ranks high).
-    helpful = sorted((c for n, c in first_of.items() if script.weight(n) > 0),
-                     key=lambda c: (-script.weight(c.name), c.name))
+    helpful = sorted(
+        (c for n, c in first_of.items() if script.weight(n) > 0),
+        key=lambda c: (-script.weight(c.name), c.name),
+    )
     for i, cue in enumerate(helpful[:2]):
         if cue.name in fb["praise"]:
-            ranked.append(((70 if i == 0 else 30) + script.weight(cue.name),
-                           _fill(fb["praise"][cue.name], evidence=ev(cue), **values,
-                                 seconds=_num(_length(cue), language))))
+            ranked.append(
+                (
+                    (70 if i == 0 else 30) + script.weight(cue.name),
+                    _fill(
+                        fb["praise"][cue.name],
+                        evidence=ev(cue),
+                        **values,
+                        seconds=_num(_length(cue), language),
+                    ),
+                )
+            )
     if not helpful:
         template = fb.get("no_helpful_cue_with_line") if values["mirror"] else None
         ranked.append((75, _fill(template or fb["no_helpful_cue"], **values)))
     if parts.length_penalty > 0 and "long_reply" in fb:
         words, unit = _unit(pacing.words, "words", language, fb, 0)
-        ranked.append((50, _fill(fb["long_reply"], words=words, words_unit=unit, max=script.turn.long_reply_words,
-                                 **values)))
+        ranked.append(
+            (
+                50,
+                _fill(
+                    fb["long_reply"],
+                    words=words,
+                    words_unit=unit,
+                    max=script.turn.long_reply_words,
+                    **values,
+                ),
+            )
+        )
     # Pacing, latency, calm: the bigger the shortfall, the higher it ranks.
-    ranked.extend(_delivery_advice(pacing, calm, script, fb, language, interrupted, pause_credit, values))
+    ranked.extend(
+        _delivery_advice(pacing, calm, script, fb, language, interrupted, pause_credit, values)
+    )
     if len(ranked) < 2 and (parts.pacing or 0) >= 0.8 and (parts.calm is None or parts.calm >= 0.8):
         ranked.append((1, fb["steady"]))
     ranked.sort(key=lambda item: -item[0])
@@ -388,9 +461,16 @@ def is_praise(sentence: str, language: str) -> bool:
     return any(p.match(text) for p in _praise_patterns(language))
 
 
-def _delivery_advice(pacing: Pacing, calm: Calm | None, script: ScoringScript, fb: dict,
-                     language: str, interrupted: bool, pause_credit: float,
-                     values: dict | None = None) -> list[tuple[float, str]]:
+def _delivery_advice(
+    pacing: Pacing,
+    calm: Calm | None,
+    script: ScoringScript,
+    fb: dict,
+    language: str,
+    interrupted: bool,
+    pause_credit: float,
+    values: dict | None = None,
+) -> list[tuple[float, str]]:
     values = values or {}
     out = []
     t = script.targets
@@ -402,24 +482,57 @@ def _delivery_advice(pacing: Pacing, calm: Calm | None, script: ScoringScript, f
         fit = band.fit(pacing.latency)
         if fit < 1.0 and not script.effective_pause.counts_before_reply(pacing.latency):
             key = "too_quick" if pacing.latency < band.low else "too_slow"
-            out.append((40 + 30 * (1 - fit), _fill(fb["latency"][key], **values, latency=n(pacing.latency))))
+            out.append(
+                (
+                    40 + 30 * (1 - fit),
+                    _fill(fb["latency"][key], **values, latency=n(pacing.latency)),
+                )
+            )
     rate = judged_rate(pacing, pause_credit)
     if rate is not None and pacing.words >= script.turn.min_words_for_rate:
         band = t.words_per_minute
         fit = band.fit(rate)
         if fit < 1.0:
             key = "too_fast" if rate > band.high else "too_slow"
-            out.append((40 + 30 * (1 - fit), _fill(fb["pacing"][key], **values, wpm=n(rate, 0),
-                                                    low=n(band.low, 0), high=n(band.high, 0))))
+            out.append(
+                (
+                    40 + 30 * (1 - fit),
+                    _fill(
+                        fb["pacing"][key],
+                        **values,
+                        wpm=n(rate, 0),
+                        low=n(band.low, 0),
+                        high=n(band.high, 0),
+                    ),
+                )
+            )
     if pacing.fillers_per_minute is not None and pacing.words >= script.turn.min_words_for_rate:
         fit = t.fillers_per_minute.fit(pacing.fillers_per_minute)
         if fit < 1.0:
             count = round(pacing.fillers_per_minute * pacing.speech_seconds / 60.0)
-            out.append((35 + 30 * (1 - fit), _fill(fb["pacing"]["fillers"], **values, count=count,
-                                                    fpm=n(pacing.fillers_per_minute, 0))))
+            out.append(
+                (
+                    35 + 30 * (1 - fit),
+                    _fill(
+                        fb["pacing"]["fillers"],
+                        **values,
+                        count=count,
+                        fpm=n(pacing.fillers_per_minute, 0),
+                    ),
+                )
+            )
     if pacing.longest_pause > t.max_pause_seconds:
-        out.append((45, _fill(fb["pacing"]["long_pause"], **values, seconds=n(pacing.longest_pause),
-                              max=n(t.max_pause_seconds, 0))))
+        out.append(
+            (
+                45,
+                _fill(
+                    fb["pacing"]["long_pause"],
+                    **values,
+                    seconds=n(pacing.longest_pause),
+                    max=n(t.max_pause_seconds, 0),
+                ),
+            )
+        )
     if calm is not None and "no_voiced_frames" not in calm.flags:
         rules = script.calm
         before = len(out)
@@ -430,9 +543,19 @@ def _delivery_advice(pacing: Pacing, calm: Calm | None, script: ScoringScript, f
         deficit = 1.0 - calm.score
         if calm.pitch_shift_st is not None and calm.pitch_shift_st > rules.pitch_shift.ok:
             shift, unit = _unit(calm.pitch_shift_st, "semitones", language, fb)
-            out.append((40 + 30 * deficit, _fill(fb["calm"]["pitch_up"], **values, shift=shift, shift_unit=unit)))
+            out.append(
+                (
+                    40 + 30 * deficit,
+                    _fill(fb["calm"]["pitch_up"], **values, shift=shift, shift_unit=unit),
+                )
+            )
         if calm.loudness_shift_db is not None and calm.loudness_shift_db > rules.loudness_shift.ok:
-            out.append((40 + 30 * deficit, _fill(fb["calm"]["louder"], **values, shift=n(calm.loudness_shift_db, 0))))
+            out.append(
+                (
+                    40 + 30 * deficit,
+                    _fill(fb["calm"]["louder"], **values, shift=n(calm.loudness_shift_db, 0)),
+                )
+            )
         if deficit > 0.3 and len(out) == before:
             out.append((40 + 20 * deficit, _fill(fb["calm"]["uneven"], **values)))
     return out

@@ -112,8 +112,11 @@ class EffectivePause:
 
     def counts_before_reply(self, latency: float | None) -> bool:
         """Is a silence of ``latency`` seconds before the reply a deliberate pause?"""
-        return (self.before_reply and latency is not None
-                and self.before_reply_min_seconds <= latency <= self.max_seconds)
+        return (
+            self.before_reply
+            and latency is not None
+            and self.before_reply_min_seconds <= latency <= self.max_seconds
+        )
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,9 @@ class DrillRules:
 @dataclass(frozen=True)
 class MeaningRules:
     use_encoder: bool = True  # false: read paraphrases and summaries from shared words only
-    paraphrase_min_similarity: float = 0.12  # cosine, a "you" sentence of the reply vs his current line
+    paraphrase_min_similarity: float = (
+        0.12  # cosine, a "you" sentence of the reply vs his current line
+    )
     paraphrase_min_content_words: int = 2  # besides feeling words: a bare label restates nothing
     summary_min_similarity: float = 0.3  # cosine, a clause of the reply vs one of his lines
     summary_min_lines: int = 2  # his lines it must draw on (one of them earlier than the current)
@@ -240,7 +245,11 @@ class _Words:
 
 
 def _band(low: float, high: float, unit: str) -> dict:
-    return {"low": _Num(low, high, unit), "high": _Num(low, high, unit), "tolerance": _Num(0, high, unit)}
+    return {
+        "low": _Num(low, high, unit),
+        "high": _Num(low, high, unit),
+        "tolerance": _Num(0, high, unit),
+    }
 
 
 def _calm_part(high: float, unit: str) -> dict:
@@ -265,17 +274,28 @@ SCHEMA: dict = {
         "min_words_for_rate": _Num(1, 50, "words", integer=True),
         "pass_mark": _Num(0, 100, "turn points"),
         "no_helpful_cap": _Num(0, 100, "turn points"),
-        "long_reply": {"words": _Num(1, 500, "words", integer=True),
-                       "points_per_word": _Num(0, 100, "turn points"),
-                       "max_points": _Num(0, 100, "turn points")},
+        "long_reply": {
+            "words": _Num(1, 500, "words", integer=True),
+            "points_per_word": _Num(0, 100, "turn points"),
+            "max_points": _Num(0, 100, "turn points"),
+        },
     },
-    "moments": {name: {"harmful_multiplier": _Num(0, 10), "harmful_cap": _Num(0, 100, "turn points"),
-                       "words": {lang: _Words() for lang in LANGUAGES}} for name in MOMENTS},
+    "moments": {
+        name: {
+            "harmful_multiplier": _Num(0, 10),
+            "harmful_cap": _Num(0, 100, "turn points"),
+            "words": {lang: _Words() for lang in LANGUAGES},
+        }
+        for name in MOMENTS
+    },
     "targets": {
         "words_per_minute": _band(20, 400, "words per minute"),
         "latency_seconds": _band(0, 30, "seconds"),
         "pause_seconds": {"min": _Num(0.05, 5, "seconds"), "max": _Num(0.1, 60, "seconds")},
-        "fillers_per_minute": {"max": _Num(0, 60, "per minute"), "tolerance": _Num(0, 120, "per minute")},
+        "fillers_per_minute": {
+            "max": _Num(0, 60, "per minute"),
+            "tolerance": _Num(0, 120, "per minute"),
+        },
     },
     "effective_pause": {
         "min_seconds": _Num(0.1, 30, "seconds"),
@@ -361,7 +381,12 @@ class _Checker:
         if isinstance(spec, _Num):
             if spec.integer and isinstance(value, float) and value.is_integer():
                 value = int(value)
-            if spec.integer and not isinstance(value, bool) and isinstance(value, (int, float)) and not isinstance(value, int):
+            if (
+                spec.integer
+                and not isinstance(value, bool)
+                and isinstance(value, (int, float))
+                and not isinstance(value, int)
+            ):
                 self.p.wrong_type(path, value, "a whole number")
                 return None
             number = self.p.number(value, path, low=spec.low, high=spec.high, unit=spec.unit)
@@ -381,7 +406,10 @@ class _Checker:
     def cue_list(self, value, path) -> tuple[str, ...] | None:
         if value is None:
             return ()
-        if self.p.expect(value, path, list, "a list of cue names", "write [threat, promise] or []") is None:
+        if (
+            self.p.expect(value, path, list, "a list of cue names", "write [threat, promise] or []")
+            is None
+        ):
             return None
         out = []
         for i, name in enumerate(value):
@@ -406,7 +434,12 @@ class _Checker:
                 continue
             if isinstance(items, str):
                 items = [items]
-            if self.p.expect(items, here, list, "a list of phrases", 'write ["phrase one", "phrase two"]') is None:
+            if (
+                self.p.expect(
+                    items, here, list, "a list of phrases", 'write ["phrase one", "phrase two"]'
+                )
+                is None
+            ):
                 continue
             good = []
             for i, phrase in enumerate(items):
@@ -417,8 +450,11 @@ class _Checker:
                     continue
                 problem = _phrase_problem(str(path[-1]), phrase)
                 if problem:
-                    self.p.add(here + (i,), f"cannot read the phrase: {problem}",
-                               "see the pattern syntax at the top of voicedrill/lang/en/cues.yaml")
+                    self.p.add(
+                        here + (i,),
+                        f"cannot read the phrase: {problem}",
+                        "see the pattern syntax at the top of voicedrill/lang/en/cues.yaml",
+                    )
                     continue
                 good.append(" ".join(phrase.split()))
             out[cue] = tuple(good)
@@ -429,7 +465,12 @@ class _Checker:
             return ()
         if isinstance(value, str):
             value = [value]
-        if self.p.expect(value, path, list, "a list of words or phrases", 'write ["gun", "knife"] or []') is None:
+        if (
+            self.p.expect(
+                value, path, list, "a list of words or phrases", 'write ["gun", "knife"] or []'
+            )
+            is None
+        ):
             return None
         out = []
         for i, w in enumerate(value):
@@ -462,49 +503,101 @@ def _cross_checks(values: dict, p: Problems) -> None:
     for name in ("words_per_minute", "latency_seconds"):
         band = t[name]
         if band["low"] > band["high"]:
-            p.add(("targets", name, "low"), f"targets.{name}: low ({band['low']:g}) is above high ({band['high']:g})",
-                  "swap them")
+            p.add(
+                ("targets", name, "low"),
+                f"targets.{name}: low ({band['low']:g}) is above high ({band['high']:g})",
+                "swap them",
+            )
     if t["pause_seconds"]["min"] >= t["pause_seconds"]["max"]:
-        p.add(("targets", "pause_seconds", "min"), "targets.pause_seconds: min must be below max",
-              "min is the shortest silence that counts as a pause; max the longest that is fine")
+        p.add(
+            ("targets", "pause_seconds", "min"),
+            "targets.pause_seconds: min must be below max",
+            "min is the shortest silence that counts as a pause; max the longest that is fine",
+        )
     if ep["min_seconds"] >= ep["max_seconds"]:
-        p.add(("effective_pause", "min_seconds"), "effective_pause: min_seconds must be below max_seconds",
-              "for example min_seconds: 1.2 and max_seconds: 4")
+        p.add(
+            ("effective_pause", "min_seconds"),
+            "effective_pause: min_seconds must be below max_seconds",
+            "for example min_seconds: 1.2 and max_seconds: 4",
+        )
     if ep["before_reply_min_seconds"] >= ep["max_seconds"]:
-        p.add(("effective_pause", "before_reply_min_seconds"),
-              "effective_pause.before_reply_min_seconds must be below max_seconds",
-              "for example before_reply_min_seconds: 2 and max_seconds: 4")
+        p.add(
+            ("effective_pause", "before_reply_min_seconds"),
+            "effective_pause.before_reply_min_seconds must be below max_seconds",
+            "for example before_reply_min_seconds: 2 and max_seconds: 4",
+        )
     if ep["min_seconds"] < t["pause_seconds"]["min"]:
-        p.add(("effective_pause", "min_seconds"),
-              "effective_pause.min_seconds is shorter than targets.pause_seconds.min",
-              "an effective pause must be a pause: raise it or lower pause_seconds.min")
+        p.add(
+            ("effective_pause", "min_seconds"),
+            "effective_pause.min_seconds is shorter than targets.pause_seconds.min",
+            "an effective pause must be a pause: raise it or lower pause_seconds.min",
+        )
     for key in ("pitch_shift_st", "pitch_spread_ratio", "loudness_shift_db", "loudness_spread_db"):
         part = values["calm"][key]
         if part["ok"] >= part["worst"]:
-            p.add(("calm", key, "ok"), f"calm.{key}: ok ({part['ok']:g}) must be below worst ({part['worst']:g})",
-                  "ok is where the penalty starts, worst where it is full")
-    if sum(values["calm"][k]["weight"] for k in ("pitch_shift_st", "pitch_spread_ratio",
-                                                   "loudness_shift_db", "loudness_spread_db")) <= 0:
-        p.add(("calm",), "calm: every weight is 0", "give at least one calm measure a weight above 0")
+            p.add(
+                ("calm", key, "ok"),
+                f"calm.{key}: ok ({part['ok']:g}) must be below worst ({part['worst']:g})",
+                "ok is where the penalty starts, worst where it is full",
+            )
+    if (
+        sum(
+            values["calm"][k]["weight"]
+            for k in (
+                "pitch_shift_st",
+                "pitch_spread_ratio",
+                "loudness_shift_db",
+                "loudness_spread_db",
+            )
+        )
+        <= 0
+    ):
+        p.add(
+            ("calm",), "calm: every weight is 0", "give at least one calm measure a weight above 0"
+        )
     if sum(values["turn_score"]["parts"].values()) <= 0:
-        p.add(("turn_score", "parts"), "turn_score.parts: every part has weight 0",
-              "give cues (or another part) a weight above 0")
+        p.add(
+            ("turn_score", "parts"),
+            "turn_score.parts: every part has weight 0",
+            "give cues (or another part) a weight above 0",
+        )
     ts = values["turn_score"]
     if ts["no_helpful_cap"] >= ts["pass_mark"]:
-        p.add(("turn_score", "no_helpful_cap"),
-              f"turn_score.no_helpful_cap ({ts['no_helpful_cap']:g}) must be below pass_mark ({ts['pass_mark']:g})",
-              "a reply with no listening skill in it must not pass on delivery alone")
+        p.add(
+            ("turn_score", "no_helpful_cap"),
+            f"turn_score.no_helpful_cap ({ts['no_helpful_cap']:g}) must be below pass_mark ({ts['pass_mark']:g})",
+            "a reply with no listening skill in it must not pass on delivery alone",
+        )
     lis = values["listening"]
     if lis["no_reply_timeout"] <= lis["end_of_turn_silence"]:
-        p.add(("listening", "no_reply_timeout"), "listening.no_reply_timeout must be longer than end_of_turn_silence",
-              "for example no_reply_timeout: 10")
+        p.add(
+            ("listening", "no_reply_timeout"),
+            "listening.no_reply_timeout must be longer than end_of_turn_silence",
+            "for example no_reply_timeout: 10",
+        )
 
 
 def _freeze(values: dict) -> dict:
-    c, ts, t, ep, calm, ag, lis, dr, mo = (values[k] for k in (
-        "cues", "turn_score", "targets", "effective_pause", "calm", "agitation", "listening", "drill", "moments"))
-    phrases = {lang: MappingProxyType({cue: tuple(items) for cue, items in (c["extra_phrases"].get(lang) or {}).items()})
-               for lang in LANGUAGES}
+    c, ts, t, ep, calm, ag, lis, dr, mo = (
+        values[k]
+        for k in (
+            "cues",
+            "turn_score",
+            "targets",
+            "effective_pause",
+            "calm",
+            "agitation",
+            "listening",
+            "drill",
+            "moments",
+        )
+    )
+    phrases = {
+        lang: MappingProxyType(
+            {cue: tuple(items) for cue, items in (c["extra_phrases"].get(lang) or {}).items()}
+        )
+        for lang in LANGUAGES
+    }
 
     def part(d):
         return CalmPart(d["ok"], d["worst"], d["weight"])
@@ -533,10 +626,16 @@ def _freeze(values: dict) -> dict:
             latency_seconds=Band(**t["latency_seconds"]),
             min_pause_seconds=t["pause_seconds"]["min"],
             max_pause_seconds=t["pause_seconds"]["max"],
-            fillers_per_minute=Band(0.0, t["fillers_per_minute"]["max"], t["fillers_per_minute"]["tolerance"]),
+            fillers_per_minute=Band(
+                0.0, t["fillers_per_minute"]["max"], t["fillers_per_minute"]["tolerance"]
+            ),
         ),
-        effective_pause=EffectivePause(ep["min_seconds"], ep["max_seconds"], bool(ep["before_reply"]),
-                                       ep["before_reply_min_seconds"]),
+        effective_pause=EffectivePause(
+            ep["min_seconds"],
+            ep["max_seconds"],
+            bool(ep["before_reply"]),
+            ep["before_reply_min_seconds"],
+        ),
         calm=CalmRules(
             pitch_shift=part(calm["pitch_shift_st"]),
             pitch_spread=part(calm["pitch_spread_ratio"]),
@@ -552,13 +651,23 @@ def _freeze(values: dict) -> dict:
             silence=ag["silence"],
             interruption=ag["interruption"],
         ),
-        listening=Listening(lis["end_of_turn_silence"], lis["max_reply_seconds"], lis["no_reply_timeout"]),
+        listening=Listening(
+            lis["end_of_turn_silence"], lis["max_reply_seconds"], lis["no_reply_timeout"]
+        ),
         drill=DrillRules(dr["worst_turn_share"]),
         meaning=MeaningRules(**values["meaning"]),
-        moments=MappingProxyType({
-            name: MomentRule(mo[name]["harmful_multiplier"], mo[name]["harmful_cap"],
-                             MappingProxyType({lang: tuple(mo[name]["words"].get(lang) or ()) for lang in LANGUAGES}))
-            for name in MOMENTS}),
+        moments=MappingProxyType(
+            {
+                name: MomentRule(
+                    mo[name]["harmful_multiplier"],
+                    mo[name]["harmful_cap"],
+                    MappingProxyType(
+                        {lang: tuple(mo[name]["words"].get(lang) or ()) for lang in LANGUAGES}
+                    ),
+                )
+                for name in MOMENTS
+            }
+        ),
     )
 
 
@@ -613,11 +722,15 @@ def load_script(path: str | os.PathLike | None = None, *, text: str | None = Non
     ``ScenarioError`` listing every problem as ``file:line:column: message (hint)``.
     """
     is_default = path is None and text is None
-    source = DEFAULT_SCRIPT if is_default else Path(path if path is not None else "<scoring script>")
+    source = (
+        DEFAULT_SCRIPT if is_default else Path(path if path is not None else "<scoring script>")
+    )
     if text is None:
         if not source.is_file():
-            raise ScenarioError(f"{source}: no such scoring script. Check the path, or leave out --script "
-                                "to use the shipped default.")
+            raise ScenarioError(
+                f"{source}: no such scoring script. Check the path, or leave out --script "
+                "to use the shipped default."
+            )
         raw = source.read_bytes()
         try:
             text = raw.decode("utf-8")

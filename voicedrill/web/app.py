@@ -19,7 +19,13 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 
 from ..errors import VoicedrillError
@@ -28,8 +34,10 @@ from .html import csrf_field, h, layout
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "media-src 'self' data:; form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "media-src 'self' data:; form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
+)
 MAX_UPLOAD = 2 * 1024 * 1024 * 1024  # bytes, one archive upload
 _ID = re.compile(r"^[0-9][A-Za-z0-9_-]{0,63}$")
 
@@ -120,16 +128,26 @@ async def checked_form(request: Request, *, max_size: int = 1024 * 1024):
         raise HTTPException(413, f"The form is too large (at most {max_size} bytes).")
     form = await request.form(max_files=1, max_fields=2000)
     if not ctx(request).auth.csrf_ok(ident(request), form.get("csrf")):
-        raise HTTPException(403, "The form's security token is missing or stale; reload the page and try again.")
+        raise HTTPException(
+            403, "The form's security token is missing or stale; reload the page and try again."
+        )
     return form
 
 
-def page(request: Request, title: str, body: str, *, flash: str = "", error: str = "", status: int = 200) -> HTMLResponse:
+def page(
+    request: Request, title: str, body: str, *, flash: str = "", error: str = "", status: int = 200
+) -> HTMLResponse:
     who, t = ident(request), tx(request)
-    label = t("nav.instructor") if who.instructor else (t("nav.trainee", name=who.trainee) if who.role == "trainee" else "")
+    label = (
+        t("nav.instructor")
+        if who.instructor
+        else (t("nav.trainee", name=who.trainee) if who.role == "trainee" else "")
+    )
     if who.role != "guest" and ctx(request).auth.lan:
-        label += (f' · <form class="inline" method="post" action="/signout">{csrf_field(csrf(request))}'
-                  f'<button>{t("nav.sign_out")}</button></form>')
+        label += (
+            f' · <form class="inline" method="post" action="/signout">{csrf_field(csrf(request))}'
+            f'<button>{t("nav.sign_out")}</button></form>'
+        )
     html = layout(title, body, t, who=label, instructor=who.instructor, flash=flash, error=error)
     return HTMLResponse(html, status_code=status)
 
@@ -147,11 +165,17 @@ class Guard(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next) -> Response:
         c: Context = request.app.state.ctx
         if not host_ok(request.headers.get("host"), c.auth.lan):
-            return PlainTextResponse("voicedrill serve answers only on 127.0.0.1 (use --host for a LAN).", 400)
+            return PlainTextResponse(
+                "voicedrill serve answers only on 127.0.0.1 (use --host for a LAN).", 400
+            )
         who, fresh = c.auth.identity(request.cookies.get(COOKIE))
         request.state.ident = who
-        if c.auth.lan and who.role == "guest" and request.url.path not in ("/signin",) \
-                and not request.url.path.startswith("/static/"):
+        if (
+            c.auth.lan
+            and who.role == "guest"
+            and request.url.path not in ("/signin",)
+            and not request.url.path.startswith("/static/")
+        ):
             response: Response = RedirectResponse("/signin", 303)
         else:
             response = await call_next(request)
@@ -190,7 +214,12 @@ def audio(request: Request) -> Response:
         raise HTTPException(404, "Not found.")
     trainee_of(request, sid)
     c = ctx(request)
-    path = c.store.sessions_dir / sid / _turn_dir(index) / (REPLY_AUDIO if kind == "reply" else LINE_AUDIO)
+    path = (
+        c.store.sessions_dir
+        / sid
+        / _turn_dir(index)
+        / (REPLY_AUDIO if kind == "reply" else LINE_AUDIO)
+    )
     if not path.is_file():
         raise HTTPException(404, "This turn has no stored audio.")
     return FileResponse(inside(c.data_dir, path), media_type="audio/flac")
@@ -209,8 +238,12 @@ async def signin(request: Request) -> Response:
             error, status = t.raw("signin.locked"), 429
         else:
             form = await checked_form(request)
-            who = c.auth.sign_in(client, str(form.get("code", "")), str(form.get("trainee", "")),
-                                 lambda: {t[0] for t in c.store.trainees()})
+            who = c.auth.sign_in(
+                client,
+                str(form.get("code", "")),
+                str(form.get("trainee", "")),
+                lambda: {t[0] for t in c.store.trainees()},
+            )
             if who is not None:
                 resp = RedirectResponse("/", 303)
                 set_cookie(resp, c.auth, who)
@@ -240,12 +273,23 @@ async def on_error(request: Request, exc: Exception) -> Response:
         status, text = 400, str(exc)
     if not hasattr(request.state, "ident"):
         return PlainTextResponse(str(text), status)
-    return page(request, tx(request).raw("common.problem"), f"<section><h1>{h(status)}</h1><p>{h(text)}</p></section>",
-                status=status)
+    return page(
+        request,
+        tx(request).raw("common.problem"),
+        f"<section><h1>{h(status)}</h1><p>{h(text)}</p></section>",
+        status=status,
+    )
 
 
-def create_app(data_dir: str | os.PathLike, *, lan: bool = False, access_code: str | None = None,
-               secret: bytes | None = None, per_page: int = 50, language: str = "en") -> Starlette:
+def create_app(
+    data_dir: str | os.PathLike,
+    *,
+    lan: bool = False,
+    access_code: str | None = None,
+    secret: bytes | None = None,
+    per_page: int = 50,
+    language: str = "en",
+) -> Starlette:
     """The web application over the data folder ``data_dir``. ``lan=True`` requires sign-in
     (the instructor's ``access_code``; trainees with their trainee codes). ``language``:
     the pages' labels (``lang/<code>/web.yaml``)."""
@@ -256,7 +300,9 @@ def create_app(data_dir: str | os.PathLike, *, lan: bool = False, access_code: s
     from .text import Text
 
     if lan and not access_code:
-        raise ParameterError("LAN mode needs an access code (voicedrill serve prints one at start).")
+        raise ParameterError(
+            "LAN mode needs an access code (voicedrill serve prints one at start)."
+        )
     data = Path(data_dir).expanduser().resolve()
     store = Store(data)
     routes = [
@@ -264,13 +310,22 @@ def create_app(data_dir: str | os.PathLike, *, lan: bool = False, access_code: s
         Route("/audio/{sid}/{index:int}/{kind}", audio),
         Route("/signin", signin, methods=["GET", "POST"]),
         Route("/signout", signout, methods=["POST"]),
-        *pages_course.routes(), *pages_drill.routes(), *pages_critique.routes(), *pages_scripts.routes(),
+        *pages_course.routes(),
+        *pages_drill.routes(),
+        *pages_critique.routes(),
+        *pages_scripts.routes(),
     ]
     app = Starlette(
         routes=routes,
         middleware=[Middleware(Guard)],
         exception_handlers={HTTPException: on_error, VoicedrillError: on_error},
     )
-    app.state.ctx = Context(data, store, Auth(lan=lan, access_code=access_code, secret=secret), Jobs(),
-                            Text(language), per_page)
+    app.state.ctx = Context(
+        data,
+        store,
+        Auth(lan=lan, access_code=access_code, secret=secret),
+        Jobs(),
+        Text(language),
+        per_page,
+    )
     return app

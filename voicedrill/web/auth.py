@@ -65,9 +65,13 @@ class Auth:
     # -- cookies ---------------------------------------------------------------
 
     def encode(self, ident: Identity) -> str:
-        payload = base64.urlsafe_b64encode(
-            json.dumps({"s": ident.sid, "r": ident.role, "t": ident.trainee}).encode()
-        ).decode().rstrip("=")
+        payload = (
+            base64.urlsafe_b64encode(
+                json.dumps({"s": ident.sid, "r": ident.role, "t": ident.trainee}).encode()
+            )
+            .decode()
+            .rstrip("=")
+        )
         return f"{payload}.{self._mac(payload)}"
 
     def decode(self, cookie: str | None) -> Identity | None:
@@ -142,5 +146,9 @@ def host_ok(host_header: str | None, lan: bool) -> bool:
         return True
     if not host_header:
         return False
-    host = host_header.rsplit(":", 1)[0] if not host_header.startswith("[") else host_header.split("]")[0] + "]"
+    host = (
+        host_header.rsplit(":", 1)[0]
+        if not host_header.startswith("[")
+        else host_header.split("]")[0] + "]"
+    )
     return host in LOOPBACK_HOSTS

@@ -44,7 +44,10 @@ def score_pill(score) -> str:
 def cue_tags(names: Iterable[str], none: str = "—") -> str:
     from ..scoring.names import CUE_NAMES, cue_kind
 
-    out = [f'<span class="cue-tag k-{cue_kind(n) if n in CUE_NAMES else "neutral"}">{h(n)}</span>' for n in names]
+    out = [
+        f'<span class="cue-tag k-{cue_kind(n) if n in CUE_NAMES else "neutral"}">{h(n)}</span>'
+        for n in names
+    ]
     return " ".join(out) or f'<span class="muted">{h(none)}</span>'
 
 
@@ -52,9 +55,23 @@ def csrf_field(token: str) -> str:
     return f'<input type="hidden" name="csrf" value="{h(token)}">'
 
 
-def layout(title: str, body: str, t, *, who: str = "", instructor: bool = True, flash: str = "", error: str = "") -> str:
+def layout(
+    title: str,
+    body: str,
+    t,
+    *,
+    who: str = "",
+    instructor: bool = True,
+    flash: str = "",
+    error: str = "",
+) -> str:
     """A whole page; ``t`` gives the labels (web.text.Text), ``who`` is HTML."""
-    links = [("/", "nav.course"), ("/critique", "nav.critique"), ("/annotate", "nav.annotate"), ("/scripts", "nav.scripts")]
+    links = [
+        ("/", "nav.course"),
+        ("/critique", "nav.critique"),
+        ("/annotate", "nav.annotate"),
+        ("/scripts", "nav.scripts"),
+    ]
     if not instructor:
         links = [("/", "nav.my_drills")]
     nav = "".join(f'<a href="{a}">{t(k)}</a>' for a, k in links)
@@ -73,7 +90,9 @@ def layout(title: str, body: str, t, *, who: str = "", instructor: bool = True, 
     )
 
 
-def table(head: Sequence[tuple[str, str]], rows: Iterable[str], *, css: str = "data", attrs: str = "") -> str:
+def table(
+    head: Sequence[tuple[str, str]], rows: Iterable[str], *, css: str = "data", attrs: str = ""
+) -> str:
     """A table; ``head`` is (label HTML, css class) pairs; ``rows`` are ready ``<tr>`` strings."""
     ths = "".join(f'<th class="{c}">{label}</th>' for label, c in head)
     return f'<table class="{css}"{attrs}><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -82,8 +101,16 @@ def table(head: Sequence[tuple[str, str]], rows: Iterable[str], *, css: str = "d
 def pager(t, path: str, page: int, pages: int, **params) -> str:
     if pages <= 1:
         return ""
-    prev = f'<a href="{url(path, page=page - 1, **params)}" rel="prev">{t("common.previous")}</a>' if page > 1 else ""
-    nxt = f'<a href="{url(path, page=page + 1, **params)}" rel="next">{t("common.next")}</a>' if page < pages else ""
+    prev = (
+        f'<a href="{url(path, page=page - 1, **params)}" rel="prev">{t("common.previous")}</a>'
+        if page > 1
+        else ""
+    )
+    nxt = (
+        f'<a href="{url(path, page=page + 1, **params)}" rel="next">{t("common.next")}</a>'
+        if page < pages
+        else ""
+    )
     return f'<div class="pager">{prev}<span>{t("common.page_of", page=page, pages=pages)}</span>{nxt}</div>'
 
 
@@ -91,4 +118,4 @@ def paginate(items: Sequence, page: int, per_page: int) -> tuple[Sequence, int, 
     """(the items of ``page``, the page shown, number of pages)."""
     pages = max(1, -(-len(items) // per_page))
     page = min(max(1, page), pages)
-    return items[(page - 1) * per_page: page * per_page], page, pages
+    return items[(page - 1) * per_page : page * per_page], page, pages

@@ -34,8 +34,14 @@ class Job:
             self.total = total
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "title": self.title, "total": self.total, "done": self.done, "state": self.state,
-                "error": self.error}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "total": self.total,
+            "done": self.done,
+            "state": self.state,
+            "error": self.error,
+        }
 
 
 class Jobs:
@@ -59,7 +65,9 @@ class Jobs:
             for old in finished[: max(0, len(finished) - self.KEEP)]:
                 self._jobs.pop(old.id, None)
             if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._run, name="voicedrill-jobs", daemon=True)
+                self._worker = threading.Thread(
+                    target=self._run, name="voicedrill-jobs", daemon=True
+                )
                 self._worker.start()
             self._cv.notify()
         return job

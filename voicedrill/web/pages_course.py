@@ -15,7 +15,7 @@ from .. import course
 from ..errors import StoreError, VoicedrillError
 from .app import MAX_UPLOAD, checked_form, csrf, ctx, ident, page, require_instructor, tx
 from .auth import trainee_code
-from .html import csrf_field, h, href, num, paginate, pager, score_pill, seg, table, url
+from .html import csrf_field, h, href, num, pager, paginate, score_pill, seg, table, url
 
 COLUMNS = ("trainee", "group", "drills", "score", "helpful", "harmful", "wpm", "calm", "trend")
 
@@ -43,20 +43,36 @@ def home(request: Request) -> Response:
     if key not in course.SORT_KEYS:
         key = "trainee"
     desc = q.get("desc") == "1"
-    rows = course.sort_rows(course.cohort(c.fresh_store(), roster, group=group or None, sync=False), key, desc)
+    rows = course.sort_rows(
+        course.cohort(c.fresh_store(), roster, group=group or None, sync=False), key, desc
+    )
     shown, pg, pages = paginate(rows, _int(q.get("page"), 1), c.per_page)
     head = []
     for k in COLUMNS:
-        flip = "0" if (k == key and desc) else "1" if k == key else ("1" if k in ("score", "drills", "trend") else "0")
+        flip = (
+            "0"
+            if (k == key and desc)
+            else "1"
+            if k == key
+            else ("1" if k in ("score", "drills", "trend") else "0")
+        )
         arrow = (" ▼" if desc else " ▲") if k == key else ""
-        head.append((f'<a href="{url("/", sort=k, desc=flip, group=group)}" data-sort="{k}">{t("course.col_" + k)}{arrow}</a>',
-                     "" if k in ("trainee", "group") else "num"))
+        head.append(
+            (
+                f'<a href="{url("/", sort=k, desc=flip, group=group)}" data-sort="{k}">{t("course.col_" + k)}{arrow}</a>',
+                "" if k in ("trainee", "group") else "num",
+            )
+        )
     head.append((t("course.col_scores"), ""))
     if c.auth.lan:
         head.append((t("course.col_code"), ""))
     body_rows = []
     for r in shown:
-        code = f"<td><code>{h(trainee_code(c.auth.access_code, r.trainee))}</code></td>" if c.auth.lan else ""
+        code = (
+            f"<td><code>{h(trainee_code(c.auth.access_code, r.trainee))}</code></td>"
+            if c.auth.lan
+            else ""
+        )
         trend = "—" if r.trend is None else f"{r.trend:+.1f}"
         body_rows.append(
             f'<tr data-trainee="{h(r.trainee)}"><td><a href="/trainee/{seg(r.trainee)}">{h(r.trainee)}</a></td>'
@@ -67,16 +83,27 @@ def home(request: Request) -> Response:
         )
     groups = sorted(set(roster.groups) | set(roster.scenarios))
     filters = " · ".join(
-        [f'<a href="{url("/", sort=key)}">{t("course.all")}</a>'] + [f'<a href="{url("/", group=g, sort=key)}">{h(g)}</a>' for g in groups]
+        [f'<a href="{url("/", sort=key)}">{t("course.all")}</a>']
+        + [f'<a href="{url("/", group=g, sort=key)}">{h(g)}</a>' for g in groups]
     )
     cohort = (
         f'<section id="cohort"><h2>{t("course.cohort")}{t("course.group_suffix", group=group) if group else ""}</h2>'
         f'<p class="small">{t("course.groups")} {filters}</p>'
-        + (table(head, body_rows, attrs=' id="cohort-table"') if rows else f"<p>{t('course.no_drills')}</p>")
-        + pager(t, "/", pg, pages, sort=key, desc="1" if desc else None, group=group) + "</section>"
+        + (
+            table(head, body_rows, attrs=' id="cohort-table"')
+            if rows
+            else f"<p>{t('course.no_drills')}</p>"
+        )
+        + pager(t, "/", pg, pages, sort=key, desc="1" if desc else None, group=group)
+        + "</section>"
     )
-    return page(request, roster.name, f"<h1>{h(roster.name)}</h1>{cohort}{_groups(request, roster)}{_import(request)}",
-                flash=q.get("msg", ""), error=q.get("err", ""))
+    return page(
+        request,
+        roster.name,
+        f"<h1>{h(roster.name)}</h1>{cohort}{_groups(request, roster)}{_import(request)}",
+        flash=q.get("msg", ""),
+        error=q.get("err", ""),
+    )
 
 
 def sparkline(scores, width: int = 120, height: int = 24) -> str:
@@ -84,10 +111,14 @@ def sparkline(scores, width: int = 120, height: int = 24) -> str:
     if len(scores) < 2:
         return ""
     step = width / (len(scores) - 1)
-    pts = " ".join(f"{i * step:.1f},{height - 2 - (v / 100) * (height - 4):.1f}" for i, v in enumerate(scores))
-    return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="drill scores {h(", ".join(f"{v:.0f}" for v in scores))}"><polyline points="{pts}" '
-            'fill="none" stroke="#0969da" stroke-width="1.5"/></svg>')
+    pts = " ".join(
+        f"{i * step:.1f},{height - 2 - (v / 100) * (height - 4):.1f}" for i, v in enumerate(scores)
+    )
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="drill scores {h(", ".join(f"{v:.0f}" for v in scores))}"><polyline points="{pts}" '
+        'fill="none" stroke="#0969da" stroke-width="1.5"/></svg>'
+    )
 
 
 def _groups(request: Request, roster: course.Roster) -> str:
@@ -108,8 +139,14 @@ def _groups(request: Request, roster: course.Roster) -> str:
     ]
     return (
         f'<section id="groups"><h2>{t("course.groups_heading")}</h2>'
-        + (table([(t("course.group"), ""), (t("course.trainees"), ""), (t("course.assigned"), "")], rows) if rows
-           else f"<p>{t('course.no_groups')}</p>")
+        + (
+            table(
+                [(t("course.group"), ""), (t("course.trainees"), ""), (t("course.assigned"), "")],
+                rows,
+            )
+            if rows
+            else f"<p>{t('course.no_groups')}</p>"
+        )
         + f'<form class="inline" method="post" action="/course/group">{token}<label>{t("course.trainee")} '
         f'<input name="trainee" required></label><label>{t("course.group")} <input name="group" '
         f'placeholder="{t("course.no_group")}"></label><button>{t("course.put_in_group")}</button></form><br>'
@@ -144,13 +181,29 @@ def trainee_page(request: Request, name: str | None = None) -> Response:
         f'<td class="num">{score_pill(s.drill_score)}</td></tr>'
         for s in shown
     ]
-    drills = table([(t("trainee.started"), ""), (t("trainee.scenario"), ""), (t("trainee.turns"), "num"),
-                    (t("trainee.outcome"), ""), (t("trainee.score"), "num")], rows)
-    history = (f'<section><h2>{t("trainee.progress")}</h2><iframe title="history" src="/trainee/{seg(name)}/history" '
-               'style="width:100%;height:900px;border:0"></iframe></section>') if sessions else ""
+    drills = table(
+        [
+            (t("trainee.started"), ""),
+            (t("trainee.scenario"), ""),
+            (t("trainee.turns"), "num"),
+            (t("trainee.outcome"), ""),
+            (t("trainee.score"), "num"),
+        ],
+        rows,
+    )
+    history = (
+        (
+            f'<section><h2>{t("trainee.progress")}</h2><iframe title="history" src="/trainee/{seg(name)}/history" '
+            'style="width:100%;height:900px;border:0"></iframe></section>'
+        )
+        if sessions
+        else ""
+    )
     base = "/" if not ident(request).instructor else f"/trainee/{seg(name)}"
-    body = (f"<h1>{t('trainee.title', name=name)}</h1><section>{drills if rows else '<p>' + t('trainee.no_drills') + '</p>'}"
-            f"{pager(t, base, pg, pages)}</section>{history}")
+    body = (
+        f"<h1>{t('trainee.title', name=name)}</h1><section>{drills if rows else '<p>' + t('trainee.no_drills') + '</p>'}"
+        f"{pager(t, base, pg, pages)}</section>{history}"
+    )
     return page(request, t.raw("trainee.title", name=name), body)
 
 
@@ -168,7 +221,9 @@ async def post_group(request: Request) -> Response:
     require_instructor(request)
     form = await checked_form(request)
     try:
-        course.assign_trainee(ctx(request).data_dir, str(form.get("trainee", "")), str(form.get("group", "")))
+        course.assign_trainee(
+            ctx(request).data_dir, str(form.get("trainee", "")), str(form.get("group", ""))
+        )
     except VoicedrillError as e:
         return RedirectResponse(href("/", err=str(e)), 303)
     return RedirectResponse("/#groups", 303)
@@ -178,8 +233,12 @@ async def post_scenario(request: Request) -> Response:
     require_instructor(request)
     form = await checked_form(request)
     try:
-        course.assign_scenario(ctx(request).data_dir, str(form.get("group", "")), str(form.get("scenario", "")),
-                               remove=form.get("remove") == "1")
+        course.assign_scenario(
+            ctx(request).data_dir,
+            str(form.get("group", "")),
+            str(form.get("scenario", "")),
+            remove=form.get("remove") == "1",
+        )
     except VoicedrillError as e:
         return RedirectResponse(href("/", err=str(e)), 303)
     return RedirectResponse("/#groups", 303)
@@ -202,9 +261,15 @@ async def post_import(request: Request) -> Response:
                 out.write(chunk)
     except OSError as e:
         _unlink(tmp)
-        return RedirectResponse(href("/", err=f"{name}: cannot receive the archive ({e}); nothing was imported."), 303)
-    job = c.jobs.submit(tx(request).raw("course.import_job", name=name), 0,
-                        lambda j: _run_import(c, tmp, name, j), owner=ident(request).sid)
+        return RedirectResponse(
+            href("/", err=f"{name}: cannot receive the archive ({e}); nothing was imported."), 303
+        )
+    job = c.jobs.submit(
+        tx(request).raw("course.import_job", name=name),
+        0,
+        lambda j: _run_import(c, tmp, name, j),
+        owner=ident(request).sid,
+    )
     return RedirectResponse(f"/jobs/{job.id}", 303)
 
 

@@ -34,13 +34,16 @@ class Card:
 def _read_turn(store, sid: str, index: int) -> StoredTurn | None:
     folder = store.sessions_dir / sid / _turn_dir(index)
     try:
-        return StoredTurn.from_dict(json.loads((folder / "turn.json").read_text(encoding="utf-8")), folder)
+        return StoredTurn.from_dict(
+            json.loads((folder / "turn.json").read_text(encoding="utf-8")), folder
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def cards_for(store, scenario: str, node: str, trainees: set[str] | None = None,
-              sync: bool = True) -> tuple[list[Card], str | None]:
+def cards_for(
+    store, scenario: str, node: str, trainees: set[str] | None = None, sync: bool = True
+) -> tuple[list[Card], str | None]:
     """The critique's cards (best first) and the model answer, reading only the turns shown;
     ``trainees`` narrows it to a group."""
     cards = []
@@ -59,7 +62,9 @@ def cards_for(store, scenario: str, node: str, trainees: set[str] | None = None,
         folder = store.sessions_dir / cards[0].reply.session_id
         try:
             meta = json.loads((folder / "session.json").read_text(encoding="utf-8"))
-            text = (folder / _safe_name(meta.get("scenario_file"), "scenario.yaml")).read_text(encoding="utf-8")
+            text = (folder / _safe_name(meta.get("scenario_file"), "scenario.yaml")).read_text(
+                encoding="utf-8"
+            )
             model = course.model_answer(text, node)
         except (OSError, ValueError, AttributeError):
             model = None
@@ -69,17 +74,34 @@ def cards_for(store, scenario: str, node: str, trainees: set[str] | None = None,
 def _safe_name(name, default: str) -> str:
     import re
 
-    return name if isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name) else default
+    return (
+        name
+        if isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name)
+        else default
+    )
 
 
 def _card(card: Card, rank: int, audio_src: str | None, tr) -> str:
     t, r = card.turn, card.reply
     said = h(t.transcript.text.strip()) or f'<span class="muted">{tr("common.silence")}</span>'
-    audio = (f'<audio class="reply" controls preload="none" src="{h(audio_src)}"></audio>'
-             if audio_src else f'<p class="muted">{tr("common.no_audio")}</p>')
-    reaction = (f"“{card.next_line}”" if card.next_line else
-                tr.raw("critique.ended_with", outcome=card.outcome) if card.outcome else tr.raw("critique.ended"))
-    reaction = tr("critique.reaction", before=num(r.agitation_before, 2), after=num(r.agitation_after, 2), next=reaction)
+    audio = (
+        f'<audio class="reply" controls preload="none" src="{h(audio_src)}"></audio>'
+        if audio_src
+        else f'<p class="muted">{tr("common.no_audio")}</p>'
+    )
+    reaction = (
+        f"“{card.next_line}”"
+        if card.next_line
+        else tr.raw("critique.ended_with", outcome=card.outcome)
+        if card.outcome
+        else tr.raw("critique.ended")
+    )
+    reaction = tr(
+        "critique.reaction",
+        before=num(r.agitation_before, 2),
+        after=num(r.agitation_after, 2),
+        next=reaction,
+    )
     return (
         f'<div class="card" data-trainee="{h(r.trainee)}"><span class="rank">#{rank}</span>'
         f'<h3>{h(r.trainee)} {score_pill(r.score)}</h3>{audio}<blockquote class="transcript">{said}</blockquote>'
@@ -95,16 +117,31 @@ def _group(request: Request) -> tuple[str, set[str] | None]:
     return group, set(course.load_roster(ctx(request).data_dir).groups.get(group, ()))
 
 
-def _picker(tr, nodes: dict[str, list], scenario: str, node: str, groups=(), group: str = "") -> str:
-    sc = "".join(f'<option value="{h(s)}"{" selected" if s == scenario else ""}>{h(s)}</option>' for s in nodes)
-    nd = "".join(f'<option value="{h(n)}"{" selected" if n == node else ""}>{tr("critique.trainees", node=n, count=k)}</option>'
-                 for n, k in nodes.get(scenario, ()))
-    gr = "".join(f'<option value="{h(g)}"{" selected" if g == group else ""}>{h(g)}</option>' for g in groups)
-    return (f'<form class="inline noprint" method="get" action="/critique"><label>{tr("critique.scenario")} '
-            f'<select name="scenario">{sc}</select></label><label>{tr("critique.node")} <select name="node">{nd}</select></label>'
-            + (f'<label>{tr("critique.group")} <select name="group"><option value="">{tr("critique.everybody")}</option>'
-               f'{gr}</select></label>' if groups else "")
-            + f'<button>{tr("critique.show")}</button></form>')
+def _picker(
+    tr, nodes: dict[str, list], scenario: str, node: str, groups=(), group: str = ""
+) -> str:
+    sc = "".join(
+        f'<option value="{h(s)}"{" selected" if s == scenario else ""}>{h(s)}</option>'
+        for s in nodes
+    )
+    nd = "".join(
+        f'<option value="{h(n)}"{" selected" if n == node else ""}>{tr("critique.trainees", node=n, count=k)}</option>'
+        for n, k in nodes.get(scenario, ())
+    )
+    gr = "".join(
+        f'<option value="{h(g)}"{" selected" if g == group else ""}>{h(g)}</option>' for g in groups
+    )
+    return (
+        f'<form class="inline noprint" method="get" action="/critique"><label>{tr("critique.scenario")} '
+        f'<select name="scenario">{sc}</select></label><label>{tr("critique.node")} <select name="node">{nd}</select></label>'
+        + (
+            f'<label>{tr("critique.group")} <select name="group"><option value="">{tr("critique.everybody")}</option>'
+            f'{gr}</select></label>'
+            if groups
+            else ""
+        )
+        + f'<button>{tr("critique.show")}</button></form>'
+    )
 
 
 def critique_page(request: Request) -> Response:
@@ -119,17 +156,32 @@ def critique_page(request: Request) -> Response:
     groups = sorted(course.load_roster(c.data_dir).groups)
     body = f"<h1>{tr('critique.title')}</h1><section>{_picker(tr, nodes, scenario, node, groups, group)}"
     if not nodes:
-        return page(request, tr.raw("critique.title"), body + f"<p>{tr('critique.no_drills')}</p></section>")
+        return page(
+            request, tr.raw("critique.title"), body + f"<p>{tr('critique.no_drills')}</p></section>"
+        )
     cards, model = cards_for(c.store, scenario, node, members, sync=False)
     body += (
         f"<h2>{tr('critique.heading', scenario=scenario, node=node, count=len(cards), group=tr.raw('course.group_suffix', group=group) if group else '')}</h2>"
         f'<p class="noprint"><button type="button" id="play-all">{tr("critique.play_all")}</button> '
         f'<button type="button" id="print">{tr("critique.print")}</button> '
         f'<a href="{url("/critique/export", scenario=scenario, node=node, group=group)}">{tr("critique.export")}</a></p>'
-        + (f'<div class="card model"><h3>{tr("critique.model")}</h3><blockquote>{h(model)}</blockquote></div>' if model else "")
+        + (
+            f'<div class="card model"><h3>{tr("critique.model")}</h3><blockquote>{h(model)}</blockquote></div>'
+            if model
+            else ""
+        )
         + '<div class="cards" id="replies">'
-        + "".join(_card(cd, i + 1, f"/audio/{seg(cd.reply.session_id)}/{cd.reply.turn_index}/reply"
-                        if cd.turn.reply_audio_path else None, tr) for i, cd in enumerate(cards))
+        + "".join(
+            _card(
+                cd,
+                i + 1,
+                f"/audio/{seg(cd.reply.session_id)}/{cd.reply.turn_index}/reply"
+                if cd.turn.reply_audio_path
+                else None,
+                tr,
+            )
+            for i, cd in enumerate(cards)
+        )
         + "</div></section>"
     )
     return page(request, tr.raw("critique.export_title", scenario=scenario, node=node), body)
@@ -148,13 +200,19 @@ def critique_export(request: Request) -> Response:
     from .app import STATIC_DIR
 
     css = (STATIC_DIR / "app.css").read_text(encoding="utf-8")
-    items = "".join(_card(cd, i + 1, data_uri(cd.turn.reply_audio_path), tr) for i, cd in enumerate(cards))
+    items = "".join(
+        _card(cd, i + 1, data_uri(cd.turn.reply_audio_path), tr) for i, cd in enumerate(cards)
+    )
     title = tr("critique.export_title", scenario=scenario, node=node)
     html = (
         f'<!DOCTYPE html><html lang="{h(tr.language)}"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
         f"content=\"default-src 'none'; style-src 'unsafe-inline'; media-src data:\"><title>{title}</title>"
         f"<style>{css}</style></head><body><main><h1>{title}</h1>"
-        + (f'<div class="card model"><h3>{tr("critique.model")}</h3><blockquote>{h(model)}</blockquote></div>' if model else "")
+        + (
+            f'<div class="card model"><h3>{tr("critique.model")}</h3><blockquote>{h(model)}</blockquote></div>'
+            if model
+            else ""
+        )
         + f'<div class="cards">{items}</div></main></body></html>'
     )
     name = _safe_name(f"critique-{scenario}-{node}.html", "critique.html")

@@ -41,14 +41,17 @@ def _current_text(data_dir: Path, roster: course.Roster) -> str:
         return DEFAULT_SCRIPT.read_text(encoding="utf-8")
 
 
-async def scripts_page(request: Request, *, candidate: str | None = None, error: str = "") -> Response:
+async def scripts_page(
+    request: Request, *, candidate: str | None = None, error: str = ""
+) -> Response:
     require_instructor(request)
     c, t = ctx(request), tx(request)
     roster = course.load_roster(c.data_dir)
     token = csrf_field(csrf(request))
     files = course.course_scripts(c.data_dir)
     opts = f'<option value="">{t("scripts.default")}</option>' + "".join(
-        f'<option value="{h(p.stem)}"{" selected" if str(p) == roster.script else ""}>{h(p.stem)}</option>' for p in files
+        f'<option value="{h(p.stem)}"{" selected" if str(p) == roster.script else ""}>{h(p.stem)}</option>'
+        for p in files
     )
     sessions = list(reversed(c.store.list_sessions()))[: c.per_page]
     checks = "".join(
@@ -71,7 +74,13 @@ async def scripts_page(request: Request, *, candidate: str | None = None, error:
         f'<label>{t("scripts.save_as")} <input name="name" pattern="[A-Za-z0-9_-]{{1,64}}" required></label>'
         f'<button>{t("scripts.save")}</button></form></section>'
     )
-    return page(request, t.raw("scripts.title"), body, error=error, flash=request.query_params.get("msg", ""))
+    return page(
+        request,
+        t.raw("scripts.title"),
+        body,
+        error=error,
+        flash=request.query_params.get("msg", ""),
+    )
 
 
 async def post_use(request: Request) -> Response:
@@ -84,7 +93,9 @@ async def post_use(request: Request) -> Response:
         raise HTTPException(404, f"No saved scoring script '{name}'.")
     course.set_script(c.data_dir, str(match[0]) if match else "")
     t = tx(request)
-    return RedirectResponse(href("/scripts", msg=t.raw("scripts.using", name=name or t.raw("scripts.default"))), 303)
+    return RedirectResponse(
+        href("/scripts", msg=t.raw("scripts.using", name=name or t.raw("scripts.default"))), 303
+    )
 
 
 async def post_preview(request: Request) -> Response:
@@ -101,11 +112,16 @@ async def post_preview(request: Request) -> Response:
     except VoicedrillError as e:
         return await scripts_page(request, candidate=text, error=str(e))
     if not ids:
-        return await scripts_page(request, candidate=text, error=tx(request).raw("scripts.pick_drill"))
+        return await scripts_page(
+            request, candidate=text, error=tx(request).raw("scripts.pick_drill")
+        )
     store = c.store
-    job = c.jobs.submit(tx(request).raw("scripts.job", count=len(ids)), len(ids),
-                        lambda j: course.preview_rescore(store, ids, script, progress=j.progress),
-                        owner=ident(request).sid)
+    job = c.jobs.submit(
+        tx(request).raw("scripts.job", count=len(ids)),
+        len(ids),
+        lambda j: course.preview_rescore(store, ids, script, progress=j.progress),
+        owner=ident(request).sid,
+    )
     return RedirectResponse(f"/jobs/{job.id}", 303)
 
 
@@ -119,7 +135,9 @@ async def post_save(request: Request) -> Response:
     except VoicedrillError as e:
         return await scripts_page(request, candidate=text, error=str(e))
     course.set_script(c.data_dir, str(path))
-    return RedirectResponse(href("/scripts", msg=tx(request).raw("scripts.saved", name=path.name)), 303)
+    return RedirectResponse(
+        href("/scripts", msg=tx(request).raw("scripts.saved", name=path.name)), 303
+    )
 
 
 def _job(request: Request):
@@ -138,15 +156,19 @@ def job_page(request: Request) -> Response:
     job = _job(request)
     if job.state in ("queued", "running"):
         pct = 100 * job.done / job.total if job.total else 0
-        body = (f'<h1>{h(job.title)}</h1><section data-job="/jobs/{h(job.id)}/state"><div class="progress" role="progressbar" '
-                f'aria-valuenow="{job.done}" aria-valuemax="{job.total}"><div style="width:{pct:.0f}%"></div></div>'
-                f'<p id="job-text">{job.done} / {job.total}</p></section>')
+        body = (
+            f'<h1>{h(job.title)}</h1><section data-job="/jobs/{h(job.id)}/state"><div class="progress" role="progressbar" '
+            f'aria-valuenow="{job.done}" aria-valuemax="{job.total}"><div style="width:{pct:.0f}%"></div></div>'
+            f'<p id="job-text">{job.done} / {job.total}</p></section>'
+        )
         return page(request, job.title, body)
     if job.state == "failed":
         return page(request, job.title, f"<h1>{h(job.title)}</h1>", error=job.error)
     if isinstance(job.result, Redirect):
         return RedirectResponse(job.result.url, 303)
-    return page(request, job.title, f"<h1>{h(job.title)}</h1>{_differences(job.result, tx(request))}")
+    return page(
+        request, job.title, f"<h1>{h(job.title)}</h1>{_differences(job.result, tx(request))}"
+    )
 
 
 def _differences(previews, tr) -> str:
@@ -154,7 +176,11 @@ def _differences(previews, tr) -> str:
     changed = sum(len(p.changed_turns) for p in previews)
     rows = []
     for p in previews:
-        delta = (p.drill_score_after - p.drill_score_before) if None not in (p.drill_score_after, p.drill_score_before) else None
+        delta = (
+            (p.drill_score_after - p.drill_score_before)
+            if None not in (p.drill_score_after, p.drill_score_before)
+            else None
+        )
         rows.append(
             f'<tr data-session="{h(p.session_id)}"><td><a href="/drill/{seg(p.session_id)}">{h(p.session_id)}</a></td><td>{h(p.trainee)}</td>'
             f'<td>{h(p.scenario)}</td><td class="num">{num(p.drill_score_before)}</td><td class="num">{num(p.drill_score_after)}</td>'
@@ -163,11 +189,17 @@ def _differences(previews, tr) -> str:
         for t in p.changed_turns:
             gained = cue_tags([f"+{c}" for c in t.gained]) if t.gained else ""
             lost = cue_tags([f"-{c}" for c in t.lost]) if t.lost else ""
-            rows.append(f'<tr class="small"><td></td><td colspan="2">{tr("scripts.turn", turn=t.index + 1, node=t.node_id)}</td>'
-                        f'<td class="num">{num(t.score_before)}</td><td class="num">{num(t.score_after)}</td>'
-                        f'<td class="num">{t.delta:+.1f}</td><td>{gained} {lost}</td></tr>')
-    head = [(tr(f"scripts.{k}"), "" if k in ("drill", "trainee", "scenario") else "num")
-            for k in ("drill", "trainee", "scenario", "before", "after", "change", "turns_changed")]
+            rows.append(
+                f'<tr class="small"><td></td><td colspan="2">{tr("scripts.turn", turn=t.index + 1, node=t.node_id)}</td>'
+                f'<td class="num">{num(t.score_before)}</td><td class="num">{num(t.score_after)}</td>'
+                f'<td class="num">{t.delta:+.1f}</td><td>{gained} {lost}</td></tr>'
+            )
+    head = [
+        (tr(f"scripts.{k}"), "" if k in ("drill", "trainee", "scenario") else "num")
+        for k in ("drill", "trainee", "scenario", "before", "after", "change", "turns_changed")
+    ]
     summary = tr("scripts.summary", changed=changed, total=total, drills=len(previews))
-    return (f'<section id="differences"><p>{summary} <a href="/scripts">{tr("nav.scripts")}</a></p>'
-            f"{table(head, rows)}</section>")
+    return (
+        f'<section id="differences"><p>{summary} <a href="/scripts">{tr("nav.scripts")}</a></p>'
+        f"{table(head, rows)}</section>"
+    )

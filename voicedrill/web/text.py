@@ -21,7 +21,9 @@ class Text:
         node = self.data
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
-                raise ScenarioError(f"lang/{self.language}/web.yaml: missing label '{key}'; add it (see lang/en/web.yaml).")
+                raise ScenarioError(
+                    f"lang/{self.language}/web.yaml: missing label '{key}'; add it (see lang/en/web.yaml)."
+                )
             node = node[part]
         return str(node).format(**values) if values else str(node)
 

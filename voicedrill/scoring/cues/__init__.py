@@ -38,7 +38,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ...types import Transcript, TurnContext
-from ..names import AUDIO_CUES, CUE_NAMES, HARMFUL, HELPFUL, NEUTRAL, TEXT_CUES, cue_kind  # noqa: F401 (re-exported)
+from ..names import (  # noqa: F401 (re-exported)
+    AUDIO_CUES,
+    CUE_NAMES,
+    HARMFUL,
+    HELPFUL,
+    NEUTRAL,
+    TEXT_CUES,
+    cue_kind,
+)
 from ..result import Cue
 from .extra import _extra_rules, _freeze_extra, phrase_problem  # noqa: F401 (re-exported)
 from .lexicon import Lexicon, _line_tokens, lang_path, lexicon  # noqa: F401 (re-exported)
@@ -100,12 +108,17 @@ def detect_cues(
     extra_readings = []
     for name, patterns in extra.items():
         for s in parsed.sentences:
-            extra_readings.extend(Reading(name, a, b) for a, b in _find_all(lex, parsed, patterns, s))
+            extra_readings.extend(
+                Reading(name, a, b) for a, b in _find_all(lex, parsed, patterns, s)
+            )
     kept = [r for r in _resolve(readings) if not r.cue.startswith("_")] + extra_readings
     first: dict[str, Reading] = {}
     for r in sorted(kept, key=lambda r: (r.start, r.end)):
         first.setdefault(r.cue, r)
-    return tuple(_to_cue(r, parsed, transcript) for r in sorted(first.values(), key=lambda r: (r.start, CUE_NAMES.index(r.cue))))
+    return tuple(
+        _to_cue(r, parsed, transcript)
+        for r in sorted(first.values(), key=lambda r: (r.start, CUE_NAMES.index(r.cue)))
+    )
 
 
 def _to_cue(r: Reading, parsed: Parsed, transcript: Transcript) -> Cue:

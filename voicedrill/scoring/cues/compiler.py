@@ -11,8 +11,8 @@ from .patterns import (
     _LEX,
     PatternError,
     _Alt,
-    _Any,
     _Anchor,
+    _Any,
     _Asks,
     _Class,
     _Echo,
@@ -39,20 +39,26 @@ MAX_DEPTH = 6  # nested ( ... )
 MAX_GAP = 20  # ...N
 
 
-def _compile(lex: Lexicon, pattern: str, where: str = "pattern", source: str | None = None) -> list[_El]:
+def _compile(
+    lex: Lexicon, pattern: str, where: str = "pattern", source: str | None = None
+) -> list[_El]:
     """A pattern compiled; a ParameterError naming ``source`` (the data file) and ``where``."""
     try:
         return _compile_raw(lex, pattern)
     except PatternError as e:
         shown = pattern if len(str(pattern)) <= 80 else str(pattern)[:77] + "..."
-        raise ParameterError(f"{source or lex.source}: {where}: bad pattern {shown!r}: {e}") from None
+        raise ParameterError(
+            f"{source or lex.source}: {where}: bad pattern {shown!r}: {e}"
+        ) from None
 
 
 def _compile_raw(lex: Lexicon, pattern: str) -> list[_El]:
     """A pattern compiled, or PatternError saying what is wrong with it."""
     text = _norm_chars(str(pattern))
     if len(text) > MAX_PATTERN_CHARS:
-        raise PatternError(f"longer than {MAX_PATTERN_CHARS} characters; split it into several phrases")
+        raise PatternError(
+            f"longer than {MAX_PATTERN_CHARS} characters; split it into several phrases"
+        )
     parts = _LEX.findall(text)
     els, pos = _seq(lex, parts, 0)
     if pos != len(parts):
@@ -60,7 +66,9 @@ def _compile_raw(lex: Lexicon, pattern: str) -> list[_El]:
     if not els:
         raise PatternError("empty pattern")
     if _size(els) > MAX_ELEMENTS:
-        raise PatternError(f"more than {MAX_ELEMENTS} words and signs; split it into several phrases")
+        raise PatternError(
+            f"more than {MAX_ELEMENTS} words and signs; split it into several phrases"
+        )
     return els
 
 
@@ -140,7 +148,9 @@ def _element(lex: Lexicon, tok: str) -> list[_El]:
     if m:
         digits = m.group(1) or "4"
         if len(digits) > 2 or int(digits) > MAX_GAP:
-            raise PatternError(f"a gap ...N spans at most {MAX_GAP} words (got ...{digits[:6]}{'...' if len(digits) > 6 else ''})")
+            raise PatternError(
+                f"a gap ...N spans at most {MAX_GAP} words (got ...{digits[:6]}{'...' if len(digits) > 6 else ''})"
+            )
         return [_Gap(int(digits), optional=optional)]
     if tok.startswith("!"):
         inner = _element(lex, tok[1:])
@@ -173,5 +183,7 @@ def _element(lex: Lexicon, tok: str) -> list[_El]:
         raise PatternError(f"grammemes need '~': ~{word}<...>")
     els: list[_El] = [_Word(frozenset([w])) for w in words]
     if optional:
-        return [_Alt([els], optional=True)] if len(els) > 1 else [_Word(els[0].texts, optional=True)]
+        return (
+            [_Alt([els], optional=True)] if len(els) > 1 else [_Word(els[0].texts, optional=True)]
+        )
     return els

@@ -14,8 +14,8 @@ from typing import Mapping, Sequence
 
 from ...errors import ParameterError
 from ..names import AUDIO_CUES, TEXT_CUES
-from .lexicon import lexicon
 from .compiler import _compile_raw
+from .lexicon import lexicon
 from .patterns import PatternError, _Anchor, _El
 
 
@@ -29,7 +29,9 @@ def phrase_problem(code: str, phrase: str) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def _extra_rules(code: str, items: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[list[_El]]]:
+def _extra_rules(
+    code: str, items: tuple[tuple[str, tuple[str, ...]], ...]
+) -> dict[str, list[list[_El]]]:
     lex = lexicon(code)
     out: dict[str, list[list[_El]]] = {}
     for name, phrases in items:
@@ -55,13 +57,19 @@ def _freeze_extra(extra_phrases) -> tuple[tuple[str, tuple[str, ...]], ...]:
     items = []
     for name, phrases in extra_phrases.items():
         if name in AUDIO_CUES:
-            raise ParameterError(f"extra phrases for '{name}': that cue comes from the audio, not from words; remove them")
+            raise ParameterError(
+                f"extra phrases for '{name}': that cue comes from the audio, not from words; remove them"
+            )
         if name not in TEXT_CUES:
-            raise ParameterError(f"extra phrases for unknown cue '{name}'; choose one of: {', '.join(TEXT_CUES)}")
+            raise ParameterError(
+                f"extra phrases for unknown cue '{name}'; choose one of: {', '.join(TEXT_CUES)}"
+            )
         if isinstance(phrases, str) or not isinstance(phrases, Sequence):
             raise ParameterError(f"extra phrases for '{name}' must be a list of phrases")
         for p in phrases:
             if not isinstance(p, str) or not p.strip():
-                raise ParameterError(f"extra phrases for '{name}': each phrase must be non-empty text, got {p!r}")
+                raise ParameterError(
+                    f"extra phrases for '{name}': each phrase must be non-empty text, got {p!r}"
+                )
         items.append((name, tuple(phrases)))
     return tuple(sorted(items))

@@ -15,8 +15,8 @@ from ...errors import ScenarioError
 from ...types import Transcript
 from ..names import TEXT_CUES
 from .compiler import _compile
-from .patterns import MEMO_ABOVE, _El, _Lemma, _Start, _Word, _start_of, _ways
-from .text import Token, _norm_chars, _parse, _WORD_RE
+from .patterns import MEMO_ABOVE, _El, _Lemma, _Start, _start_of, _ways, _Word
+from .text import _WORD_RE, Token, _norm_chars, _parse
 
 
 class Lexicon:
@@ -32,13 +32,19 @@ class Lexicon:
         _check_text(data, source, "")
         self.morph = _Morphology(data.get("morphology", {}), source)
         self.contractions = {
-            _norm_chars(k): tuple(_norm_chars(v).split()) for k, v in (data.get("contractions") or {}).items()
+            _norm_chars(k): tuple(_norm_chars(v).split())
+            for k, v in (data.get("contractions") or {}).items()
         }
         self.clitics = sorted(
-            ((_norm_chars(k), tuple(_norm_chars(v).split())) for k, v in (data.get("clitics") or {}).items()),
+            (
+                (_norm_chars(k), tuple(_norm_chars(v).split()))
+                for k, v in (data.get("clitics") or {}).items()
+            ),
             key=lambda kv: -len(kv[0]),
         )
-        self.spelling = {_norm_chars(k): _norm_chars(v) for k, v in (data.get("spelling") or {}).items()}
+        self.spelling = {
+            _norm_chars(k): _norm_chars(v) for k, v in (data.get("spelling") or {}).items()
+        }
         self.fillers = self._word_set(data.get("fillers"))
         self.leading = self._word_set(data.get("leading"))
         self.negators = self._word_set(data.get("negators"))
@@ -71,20 +77,34 @@ class Lexicon:
             for els in compiled:
                 if len(els) == 1 and isinstance(els[0], _Word) and not els[0].optional:
                     texts |= els[0].texts
-                elif len(els) == 1 and isinstance(els[0], _Lemma) and not els[0].grams and not els[0].optional:
+                elif (
+                    len(els) == 1
+                    and isinstance(els[0], _Lemma)
+                    and not els[0].grams
+                    and not els[0].optional
+                ):
                     lemmas |= els[0].lemmas
                 else:
                     rest.append(els)
             self.class_words[name] = (frozenset(texts), frozenset(lemmas), rest)
         sp = data.get("split") or {}
-        _check_keys(sp, {"min_words", "after", "before", "statement", "not_after", "not_before"}, source, "split")
+        _check_keys(
+            sp,
+            {"min_words", "after", "before", "statement", "not_after", "not_before"},
+            source,
+            "split",
+        )
         self.split_not_after = self._word_set(sp.get("not_after"))
         self.split_not_before = self._word_set(sp.get("not_before"))
         self.split_min_words = int(sp.get("min_words", 4))
         self.split_after = [self.compile(x, "split.after") for x in sp.get("after") or []]
         self.split_before = [self.compile(x, "split.before") for x in sp.get("before") or []]
-        self.split_statement = [self.compile(x, "split.statement") for x in sp.get("statement") or []]
-        self.respell: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str], tuple[str, ...]]] = {}
+        self.split_statement = [
+            self.compile(x, "split.statement") for x in sp.get("statement") or []
+        ]
+        self.respell: dict[
+            str, tuple[tuple[str, ...], frozenset[str], frozenset[str], tuple[str, ...]]
+        ] = {}
         for word, spec in (data.get("respell") or {}).items():
             _check_keys(spec, {"to", "before", "before_endings"}, source, f"respell.{word}")
             texts, lemmas = set(), set()
@@ -99,9 +119,16 @@ class Lexicon:
                 else:
                     texts.update(self.normalise_words(entry))
             endings = tuple(_norm_chars(str(e)) for e in spec.get("before_endings") or [])
-            self.respell[_norm_chars(word)] = (tuple(_norm_chars(str(spec.get("to", word))).split()), frozenset(texts), frozenset(lemmas), endings)
+            self.respell[_norm_chars(word)] = (
+                tuple(_norm_chars(str(spec.get("to", word))).split()),
+                frozenset(texts),
+                frozenset(lemmas),
+                endings,
+            )
         q = data.get("questions") or {}
-        _check_keys(q, {"wh", "wh_window", "starts", "not_after_wh", "markers", "tags"}, source, "questions")
+        _check_keys(
+            q, {"wh", "wh_window", "starts", "not_after_wh", "markers", "tags"}, source, "questions"
+        )
         self.question_markers = self._word_set(q.get("markers"))
         self.question_tags = self._word_set(q.get("tags"))
         self.wh = self._word_set(q.get("wh"))
@@ -109,7 +136,20 @@ class Lexicon:
         self.question_starts = [self.compile(p, "questions.starts") for p in q.get("starts") or []]
         self.not_after_wh = self._word_set(q.get("not_after_wh"))
         m = data.get("mirror") or {}
-        _check_keys(m, {"ignore", "stand_in", "any_order", "max_words", "short_words", "min_share_short", "min_share_long"}, source, "mirror")
+        _check_keys(
+            m,
+            {
+                "ignore",
+                "stand_in",
+                "any_order",
+                "max_words",
+                "short_words",
+                "min_share_short",
+                "min_share_long",
+            },
+            source,
+            "mirror",
+        )
         self.mirror_ignore = self._word_set(m.get("ignore"))
         self.mirror_stand_in = self._word_set(m.get("stand_in"))
         self.mirror_any_order = bool(m.get("any_order", False))
@@ -118,10 +158,25 @@ class Lexicon:
         self.mirror_share_short = float(m.get("min_share_short", 0.6))
         self.mirror_share_long = float(m.get("min_share_long", 0.8))
         p = data.get("paraphrase") or {}
-        _check_keys(p, {"lead_ins", "weak_lead_ins", "you", "unless", "min_overlap", "min_overlap_plain", "min_words"}, source, "paraphrase")
+        _check_keys(
+            p,
+            {
+                "lead_ins",
+                "weak_lead_ins",
+                "you",
+                "unless",
+                "min_overlap",
+                "min_overlap_plain",
+                "min_words",
+            },
+            source,
+            "paraphrase",
+        )
         self.para_unless = [self.compile(x, "paraphrase.unless") for x in p.get("unless") or []]
         self.para_lead = [self.compile(x, "paraphrase.lead_ins") for x in p.get("lead_ins") or []]
-        self.para_weak = [self.compile(x, "paraphrase.weak_lead_ins") for x in p.get("weak_lead_ins") or []]
+        self.para_weak = [
+            self.compile(x, "paraphrase.weak_lead_ins") for x in p.get("weak_lead_ins") or []
+        ]
         self.para_you = [self.compile(x, "paraphrase.you") for x in p.get("you") or []]
         self.para_min_overlap = int(p.get("min_overlap", 1))
         self.para_min_overlap_plain = int(p.get("min_overlap_plain", 2))
@@ -133,29 +188,57 @@ class Lexicon:
         self.summary_min_lines = int(s.get("min_lines", 2))
         c = data.get("contradiction") or {}
         _check_keys(c, {"unless", "hypothetical"}, source, "contradiction")
-        self.contra_unless = [self.compile(x, "contradiction.unless") for x in c.get("unless") or []]
+        self.contra_unless = [
+            self.compile(x, "contradiction.unless") for x in c.get("unless") or []
+        ]
         self.hypothetical = self._word_set(c.get("hypothetical"))
         e = data.get("minimal_encourager") or {}
         _check_keys(e, {"standalone"}, source, "minimal_encourager")
-        self.encourager_alone = [self.compile(x, "minimal_encourager.standalone") for x in e.get("standalone") or []]
+        self.encourager_alone = [
+            self.compile(x, "minimal_encourager.standalone") for x in e.get("standalone") or []
+        ]
         self.rules: dict[str, _Rule] = {}
         cues = data.get("cues") or {}
         for name, spec in cues.items():
             if name not in TEXT_CUES:
-                raise ScenarioError(f"{source}: cues.{name}: unknown text cue; use one of: {', '.join(TEXT_CUES)}")
+                raise ScenarioError(
+                    f"{source}: cues.{name}: unknown text cue; use one of: {', '.join(TEXT_CUES)}"
+                )
             _check_keys(
                 spec,
-                {"patterns", "unless", "negatable", "question", "not_inverted", "if_backed", "backing", "context", "in_context", "across_sentences", "weak"},
+                {
+                    "patterns",
+                    "unless",
+                    "negatable",
+                    "question",
+                    "not_inverted",
+                    "if_backed",
+                    "backing",
+                    "context",
+                    "in_context",
+                    "across_sentences",
+                    "weak",
+                },
                 source,
                 f"cues.{name}",
             )
             self.rules[name] = _Rule(
-                patterns=[self.compile(x, f"cues.{name}.patterns") for x in spec.get("patterns") or []],
+                patterns=[
+                    self.compile(x, f"cues.{name}.patterns") for x in spec.get("patterns") or []
+                ],
                 unless=[self.compile(x, f"cues.{name}.unless") for x in spec.get("unless") or []],
-                if_backed=[self.compile(x, f"cues.{name}.if_backed") for x in spec.get("if_backed") or []],
-                backing=[self.compile(x, f"cues.{name}.backing") for x in spec.get("backing") or []],
-                context=[self.compile(x, f"cues.{name}.context") for x in spec.get("context") or []],
-                in_context=[self.compile(x, f"cues.{name}.in_context") for x in spec.get("in_context") or []],
+                if_backed=[
+                    self.compile(x, f"cues.{name}.if_backed") for x in spec.get("if_backed") or []
+                ],
+                backing=[
+                    self.compile(x, f"cues.{name}.backing") for x in spec.get("backing") or []
+                ],
+                context=[
+                    self.compile(x, f"cues.{name}.context") for x in spec.get("context") or []
+                ],
+                in_context=[
+                    self.compile(x, f"cues.{name}.in_context") for x in spec.get("in_context") or []
+                ],
                 across_sentences=bool(spec.get("across_sentences", False)),
                 weak=[self.compile(x, f"cues.{name}.weak") for x in spec.get("weak") or []],
                 negatable=bool(spec.get("negatable", False)),
@@ -178,7 +261,9 @@ class Lexicon:
         key = id(els)
         got = self._starts.get(key)
         if got is None:
-            if self.ways(els) > MEMO_ABOVE:  # too many ways to list its first words: try every start
+            if (
+                self.ways(els) > MEMO_ABOVE
+            ):  # too many ways to list its first words: try every start
                 got = _Start()
                 got.anything = True
             else:
@@ -218,7 +303,11 @@ class Lexicon:
         """What ``word`` stands for before ``following`` ("your" -> "you are" before
         "terrified"), or None when it stands for itself (``respell`` in the data)."""
         to, texts, lemmas, endings = self.respell[word]
-        if following in texts or following.endswith(endings) or self.morph.analyse(following)[0] & lemmas:
+        if (
+            following in texts
+            or following.endswith(endings)
+            or self.morph.analyse(following)[0] & lemmas
+        ):
             return to
         return None
 
@@ -235,14 +324,20 @@ class _Rule:
     negatable: bool
     question: str
     not_inverted: bool
-    if_backed: list[list[_El]] = field(default_factory=list)  # count only with a backing in the reply
+    if_backed: list[list[_El]] = field(
+        default_factory=list
+    )  # count only with a backing in the reply
     backing: list[list[_El]] = field(default_factory=list)
     # ``in_context`` patterns count only when the perpetrator's line matches a ``context``
     # pattern ("Go ahead." after "I'll jump!" is a dare; after "Can I tell you something?" it is not)
     context: list[list[_El]] = field(default_factory=list)
     in_context: list[list[_El]] = field(default_factory=list)
-    across_sentences: bool = False  # match the reply as one sentence: "Okay. Two million by Saturday."
-    weak: list[list[_El]] = field(default_factory=list)  # readings that yield (resolve.WEAK_YIELDS_TO)
+    across_sentences: bool = (
+        False  # match the reply as one sentence: "Okay. Two million by Saturday."
+    )
+    weak: list[list[_El]] = field(
+        default_factory=list
+    )  # readings that yield (resolve.WEAK_YIELDS_TO)
 
 
 _TOP_KEYS = {
@@ -314,7 +409,9 @@ class _Morphology:
             try:
                 self._stemmer = snowballstemmer.stemmer(lang)
             except KeyError as e:
-                raise ScenarioError(f"{source}: morphology.language: Snowball has no '{lang}'") from e
+                raise ScenarioError(
+                    f"{source}: morphology.language: Snowball has no '{lang}'"
+                ) from e
         elif self.engine == "pymorphy3":
             self._morph = _pymorphy(lang)
         elif self.engine != "none":
@@ -329,7 +426,13 @@ class _Morphology:
             out = (frozenset({stem}), stem, ())
         elif self.engine == "pymorphy3":
             parses = self._morph.parse(word)
-            grams = tuple((p.normal_form.replace("ё", "е"), frozenset(str(p.tag).lower().replace(" ", ",").split(","))) for p in parses)
+            grams = tuple(
+                (
+                    p.normal_form.replace("ё", "е"),
+                    frozenset(str(p.tag).lower().replace(" ", ",").split(",")),
+                )
+                for p in parses
+            )
             lemmas = frozenset(g[0] for g in grams) or frozenset({word})
             out = (lemmas, grams[0][0] if grams else word, grams)
         else:

@@ -117,16 +117,29 @@ def _paraphrases(
                 out.append(Reading("paraphrase", st, s.end))
                 continue
         n_words = s.end - s.start
-        if n_words < lex.para_min_words or not line_concepts or _find_all(lex, parsed, lex.para_unless, s):
+        if (
+            n_words < lex.para_min_words
+            or not line_concepts
+            or _find_all(lex, parsed, lex.para_unless, s)
+        ):
             continue
         words = toks[s.start : s.end]
         shared = _concepts(lex, words) & line_concepts
         weak = _find_all(lex, parsed, lex.para_weak, s)
         you = _find_all(lex, parsed, lex.para_you, s)
-        if (weak and len(shared) >= lex.para_min_overlap) or (you and len(shared) >= lex.para_min_overlap_plain):
-            out.append(Reading("paraphrase", s.start, s.end, weak=True))  # the sentence is the evidence
+        if (weak and len(shared) >= lex.para_min_overlap) or (
+            you and len(shared) >= lex.para_min_overlap_plain
+        ):
+            out.append(
+                Reading("paraphrase", s.start, s.end, weak=True)
+            )  # the sentence is the evidence
             continue
-        if not (weak or you) or parsed.is_question[si] or not rules.use_encoder or len(candidates) >= rules.max_sentences:
+        if (
+            not (weak or you)
+            or parsed.is_question[si]
+            or not rules.use_encoder
+            or len(candidates) >= rules.max_sentences
+        ):
             continue
         if _about_speaker(lex, words) or not (_concepts(lex, words) - line_concepts):
             continue  # about the negotiator, or nothing but his own words (a mirror's job)
@@ -139,7 +152,7 @@ def _paraphrases(
     if candidates and line_text.strip():
         sims = _similarity([t for _, t, _ in candidates], [line_text])
         if sims is not None:
-            for (s, _, need), sim in zip(candidates, sims[:, 0]):
+            for (s, _, need), sim in zip(candidates, sims[:, 0], strict=False):
                 if sim >= need:
                     out.append(Reading("paraphrase", s.start, s.end, weak=True))
     return out

@@ -161,7 +161,14 @@ def _match(
 
 
 def _walk(
-    lex: Lexicon, parsed: Parsed, els: list[_El], i: int, pos: int, s: Sentence, mark: int | None, free: bool
+    lex: Lexicon,
+    parsed: Parsed,
+    els: list[_El],
+    i: int,
+    pos: int,
+    s: Sentence,
+    mark: int | None,
+    free: bool,
 ) -> Iterator[tuple[int, int | None, bool]]:
     """``_match`` without the memo: every way, depth first."""
     if i == len(els):
@@ -200,7 +207,14 @@ def _ways(lex: Lexicon, els: list[_El]) -> int:
 
 
 def _one(
-    lex: Lexicon, parsed: Parsed, el: _El, pos: int, s: Sentence, mark: int | None, free: bool, memo: bool
+    lex: Lexicon,
+    parsed: Parsed,
+    el: _El,
+    pos: int,
+    s: Sentence,
+    mark: int | None,
+    free: bool,
+    memo: bool,
 ) -> Iterator[tuple[int, int | None, bool]]:
     toks = parsed.tokens
     if isinstance(el, _Asks):
@@ -214,11 +228,17 @@ def _one(
                 yield pos, mark, True
         elif el.kind == "^" and pos in parsed.clause_starts:
             yield pos, mark, True
-        elif el.kind == "^^" and (pos == s.start or (pos in parsed.clause_starts and toks[pos].clause == toks[s.start].clause)):
+        elif el.kind == "^^" and (
+            pos == s.start
+            or (pos in parsed.clause_starts and toks[pos].clause == toks[s.start].clause)
+        ):
             yield pos, mark, True
         elif el.kind == "$" and (pos == s.end or pos in parsed.clause_ends):
             yield pos, mark, free
-        elif el.kind == "$$" and (pos == s.end or (pos in parsed.clause_ends and toks[pos - 1].clause == toks[s.end - 1].clause)):
+        elif el.kind == "$$" and (
+            pos == s.end
+            or (pos in parsed.clause_ends and toks[pos - 1].clause == toks[s.end - 1].clause)
+        ):
             yield pos, mark, free
         return
     # patterns stay inside a clause unless they say "," (or "^")
@@ -227,7 +247,11 @@ def _one(
         yield pos, mark, free
         for k in range(1, el.most + 1):
             j = pos + k - 1
-            if j >= s.end or (j > pos and toks[j].clause != toks[j - 1].clause) or (j == pos and crossing):
+            if (
+                j >= s.end
+                or (j > pos and toks[j].clause != toks[j - 1].clause)
+                or (j == pos and crossing)
+            ):
                 return
             yield pos + k, mark, False
         return
@@ -235,7 +259,11 @@ def _one(
         seen = set()
         if isinstance(el, _Class):
             texts, lemmas, options = lex.class_words[el.name]
-            if pos < s.end and not crossing and (toks[pos].text in texts or toks[pos].lemmas & lemmas):
+            if (
+                pos < s.end
+                and not crossing
+                and (toks[pos].text in texts or toks[pos].lemmas & lemmas)
+            ):
                 seen.add((pos + 1, mark, False))
                 yield pos + 1, mark, False
         else:
@@ -258,7 +286,11 @@ def _one(
 
 def _echoes(lex: Lexicon, parsed: Parsed, tok: Token) -> bool:
     """Is ``tok`` a content word of the perpetrator's current line (``@``)?"""
-    return bool(parsed.line_concepts) and _content(lex, tok) and lex.concept.get(tok.lemma, tok.lemma) in parsed.line_concepts
+    return (
+        bool(parsed.line_concepts)
+        and _content(lex, tok)
+        and lex.concept.get(tok.lemma, tok.lemma) in parsed.line_concepts
+    )
 
 
 def _single(el: _El, tok: Token) -> bool:
@@ -338,7 +370,9 @@ def _start_of(lex: Lexicon, els: list[_El], i: int = 0, into: _Start | None = No
     return st
 
 
-def _find(lex: Lexicon, parsed: Parsed, els: list[_El], s: Sentence, anchored_at: int | None = None) -> list[tuple[int, int]]:
+def _find(
+    lex: Lexicon, parsed: Parsed, els: list[_El], s: Sentence, anchored_at: int | None = None
+) -> list[tuple[int, int]]:
     """All (start, end) token spans in sentence ``s`` where the pattern matches (longest per start)."""
     out = []
     first = lex.start_of(els)
@@ -363,7 +397,9 @@ def _find(lex: Lexicon, parsed: Parsed, els: list[_El], s: Sentence, anchored_at
     return out
 
 
-def _find_all(lex: Lexicon, parsed: Parsed, patterns: list[list[_El]], s: Sentence) -> list[tuple[int, int]]:
+def _find_all(
+    lex: Lexicon, parsed: Parsed, patterns: list[list[_El]], s: Sentence
+) -> list[tuple[int, int]]:
     spans = []
     for p in patterns:
         spans.extend(_find(lex, parsed, p, s))

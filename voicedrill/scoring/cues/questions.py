@@ -28,12 +28,18 @@ def _line_parsed(code: str, line: str) -> Parsed:
 def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     if s.question_mark:
         return True
-    if parsed.unpunctuated and s.end - s.start >= 3 and parsed.tokens[s.end - 1].text in lex.question_tags:
+    if (
+        parsed.unpunctuated
+        and s.end - s.start >= 3
+        and parsed.tokens[s.end - 1].text in lex.question_tags
+    ):
         return True  # a tag at the end: "you're not going to do anything stupid right"
     if parsed.unpunctuated and lex.question_markers:
         # recognition dropped every "?": «кто-нибудь ранен», «вы ели что-нибудь»
         toks = parsed.tokens
-        if toks[s.start].text not in lex.hypothetical and any(toks[k].text in lex.question_markers for k in range(s.start, s.end)):
+        if toks[s.start].text not in lex.hypothetical and any(
+            toks[k].text in lex.question_markers for k in range(s.start, s.end)
+        ):
             return True
     return _inverted(lex, parsed, s)
 
@@ -65,13 +71,21 @@ def _questions(lex: Lexicon, parsed: Parsed, why_rule: _Rule | None) -> list[Rea
             continue
         if why_rule and _find_all(lex, parsed, why_rule.patterns, s):
             blocked = _find_all(lex, parsed, why_rule.unless, s)
-            spans = [sp for sp in _find_all(lex, parsed, why_rule.patterns, s) if not any(_overlap(sp, b) for b in blocked)]
+            spans = [
+                sp
+                for sp in _find_all(lex, parsed, why_rule.patterns, s)
+                if not any(_overlap(sp, b) for b in blocked)
+            ]
             if spans:
                 out.append(Reading("why_question", *min(spans)))
                 out.append(Reading("_why_sentence", s.start, s.end))
                 continue
         first = _clause_first(parsed, s)
-        window = [k for k in range(first, min(s.end, first + lex.wh_window)) if toks[k].clause == toks[first].clause]
+        window = [
+            k
+            for k in range(first, min(s.end, first + lex.wh_window))
+            if toks[k].clause == toks[first].clause
+        ]
         if any(toks[k].text in lex.wh for k in window):
             out.append(Reading("open_question", s.start, s.end))
         else:

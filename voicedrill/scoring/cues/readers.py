@@ -31,10 +31,14 @@ def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> li
     if rule.in_context and _line_matches(lex, parsed, rule.context):
         out.extend(_rule_readings(lex, parsed, name, rule, rule.in_context))
     if rule.weak:
-        out.extend(replace(r, weak=True) for r in _rule_readings(lex, parsed, name, rule, rule.weak))
+        out.extend(
+            replace(r, weak=True) for r in _rule_readings(lex, parsed, name, rule, rule.weak)
+        )
     if rule.if_backed:
         backed = _rule_readings(lex, parsed, name, rule, rule.if_backed)
-        if backed and (out or any(_find_all(lex, parsed, rule.backing, s) for s in parsed.sentences)):
+        if backed and (
+            out or any(_find_all(lex, parsed, rule.backing, s) for s in parsed.sentences)
+        ):
             out.extend(backed)
         else:  # unbacked: no cue, but it still settles overlaps (SUPPRESSED_BY)
             out.extend(replace(r, cue=f"_{name}_unbacked") for r in backed)
@@ -44,10 +48,14 @@ def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> li
 def _line_matches(lex: Lexicon, parsed: Parsed, patterns: list[list[_El]]) -> bool:
     """Does the perpetrator's current line match one of ``patterns``?"""
     line = parsed.line
-    return bool(line and patterns and any(_find_all(lex, line, patterns, s) for s in line.sentences))
+    return bool(
+        line and patterns and any(_find_all(lex, line, patterns, s) for s in line.sentences)
+    )
 
 
-def _rule_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]) -> list[Reading]:
+def _rule_readings(
+    lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]
+) -> list[Reading]:
     if rule.across_sentences:
         return _rule_readings_across(lex, parsed, name, rule, patterns)
     out = []
@@ -73,7 +81,9 @@ def _rule_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, pattern
     return out
 
 
-def _rule_readings_across(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]) -> list[Reading]:
+def _rule_readings_across(
+    lex: Lexicon, parsed: Parsed, name: str, rule: _Rule, patterns: list[list[_El]]
+) -> list[Reading]:
     """Readings of patterns matched over the whole reply (sentence ends act as clause
     ends), each through the end of the sentence it ends in; ``question: no`` drops a
     match that ends in a question sentence."""
@@ -100,7 +110,9 @@ def _same(lex: Lexicon, reply: Token, line: Token) -> bool:
     return any(lex.swaps.get(lem, frozenset()) & line.lemmas for lem in reply.lemmas)
 
 
-def _echo(lex: Lexicon, a: list[Token], b: tuple[Token, ...], gap_a: int = 2, gap_b: int = 4) -> list[tuple[int, int]]:
+def _echo(
+    lex: Lexicon, a: list[Token], b: tuple[Token, ...], gap_a: int = 2, gap_b: int = 4
+) -> list[tuple[int, int]]:
     """The longest chain of (reply index, line index) pairs of the same words, in order,
     with at most ``gap_a - 1`` (``gap_b - 1``) skipped words between neighbours in the
     reply (in the line)."""
@@ -144,7 +156,14 @@ def _echo_any_order(lex: Lexicon, a: list[Token], b: tuple[Token, ...]) -> list[
         used: set[int] = set()
         pairs = []
         for i, t in enumerate(a):
-            j = next((j for j in range(start, min(len(b), start + len(a) + 3)) if j not in used and _same(lex, t, b[j])), None)
+            j = next(
+                (
+                    j
+                    for j in range(start, min(len(b), start + len(a) + 3))
+                    if j not in used and _same(lex, t, b[j])
+                ),
+                None,
+            )
             if j is not None:
                 used.add(j)
                 pairs.append((i, j))
@@ -167,7 +186,11 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
         if t.text in skip or (t.text in lex.wh and t.text not in line_words):
             return False
         # a discourse particle skipped at the start of a clause ("so", "okay") is not echo
-        return not (k in parsed.clause_starts and k + 1 in parsed.clause_starts and toks[k + 1].clause == t.clause)
+        return not (
+            k in parsed.clause_starts
+            and k + 1 in parsed.clause_starts
+            and toks[k + 1].clause == t.clause
+        )
 
     for s in parsed.sentences:
         idx = [k for k in range(s.start, s.end) if echoable(k)]
@@ -187,9 +210,14 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
             continue
         share = len(chain) / len(words)
         contiguous = all(
-            all(line[j].text in skip for j in range(a[1] + 1, b[1])) for a, b in zip(chain, chain[1:])
+            all(line[j].text in skip for j in range(a[1] + 1, b[1]))
+            for a, b in zip(chain, chain[1:], strict=False)
         )
-        if not any(_content(lex, words[i]) for i, _ in chain) and not (share == 1 and contiguous and len(chain) >= 2) and not _verbatim(lex, toks[s.start : s.end], line):
+        if (
+            not any(_content(lex, words[i]) for i, _ in chain)
+            and not (share == 1 and contiguous and len(chain) >= 2)
+            and not _verbatim(lex, toks[s.start : s.end], line)
+        ):
             continue  # only function words in common ("I'm telling you" / "I'm taking everyone with me")
         first_j, last_j = min(j for _, j in chain), max(j for _, j in chain)
         reply_neg = any(_negator(lex, toks, k) for k in range(s.start, s.end))
@@ -212,7 +240,10 @@ def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
     for s in parsed.sentences:
         k, found = s.start, False
         while k < s.end:
-            best = max((e for p in lex.encourager_alone for e, _, _ in _match(lex, parsed, p, 0, k, s)), default=k)
+            best = max(
+                (e for p in lex.encourager_alone for e, _, _ in _match(lex, parsed, p, 0, k, s)),
+                default=k,
+            )
             if best > k:
                 found, k = True, best
             elif toks[k].text in lex.fillers or toks[k].text in lex.leading:
@@ -247,11 +278,15 @@ def _contradictions(
     skip = lex.leading | lex.fillers
     hypothetical: set[int] = set()
     for k, t in enumerate(line):
-        if t.text in lex.hypothetical and all(line[j].text in skip for j in range(k - 1, -1, -1) if line[j].clause == t.clause):
+        if t.text in lex.hypothetical and all(
+            line[j].text in skip for j in range(k - 1, -1, -1) if line[j].clause == t.clause
+        ):
             hypothetical.add(t.clause)
     for k, t in enumerate(line):
         if _content(lex, t) and t.clause not in hypothetical:
-            line_polarity.setdefault(lex.concept.get(t.lemma, t.lemma), set()).add(_negated_at(lex, line, k))
+            line_polarity.setdefault(lex.concept.get(t.lemma, t.lemma), set()).add(
+                _negated_at(lex, line, k)
+            )
     for si, s in enumerate(parsed.sentences):
         if parsed.is_question[si]:
             continue
@@ -297,7 +332,12 @@ def _negated_at(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
 def _number(lex: Lexicon, tok: Token) -> bool:
     """Is the token a number word (the data's ``number`` class, one-word entries)?"""
     texts, lemmas, _ = lex.class_words.get("number", (frozenset(), frozenset(), []))
-    return tok.text.isdigit() or tok.text in texts or bool(tok.lemmas & lemmas) or any("numr" in g for _, g in tok.grams)
+    return (
+        tok.text.isdigit()
+        or tok.text in texts
+        or bool(tok.lemmas & lemmas)
+        or any("numr" in g for _, g in tok.grams)
+    )
 
 
 def _soft_negated(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from bisect import bisect_left
+from functools import lru_cache
 from typing import Iterable
 
 from ..names import CUE_NAMES, TEXT_CUES
@@ -13,25 +13,59 @@ from .text import Reading
 # (same words, or the same sentence for sentence-wide cues such as questions).
 _ECHO = ("mirror",)  # words echoed from the perpetrator are his, not the trainee's
 SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
-    "commanding": ("calm_down", "arguing", "minimizing", "open_question", "dare", "insult", "conceding", "blaming") + _ECHO,
+    "commanding": (
+        "calm_down",
+        "arguing",
+        "minimizing",
+        "open_question",
+        "dare",
+        "insult",
+        "conceding",
+        "blaming",
+    )
+    + _ECHO,
     "calm_down": _ECHO,
-    "promise": ("hollow_empathy",) + _ECHO,  # "I've been there, believe me" claims, promises nothing
+    "promise": ("hollow_empathy",)
+    + _ECHO,  # "I've been there, believe me" claims, promises nothing
     # a reassurance ("Nobody is coming in") is not arguing, even when it is no promise
     "arguing": ("promise", "_promise_unbacked") + _ECHO,
     "minimizing": _ECHO,
     "threat": _ECHO,
     "why_question": _ECHO,
-    "mirror": ("emotional_label", "paraphrase", "summary", "minimal_encourager", "conceding", "dare"),
+    "mirror": (
+        "emotional_label",
+        "paraphrase",
+        "summary",
+        "minimal_encourager",
+        "conceding",
+        "dare",
+    ),
     # "Go ahead." after "I'll jump!" invites the act; "I understand." claims, and does not encourage
     "minimal_encourager": ("dare", "hollow_empathy", "conceding"),
-    "blaming": ("why_question", "_why_sentence") + _ECHO,  # a literal why-question is counted as one, however it accuses
+    "blaming": ("why_question", "_why_sentence")
+    + _ECHO,  # a literal why-question is counted as one, however it accuses
     "insult": ("blaming",) + _ECHO,  # "Are you crazy?" judges; "A psycho?" echoes his word
     "paraphrase": ("summary", "suicide_question"),
     # a rhetorical question that argues ("Then where did the bruises come from?") asks nothing
-    "closed_question": ("mirror", "minimal_encourager", "emotional_label", "paraphrase", "open_question", "_why_sentence", "arguing")
-    + ("suicide_question", "blaming", "dare"),  # a direct suicide question is the point, not a yes/no
-    "open_question": ("why_question", "arguing", "blaming", "dare", "suicide_question", "insult") + _ECHO,
-    "deferring": ("promise",),  # "I'll talk to them and make sure you keep them" promises an outcome
+    "closed_question": (
+        "mirror",
+        "minimal_encourager",
+        "emotional_label",
+        "paraphrase",
+        "open_question",
+        "_why_sentence",
+        "arguing",
+    )
+    + (
+        "suicide_question",
+        "blaming",
+        "dare",
+    ),  # a direct suicide question is the point, not a yes/no
+    "open_question": ("why_question", "arguing", "blaming", "dare", "suicide_question", "insult")
+    + _ECHO,
+    "deferring": (
+        "promise",
+    ),  # "I'll talk to them and make sure you keep them" promises an outcome
     "i_message": ("emotional_label", "hollow_empathy", "dare"),
     # "I know exactly how you feel" names no feeling of his
     "emotional_label": ("hollow_empathy",),
@@ -39,7 +73,13 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
 # Heuristic readings (paraphrase by shared words, arguing by contradiction) give way
 # to any overlapping explicit reading of these cues.
 WEAK_YIELDS_TO: dict[str, tuple[str, ...]] = {
-    "paraphrase": ("mirror", "minimal_encourager", "open_question", "closed_question", "why_question")
+    "paraphrase": (
+        "mirror",
+        "minimal_encourager",
+        "open_question",
+        "closed_question",
+        "why_question",
+    )
     + ("calm_down", "promise", "arguing", "minimizing", "threat", "commanding", "i_message")
     + ("suicide_question", "deferring", "dare", "conceding", "hollow_empathy", "blaming", "insult"),
     "arguing": tuple(c for c in CUE_NAMES if c != "arguing"),
@@ -64,7 +104,9 @@ def _resolve(readings: list[Reading]) -> list[Reading]:
         yields = WEAK_YIELDS_TO.get(cue, ())
         wide = cue in REPLY_WIDE
         rivals[cue] = _Spans(
-            o for o in readings if o.cue in yields and (wide or not o.weak or (cue, o.cue) == ("paraphrase", "arguing"))
+            o
+            for o in readings
+            if o.cue in yields and (wide or not o.weak or (cue, o.cue) == ("paraphrase", "arguing"))
         )
 
     def drop(r: Reading) -> bool:
@@ -75,7 +117,9 @@ def _resolve(readings: list[Reading]) -> list[Reading]:
     for r in readings:
         by_cue.setdefault(r.cue, []).append(r)
     for name in _suppression_order():
-        suppressors = _Spans(o for other in SUPPRESSED_BY.get(name, ()) for o in by_cue.get(other, []))
+        suppressors = _Spans(
+            o for other in SUPPRESSED_BY.get(name, ()) for o in by_cue.get(other, [])
+        )
         if suppressors and name in by_cue:
             by_cue[name] = [r for r in by_cue[name] if not suppressors.hit(r)]
     for name, others in SUPPRESSED_IN_REPLY.items():

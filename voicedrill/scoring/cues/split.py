@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from .lexicon import Lexicon
 
 
-def _soft_split(lex: Lexicon, tokens: list[Token], sentences: list[Sentence]) -> tuple[list[Token], list[Sentence]]:
+def _soft_split(
+    lex: Lexicon, tokens: list[Token], sentences: list[Sentence]
+) -> tuple[list[Token], list[Sentence]]:
     """``tokens`` and ``sentences`` with unpunctuated runs cut where a sentence starts."""
     if not lex.split_after and not lex.split_before:
         return tokens, sentences
@@ -47,7 +49,7 @@ def _soft_split(lex: Lexicon, tokens: list[Token], sentences: list[Sentence]) ->
             continue
         changed = True
         edges = [s.start, *cuts, s.end]
-        for a, b in zip(edges, edges[1:]):
+        for a, b in zip(edges, edges[1:], strict=False):
             bounds.append((a, b, s.question_mark and b == s.end))
     if not changed:
         return tokens, sentences
@@ -72,7 +74,9 @@ def _cuts(lex: Lexicon, probe: Parsed, s: Sentence) -> list[int]:
     # a leading run of acknowledgements ("okay", "mm-hmm i see")
     k = s.start
     while k < s.end:
-        best = max((e for p in lex.split_after for e, _, _ in _match(lex, probe, p, 0, k, s)), default=k)
+        best = max(
+            (e for p in lex.split_after for e, _, _ in _match(lex, probe, p, 0, k, s)), default=k
+        )
         if best > k:
             k = best
         elif toks[k].text in lex.fillers:
@@ -92,7 +96,9 @@ def _cuts(lex: Lexicon, probe: Parsed, s: Sentence) -> list[int]:
         clause_wh = piece + 1 < s.end and toks[piece + 1].text in lex.not_after_wh
         if (toks[piece].text in lex.wh and not clause_wh) or _starts_question(lex, probe, piece, s):
             continue  # "what exactly do you want" is one question; "when you say gone >> do you mean" is not
-        if _starts_question(lex, probe, j, s) or any(e > j + 1 for p in lex.split_statement for e, _, _ in _match(lex, probe, p, 0, j, s)):
+        if _starts_question(lex, probe, j, s) or any(
+            e > j + 1 for p in lex.split_statement for e, _, _ in _match(lex, probe, p, 0, j, s)
+        ):
             cuts.append(j)
     return cuts
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*", re.UNICODE)
 _SENTENCE_END = set(".!?;…")
-_CLAUSE_END = set(",:—–\"«»()")
+_CLAUSE_END = set(',:—–"«»()')
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,9 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
         gap = text[prev_end : m.start()]
         if any(c in _SENTENCE_END for c in gap):
             close_sentence("?" in gap)
-        elif len(tokens) > sent_start and (any(c in _CLAUSE_END for c in gap) or re.search(r"(^|\s)-+(\s|$)", gap)):
+        elif len(tokens) > sent_start and (
+            any(c in _CLAUSE_END for c in gap) or re.search(r"(^|\s)-+(\s|$)", gap)
+        ):
             clause += 1
         if bounds:
             while word < len(bounds) - 1 and m.start() >= bounds[word]:
@@ -134,7 +136,17 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
         for piece in pieces:
             lemmas, lemma, grams = lex.morph.analyse(piece)
             tokens.append(
-                Token(piece, lemmas | {piece}, lemma, grams, m.start(), m.end(), word if bounds else None, sentence, clause)
+                Token(
+                    piece,
+                    lemmas | {piece},
+                    lemma,
+                    grams,
+                    m.start(),
+                    m.end(),
+                    word if bounds else None,
+                    sentence,
+                    clause,
+                )
             )
         prev_end = m.end()
     close_sentence("?" in text[prev_end:])
@@ -161,14 +173,20 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
     return parsed
 
 
-def _merge_parentheticals(lex: Lexicon, tokens: list[Token], sentences: list[Sentence]) -> list[Token]:
+def _merge_parentheticals(
+    lex: Lexicon, tokens: list[Token], sentences: list[Sentence]
+) -> list[Token]:
     """Join a clause made only of parenthetical words ("наверное", "you know") and the
     clause after it to the clause before: "Это, наверное, очень больно" is one clause."""
     if not lex.parentheticals or not tokens:
         return tokens
     out = list(tokens)
     for s, k, j in _clause_spans(out, sentences):  # reads ``out`` as it is merged
-        if k > s.start and j <= s.end and all(out[x].text in lex.parentheticals for x in range(k, j)):
+        if (
+            k > s.start
+            and j <= s.end
+            and all(out[x].text in lex.parentheticals for x in range(k, j))
+        ):
             c, prev_clause = out[k].clause, out[k - 1].clause
             nxt = out[j].clause if j < s.end else None
             for x in range(k, s.end):
@@ -177,7 +195,9 @@ def _merge_parentheticals(lex: Lexicon, tokens: list[Token], sentences: list[Sen
     return out
 
 
-def _clause_spans(tokens: list[Token], sentences: list[Sentence]) -> Iterator[tuple[Sentence, int, int]]:
+def _clause_spans(
+    tokens: list[Token], sentences: list[Sentence]
+) -> Iterator[tuple[Sentence, int, int]]:
     """(sentence, start, end) of each clause in turn: a run of tokens with one clause number.
     Lazy, so a caller that renumbers clauses as it goes is read as it is now."""
     for s in sentences:
@@ -205,7 +225,12 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def _content(lex: Lexicon, tok: Token) -> bool:
-    return tok.text not in lex.stopwords and tok.text not in lex.fillers and tok.lemma not in lex.stopwords and len(tok.text) > 1
+    return (
+        tok.text not in lex.stopwords
+        and tok.text not in lex.fillers
+        and tok.lemma not in lex.stopwords
+        and len(tok.text) > 1
+    )
 
 
 def _concepts(lex: Lexicon, words: list[Token]) -> set[str]:
