@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -32,6 +33,11 @@ from ..errors import VoicedrillError
 from .auth import COOKIE, Auth, Identity, host_ok
 from .html import csrf_field, h, layout
 
+if TYPE_CHECKING:
+    from ..store import Store
+    from .jobs import Jobs
+    from .text import Text
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 CSP = (
@@ -47,10 +53,10 @@ class Context:
     """What every request handler needs: the store, the data folder, auth, the jobs."""
 
     data_dir: Path
-    store: object
+    store: Store
     auth: Auth
-    jobs: object
-    text: object  # web.text.Text: the labels in the chosen language
+    jobs: Jobs
+    text: Text  # the labels in the chosen language
     per_page: int = 50
     synced: float = 0.0  # time.monotonic() of the last index sync
 

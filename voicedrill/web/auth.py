@@ -107,7 +107,7 @@ class Auth:
     def csrf(self, ident: Identity) -> str:
         return hmac.new(self.secret, b"csrf:" + ident.sid.encode(), hashlib.sha256).hexdigest()[:40]
 
-    def csrf_ok(self, ident: Identity, token: str | None) -> bool:
+    def csrf_ok(self, ident: Identity, token: object) -> bool:
         return bool(token) and hmac.compare_digest(str(token), self.csrf(ident))
 
     # -- sign-in ------------------------------------------------------------------

@@ -26,7 +26,7 @@ class Job:
     result: Any = None
     error: str = ""
     owner: str = ""  # the browser session that started it
-    _fn: Callable | None = field(default=None, repr=False)
+    _fn: Callable[[Job], Any] | None = field(default=None, repr=False)
 
     def progress(self, done: int, total: int | None = None) -> None:
         self.done = done
@@ -49,7 +49,7 @@ class Jobs:
 
     KEEP = 50  # finished jobs remembered
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._jobs: dict[str, Job] = {}
         self._queue: list[Job] = []
         self._cv = threading.Condition()
@@ -95,6 +95,7 @@ class Jobs:
                 job = self._queue.pop(0)
             job.state = "running"
             try:
+                assert job._fn is not None  # submit() always gives one
                 job.result = job._fn(job)
                 job.state = "done"
             except Exception as e:  # shown on the job's page; the worker keeps going

@@ -148,7 +148,7 @@ def critique_page(request: Request) -> Response:
     require_instructor(request)
     c, tr = ctx(request), tx(request)
     nodes = course.scenarios_and_nodes(c.fresh_store(), counts=True, sync=False)
-    scenario = request.query_params.get("scenario") or next(iter(nodes), "")
+    scenario = request.query_params.get("scenario", "") or next(iter(nodes), "")
     node = request.query_params.get("node") or ""
     if scenario in nodes and node not in [n for n, _ in nodes[scenario]]:
         node = nodes[scenario][0][0]

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import annotations
+from .. import annotations as marks  # (the module; "annotations" is the __future__ feature)
 from ..errors import VoicedrillError
 from ..scoring.names import CUE_NAMES, cue_kind
 from .app import checked_form, csrf, ctx, page, require_instructor, trainee_of, tx
@@ -89,7 +89,7 @@ def drill_page(request: Request) -> Response:
     trainee_of(request, sid)
     c, tr = ctx(request), tx(request)
     s = c.store.load_session(sid)
-    notes = annotations.load(s.path)
+    notes = marks.load(s.path)
     cards = []
     for t in s.turns:
         aid = f"a-{t.index}"
@@ -170,7 +170,7 @@ def annotate_index(request: Request) -> Response:
     require_instructor(request)
     c, t = ctx(request), tx(request)
     script, script_name, error = _course_script(c.data_dir, t)
-    rows, turns = annotations.agreement(c.store, script=script)
+    rows, turns = marks.agreement(c.store, script=script)
     agree = (
         table(
             [
@@ -191,7 +191,7 @@ def annotate_index(request: Request) -> Response:
         if rows
         else f"<p>{t('annotate.none_yet')}</p>"
     )
-    done = set(annotations.annotated_ids(c.store))
+    done = set(marks.annotated_ids(c.store))
     sessions = list(reversed(c.store.list_sessions()))
     shown, pg, pages = paginate(sessions, _int(request.query_params.get("page"), 1), c.per_page)
     drill_rows = [
@@ -237,7 +237,7 @@ def _course_script(data_dir, t):
 
 def corrections(request: Request) -> Response:
     require_instructor(request)
-    text, _ = annotations.export_jsonl(ctx(request).store)
+    text, _ = marks.export_jsonl(ctx(request).store)
     return Response(
         text,
         media_type="application/x-ndjson",
@@ -250,7 +250,7 @@ def annotate_page(request: Request) -> Response:
     sid = request.path_params["sid"]
     trainee_of(request, sid)
     s = ctx(request).store.load_session(sid)
-    notes = annotations.load(s.path)
+    notes = marks.load(s.path)
     token = csrf_field(csrf(request))
     tr = tx(request)
     forms = []
@@ -290,7 +290,7 @@ def annotate_page(request: Request) -> Response:
             )
             + f'<form method="post" action="/annotate/{seg(s.id)}/{t.index}">{token}<p>{tr("annotate.detected")}</p><ul>{verdicts}</ul>'
             f"<p>{tr('annotate.missed_by')} {missed}</p><p><label>{tr('annotate.comment')}<br><textarea name='comment' rows='2' "
-            f"cols='80' maxlength='{annotations.MAX_COMMENT}'>{h(note.comment if note else '')}</textarea></label></p>"
+            f"cols='80' maxlength='{marks.MAX_COMMENT}'>{h(note.comment if note else '')}</textarea></label></p>"
             f"<button>{tr('annotate.save')}</button></form></article>"
         )
     title = tr("annotate.drill_title", trainee=s.meta.trainee, scenario=s.meta.scenario_id)
@@ -314,7 +314,7 @@ async def post_annotation(request: Request) -> Response:
     s = ctx(request).store.load_session(sid)
     verdicts = {k[2:]: str(v) for k, v in form.multi_items() if k.startswith("v:")}
     try:
-        annotations.annotate(
+        marks.annotate(
             s,
             index,
             verdicts=verdicts,
