@@ -213,10 +213,10 @@ def _trend_point(turns: Sequence[TurnView], labels: Labels, targets: Targets) ->
             )
     if problems:
         return max(problems, key=lambda p: p[0])[1]
-    median = statistics.median(rates) if rates else None
+    median_rate = statistics.median(rates) if rates else None
     key = "coaching.steady" if calms else "coaching.steady_no_calm"
     return CoachingPoint(
-        "pace", labels.text(key, median=num(median), low=num(lo), high=num(hi)), True
+        "pace", labels.text(key, median=num(median_rate), low=num(lo), high=num(hi)), True
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 from html import escape
-from typing import Sequence
+from typing import Sequence, TypedDict
 
 from . import svg
 from .labels import Labels, labels_for
@@ -17,6 +17,15 @@ from .terminal import RESET, STYLES, visible_width
 
 _SPARK = "▁▂▃▄▅▆▇█"
 TREND_DRILLS = 10  # drills compared for the trend sentence (first half vs second half)
+
+
+class _ChartFrame(TypedDict):
+    """The arguments every history chart shares (``svg.line_chart``'s keywords)."""
+
+    x_labels: Sequence[str]
+    x_title: str
+    width: int
+    height: int
 
 
 def _kinds() -> tuple[frozenset, frozenset]:
@@ -91,7 +100,7 @@ def render_history_html(
         for i, e in enumerate(entries)
         if e.drill_score is not None and dots
     )
-    common = dict(
+    common = _ChartFrame(
         x_labels=x_labels, x_title=labels.text("history.axis_drill"), width=520, height=230
     )
     charts = [

@@ -53,10 +53,12 @@ class Labels:
             return "—"
         if isinstance(when, str):
             try:
-                when = datetime.fromisoformat(when)
+                stamp = datetime.fromisoformat(when)
             except ValueError:
                 return when
-        return when.strftime(self.data["format"]["date"])
+        else:
+            stamp = when
+        return stamp.strftime(self.data["format"]["date"])
 
     def cue_name(self, name: str) -> str:
         """The trainee-facing name of a cue ("why_question" -> "“why” question")."""

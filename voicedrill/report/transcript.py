@@ -49,7 +49,7 @@ def place_cue(cue: Cue, tokens: Sequence[_Token]) -> tuple[str, int, int] | None
         and tokens[0].start is not None
     )
     if _is_pause(cue):
-        if timed:
+        if timed and cue.end is not None:  # (timed says so; this tells the type checker)
             at = next(
                 (
                     i
@@ -78,7 +78,7 @@ def place_cue(cue: Cue, tokens: Sequence[_Token]) -> tuple[str, int, int] | None
 
 def _covers(cue: Cue, t: _Token) -> bool:
     """Does the cue's time span cover at least half of the word (or its instant)?"""
-    if t.start is None or t.end is None:
+    if t.start is None or t.end is None or cue.start is None or cue.end is None:
         return False
     overlap = min(t.end, cue.end) - max(t.start, cue.start)
     return overlap >= 0.5 * max(t.end - t.start, 0.0) - _EPS and overlap > -_EPS
