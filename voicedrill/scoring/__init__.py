@@ -94,7 +94,11 @@ def score_turn(
         if timing.onset is not None and start >= timing.onset:  # inside the reply
             pause_credit = end - start
     cues.sort(key=lambda c: (c.start if c.start is not None else float("inf"), c.name))
-    span = (timing.onset, timing.end) if timing.onset is not None else None
+    span = (
+        (timing.onset, timing.end)
+        if timing.onset is not None and timing.end is not None  # (None together)
+        else None
+    )
     calm = prosody.measure_calm(audio, script, baseline, span=span)
     parts = rubric.turn_parts(
         cues,

@@ -107,8 +107,8 @@ def entries(code: str) -> list[Entry]:
         section = data.get(key[0]) or {}
         lists.append((key, section.get(key[1]) or []))
     for cue, spec in (data.get("cues") or {}).items():
-        for key in _RULE_LISTS:
-            lists.append((("cues", cue, key), (spec or {}).get(key) or []))
+        for rule_key in _RULE_LISTS:
+            lists.append((("cues", cue, rule_key), (spec or {}).get(rule_key) or []))
     shown = f"lang/{code}/cues.yaml"
     out = []
     for key, items in lists:

@@ -200,14 +200,14 @@ def moment_advice(
     moment worse or his words speak of suicide. The suicide advice stops once a reply
     (this one or an earlier one) asked directly; a node tagged suicide whose line does
     not speak of it gets the milder ``suicide_tagged``."""
-    out = []
+    out: list[tuple[float, str]] = []
     texts = fb.get("moment_advice") or {}
     spoken = set(moments_of(line, language))
     asked_words = fb.get("asked_about_suicide") or ()
     asked = any(any(said(words_of(r), w) for w in asked_words) for r in replies if r)
     for rank, moment in enumerate(moments):
         worse = names & set(_WORSENS.get(moment, ()))
-        answered = names & set(_ANSWERS.get(moment, ()))
+        answered = bool(names & set(_ANSWERS.get(moment, ())))
         key = moment
         if moment == "suicide":
             answered = answered or asked

@@ -233,7 +233,13 @@ def measure_baseline(
     """
     audio = validate_audio(audio, name="calibration recording")
     fig = voice_figures(audio)
-    if fig.pitch_median_hz is None or fig.voiced_seconds < 1.0:
+    if (
+        fig.pitch_median_hz is None  # no voiced frames (the four figures are None together)
+        or fig.pitch_spread_st is None
+        or fig.loudness_db is None
+        or fig.loudness_spread_db is None
+        or fig.voiced_seconds < 1.0
+    ):
         raise AudioError(
             f"calibration recording: only {fig.voiced_seconds:.1f} s of voiced speech found "
             "(silence or noise?); record at least 3 s of your normal, calm voice."
@@ -296,11 +302,18 @@ def measure_calm(
         flags.append("clipped")
     if baseline is None:
         flags.append("no_baseline")
-    if fig.pitch_median_hz is None:
+    if (
+        fig.pitch_median_hz is None  # the four figures are None together
+        or fig.pitch_spread_st is None
+        or fig.loudness_db is None
+        or fig.loudness_spread_db is None
+    ):
         flags.append("no_voiced_frames")
         return Calm(0.0, None, None, None, None, None, None, tuple(flags))
     if fig.loudness_db is not None and fig.loudness_db < rules.too_quiet_db:
         flags.append("too_quiet")
+    pitch_shift: float | None
+    loud_shift: float | None
     if baseline is not None:
         base_spread = max(baseline.pitch_spread_st, 0.3)
         base_lspread = baseline.loudness_spread_db
@@ -396,7 +409,9 @@ class SpeechTiming:
 
     @property
     def speech_seconds(self) -> float:
-        return 0.0 if self.onset is None else max(self.end - self.onset, 0.0)
+        if self.onset is None or self.end is None:  # (None together: no speech)
+            return 0.0
+        return max(self.end - self.onset, 0.0)
 
     @property
     def voiced_seconds(self) -> float:

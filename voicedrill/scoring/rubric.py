@@ -472,7 +472,7 @@ def _delivery_advice(
     values: dict | None = None,
 ) -> list[tuple[float, str]]:
     values = values or {}
-    out = []
+    out: list[tuple[float, str]] = []
     t = script.targets
     n = lambda v, d=1: _num(v, language, d)  # noqa: E731
     if interrupted or (pacing.latency is not None and pacing.latency < 0):

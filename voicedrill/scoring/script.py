@@ -339,7 +339,7 @@ SCHEMA["meaning"] = {
 
 def schema_paths(spec: Mapping = SCHEMA, prefix: tuple = ()) -> tuple[tuple, ...]:
     """Every leaf key path the format knows, e.g. ``("targets", "pause_seconds", "min")``."""
-    out = []
+    out: list[tuple] = []
     for key, sub in spec.items():
         if isinstance(sub, Mapping):
             out.extend(schema_paths(sub, prefix + (key,)))
@@ -424,7 +424,7 @@ class _Checker:
             return {}
         if not self.p.check_keys(value, path, TEXT_CUES):
             return None
-        out = {}
+        out: dict[str, tuple[str, ...]] = {}
         for cue, items in value.items():
             if cue not in TEXT_CUES:
                 continue
