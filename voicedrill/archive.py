@@ -285,7 +285,9 @@ def import_archive(
         ids = sorted(os.listdir(root)) if root.is_dir() else []
         if not ids:
             raise _refuse(shown, "it holds no drills.")
-        imported, duplicates, conflicts = [], [], []
+        imported: list[str] = []
+        duplicates: list[str] = []
+        conflicts: list[str] = []
         for sid in ids:
             folder = root / sid
             try:

@@ -231,7 +231,7 @@ def record_calibration(
             on_level(mic.level_db)
     mic.disarm()
     audio = np.concatenate(parts)
-    if ep.onset is None:
+    if ep.onset is None or ep.end is None:  # (an onset always gets an end)
         raise AudioError(
             f"no speech heard in {wait_seconds:.0f} s. Check that the microphone is not muted and that "
             "--input names it (voicedrill devices), then calibrate again and read the sentence aloud."

@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from .errors import ParameterError, StoreError
 
@@ -204,7 +204,8 @@ def _trend(scores: list[float]) -> float | None:
     if len(scores) < 2:
         return None
     half = len(scores) // 2
-    return _mean(scores[half:]) - _mean(scores[:half])
+    late, early = scores[half:], scores[:half]  # both non-empty
+    return sum(late) / len(late) - sum(early) / len(early)
 
 
 def _kind_sets():
@@ -283,7 +284,10 @@ def cohort_naive(
         _read_session(store.sessions_dir / n) for n in _listdir(store.sessions_dir) if _valid_id(n)
     ]
     sessions.sort(key=lambda s: (s.meta.started_ts, s.id))
-    base, cues, scores, acc = {}, {}, {}, {}
+    base: dict[str, tuple] = {}
+    cues: dict[str, list[int]] = {}
+    scores: dict[str, list[float]] = {}
+    acc: dict[str, dict[str, Any]] = {}
     for s in sessions:
         t = s.meta.trainee
         a = acc.setdefault(t, {"drills": 0, "last": "", "wpm": [], "calm": [], "turns": 0})
@@ -358,7 +362,7 @@ def critique(
         "ORDER BY s.started_ts, s.id, t.idx",
         (scenario, node),
     )
-    latest = {}
+    latest: dict[str, tuple] = {}
     for r in rows:  # later drills replace earlier ones; the first visit of the node within a drill
         if latest.get(r[0], (None, None))[1] != r[1]:
             latest[r[0]] = r

@@ -53,7 +53,7 @@ def _loader_class():
     class LineLoader(yaml.SafeLoader):
         """SafeLoader that refuses duplicate keys (positions are read from the node tree)."""
 
-        def construct_mapping(self, node, deep=False):
+        def construct_mapping(self, node, deep: bool = False) -> dict[Any, Any]:
             seen: dict = {}
             for key_node, _ in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
