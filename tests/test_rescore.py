@@ -14,7 +14,8 @@ from voicedrill.audio import SAMPLE_RATE, load_audio
 from voicedrill.errors import StoreError
 from voicedrill.rescore import rescore_session
 from voicedrill.scoring import drill_score, load_script, measure_baseline, score_turn
-from voicedrill.store import Store, TurnRecord, TurnTimings
+from voicedrill.store import Store
+from voicedrill.turn import Turn, TurnTimings
 from voicedrill.types import PerpetratorLine, Reply, Transcript, TurnContext, Word
 from voicedrill.vad import speech_spans
 
@@ -79,7 +80,7 @@ def drill(tmp_path_factory):
             context = TurnContext("en", tuple(LINES[: i + 1]), tuple(REPLIES[:i]), i)
             score = score_turn(reply, transcript, context, script, baseline)
             scores.append(score)
-            writer.save_turn(TurnRecord(i, f"n{i}", PerpetratorLine(f"n{i}", LINES[i], 0.5), None, reply,
+            writer.save_turn(Turn.scored(i, f"n{i}", PerpetratorLine(f"n{i}", LINES[i], 0.5), None, reply,
                                         transcript, score, 0.5, 0.5, TurnTimings()))
         writer.finish(outcome="surrender", outcome_text="", drill_score=drill_score(scores, script))
         ids.append(writer.id)

@@ -18,7 +18,8 @@ import pytest
 from voicedrill.audio import SAMPLE_RATE, load_audio
 from voicedrill.errors import StoreError
 from voicedrill.scoring.result import Calm, Cue, Pacing, TurnScore
-from voicedrill.store import Store, TurnRecord, TurnTimings
+from voicedrill.store import Store
+from voicedrill.turn import Turn, TurnTimings
 from voicedrill.types import PerpetratorLine, Reply, Transcript, VoiceBaseline, Word
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,7 +50,7 @@ def speech(tmp_path_factory) -> dict:
     return {"replies": replies, "lines": lines, "dir": d}
 
 
-def make_record(i: int, speech: dict, *, cue: str | None = "emotional_label") -> TurnRecord:
+def make_record(i: int, speech: dict, *, cue: str | None = "emotional_label") -> Turn:
     """A turn with real audio. Word times are spread over the reply."""
     audio = speech["replies"][i % len(REPLIES)]
     text = REPLIES[i % len(REPLIES)]
@@ -71,7 +72,7 @@ def make_record(i: int, speech: dict, *, cue: str | None = "emotional_label") ->
         feedback=("You labelled the emotion.", "Slow down a little."),
         script_hash="abc123",
     )
-    return TurnRecord(
+    return Turn.scored(
         index=i,
         node_id=f"n{i}",
         line=PerpetratorLine(f"n{i}", LINES[i % len(LINES)], 0.5 + i / 10),
@@ -130,9 +131,9 @@ def test_session_round_trips_with_real_audio(tmp_path, speech):
         assert audio.dtype == np.float32 and audio.shape == r.reply.audio.shape
         np.testing.assert_allclose(audio, r.reply.audio, atol=LSB)
         line = t.line_audio()
-        assert line is not None and line.shape == r.line_audio.shape
-        np.testing.assert_allclose(line, r.line_audio, atol=LSB)
-        reply = t.reply()
+        assert line is not None and line.shape == r.line_audio().shape
+        np.testing.assert_allclose(line, r.line_audio(), atol=LSB)
+        reply = t.reply
         assert reply.onset == r.reply.onset and reply.source == "virtual trainee"
     # the scorer's context is rebuilt from the stored lines and replies
     ctx = s.context_for(2)
@@ -186,6 +187,7 @@ CHILD = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     import numpy as np
     import voicedrill.store as store_mod
+    from voicedrill.store import layout
     from test_store import make_record, start, REPLIES, LINES
     from voicedrill.audio import load_audio
     d = {speech_dir!r}
@@ -194,28 +196,28 @@ CHILD = textwrap.dedent(
     kill_at = {kill_at!r}   # where to block, waiting for SIGKILL, while saving turn 2
     hang = lambda: (print("blocked", flush=True), time.sleep(600))
     if kill_at == "audio":           # turn 2: reply.flac written in the temp folder, no turn.json
-        orig = store_mod._save_flac
+        orig = layout._save_flac
         def patched(path, audio, durable):
             orig(path, audio, durable)
             if ".turn-002" in str(path):
                 hang()
-        store_mod._save_flac = patched
+        layout._save_flac = patched
     elif kill_at == "turn_json":     # turn 2: half of turn.json written
-        orig_bytes = store_mod._write_bytes
+        orig_bytes = layout._write_bytes
         def patched(path, data, durable):
             if ".turn-002" in str(path) and path.name == "turn.json":
                 with open(path, "wb") as f:
                     f.write(data[: len(data) // 2]); f.flush(); os.fsync(f.fileno())
                 hang()
             orig_bytes(path, data, durable)
-        store_mod._write_bytes = patched
+        layout._write_bytes = patched
     elif kill_at == "rename":        # turn 2 complete in its temp folder, not yet renamed
         orig_rename = os.rename
         def patched(src, dst):
             if str(dst).endswith("turn-002"):
                 hang()
             orig_rename(src, dst)
-        store_mod.os.rename = patched
+        os.rename = patched
     elif kill_at == "index":         # turn 2 committed on disk, the index not yet updated
         orig_index = store_mod.Store._index_turn
         def patched(self, sid, turn):
