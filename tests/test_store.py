@@ -597,3 +597,60 @@ def test_reindex_while_a_drill_is_writing(tmp_path, speech):
     live = other.dump_index()
     other.reindex()
     assert other.dump_index() == live
+
+
+# --------------------------------------------------------------------------- the turn record
+
+OLD_SESSION = Path(__file__).resolve().parent / "data" / "store_v1" / "20261130-011025-deab"
+
+
+def test_a_session_written_before_turn_schema_2_still_loads(tmp_path):
+    """tests/data/store_v1 was written by the code before turn.Turn (turn.json schema 1, no
+    context): every field it holds is read back, and it is listed and indexed."""
+    import shutil
+
+    raw = json.loads((OLD_SESSION / "turn-000" / "turn.json").read_text())
+    assert raw["schema"] == 1 and "context" not in raw
+    shutil.copytree(OLD_SESSION, tmp_path / "sessions" / OLD_SESSION.name)
+    store = Store(tmp_path)
+    s = store.load_session("latest")
+    assert s.problems == () and s.complete and s.meta.scenario_id == "bridge_suicide"
+    [t] = s.turns
+    assert (t.index, t.node_id, t.session_id) == (0, "first_words", OLD_SESSION.name)
+    assert t.line.text == raw["line"]["text"] and t.line.voice == "gmw/en-us+f3"
+    assert t.transcript.text == "Go ahead and jump then, I don't care." and len(t.transcript.words) == 8
+    assert t.score.score == raw["score"]["score"] and t.score.feedback == tuple(raw["score"]["feedback"])
+    assert t.score.cue_names() == tuple(c["name"] for c in raw["score"]["cues"])
+    assert (t.reply_onset, t.reply_end, t.latency, t.interrupted, t.reply_source) == (0.0, 2.48, 0.7, False, "virtual trainee")
+    assert t.reply_seconds == raw["reply"]["seconds"] and t.saved == raw["saved"]
+    assert t.timings.score_seconds == raw["timings"]["score_seconds"]
+    assert (t.agitation_before, t.agitation_after) == (0.6, 0.6)
+    assert t.context is None  # schema 1 had none: rescore rebuilds it from the library
+    assert t.line_audio_path is None and t.line_audio() is None
+    assert t.reply_audio_path == s.path / "turn-000" / "reply.flac"
+    assert t.reply_audio().size == round(t.reply_seconds * SAMPLE_RATE)
+    [summary] = store.list_sessions()
+    assert (summary.id, summary.turns, summary.complete) == (OLD_SESSION.name, 1, True)
+
+
+def test_the_turn_record_has_one_serializer_and_keeps_the_scorer_context(tmp_path, speech):
+    from dataclasses import fields, replace
+
+    from voicedrill.types import TurnContext
+
+    context = TurnContext("en", (LINES[0],), (), 0, perpetrator="Claire", gender="female", moments=("suicide",))
+    w = start(Store(tmp_path))
+    w.save_turn(replace(make_record(0, speech), context=context))
+    w.save_turn(make_record(1, speech))  # a turn without a context (as before schema 2)
+    s = Store(tmp_path).load_session(w.id)
+    assert s.turns[0].context == context and s.turns[1].context is None
+    raw = json.loads((s.path / "turn-000" / "turn.json").read_text())
+    assert raw["schema"] == 2 and raw["context"]["moments"] == ["suicide"] and raw["session_id"] == w.id
+    for t in s.turns:  # to_dict -> from_dict gives the same turn back (the export format too)
+        back = Turn.from_dict(json.loads(json.dumps(t.to_dict())), t.path)
+        for f in fields(Turn):
+            assert getattr(back, f.name) == getattr(t, f.name), f.name
+    exported = s.to_dict()["turns"][0]
+    assert Turn.from_dict(exported).context == context
+    with pytest.raises(TypeError):
+        Turn.from_dict({**raw, "context": ["not", "a", "mapping"]})
