@@ -221,7 +221,7 @@ CHILD = textwrap.dedent(
     elif kill_at == "index":         # turn 2 committed on disk, the index not yet updated
         orig_index = store_mod.Store._index_turn
         def patched(self, sid, turn):
-            if turn["index"] == 2:
+            if turn.index == 2:
                 hang()
             orig_index(self, sid, turn)
         store_mod.Store._index_turn = patched

@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
+from ..turn import Turn, jsonable
 from .layout import FINAL_FILE, INDEX_SCHEMA, _count_turn_dirs, _valid_id
 from .reading import _read_session
 from .records import Session
@@ -94,16 +95,16 @@ class SessionIndex:
         number of sessions indexed, or None when the index could not be written."""
         rows = []
         for sid in sorted(self._folder_ids()):
-            rows_for = self._rows_for_folder(self.sessions_dir / sid)
-            if rows_for is not None:
-                rows.append(rows_for)
+            session = self._session_for_index(self.sessions_dir / sid)
+            if session is not None:
+                rows.append(session)
 
         def fill(db: sqlite3.Connection) -> None:
             if clear:
                 for table in ("turn_cues", "turns", "rescorings", "sessions"):
                     db.execute(f"DELETE FROM {table}")
             for r in rows:
-                _replace_rows(db, *r)
+                _replace_rows(db, r)
 
         return len(rows) if self._write(fill) else None
 
@@ -223,24 +224,23 @@ class SessionIndex:
             )
             return False
 
-    def _index_turn(self, session_id: str, turn: Mapping) -> None:
+    def _index_turn(self, session_id: str, turn: Turn) -> None:
         self._write(lambda db: _insert_turn(db, session_id, turn, recount=True))
 
     def _index_session_folder(self, path: Path) -> None:
-        rows = self._rows_for_folder(path)
+        rows = self._session_for_index(path)
         if rows is not None:
-            self._write(lambda db: _replace_rows(db, *rows))
+            self._write(lambda db: _replace_rows(db, rows))
 
-    def _rows_for_folder(self, path: Path) -> tuple[Session, list[dict]] | None:
-        raw: list[dict] = []
+    def _session_for_index(self, path: Path) -> Session | None:
         try:
-            session = _read_session(path, raw_turns=raw)
+            session = _read_session(path, for_index=True)
         except StoreError as e:
             self.notes.append(str(e))
             return None
         for p in session.problems:
             self.notes.append(p)
-        return session, raw
+        return session
 
     def _folder_ids(self) -> list[str]:
         try:
@@ -324,7 +324,7 @@ def _delete_rows(db: sqlite3.Connection, sid: str) -> None:
     db.execute("DELETE FROM sessions WHERE id = ?", (sid,))
 
 
-def _replace_rows(db: sqlite3.Connection, session: Session, turns: Sequence[Mapping]) -> None:
+def _replace_rows(db: sqlite3.Connection, session: Session) -> None:
     m = session.meta
     _delete_rows(db, session.id)
     db.execute(
@@ -350,7 +350,7 @@ def _replace_rows(db: sqlite3.Connection, session: Session, turns: Sequence[Mapp
             len(session.rescorings),
         ),
     )
-    for t in turns:
+    for t in session.turns:
         _insert_turn(db, session.id, t, recount=False)
     for r in session.rescorings:
         db.execute(
@@ -359,31 +359,29 @@ def _replace_rows(db: sqlite3.Connection, session: Session, turns: Sequence[Mapp
         )
 
 
-def _insert_turn(db: sqlite3.Connection, sid: str, t: Mapping, *, recount: bool) -> None:
-    score = t["score"]
-    pacing = score.get("pacing") or {}
-    calm = score.get("calm") or {}
-    reply = t.get("reply") or {}
-    cues = sorted({c["name"] for c in score.get("cues", ())})
-    idx = int(t["index"])
+def _insert_turn(db: sqlite3.Connection, sid: str, t: Turn, *, recount: bool) -> None:
+    score, pacing, calm = t.score, t.score.pacing, t.score.calm
+    cues = sorted({c.name for c in score.cues})
+    idx = int(t.index)
+    row = (
+        sid,
+        idx,
+        t.node_id,
+        score.score,
+        pacing.words,
+        pacing.words_per_minute,
+        pacing.latency if pacing.latency is not None else t.latency,
+        None if calm is None else calm.score,
+        t.agitation_before,
+        t.agitation_after,
+        int(bool(t.interrupted)),
+        int(t.silent),
+        ",".join(cues),
+    )
     db.execute(
         "INSERT OR REPLACE INTO turns(session_id, idx, node_id, score, words, wpm, latency, calm, "
         "agitation_before, agitation_after, interrupted, silent, cues) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            sid,
-            idx,
-            t["node_id"],
-            score.get("score"),
-            pacing.get("words"),
-            pacing.get("words_per_minute"),
-            pacing.get("latency") if pacing.get("latency") is not None else reply.get("latency"),
-            calm.get("score"),
-            t.get("agitation_before"),
-            t.get("agitation_after"),
-            int(bool(reply.get("interrupted"))),
-            int(reply.get("onset") is None),
-            ",".join(cues),
-        ),
+        jsonable(row),  # NumPy scalars to Python, NaN/inf to NULL (as turn.json holds them)
     )
     db.execute("DELETE FROM turn_cues WHERE session_id = ? AND idx = ?", (sid, idx))
     db.executemany(

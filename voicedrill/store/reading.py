@@ -22,11 +22,10 @@ from .layout import (
 from .records import Rescoring, Session, SessionMeta, _opt_float
 
 
-def _read_session(path: Path, *, raw_turns: list[dict] | None = None) -> Session:
-    """Read a session folder. With ``raw_turns`` (a list, for the index) the turns' JSON is
-    appended to it as read, and the YAML copies and per-turn re-scorings are not read."""
+def _read_session(path: Path, *, for_index: bool = False) -> Session:
+    """Read a session folder. ``for_index`` skips what the index does not hold: the YAML
+    copies and the per-turn re-scorings."""
     sid = path.name
-    for_index = raw_turns is not None
     meta_path = path / SESSION_FILE
     if not path.is_dir():
         raise StoreError(f"{path}: no such session folder. {FIND_IDS_HINT}")
@@ -62,8 +61,7 @@ def _read_session(path: Path, *, raw_turns: list[dict] | None = None) -> Session
                 "Restore it from a backup or delete the turn folder."
             )
             continue
-        if raw_turns is not None:
-            raw_turns.append(tdata)
+        if for_index:
             turns.append(turn)
             continue
         rescores = []
@@ -82,8 +80,6 @@ def _read_session(path: Path, *, raw_turns: list[dict] | None = None) -> Session
             turn = replace(turn, rescores=tuple(rescores))
         turns.append(turn)
     turns.sort(key=lambda t: t.index)
-    if raw_turns is not None:
-        raw_turns.sort(key=lambda t: int(t["index"]))
     complete, outcome, outcome_text, drill, finished = False, None, "", None, None
     final_path = path / FINAL_FILE
     if final_path.exists():

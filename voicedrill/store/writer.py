@@ -100,7 +100,7 @@ class SessionWriter:
             ) from e
         self._indices.add(index)
         self.turns_saved += 1
-        self.store._index_turn(self.id, data)
+        self.store._index_turn(self.id, stored)
         return final
 
     def finish(
