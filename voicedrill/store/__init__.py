@@ -9,8 +9,9 @@ The folders are the truth; the index is a cache. Modules, one job each:
 - ``index``   the SQLite index: open, sync, rebuild, query (full disk: kept in memory)
 - ``store``   Store: start, find, load, list, delete sessions; store re-scorings
 
-The turn record itself is ``voicedrill.turn.Turn``; ``StoredTurn`` and ``TurnRecord`` are
-its old names (``TurnRecord(...)`` builds one from the drill loop's parts).
+The turn record itself is ``voicedrill.turn.Turn`` (stored and read back as it is);
+``TurnRecord(...)`` is the old name of ``Turn.scored``, kept for the drill loop, the report
+fixtures and the benchmarks.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from .records import HistoryPoint, Rescoring, Session, SessionMeta, SessionSumma
 from .store import Store
 from .writer import SessionWriter
 
-StoredTurn = Turn  # a turn read back from its folder (the same record)
 TurnRecord = Turn.scored  # the drill loop's turn: Turn.scored(index, node_id, line, ...)
 
 __all__ = [
@@ -57,7 +57,6 @@ __all__ = [
     "SessionSummary",
     "SessionWriter",
     "Store",
-    "StoredTurn",
     "Turn",
     "TurnRecord",
     "TurnRescore",
