@@ -231,8 +231,9 @@ class Turn:
 
     @classmethod
     def from_dict(cls, data: Mapping, folder: Path | None = None) -> Turn:
-        """A turn from ``to_dict`` data of any schema so far (1 has no context). Audio file
-        names resolve against ``folder``. Raises KeyError/TypeError/ValueError on bad data."""
+        """A turn from ``to_dict`` data of any schema so far (1 has no context; a newer one
+        is read for the fields this code knows). Audio file names resolve against
+        ``folder``. Raises KeyError/TypeError/ValueError on bad data."""
         reply = data.get("reply") or {}
         line_name = data.get("line_audio")
         reply_name = reply.get("audio")
