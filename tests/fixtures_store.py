@@ -13,7 +13,8 @@ import numpy as np
 
 from voicedrill.audio import load_audio
 from voicedrill.scoring.result import Cue, Pacing, TurnScore
-from voicedrill.store import Store, TurnRecord, TurnTimings
+from voicedrill.store import Store
+from voicedrill.turn import Turn, TurnTimings
 from voicedrill.types import PerpetratorLine, Reply, Transcript
 
 REPLIES = ("It sounds like you are angry.", "Tell me what happened.", "You feel nobody listens.")
@@ -30,17 +31,17 @@ def espeak(text: str) -> np.ndarray:
         return load_audio(wav)
 
 
-def record(i: int) -> TurnRecord:
+def record(i: int) -> Turn:
     text = REPLIES[i % len(REPLIES)]
     audio = espeak(text)
     dur = len(audio) / 16000
     score = TurnScore(score=50.0 + 10 * i, cues=(Cue("emotional_label", text[:20], 0.0, 0.8, "helpful"),),
                       pacing=Pacing(len(text.split()), 150.0, 160.0, 0.6, dur, 0, 0.3, 0.3, 0.0), calm=None,
                       feedback=("You labelled the feeling.",), script_hash="fixture")
-    return TurnRecord(index=i, node_id=f"n{i}", line=PerpetratorLine(f"n{i}", LINE, 0.5), line_audio=espeak(LINE),
-                      reply=Reply(audio, 0.05, dur - 0.05, 0.6, source="fixture"),
-                      transcript=Transcript(text, "en", ()), score=score, agitation_before=0.5,
-                      agitation_after=0.45, timings=TurnTimings())
+    return Turn.scored(index=i, node_id=f"n{i}", line=PerpetratorLine(f"n{i}", LINE, 0.5), line_audio=espeak(LINE),
+                       reply=Reply(audio, 0.05, dur - 0.05, 0.6, source="fixture"),
+                       transcript=Transcript(text, "en", ()), score=score, agitation_before=0.5,
+                       agitation_after=0.45, timings=TurnTimings())
 
 
 def one_session(data_dir: Path, *, turns: int = 3, trainee: str = "anna", finish: bool = True) -> str:

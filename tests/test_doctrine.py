@@ -279,7 +279,7 @@ def test_take_aways_never_list_praise_as_advice():
     from voicedrill.report.coaching import coaching_points
     from voicedrill.report.labels import labels_for
     from voicedrill.report.targets import Targets
-    from voicedrill.report.view import TurnView
+    from voicedrill.turn import Turn
     from voicedrill.scoring.result import TurnScore
     from voicedrill.types import PerpetratorLine
 
@@ -293,8 +293,8 @@ def test_take_aways_never_list_praise_as_advice():
             # every turn: the steady-voice praise; two turns: the same real advice
             feedback = (praise, advice) if i < 2 else (praise,)
             score = TurnScore(45.0, (), pacing, calm, feedback)
-            turns.append(TurnView(i + 1, i, "n", PerpetratorLine("n", "line", 0.5), Transcript("words", code),
-                                  score, 0.5, 0.5, 1.0, False, False, None, None))
+            turns.append(Turn(i, "n", PerpetratorLine("n", "line", 0.5), Transcript("words", code),
+                              score, 0.5, 0.5, reply_onset=0.0, latency=1.0))
         points = coaching_points(turns, labels_for(code), Targets())
         texts = [p.text for p in points if not p.good]
         assert not any(praise in t for t in texts), texts  # praise is not repeated advice

@@ -76,7 +76,7 @@ def test_demo_runs_end_to_end_and_saves_one_turn_per_reply(tmp_path):
         assert wer(text, turn.transcript.text) <= 0.6, (text, turn.transcript.text)
         assert turn.transcript.words and turn.score.pacing.words > 3
         assert turn.reply_audio().size > SAMPLE_RATE
-        assert abs(turn.reply().latency - 0.8) < 0.15  # the virtual trainee thinks 0.8 s
+        assert abs(turn.reply.latency - 0.8) < 0.15  # the virtual trainee thinks 0.8 s
         assert turn.transcript.text in result.stdout  # the per-turn summary shows it
 
 
@@ -108,7 +108,7 @@ def test_recorded_replies_give_latency_from_leading_silence(tmp_path):
     session = store.load_session(summary.id)
     assert [t.index for t in session.turns] == [0, 1, 2]
     for turn, lead in zip(session.turns, leads):
-        assert abs(turn.reply().latency - lead) < 0.15
+        assert abs(turn.reply.latency - lead) < 0.15
     heard = " ".join(t.transcript.text for t in session.turns)
     assert wer(" ".join(texts), heard) <= 0.25, heard
 

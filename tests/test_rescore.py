@@ -14,7 +14,9 @@ from voicedrill.audio import SAMPLE_RATE, load_audio
 from voicedrill.errors import StoreError
 from voicedrill.rescore import rescore_session
 from voicedrill.scoring import drill_score, load_script, measure_baseline, score_turn
-from voicedrill.store import Store, TurnRecord, TurnTimings
+from voicedrill.scoring.result import TurnScore
+from voicedrill.store import Store
+from voicedrill.turn import Turn, TurnTimings
 from voicedrill.types import PerpetratorLine, Reply, Transcript, TurnContext, Word
 from voicedrill.vad import speech_spans
 
@@ -79,7 +81,7 @@ def drill(tmp_path_factory):
             context = TurnContext("en", tuple(LINES[: i + 1]), tuple(REPLIES[:i]), i)
             score = score_turn(reply, transcript, context, script, baseline)
             scores.append(score)
-            writer.save_turn(TurnRecord(i, f"n{i}", PerpetratorLine(f"n{i}", LINES[i], 0.5), None, reply,
+            writer.save_turn(Turn.scored(i, f"n{i}", PerpetratorLine(f"n{i}", LINES[i], 0.5), None, reply,
                                         transcript, score, 0.5, 0.5, TurnTimings()))
         writer.finish(outcome="surrender", outcome_text="", drill_score=drill_score(scores, script))
         ids.append(writer.id)
@@ -182,3 +184,107 @@ def test_a_partial_session_can_be_rescored(drill, tmp_path):
     store = Store(data)
     result = rescore_session(store, drill["ids"][1], load_script(zeroed_script(tmp_path, "emotional_label")))
     assert result.drill_score_before is None and [t.index for t in result.changed_turns] == [1]
+
+
+# --------------------------------------------------------------------------- the scorer's context
+
+OLD_SESSION = REPO / "tests" / "data" / "store_v1" / "20261130-011025-deab"  # turn.json schema 1
+
+
+def _old_session_copy(data: Path, *, scenario_id: str | None = None, context: TurnContext | None = None) -> str:
+    """The stored schema-1 session (a dare to Claire at a suicide-tagged node) in ``data``,
+    optionally under another scenario id and with a context written into its turn."""
+    import shutil
+    from dataclasses import replace
+
+    from voicedrill.turn import Turn
+
+    folder = data / "sessions" / OLD_SESSION.name
+    shutil.copytree(OLD_SESSION, folder)
+    if scenario_id is not None:
+        meta = json.loads((folder / "session.json").read_text())
+        (folder / "session.json").write_text(json.dumps({**meta, "scenario_id": scenario_id}))
+    if context is not None:
+        path = folder / "turn-000" / "turn.json"
+        turn = Turn.from_dict(json.loads(path.read_text()), path.parent)
+        path.write_text(json.dumps(replace(turn, context=context).to_dict()))
+    return OLD_SESSION.name
+
+
+def test_rescore_reads_the_context_stored_with_the_turn_and_falls_back_for_old_sessions(tmp_path):
+    """Old sessions (no stored context) get the name, gender and moments from the library
+    scenario; turns that carry their context need no scenario at all."""
+    from voicedrill.rescore import rescore_turns
+
+    script = load_script()
+    line = json.loads((OLD_SESSION / "turn-000" / "turn.json").read_text())["line"]["text"]
+    claire = TurnContext("en", (line,), (), 0, perpetrator="Claire", gender="female", moments=("suicide",))
+
+    def rescored(name: str, **kw) -> TurnScore:
+        sid = _old_session_copy(tmp_path / name, **kw)
+        [score] = rescore_turns(Store(tmp_path / name).load_session(sid), script)
+        return score
+
+    from_library = rescored("old")  # bridge_suicide is in the library: Claire, female, suicide
+    from_turn = rescored("stored", scenario_id="no_such_scenario", context=claire)
+    bare = rescored("bare", scenario_id="no_such_scenario")  # neither: no name, no moments
+    assert from_turn == from_library
+    assert bare.feedback != from_library.feedback
+    assert any("Claire" in f or " her" in f for f in from_library.feedback), from_library.feedback
+    assert not any("Claire" in f for f in bare.feedback), bare.feedback
+
+
+def test_rescore_loads_no_scenario_when_every_turn_has_its_context(tmp_path, monkeypatch):
+    import voicedrill.rescore as rescore_mod
+    from voicedrill.turn import Turn
+
+    calls = []
+    monkeypatch.setattr(rescore_mod, "_scenario_of", lambda s: calls.append(s.id))
+    line = json.loads((OLD_SESSION / "turn-000" / "turn.json").read_text())["line"]["text"]
+    sid = _old_session_copy(tmp_path / "a", context=TurnContext("en", (line,), (), 0, perpetrator="Claire"))
+    session = Store(tmp_path / "a").load_session(sid)
+    assert all(isinstance(t, Turn) and t.context is not None for t in session.turns)
+    rescore_mod.rescore_turns(session, load_script())
+    assert calls == []
+    sid = _old_session_copy(tmp_path / "b")
+    rescore_mod.rescore_turns(Store(tmp_path / "b").load_session(sid), load_script())
+    assert calls == [sid]
+
+
+def test_a_drill_stores_the_context_its_scorer_saw_and_rescore_reproduces_its_scores(tmp_path):
+    """run_drill saves each turn with its TurnContext (name, gender, node moments, the lines
+    and replies so far); re-scoring with the same script gives the stored scores back."""
+    from voicedrill import branching
+    from voicedrill.drill import run_drill
+    from voicedrill.headless import RecordedReplies, SilentSpeaker
+    from voicedrill.scenario import load_scenario
+
+    scenario = load_scenario("bridge_suicide")
+    script = load_script()
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    texts = ["You sound exhausted tonight.", "Go ahead and jump then."]
+    audio = [espeak(t, replies / f"{i:02d}.wav") for i, t in enumerate(texts)]
+
+    def transcriber(reply_audio: np.ndarray) -> Transcript:  # the words said (the point here is the context)
+        i = min(range(len(audio)), key=lambda k: abs(len(audio[k]) - len(reply_audio)))
+        return transcript_for(texts[i], reply_audio)
+
+    store = Store(tmp_path / "data")
+    writer = store.start_session(scenario_id=scenario.id, scenario_text=scenario.path.read_text(),
+                                 script_text=script.text, script_hash=script.hash, trainee="cy", language="en")
+    run_drill(scenario, script=script, speaker=SilentSpeaker(), listener=RecordedReplies(replies),
+              transcriber=transcriber, render_line=lambda line: np.zeros(1600, dtype=np.float32),
+              writer=writer, max_turns=2, ready_ahead=False)
+    session = store.load_session(writer.id)
+    assert len(session.turns) == 2
+    for position, t in enumerate(session.turns):
+        c = t.context
+        assert c is not None and (c.perpetrator, c.gender, c.language) == ("Claire", "female", "en")
+        assert c.moments == branching.context_fields(scenario, t.node_id)["moments"] == ("suicide",)
+        assert c.perpetrator_lines == tuple(x.line.text for x in session.turns[: position + 1])
+        assert c.previous_replies == tuple(x.transcript.text for x in session.turns[:position])
+        assert c.turn_index == t.index
+    result = rescore_session(store, writer.id, script)
+    for t, new in zip(session.turns, result.scores):
+        assert new.feedback == t.score.feedback and new.score == pytest.approx(t.score.score, abs=0.05)

@@ -18,7 +18,8 @@ import pytest
 from voicedrill.audio import SAMPLE_RATE, load_audio
 from voicedrill.errors import StoreError
 from voicedrill.scoring.result import Calm, Cue, Pacing, TurnScore
-from voicedrill.store import Store, TurnRecord, TurnTimings
+from voicedrill.store import Store
+from voicedrill.turn import Turn, TurnTimings
 from voicedrill.types import PerpetratorLine, Reply, Transcript, VoiceBaseline, Word
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,7 +50,7 @@ def speech(tmp_path_factory) -> dict:
     return {"replies": replies, "lines": lines, "dir": d}
 
 
-def make_record(i: int, speech: dict, *, cue: str | None = "emotional_label") -> TurnRecord:
+def make_record(i: int, speech: dict, *, cue: str | None = "emotional_label") -> Turn:
     """A turn with real audio. Word times are spread over the reply."""
     audio = speech["replies"][i % len(REPLIES)]
     text = REPLIES[i % len(REPLIES)]
@@ -71,7 +72,7 @@ def make_record(i: int, speech: dict, *, cue: str | None = "emotional_label") ->
         feedback=("You labelled the emotion.", "Slow down a little."),
         script_hash="abc123",
     )
-    return TurnRecord(
+    return Turn.scored(
         index=i,
         node_id=f"n{i}",
         line=PerpetratorLine(f"n{i}", LINES[i % len(LINES)], 0.5 + i / 10),
@@ -130,9 +131,9 @@ def test_session_round_trips_with_real_audio(tmp_path, speech):
         assert audio.dtype == np.float32 and audio.shape == r.reply.audio.shape
         np.testing.assert_allclose(audio, r.reply.audio, atol=LSB)
         line = t.line_audio()
-        assert line is not None and line.shape == r.line_audio.shape
-        np.testing.assert_allclose(line, r.line_audio, atol=LSB)
-        reply = t.reply()
+        assert line is not None and line.shape == r.line_audio().shape
+        np.testing.assert_allclose(line, r.line_audio(), atol=LSB)
+        reply = t.reply
         assert reply.onset == r.reply.onset and reply.source == "virtual trainee"
     # the scorer's context is rebuilt from the stored lines and replies
     ctx = s.context_for(2)
@@ -186,6 +187,7 @@ CHILD = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     import numpy as np
     import voicedrill.store as store_mod
+    from voicedrill.store import layout
     from test_store import make_record, start, REPLIES, LINES
     from voicedrill.audio import load_audio
     d = {speech_dir!r}
@@ -194,32 +196,32 @@ CHILD = textwrap.dedent(
     kill_at = {kill_at!r}   # where to block, waiting for SIGKILL, while saving turn 2
     hang = lambda: (print("blocked", flush=True), time.sleep(600))
     if kill_at == "audio":           # turn 2: reply.flac written in the temp folder, no turn.json
-        orig = store_mod._save_flac
+        orig = layout._save_flac
         def patched(path, audio, durable):
             orig(path, audio, durable)
             if ".turn-002" in str(path):
                 hang()
-        store_mod._save_flac = patched
+        layout._save_flac = patched
     elif kill_at == "turn_json":     # turn 2: half of turn.json written
-        orig_bytes = store_mod._write_bytes
+        orig_bytes = layout._write_bytes
         def patched(path, data, durable):
             if ".turn-002" in str(path) and path.name == "turn.json":
                 with open(path, "wb") as f:
                     f.write(data[: len(data) // 2]); f.flush(); os.fsync(f.fileno())
                 hang()
             orig_bytes(path, data, durable)
-        store_mod._write_bytes = patched
+        layout._write_bytes = patched
     elif kill_at == "rename":        # turn 2 complete in its temp folder, not yet renamed
         orig_rename = os.rename
         def patched(src, dst):
             if str(dst).endswith("turn-002"):
                 hang()
             orig_rename(src, dst)
-        store_mod.os.rename = patched
+        os.rename = patched
     elif kill_at == "index":         # turn 2 committed on disk, the index not yet updated
         orig_index = store_mod.Store._index_turn
         def patched(self, sid, turn):
-            if turn["index"] == 2:
+            if turn.index == 2:
                 hang()
             orig_index(self, sid, turn)
         store_mod.Store._index_turn = patched
@@ -595,3 +597,60 @@ def test_reindex_while_a_drill_is_writing(tmp_path, speech):
     live = other.dump_index()
     other.reindex()
     assert other.dump_index() == live
+
+
+# --------------------------------------------------------------------------- the turn record
+
+OLD_SESSION = Path(__file__).resolve().parent / "data" / "store_v1" / "20261130-011025-deab"
+
+
+def test_a_session_written_before_turn_schema_2_still_loads(tmp_path):
+    """tests/data/store_v1 was written by the code before turn.Turn (turn.json schema 1, no
+    context): every field it holds is read back, and it is listed and indexed."""
+    import shutil
+
+    raw = json.loads((OLD_SESSION / "turn-000" / "turn.json").read_text())
+    assert raw["schema"] == 1 and "context" not in raw
+    shutil.copytree(OLD_SESSION, tmp_path / "sessions" / OLD_SESSION.name)
+    store = Store(tmp_path)
+    s = store.load_session("latest")
+    assert s.problems == () and s.complete and s.meta.scenario_id == "bridge_suicide"
+    [t] = s.turns
+    assert (t.index, t.node_id, t.session_id) == (0, "first_words", OLD_SESSION.name)
+    assert t.line.text == raw["line"]["text"] and t.line.voice == "gmw/en-us+f3"
+    assert t.transcript.text == "Go ahead and jump then, I don't care." and len(t.transcript.words) == 8
+    assert t.score.score == raw["score"]["score"] and t.score.feedback == tuple(raw["score"]["feedback"])
+    assert t.score.cue_names() == tuple(c["name"] for c in raw["score"]["cues"])
+    assert (t.reply_onset, t.reply_end, t.latency, t.interrupted, t.reply_source) == (0.0, 2.48, 0.7, False, "virtual trainee")
+    assert t.reply_seconds == raw["reply"]["seconds"] and t.saved == raw["saved"]
+    assert t.timings.score_seconds == raw["timings"]["score_seconds"]
+    assert (t.agitation_before, t.agitation_after) == (0.6, 0.6)
+    assert t.context is None  # schema 1 had none: rescore rebuilds it from the library
+    assert t.line_audio_path is None and t.line_audio() is None
+    assert t.reply_audio_path == s.path / "turn-000" / "reply.flac"
+    assert t.reply_audio().size == round(t.reply_seconds * SAMPLE_RATE)
+    [summary] = store.list_sessions()
+    assert (summary.id, summary.turns, summary.complete) == (OLD_SESSION.name, 1, True)
+
+
+def test_the_turn_record_has_one_serializer_and_keeps_the_scorer_context(tmp_path, speech):
+    from dataclasses import fields, replace
+
+    from voicedrill.types import TurnContext
+
+    context = TurnContext("en", (LINES[0],), (), 0, perpetrator="Claire", gender="female", moments=("suicide",))
+    w = start(Store(tmp_path))
+    w.save_turn(replace(make_record(0, speech), context=context))
+    w.save_turn(make_record(1, speech))  # a turn without a context (as before schema 2)
+    s = Store(tmp_path).load_session(w.id)
+    assert s.turns[0].context == context and s.turns[1].context is None
+    raw = json.loads((s.path / "turn-000" / "turn.json").read_text())
+    assert raw["schema"] == 2 and raw["context"]["moments"] == ["suicide"] and raw["session_id"] == w.id
+    for t in s.turns:  # to_dict -> from_dict gives the same turn back (the export format too)
+        back = Turn.from_dict(json.loads(json.dumps(t.to_dict())), t.path)
+        for f in fields(Turn):
+            assert getattr(back, f.name) == getattr(t, f.name), f.name
+    exported = s.to_dict()["turns"][0]
+    assert Turn.from_dict(exported).context == context
+    with pytest.raises(TypeError):
+        Turn.from_dict({**raw, "context": ["not", "a", "mapping"]})

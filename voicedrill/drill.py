@@ -326,6 +326,7 @@ def run_drill(
                     transcribe_seconds=t4 - t3,
                     score_seconds=t5 - t4,
                 ),
+                context=context,
             )
             writer.save_turn(record)
             state.records.append(record)

@@ -13,12 +13,19 @@ differ or its score moves by more than ``SCORE_TOLERANCE`` points.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .errors import VoicedrillError
 from .scoring.result import TurnScore
 from .store import Rescoring, Session, Store
+from .types import TurnContext
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+    from .scoring.script import ScoringScript
 
 SCORE_TOLERANCE = 0.05  # points on the 0..100 turn score
 
@@ -130,29 +137,48 @@ class RescoreResult:
         }
 
 
-def rescore_turns(session: Session, script) -> tuple[TurnScore, ...]:
-    """Score every stored turn of ``session`` again with ``script`` (pure: nothing is written)."""
+def rescore_turns(session: Session, script: ScoringScript) -> tuple[TurnScore, ...]:
+    """Score every stored turn of ``session`` again with ``script`` (pure: nothing is written).
+
+    Each turn is scored with the context stored with it (what the scorer saw in the drill).
+    Turns saved before the context was stored get it rebuilt: the lines and replies so far
+    from the session, the name, gender and node moments from the library scenario.
+    """
     from .audio import SAMPLE_RATE
     from .scoring import score_turn
 
     baseline = session.meta.profile
-    scenario = _scenario_of(session)  # loaded once, not once a turn
+    scenario = None
+    if any(t.context is None for t in session.turns):
+        scenario = _scenario_of(session)  # loaded once, not once a turn
     scores = []
     for position, turn in enumerate(session.turns):
-        reply = turn.reply()
+        reply = turn.reply
         if reply.audio.size == 0:  # no audio was stored (a silent reply): silence of its length
             n = max(1, int(round(turn.reply_seconds * SAMPLE_RATE)))
-            from dataclasses import replace
-
             reply = replace(reply, audio=np.zeros(n, dtype=np.float32))
-        context = _with_scenario(session.context_for(position), scenario, turn.line.node_id)
+        context = turn.context or rebuilt_context(session, position, scenario)
         scores.append(score_turn(reply, turn.transcript, context, script, baseline))
     return tuple(scores)
 
 
-def _scenario_of(session: Session):
+def rebuilt_context(session: Session, position: int, scenario: Scenario | None) -> TurnContext:
+    """The context of ``session.turns[position]`` for a turn stored without one: the
+    session's lines and replies so far, with the scenario's name, gender and node moments
+    (without them when the scenario or its node can no longer be found)."""
+    from .branching import context_fields
+
+    context = session.context_for(position)
+    if scenario is None:
+        return context
+    try:
+        return replace(context, **context_fields(scenario, session.turns[position].line.node_id))
+    except VoicedrillError:
+        return context
+
+
+def _scenario_of(session: Session) -> Scenario | None:
     """The session's scenario from the library, or None when it can no longer be loaded."""
-    from .errors import VoicedrillError
     from .scenario import load_scenario
 
     try:
@@ -161,23 +187,7 @@ def _scenario_of(session: Session):
         return None
 
 
-def _with_scenario(context, scenario, node_id: str):
-    """The context with the scenario's name, gender and node moments, as the drill had it
-    (unchanged when the scenario or node can no longer be found)."""
-    from dataclasses import replace
-
-    from .branching import context_fields
-    from .errors import VoicedrillError
-
-    if scenario is None:
-        return context
-    try:
-        return replace(context, **context_fields(scenario, node_id))
-    except VoicedrillError:
-        return context
-
-
-def rescore_session(store: Store, session_id: str, script) -> RescoreResult:
+def rescore_session(store: Store, session_id: str, script: ScoringScript) -> RescoreResult:
     """Re-score one stored session with ``script`` (a loaded ``ScoringScript``), store the new
     scores beside the old ones, and return what changed.
 

@@ -8,11 +8,11 @@ Public API:
   ``<session folder>/debrief.html``) atomically.
 - ``terminal_summary(session_or_records, *, color=None, language=None, script=None) -> str``:
   the table printed after a drill, from a ``store.Session``, a ``drill.DrillResult`` or
-  the drill loop's list of ``store.TurnRecord``.
+  the drill loop's list of ``turn.Turn``.
 - ``render_history_html(entries, ...)`` / ``history_text(entries, ...)``: progress over
   drills from ``Store.history(trainee)``.
 
-Modules: view (turn records -> TurnView), labels (report.yaml wording), targets (bands
+Modules: view (what to show -> ``turn.Turn``s), labels (report.yaml wording), targets (bands
 from the scoring script), svg (charts), transcript (cue highlighting), media (audio as
 data: URIs), coaching (three points), page (HTML shell), debrief (the report page),
 history, terminal.
@@ -41,9 +41,9 @@ def terminal_summary(
     from .labels import labels_for
     from .targets import targets_for
     from .terminal import footer, supports_color, table
-    from .view import language_of, views_of
+    from .view import language_of, turns_of
 
-    turns, session = views_of(session_or_records)
+    turns, session = turns_of(session_or_records)
     if color is None:
         color = supports_color()
     labels = labels_for(language or language_of(turns, session))

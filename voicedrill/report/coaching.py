@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..scoring.rubric import whole_phrase
+from ..turn import Turn
 from .labels import Labels
 from .targets import Targets
-from .view import TurnView
 
 _MIN_SHARE = 0.3  # a pace/timing problem is coached when it shows in this share of turns
 
@@ -30,7 +30,7 @@ class CoachingPoint:
 
 
 def coaching_points(
-    turns: Sequence[TurnView], labels: Labels, targets: Targets, *, count: int = 3
+    turns: Sequence[Turn], labels: Labels, targets: Targets, *, count: int = 3
 ) -> tuple[CoachingPoint, ...]:
     """Up to ``count`` points, the most useful first: trap, habit, trend (then repeated advice)."""
     if not turns:
@@ -53,15 +53,15 @@ def coaching_points(
     return tuple(points[:count])
 
 
-def _cue_point(turns: Sequence[TurnView], labels: Labels, kind: str) -> CoachingPoint | None:
+def _cue_point(turns: Sequence[Turn], labels: Labels, kind: str) -> CoachingPoint | None:
     counts: Counter[str] = Counter()
     first_seen: dict[str, tuple[int, str]] = {}
-    for t in turns:
+    for number, t in enumerate(turns, start=1):
         for cue in t.score.cues:
             if cue.kind != kind:
                 continue
             if cue.name not in first_seen:
-                first_seen[cue.name] = (t.number, whole_phrase(cue, t.transcript.text).strip("<>"))
+                first_seen[cue.name] = (number, whole_phrase(cue, t.transcript.text).strip("<>"))
         for name in {c.name for c in t.score.cues if c.kind == kind}:
             counts[name] += 1
     if not counts:
@@ -83,7 +83,7 @@ def _cue_point(turns: Sequence[TurnView], labels: Labels, kind: str) -> Coaching
     return CoachingPoint(kind, text, kind == "helpful")
 
 
-def _trend_point(turns: Sequence[TurnView], labels: Labels, targets: Targets) -> CoachingPoint:
+def _trend_point(turns: Sequence[Turn], labels: Labels, targets: Targets) -> CoachingPoint:
     n = len(turns)
     lo, hi = targets.wpm
     num = labels.num
@@ -148,7 +148,9 @@ def _trend_point(turns: Sequence[TurnView], labels: Labels, targets: Targets) ->
                 ),
             )
         )
-    latencies = [t.latency for t in spoken if t.latency is not None and not t.interrupted]
+    latencies = [
+        t.reply_latency for t in spoken if t.reply_latency is not None and not t.interrupted
+    ]
     if latencies:
         median_latency = statistics.median(latencies)
         if median_latency > targets.latency[1]:
@@ -220,7 +222,7 @@ def _trend_point(turns: Sequence[TurnView], labels: Labels, targets: Targets) ->
     )
 
 
-def _repeated_feedback(turns: Sequence[TurnView], labels: Labels) -> CoachingPoint | None:
+def _repeated_feedback(turns: Sequence[Turn], labels: Labels) -> CoachingPoint | None:
     """The scorer's advice given in most turns (at least two). Praise ("Good mirroring",
     "Your pace and voice were steady") is never listed as something to fix."""
     from ..scoring.rubric import is_praise

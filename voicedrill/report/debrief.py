@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Sequence
 
+from ..turn import Turn
 from . import svg
 from .coaching import coaching_points
 from .labels import Labels, labels_for
@@ -17,7 +18,7 @@ from .media import data_uri
 from .page import page, score_band
 from .targets import Targets, targets_for
 from .transcript import highlight
-from .view import TurnView, language_of, turn_views
+from .view import language_of, turns_of
 
 AUDIO_FORMATS = ("flac", "ogg", "none")
 
@@ -39,7 +40,7 @@ def render_report(
         )
     if not (hasattr(session, "meta") and hasattr(session, "turns")):
         raise TypeError(f"render_report needs a store.Session, got {type(session).__name__}")
-    turns = turn_views(session.turns)
+    turns, _ = turns_of(session.turns)
     labels = labels_for(language_of(turns, session))
     targets = targets or targets_for(script, session)
     title_name = scenario_title(session)
@@ -110,7 +111,7 @@ def _header(session, labels: Labels, title: str) -> str:
     )
 
 
-def _banners(session, turns: Sequence[TurnView], labels: Labels) -> str:
+def _banners(session, turns: Sequence[Turn], labels: Labels) -> str:
     out = []
     if not session.complete:
         out.append(
@@ -123,7 +124,7 @@ def _banners(session, turns: Sequence[TurnView], labels: Labels) -> str:
     return "\n".join(out)
 
 
-def _summary(session, turns: Sequence[TurnView], labels: Labels) -> str:
+def _summary(session, turns: Sequence[Turn], labels: Labels) -> str:
     score = session.drill_score
     result = "none"
     if session.complete and session.outcome:
@@ -159,7 +160,7 @@ def _summary(session, turns: Sequence[TurnView], labels: Labels) -> str:
     )
 
 
-def _coaching(turns: Sequence[TurnView], labels: Labels, targets: Targets) -> str:
+def _coaching(turns: Sequence[Turn], labels: Labels, targets: Targets) -> str:
     points = coaching_points(turns, labels, targets)
     items = "".join(
         f'<li class="{"good" if p.good else "change"} c-{escape(p.kind)}">{escape(p.text)}</li>'
@@ -171,7 +172,7 @@ def _coaching(turns: Sequence[TurnView], labels: Labels, targets: Targets) -> st
     )
 
 
-def _comments(session, turns: Sequence[TurnView], labels: Labels) -> str:
+def _comments(session, turns: Sequence[Turn], labels: Labels) -> str:
     """The instructor's comments (annotations.json, kept apart from the scores)."""
     from ..annotations import comments
     from ..errors import StoreError
@@ -182,7 +183,7 @@ def _comments(session, turns: Sequence[TurnView], labels: Labels) -> str:
         return ""
     if not notes:
         return ""
-    number = {t.index: t.number for t in turns}
+    number = {t.index: n for n, t in enumerate(turns, start=1)}
     items = "".join(
         f'<li><a href="#turn-{number.get(i, i + 1)}">{escape(labels.text("comments.turn", turn=number.get(i, i + 1)))}</a>: '
         f"{escape(text)}</li>"
@@ -191,12 +192,12 @@ def _comments(session, turns: Sequence[TurnView], labels: Labels) -> str:
     return f'<section id="comments"><h2>{escape(labels.text("comments.heading"))}</h2><ul class="comments">{items}</ul></section>'
 
 
-def _agitation(turns: Sequence[TurnView], labels: Labels) -> str:
+def _agitation(turns: Sequence[Turn], labels: Labels) -> str:
     # when each line was spoken, then after the last reply (so every dot sits on the line)
     values = tuple(
         [t.agitation_before for t in turns] + ([turns[-1].agitation_after] if turns else [])
     )
-    x_labels = [str(t.number) for t in turns] + [
+    x_labels = [str(n) for n in range(1, len(turns) + 1)] + [
         labels.text("agitation.end")
     ]  # before each turn, then after the last
     marks = tuple(
@@ -206,7 +207,7 @@ def _agitation(turns: Sequence[TurnView], labels: Labels) -> str:
             css=f"mk-{score_band(t.score.score)}",
             tip=labels.text(
                 "agitation.point",
-                turn=t.number,
+                turn=i + 1,
                 before=labels.num(t.agitation_before, 2),
                 after=labels.num(t.agitation_after, 2),
                 score=labels.num(t.score.score),
@@ -239,8 +240,10 @@ def _agitation(turns: Sequence[TurnView], labels: Labels) -> str:
     )
 
 
-def _turns(turns: Sequence[TurnView], labels: Labels, targets: Targets, audio: str, session) -> str:
-    cards = "\n".join(_turn_card(t, labels, targets, audio, session) for t in turns)
+def _turns(turns: Sequence[Turn], labels: Labels, targets: Targets, audio: str, session) -> str:
+    cards = "\n".join(
+        _turn_card(t, n, labels, targets, audio, session) for n, t in enumerate(turns, start=1)
+    )
     return f'<section id="turns"><p class="legend-line">{escape(labels.text("turn.legend"))}</p>{cards}</section>'
 
 
@@ -251,7 +254,7 @@ def _audio(source, labels: Labels, key: str, fmt: str) -> str:
     return f'<audio controls preload="metadata" aria-label="{escape(labels.text(key))}" src="{uri}"></audio>'
 
 
-def _turn_card(t: TurnView, labels: Labels, targets: Targets, audio: str, session) -> str:
+def _turn_card(t: Turn, number: int, labels: Labels, targets: Targets, audio: str, session) -> str:
     s = t.score
     band = score_band(s.score)
     rescored = ""
@@ -263,7 +266,7 @@ def _turn_card(t: TurnView, labels: Labels, targets: Targets, audio: str, sessio
                 f'→ {escape(labels.num(new.score))}</span>'
             )
     header = (
-        f'<header><h3>{escape(labels.text("turn.heading", turn=t.number))}</h3>'
+        f'<header><h3>{escape(labels.text("turn.heading", turn=number))}</h3>'
         f'<span class="small">{escape(labels.text("turn.node", node=t.node_id))}</span>'
         f'<span class="small">{escape(labels.text("turn.agitation", before=labels.num(t.agitation_before, 2), after=labels.num(t.agitation_after, 2)))}</span>'
         f'<span class="spacer"></span><span class="small">{escape(labels.text("turn.score"))}</span>'
@@ -277,7 +280,7 @@ def _turn_card(t: TurnView, labels: Labels, targets: Targets, audio: str, sessio
             if t.line.spoken_by
             else ""
         )
-        + f'{_audio(t.line_audio, labels, "turn.line_audio", audio)}</div>'
+        + f'{_audio(t.line_clip, labels, "turn.line_audio", audio)}</div>'
     )
     if t.transcript.is_empty:
         said = f'<p class="transcript silent">{escape(labels.text("turn.silent_reply"))}</p>'
@@ -290,7 +293,7 @@ def _turn_card(t: TurnView, labels: Labels, targets: Targets, audio: str, sessio
         said = highlight(t.transcript, s.cues, labels)
     reply = (
         f'<div class="reply"><div class="who">{escape(labels.text("turn.you"))}</div>{said}'
-        f'{_audio(t.reply_audio, labels, "turn.reply_audio", audio) if t.reply_audio is not None or not t.silent else ""}</div>'
+        f'{_audio(t.reply_clip, labels, "turn.reply_audio", audio) if t.reply_clip is not None or not t.silent else ""}</div>'
     )
     feedback = ""
     if s.feedback:
@@ -299,12 +302,12 @@ def _turn_card(t: TurnView, labels: Labels, targets: Targets, audio: str, sessio
             f'<ul class="feedback" aria-label="{escape(labels.text("turn.feedback"))}">{items}</ul>'
         )
     return (
-        f'<article class="turn" id="turn-{t.number}">{header}<div class="exchange">{line}{reply}</div>'
+        f'<article class="turn" id="turn-{number}">{header}<div class="exchange">{line}{reply}</div>'
         f"{_metrics(t, labels, targets)}{feedback}</article>"
     )
 
 
-def _metrics(t: TurnView, labels: Labels, targets: Targets) -> str:
+def _metrics(t: Turn, labels: Labels, targets: Targets) -> str:
     p = t.score.pacing
     lo, hi = targets.wpm
     band_text = labels.text("turn.target_band", low=labels.num(lo), high=labels.num(hi))
@@ -329,7 +332,7 @@ def _metrics(t: TurnView, labels: Labels, targets: Targets) -> str:
         ),
         band_text,
     )
-    lat = t.latency
+    lat = t.reply_latency
     l_lo, l_hi = targets.latency
     if lat is None:
         lat_fig, lat_note = labels.text("turn.no_latency"), ""
@@ -366,7 +369,7 @@ def _metrics(t: TurnView, labels: Labels, targets: Targets) -> str:
     return f'<div class="metrics">{pace}{latency}{pauses}{calm}</div>'
 
 
-def _calm_metric(t: TurnView, labels: Labels, targets: Targets) -> str:
+def _calm_metric(t: Turn, labels: Labels, targets: Targets) -> str:
     c = t.score.calm
     if c is None or "no_voiced_frames" in c.flags:
         return _metric(labels.text("turn.calm"), labels.text("turn.no_calm"), "", "")
@@ -409,18 +412,18 @@ def _metric(title: str, figure: str, chart: str, note: str) -> str:
     )
 
 
-def _rescorings(session, turns: Sequence[TurnView], labels: Labels) -> str:
+def _rescorings(session, turns: Sequence[Turn], labels: Labels) -> str:
     if not session.rescorings:
         return ""
     blocks = []
     for r in session.rescorings:
         rows = []
-        for t in turns:
+        for number, t in enumerate(turns, start=1):
             new = t.rescore(r.script_hash)
             old = t.score
             if new is None:
                 rows.append(
-                    f'<tr><td>{t.number}</td><td class="num">{escape(labels.num(old.score))}</td>'
+                    f'<tr><td>{number}</td><td class="num">{escape(labels.num(old.score))}</td>'
                     f'<td class="num">—</td><td class="num">—</td><td></td><td></td></tr>'
                 )
                 continue
@@ -429,7 +432,7 @@ def _rescorings(session, turns: Sequence[TurnView], labels: Labels) -> str:
             added = sorted(set(new.cue_names()) - set(old.cue_names()))
             removed = sorted(set(old.cue_names()) - set(new.cue_names()))
             rows.append(
-                f'<tr><td>{t.number}</td><td class="num">{escape(labels.num(old.score))}</td>'
+                f'<tr><td>{number}</td><td class="num">{escape(labels.num(old.score))}</td>'
                 f'<td class="num">{escape(labels.num(new.score))}</td>'
                 f'<td class="num {css}">{escape(labels.num(diff, 0, signed=True))}</td>'
                 f"<td>{_cue_tags(added, labels)}</td><td>{_cue_tags(removed, labels)}</td></tr>"

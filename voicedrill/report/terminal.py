@@ -13,9 +13,9 @@ import textwrap
 import unicodedata
 from typing import Sequence
 
+from ..turn import Turn
 from .labels import Labels
 from .targets import Targets
-from .view import TurnView
 
 RESET = "\033[0m"
 STYLES = {
@@ -61,7 +61,7 @@ def score_style(score: float | None) -> str:
     return "good" if score >= 70 else "mid" if score >= 40 else "bad"
 
 
-def table(turns: Sequence[TurnView], labels: Labels, targets: Targets, *, color: bool) -> str:
+def table(turns: Sequence[Turn], labels: Labels, targets: Targets, *, color: bool) -> str:
     """The per-turn table as text, one row per turn (a long cue list wraps inside its column)."""
 
     def paint(text: str, style: str) -> str:
@@ -71,7 +71,7 @@ def table(turns: Sequence[TurnView], labels: Labels, targets: Targets, *, color:
         labels.text(f"table.{k}") for k in ("turn", "cues", "wpm", "latency", "calm", "score")
     ]
     rows: list[list[list[str]]] = []  # row -> column -> lines
-    for t in turns:
+    for number, t in enumerate(turns, start=1):
         cue_parts = []
         seen = set()
         for cue in t.score.cues:
@@ -88,12 +88,13 @@ def table(turns: Sequence[TurnView], labels: Labels, targets: Targets, *, color:
             if wpm is not None
             else paint("—", "dim")
         )
-        if t.latency is None:
+        latency = t.reply_latency
+        if latency is None:
             lat_text = paint("—", "dim")
         else:
-            late = t.interrupted or t.latency > targets.latency[1]
+            late = t.interrupted or latency > targets.latency[1]
             lat_text = paint(
-                labels.text("turn.latency_value", seconds=labels.num(t.latency, 1)),
+                labels.text("turn.latency_value", seconds=labels.num(latency, 1)),
                 "bad" if late else "good",
             )
         calm = t.calm
@@ -103,7 +104,7 @@ def table(turns: Sequence[TurnView], labels: Labels, targets: Targets, *, color:
             else paint("—", "dim")
         )
         score_text = paint(labels.num(t.score.score), score_style(t.score.score))
-        rows.append([[str(t.number)], cue_lines, [wpm_text], [lat_text], [calm_text], [score_text]])
+        rows.append([[str(number)], cue_lines, [wpm_text], [lat_text], [calm_text], [score_text]])
     widths = [visible_width(h) for h in header]
     for row in rows:
         for i, cell in enumerate(row):

@@ -14,7 +14,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from .. import course
-from ..store import StoredTurn, _turn_dir
+from ..store import TURN_FILE, _turn_dir
+from ..turn import Turn
 from .app import ctx, page, require_instructor, tx
 from .html import cue_tags, h, num, score_pill, seg, url
 
@@ -26,17 +27,15 @@ def routes() -> list[Route]:
 @dataclass(frozen=True)
 class Card:
     reply: course.CritiqueReply
-    turn: StoredTurn
+    turn: Turn
     next_line: str  # what the perpetrator said next ("" at the end of the drill)
     outcome: str  # how the drill ended when this was the last turn
 
 
-def _read_turn(store, sid: str, index: int) -> StoredTurn | None:
+def _read_turn(store, sid: str, index: int) -> Turn | None:
     folder = store.sessions_dir / sid / _turn_dir(index)
     try:
-        return StoredTurn.from_dict(
-            json.loads((folder / "turn.json").read_text(encoding="utf-8")), folder
-        )
+        return Turn.from_dict(json.loads((folder / TURN_FILE).read_text(encoding="utf-8")), folder)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
