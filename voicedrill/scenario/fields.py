@@ -68,14 +68,14 @@ _MAX_CONDITION_DEPTH = 4
 class _Fields:
     """The state of one parse (the problems found, the names seen) and the typed readers."""
 
-    def __init__(self, doc):
+    def __init__(self, doc) -> None:
         from ..yamlsafe import Problems
 
         self.doc = doc
         self.p = Problems(doc)
         self.cues = cue_names()
         self.groups = cue_groups()
-        self.language = None
+        self.language: str | None = None  # the scenario's, once read
         # references checked after the whole file is read: (path, kind, name)
         self.node_refs: list[tuple[tuple, str]] = []
         self.outcome_refs: list[tuple[tuple, str]] = []
