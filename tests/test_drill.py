@@ -322,3 +322,24 @@ def test_ready_ahead_warms_the_models_before_the_first_reply(tmp_path):
     run(_headless(scenario, VirtualTrainee(scenario, path="good", render=_render_reply),
                   transcriber=Warmable(asr.Transcriber(tiny_en_model(), "en")), max_turns=1), Store(tmp_path))
     assert calls == ["transcriber", "transcribe"]
+
+
+def test_session_checks_the_options_before_anything_is_written(tmp_path):
+    """session.load_inputs refuses a bad drill with one clear ParameterError, and a good one
+    gives the scenario, the shipped script and no group; no session folder is made."""
+    from voicedrill.errors import ParameterError
+    from voicedrill.session import DrillOptions, load_inputs
+
+    for options, needle in [
+        (DrillOptions(SCENARIO, mode="karaoke", data_dir=tmp_path), "unknown drill mode 'karaoke'"),
+        (DrillOptions(SCENARIO, mode="replies", data_dir=tmp_path), "--replies DIR"),
+        (DrillOptions(SCENARIO, max_turns=0, data_dir=tmp_path), "--max-turns"),
+        (DrillOptions(SCENARIO, virtual_path="mediocre", data_dir=tmp_path), "no scripted trainee path 'mediocre'"),
+        (DrillOptions(SCENARIO, course="<b>", data_dir=tmp_path), "course"),
+    ]:
+        with pytest.raises(ParameterError, match=needle):
+            load_inputs(options)
+    inputs = load_inputs(DrillOptions(SCENARIO, data_dir=tmp_path))
+    assert inputs.scenario.id == SCENARIO and inputs.script.hash == load_script().hash
+    assert (inputs.group, inputs.course) == ("", "")
+    assert not (tmp_path / "sessions").exists()
