@@ -167,10 +167,11 @@ class _Speaker:
 def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, cache: Path, seed: int) -> None:
     from tests.rig import MIC_DEVICE, SPEAKER_DEVICE
     from voicedrill import asr, tts
-    from voicedrill.drill import DrillEvents, run_drill
+    from voicedrill.drill import DrillEvents
     from voicedrill.live import LiveListener, LiveSpeaker
     from voicedrill.scenario import load_scenario
     from voicedrill.scoring import load_script
+    from voicedrill import session
     from voicedrill.store import Store
     from voicedrill.vad import ListenSettings
 
@@ -200,15 +201,12 @@ def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, 
     listener = LiveListener(MIC_DEVICE, settings=settings, key_pressed=lambda: False,
                             turn_model=turn_model if new else None).open()
     tmp = tempfile.mkdtemp(prefix="bench-live-")
-    writer = Store(tmp).start_session(scenario_id=scenario.id, scenario_text=scenario.path.read_text(),
-                                      script_text=script.text, script_hash=script.hash, trainee="bench",
-                                      language="en", mode="live")
     turns = max(1, min(len(queue), scenario.limits.max_turns))
+    drill = session.Drill(scenario=scenario, script=script, speaker=_Speaker(LiveSpeaker(SPEAKER_DEVICE), run),
+                          listener=_Trainee(listener, rig, queue, run), transcriber=asr.Transcriber(model, "en"),
+                          render_line=render_line, mode="live", trainee="bench", seed=seed, max_turns=turns)
     try:
-        run_drill(scenario, script=script, speaker=_Speaker(LiveSpeaker(SPEAKER_DEVICE), run),
-                  listener=_Trainee(listener, rig, queue, run), transcriber=asr.Transcriber(model, "en"),
-                  render_line=render_line, writer=writer, seed=seed, events=Events(), max_turns=turns,
-                  ready_ahead=new)
+        session.run(drill, Store(tmp), events=Events(), ready_ahead=new)
     finally:
         listener.close()
 

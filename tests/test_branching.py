@@ -15,7 +15,7 @@ from voicedrill.branching import ScriptEffects, TurnFacts, line_for, mentions, s
 from voicedrill.errors import ParameterError, ScenarioError
 from voicedrill.scenario import load_scenario, parse_scenario
 
-from .test_scenario import MINIMAL
+from .fixtures_scenario import MINIMAL
 
 NO_EFFECTS = ScriptEffects(cues={}, silence=0.0, interruption=0.0)
 

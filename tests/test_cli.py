@@ -113,7 +113,8 @@ def test_drill_scores_with_the_course_script_and_records_the_group(tmp_path):
 
     from voicedrill import course
     from voicedrill.calibrate import Calibration, save_profile
-    from voicedrill.cli.drill import _load_inputs
+    from voicedrill.cli.drill import _options
+    from voicedrill.session import load_inputs
     from voicedrill.scoring import load_script
     from voicedrill.store import Store
     from voicedrill.types import VoiceBaseline
@@ -126,7 +127,8 @@ def test_drill_scores_with_the_course_script_and_records_the_group(tmp_path):
 
     def inputs(*extra):
         args = build_parser().parse_args(["drill", "barricaded_subject", "--virtual", "good", "--data-dir", str(d), *extra])
-        return args, _load_inputs("barricaded_subject", args)[1]
+        loaded = load_inputs(_options(args, "barricaded_subject", mode="virtual", virtual_path="good"))
+        return loaded, loaded.script
 
     args, script = inputs("--trainee", "zed")  # not of the course: the shipped script
     assert script.path != chosen and args.group == ""

@@ -13,10 +13,11 @@ import pytest
 from tests.fixtures_asr import tiny_en_model, wer
 from voicedrill import tts
 from voicedrill.audio import SAMPLE_RATE, save_audio
-from voicedrill.drill import DrillEvents, run_drill
+from voicedrill.drill import DrillEvents
 from voicedrill.headless import RecordedReplies, SilentSpeaker, VirtualTrainee, reply_from_audio, virtual_delivery
 from voicedrill.scenario import load_scenario
 from voicedrill.scoring import load_script
+from voicedrill.session import Drill, run
 from voicedrill.store import Store
 
 SCENARIO = "barricaded_subject"
@@ -37,21 +38,21 @@ def _line_renderer(scenario):
     return render
 
 
-def _drill(tmp_path, *, listener, scenario=None, **kw):
+def _headless(scenario, listener, *, transcriber=None, render_line=None, **kw) -> Drill:
+    """A headless drill of ``scenario`` (silent speaker, tiny.en, espeak-ng lines) that
+    ``listener`` answers; ``kw``: seed, max_turns."""
     from voicedrill import asr
 
-    scenario = scenario or load_scenario(SCENARIO)
-    script = load_script()
+    return Drill(
+        scenario=scenario, script=load_script(), speaker=SilentSpeaker(), listener=listener,
+        transcriber=transcriber or asr.Transcriber(tiny_en_model(), scenario.language),
+        render_line=render_line or _line_renderer(scenario), mode="test", trainee="test", **kw,
+    )
+
+
+def _drill(tmp_path, *, listener, scenario=None, events=None, **kw):
     store = Store(tmp_path)
-    writer = store.start_session(
-        scenario_id=scenario.id, scenario_text=scenario.path.read_text(), script_text=script.text,
-        script_hash=script.hash, trainee="test", language=scenario.language, mode="test",
-    )
-    result = run_drill(
-        scenario, script=script, speaker=SilentSpeaker(), listener=listener,
-        transcriber=asr.Transcriber(tiny_en_model(), scenario.language),
-        render_line=_line_renderer(scenario), writer=writer, **kw,
-    )
+    result = run(_headless(scenario or load_scenario(SCENARIO), listener, **kw), store, events=events)
     return result, store.load_session(result.session_id)
 
 
@@ -78,6 +79,33 @@ def test_demo_runs_end_to_end_and_saves_one_turn_per_reply(tmp_path):
         assert turn.reply_audio().size > SAMPLE_RATE
         assert abs(turn.reply.latency - 0.8) < 0.15  # the virtual trainee thinks 0.8 s
         assert turn.transcript.text in result.stdout  # the per-turn summary shows it
+
+
+def test_quiet_demo_cut_short_prints_the_summary_a_runnable_hint_and_history_says_stopped(tmp_path):
+    """Issue 14, item 5, through the real CLI: `demo --quiet` prints only the summary (no
+    perpetrator line, no per-turn feedback); the closing hint runs as printed, from where
+    the demo ran; `history` does not call a drill cut short by --max-turns complete."""
+    import shlex
+
+    data = tmp_path / "data"
+    result = _cli("demo", "--quiet", "--max-turns", "2", "--data-dir", str(data))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    scenario = load_scenario(SCENARIO)
+    first_line = scenario.node(scenario.start_node).lines.all()
+    assert not any(line in out for line in first_line), out  # no perpetrator line
+    assert "[turn" not in out and "Briefing" not in out and scenario.title not in out, out
+    assert "Outcome: stopped after 2 turns (--max-turns)" in out
+    (hint,) = [ln.split("Debrief: ", 1)[1] for ln in out.splitlines() if ln.startswith("Debrief: ")]
+    page = tmp_path / "debrief.html"
+    ran = subprocess.run([*shlex.split(hint), "-o", str(page), "--audio", "none"], capture_output=True, text=True,
+                         timeout=300)
+    assert ran.returncode == 0, ran.stderr
+    assert page.stat().st_size > 0 and "Traceback" not in ran.stderr
+    history = _cli("history", "trainee", "--data-dir", str(data), timeout=300)
+    assert history.returncode == 0, history.stderr
+    (row,) = [ln for ln in history.stdout.splitlines() if SCENARIO in ln]
+    assert row.rstrip().endswith("stopped"), history.stdout  # Complete: stopped, not yes
 
 
 def test_poor_path_escalates_and_ends_badly(tmp_path):
@@ -265,17 +293,8 @@ def test_the_next_line_is_rendered_while_the_trainee_speaks(tmp_path):
 
     drill_module.Prefetch = Spy
     try:
-        store = Store(tmp_path)
-        script = load_script()
-        writer = store.start_session(scenario_id=scenario.id, scenario_text=scenario.path.read_text(),
-                                     script_text=script.text, script_hash=script.hash, trainee="t", language="en",
-                                     mode="test")
-        from voicedrill import asr
-
-        result = run_drill(scenario, script=script, speaker=SilentSpeaker(),
-                           listener=SlowTrainee(scenario, path="good", render=_render_reply),
-                           transcriber=asr.Transcriber(tiny_en_model(), "en"), render_line=render, writer=writer,
-                           max_turns=2)
+        result = run(_headless(scenario, SlowTrainee(scenario, path="good", render=_render_reply),
+                               render_line=render, max_turns=2), Store(tmp_path))
     finally:
         drill_module.Prefetch = original
     assert len(result.turns) == 2
@@ -300,12 +319,27 @@ def test_ready_ahead_warms_the_models_before_the_first_reply(tmp_path):
     from voicedrill import asr
 
     scenario = load_scenario(SCENARIO)
-    script = load_script()
-    writer = Store(tmp_path).start_session(scenario_id=scenario.id, scenario_text=scenario.path.read_text(),
-                                           script_text=script.text, script_hash=script.hash, trainee="t",
-                                           language="en", mode="test")
-    run_drill(scenario, script=script, speaker=SilentSpeaker(),
-              listener=VirtualTrainee(scenario, path="good", render=_render_reply),
-              transcriber=Warmable(asr.Transcriber(tiny_en_model(), "en")), render_line=_line_renderer(scenario),
-              writer=writer, max_turns=1)
+    run(_headless(scenario, VirtualTrainee(scenario, path="good", render=_render_reply),
+                  transcriber=Warmable(asr.Transcriber(tiny_en_model(), "en")), max_turns=1), Store(tmp_path))
     assert calls == ["transcriber", "transcribe"]
+
+
+def test_session_checks_the_options_before_anything_is_written(tmp_path):
+    """session.load_inputs refuses a bad drill with one clear ParameterError, and a good one
+    gives the scenario, the shipped script and no group; no session folder is made."""
+    from voicedrill.errors import ParameterError
+    from voicedrill.session import DrillOptions, load_inputs
+
+    for options, needle in [
+        (DrillOptions(SCENARIO, mode="karaoke", data_dir=tmp_path), "unknown drill mode 'karaoke'"),
+        (DrillOptions(SCENARIO, mode="replies", data_dir=tmp_path), "--replies DIR"),
+        (DrillOptions(SCENARIO, max_turns=0, data_dir=tmp_path), "--max-turns"),
+        (DrillOptions(SCENARIO, virtual_path="mediocre", data_dir=tmp_path), "no scripted trainee path 'mediocre'"),
+        (DrillOptions(SCENARIO, course="<b>", data_dir=tmp_path), "course"),
+    ]:
+        with pytest.raises(ParameterError, match=needle):
+            load_inputs(options)
+    inputs = load_inputs(DrillOptions(SCENARIO, data_dir=tmp_path))
+    assert inputs.scenario.id == SCENARIO and inputs.script.hash == load_script().hash
+    assert (inputs.group, inputs.course) == ("", "")
+    assert not (tmp_path / "sessions").exists()

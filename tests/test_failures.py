@@ -35,41 +35,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.fixtures_scenario import MINIMAL
 from voicedrill.cli import main as cli_main
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 JFK = REPO / "tests" / "data" / "jfk.flac"
 CASE_SECONDS = 120  # a case that runs longer is a hang (model loading on a busy 2-core machine included)
-
-MINIMAL = """\
-id: minimal
-title: A small valid scenario
-language: en
-situation: barricaded subject
-briefing: He is alone in his flat.
-learning_goals: [Label his feelings]
-perpetrator:
-  name: Sam
-  start_agitation: 0.5
-limits: {max_turns: 8, outcome: time_limit}
-nodes:
-  - id: door
-    lines:
-      calm: "Who is it?"
-      explosive: ["Go away!", "I said go away!"]
-    trainee: {good: "It sounds like you are exhausted.", poor: ~}
-    transitions:
-      - when: {cues_any: [emotional_label], agitation_below: 0.6}
-        to: talk
-      - to: door
-  - id: talk
-    lines: "Fine. I'm coming out."
-    outcome: surrender
-outcomes:
-  surrender: {result: good, title: He comes out, debrief: He came out.}
-  time_limit: {result: neutral, title: Time ran out, debrief: Time ran out.}
-"""
 
 
 # ----------------------------------------------------------------------------- running

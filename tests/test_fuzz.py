@@ -29,7 +29,7 @@ from voicedrill.scoring.evaluate import parse_labelled_line
 from voicedrill.scoring.script import ScoringScript
 from voicedrill.yamlsafe import load_yaml
 
-from .test_failures import MINIMAL
+from .fixtures_scenario import MINIMAL
 
 import scipy.signal  # noqa: E402,F401  (imported once here, not inside the first timed example)
 

@@ -11,11 +11,11 @@ import pytest
 from tests.fixtures_asr import tiny_en_model, wer
 from tests.rig import MIC_DEVICE, SPEAKER_DEVICE, TraineeAtMic, audio_rig  # noqa: F401
 from voicedrill import asr, tts
-from voicedrill.drill import run_drill
 from voicedrill.headless import virtual_delivery
 from voicedrill.live import LiveListener, LiveSpeaker
 from voicedrill.scenario import load_scenario
 from voicedrill.scoring import load_script
+from voicedrill.session import Drill, run
 from voicedrill.store import Store
 from voicedrill.vad import ListenSettings
 
@@ -56,15 +56,11 @@ def test_live_drill_on_the_virtual_rig(audio_rig, tmp_path):
     listener = LiveListener(MIC_DEVICE, settings=settings).open()
     trainee = TraineeAtMic(listener, audio_rig, reply_for, think=0.9)
     recording = audio_rig.record_speaker()
-    writer = Store(tmp_path).start_session(
-        scenario_id=scenario.id, scenario_text=scenario.path.read_text(), script_text=script.text,
-        script_hash=script.hash, trainee="rig", language="en", mode="live",
-    )
+    drill = Drill(scenario=scenario, script=script, speaker=LiveSpeaker(SPEAKER_DEVICE), listener=trainee,
+                  transcriber=asr.Transcriber(model, "en"), render_line=render_line, mode="live", trainee="rig",
+                  max_turns=3)
     try:
-        result = run_drill(
-            scenario, script=script, speaker=LiveSpeaker(SPEAKER_DEVICE), listener=trainee,
-            transcriber=asr.Transcriber(model, "en"), render_line=render_line, writer=writer, max_turns=3,
-        )
+        result = run(drill, Store(tmp_path))
     finally:
         listener.close()
         heard_from_speaker = recording.stop()

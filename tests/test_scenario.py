@@ -14,6 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fixtures_scenario import MINIMAL
 from voicedrill.errors import ParameterError, ScenarioError
 from voicedrill.scenario import (
     MAX_LINE_CHARS,
@@ -28,38 +29,6 @@ from voicedrill.scenario import (
 ROOT = Path(__file__).resolve().parents[1]
 BAD = Path(__file__).resolve().parent / "data" / "bad_scenarios"
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-
-MINIMAL = """\
-id: minimal
-title: A small valid scenario
-language: en
-situation: barricaded subject
-briefing: He is alone in his flat.
-learning_goals: [Label his feelings]
-perpetrator:
-  name: Sam
-  start_agitation: 0.5
-  hooks: [{name: son, words: [son, "boy*"], lower: 0.1}]
-limits: {max_turns: 8, outcome: time_limit}
-nodes:
-  - id: door
-    lines:
-      calm: "Who is it?"
-      explosive: ["Go away!", "I said go away!"]
-    trainee: {good: "It sounds like you are exhausted.", poor: ~}
-    transitions:
-      - when: {cues_any: [emotional_label], agitation_below: 0.6}
-        to: talk
-      - when: {hooks_any: [son]}
-        end: surrender
-      - to: door
-  - id: talk
-    lines: "Fine. I'm coming out."
-    outcome: surrender
-outcomes:
-  surrender: {result: good, title: He comes out, debrief: He came out.}
-  time_limit: {result: neutral, title: Time ran out, debrief: Time ran out.}
-"""
 
 
 # --- the format --------------------------------------------------------------

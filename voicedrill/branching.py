@@ -286,8 +286,12 @@ def step(
         )
     if t.end is not None:
         return Step(None, new, scenario.outcome(t.end), index, effects)
+    if t.to is None:  # unreachable for a validated scenario (a transition has `to` or `end`)
+        raise ParameterError(
+            f"node '{node_id}' of scenario '{scenario.id}': a transition goes nowhere"
+        )
     target = scenario.node(t.to)
-    if target.terminal:
+    if target.outcome is not None:  # a terminal node
         return Step(target.id, new, scenario.outcome(target.outcome), index, effects)
     if facts.turn_index + 1 >= scenario.limits.max_turns:
         return Step(None, new, scenario.outcome(scenario.limits.outcome), None, effects)

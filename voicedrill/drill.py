@@ -137,7 +137,9 @@ def candidates(
     from . import branching
 
     if step is None:
-        from .tts import AGITATION_STEP as step
+        from .tts import AGITATION_STEP
+
+        step = AGITATION_STEP
     dyn = scenario.dynamics
     node = scenario.node(node_id)
     targets = [t.to for t in node.transitions if t.to is not None]
@@ -229,12 +231,9 @@ def run_drill(
     state = _State(node_id=scenario.start_node, agitation=scenario.perpetrator.start_agitation)
     outcome = None
     stopped = ""
-    if (
-        ready_ahead
-        and callable(getattr(listener, "attach", None))
-        and callable(getattr(transcriber, "window", None))
-    ):
-        listener.attach(transcriber)  # transcribe while the trainee speaks
+    attach = getattr(listener, "attach", None)
+    if ready_ahead and callable(attach) and callable(getattr(transcriber, "window", None)):
+        attach(transcriber)  # transcribe while the trainee speaks
     warming = _warm(transcriber, listener) if ready_ahead else _warm(None, None)
     prefetch: Prefetch | None = None
     events.briefing(scenario)
@@ -343,6 +342,7 @@ def run_drill(
                     events.line(final, turn_index)
                     speaker.play(render_line(final))
                 break
+            assert step.next_node is not None  # a step without an outcome names the next node
             state.node_id = step.next_node
     except KeyboardInterrupt:
         stopped = "stopped by the trainee (Ctrl-C)"

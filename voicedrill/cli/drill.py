@@ -117,192 +117,59 @@ def _common_drill_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_demo(args) -> int:
-    return _run(args, scenario_ref=args.scenario, virtual=args.path, replies=None, live=False)
+    return _run(args, _options(args, args.scenario, mode="virtual", virtual_path=args.path))
 
 
 def cmd_drill(args) -> int:
-    live = not args.replies and not args.virtual
-    return _run(
-        args, scenario_ref=args.scenario, virtual=args.virtual, replies=args.replies, live=live
+    from ..session import LiveOptions
+
+    if args.replies:
+        return _run(args, _options(args, args.scenario, mode="replies", replies=args.replies))
+    if args.virtual:
+        return _run(args, _options(args, args.scenario, mode="virtual", virtual_path=args.virtual))
+    live = LiveOptions(
+        input_device=args.input,
+        output_device=args.output,
+        end_silence=args.end_silence,
+        barge_in=not args.no_barge_in,
+    )
+    return _run(args, _options(args, args.scenario, mode="live", live=live))
+
+
+def _options(args, scenario: str, **how):
+    """The drill the command line asks for (options common to `demo` and `drill`, plus ``how``)."""
+    from ..session import DrillOptions
+
+    return DrillOptions(
+        scenario=scenario,
+        script=args.script,
+        trainee=args.trainee,
+        group=args.group,
+        course=args.course,
+        seed=args.seed,
+        model=args.model,
+        max_turns=args.max_turns,
+        data_dir=args.data_dir,
+        **how,
     )
 
 
-def _run(args, *, scenario_ref: str, virtual: str | None, replies: str | None, live: bool) -> int:
-    from .. import paths
-    from ..errors import ParameterError
+def _run(args, options) -> int:
+    from .. import paths, session
     from ..store import Store
     from ..ui import TerminalEvents
 
-    scenario, script = _load_inputs(scenario_ref, args)
-    from ..course import check_name
-
-    course = check_name(args.course, "course") if args.course else ""
-    if args.max_turns is not None and args.max_turns < 1:
-        raise ParameterError("--max-turns must be at least 1")
-    if virtual and virtual not in scenario.trainee_paths:
-        raise ParameterError(
-            f"scenario '{scenario.id}' has no scripted trainee path '{virtual}'; "
-            f"choose one of: {', '.join(sorted(scenario.trainee_paths))}"
-        )
-    data = paths.data_dir(args.data_dir)
-    render_line = _line_renderer(scenario, data)
-    transcriber = _transcriber(args.model, scenario.language)
-    baseline = _load_profile(data, args.trainee)
+    inputs = session.load_inputs(options)
     events = TerminalEvents(
         show_lines=not getattr(args, "hide_lines", False),
         verbose=not args.quiet,
-        language=scenario.language,
-        script=script,
+        language=inputs.scenario.language,
+        script=inputs.script,
     )
-    if live:
-        speaker, listener = _live_rig(args, script, events)
-    elif replies:
-        from ..headless import RecordedReplies, SilentSpeaker
-
-        speaker, listener = SilentSpeaker(), RecordedReplies(replies)
-    else:
-        from .. import speak, tts
-        from ..headless import SilentSpeaker, VirtualTrainee, virtual_delivery
-
-        voice = speak.trainee_voice_for(scenario)
-        cache = paths.cache_dir(data) / "tts"
-
-        delivery = virtual_delivery(virtual)
-
-        def render_reply(text: str):
-            return tts.render(
-                text, language=scenario.language, voice=voice, delivery=delivery, cache_dir=cache
-            )
-
-        speaker, listener = (
-            SilentSpeaker(),
-            VirtualTrainee(scenario, path=virtual, render=render_reply),
-        )
-        if baseline is None:  # the virtual trainee calibrates in its calm voice
-            baseline = _virtual_baseline(
-                scenario, lambda text: render_reply(text, virtual_delivery("good"))
-            )
-    store = Store(data)
-    writer = store.start_session(
-        scenario_id=scenario.id,
-        scenario_text=scenario.path.read_text(encoding="utf-8"),
-        scenario_path=str(scenario.path),
-        script_text=script.text,
-        script_hash=script.hash,
-        script_path=str(script.path or ""),
-        trainee=args.trainee,
-        language=scenario.language,
-        seed=args.seed,
-        profile=baseline,
-        mode="live" if live else ("replies" if replies else f"virtual:{virtual}"),
-        course=course,
-        group=args.group,
-    )
-    from ..drill import run_drill
-
-    try:
-        result = run_drill(
-            scenario,
-            script=script,
-            speaker=speaker,
-            listener=listener,
-            transcriber=transcriber,
-            render_line=render_line,
-            writer=writer,
-            seed=args.seed,
-            baseline=baseline,
-            events=events,
-            max_turns=args.max_turns,
-        )
-    finally:
-        if hasattr(listener, "close"):
-            listener.close()
-    if args.group:  # the trainee shows in that group on the course page
-        from ..course import adopt_groups
-
-        adopt_groups(data, store, [writer.id])
+    drill = session.assemble(options, inputs, events=events)
+    store = Store(paths.data_dir(args.data_dir))
+    result = session.run(drill, store, events=events)
     print_notes(store)
+    script = inputs.script
     print(f"Scored with {script.path or 'the shipped scoring script'} (script {script.hash[:16]}).")
     return 0 if result.turns else 1
-
-
-def _load_inputs(scenario_ref: str, args):
-    """The scenario and scoring script, checked in full before a session folder exists:
-    a mistake in either ends the command here, leaving no empty session behind."""
-    import sys
-
-    from ..scenario import load_scenario, resolve_scenario
-    from ..scoring import detect_cues, load_script
-    from ..types import Transcript, TurnContext
-
-    path, notes = resolve_scenario(scenario_ref, data_dir=args.data_dir)
-    for note in notes:
-        print(f"voicedrill: note: {note}", file=sys.stderr)
-    scenario = load_scenario(path, data_dir=args.data_dir)
-    course_script = _course_script(args)
-    script = load_script(args.script or course_script)  # an explicit --script wins
-    # The script's extra phrases are compiled on first use: use them once now.
-    detect_cues(
-        Transcript(text="", language=scenario.language),
-        TurnContext(scenario.language, ()),
-        extra_phrases=script.extra_phrases(scenario.language),
-    )
-    return scenario, script
-
-
-def _course_script(args):
-    """The course's chosen scoring script when the trainee drills for the course; sets
-    ``args.group`` to the drill's group (--group, else the profile's, else the roster's)."""
-    from .. import paths
-    from ..course import course_script, drill_group
-
-    data = paths.data_dir(args.data_dir)
-    args.group = drill_group(data, args.trainee, args.group)
-    return None if args.script else course_script(data, args.trainee, group=args.group)
-
-
-def _line_renderer(scenario, data):
-    from .. import paths
-    from ..speak import LineVoice  # a recorded take, else the neural voice, else espeak-ng
-
-    return LineVoice(scenario, cache_dir=paths.cache_dir(data) / "tts", data_dir=data)
-
-
-def _transcriber(model_name: str | None, language: str):
-    from .. import asr
-
-    name = model_name or ("tiny.en" if language == "en" else "base")
-    return asr.Transcriber(asr.load_model(name), language)
-
-
-def _virtual_baseline(scenario, render_reply):
-    """The virtual trainee calibrates like a real one: a calm sentence in its own voice."""
-    from ..calibrate import CALIBRATION_SENTENCES
-    from ..scoring.prosody import measure_baseline
-
-    return measure_baseline(render_reply(CALIBRATION_SENTENCES[scenario.language]))
-
-
-def _load_profile(data, trainee: str):
-    """The trainee's calibrated voice baseline, or None when they have not calibrated."""
-    from ..calibrate import load_profile, profile_path
-
-    if not profile_path(trainee, data).is_file():
-        return None
-    return load_profile(trainee, data).baseline
-
-
-def _live_rig(args, script, events):
-    from ..live import open_live
-
-    return open_live(
-        input_device=args.input,
-        output_device=args.output,
-        end_silence=args.end_silence
-        if args.end_silence is not None
-        else script.listening.end_of_turn_silence,
-        max_reply_seconds=script.listening.max_reply_seconds,
-        no_reply_timeout=script.listening.no_reply_timeout,
-        on_level=events.level,
-        barge_in=not args.no_barge_in,
-    )
