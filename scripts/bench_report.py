@@ -61,7 +61,7 @@ def _records(n: int):
     from voicedrill.scoring import prosody
     from voicedrill.scoring.names import cue_kind
     from voicedrill.scoring.result import Cue, TurnScore
-    from voicedrill.store import TurnRecord
+    from voicedrill.turn import Turn
     from voicedrill.types import PerpetratorLine, Reply, Transcript, Word
     from voicedrill.vad import speech_spans
 
@@ -81,7 +81,7 @@ def _records(n: int):
     out = []
     for i in range(n):
         reply, transcript, score = replies[i % 4]
-        out.append(TurnRecord(i, f"n{i}", PerpetratorLine(f"n{i}", LINES[i % 4], 0.5), lines[i % 4], reply,
+        out.append(Turn.scored(i, f"n{i}", PerpetratorLine(f"n{i}", LINES[i % 4], 0.5), lines[i % 4], reply,
                               transcript, replace(score, score=float(30 + (i * 7) % 70)), 0.5, 0.45))
     return out
 

@@ -32,7 +32,8 @@ def _template(data: Path, turns: int, seed: int) -> Path:
     """One real session written through the store API (tone-and-noise audio, varied scores)."""
     from voicedrill.audio import SAMPLE_RATE
     from voicedrill.scoring.result import Calm, Cue, Pacing, TurnScore
-    from voicedrill.store import Store, TurnRecord, TurnTimings
+    from voicedrill.store import Store, TurnTimings
+    from voicedrill.turn import Turn
     from voicedrill.types import PerpetratorLine, Reply, Transcript, Word
 
     rng = np.random.default_rng(seed)
@@ -46,7 +47,7 @@ def _template(data: Path, turns: int, seed: int) -> Path:
         score = TurnScore(float(rng.uniform(20, 95)), cues,
                           Pacing(12, float(rng.uniform(100, 190)), 170.0, float(rng.uniform(0.2, 2.0)), 1.0, 1, 0.4, 0.4),
                           Calm(float(rng.uniform(0.3, 1.0)), 120.0, 0.5, 2.0, -20.0, 1.0, 3.0), ("ok",), "bench")
-        w.save_turn(TurnRecord(i, f"n{i}", PerpetratorLine(f"n{i}", "Get away!", 0.5), None,
+        w.save_turn(Turn.scored(i, f"n{i}", PerpetratorLine(f"n{i}", "Get away!", 0.5), None,
                                Reply(audio, 0.1, 0.9, 0.5), Transcript("I hear you.", "en", (Word("I", 0.1, 0.2, 0.9),)),
                                score, 0.5, 0.4, TurnTimings()))
     w.finish(outcome="surrender", outcome_text="", drill_score=float(rng.uniform(30, 90)))

@@ -30,7 +30,8 @@ def populate(data: Path, trainees: int = TRAINEES, drills: int = DRILLS, turns: 
     from voicedrill.audio import SAMPLE_RATE
     from voicedrill.scoring.names import cue_kind
     from voicedrill.scoring.result import Calm, Cue, Pacing, TurnScore
-    from voicedrill.store import Store, TurnRecord, TurnTimings
+    from voicedrill.store import Store, TurnTimings
+    from voicedrill.turn import Turn
     from voicedrill.types import PerpetratorLine, Reply, Transcript, Word
 
     rng = np.random.default_rng(7)
@@ -48,7 +49,7 @@ def populate(data: Path, trainees: int = TRAINEES, drills: int = DRILLS, turns: 
                 score = TurnScore(float(rng.uniform(20, 95)), cues,
                                   Pacing(8, float(rng.uniform(100, 190)), 170.0, 0.4, 0.4, 0, 0.0, 0.0),
                                   Calm(float(rng.uniform(0.3, 1.0)), 120.0, 0.5, 2.0, -20.0, 1.0, 3.0), ("ok",), "bench")
-                w.save_turn(TurnRecord(i, f"n{i}", PerpetratorLine(f"n{i}", "Get away from the door!", 0.5), None,
+                w.save_turn(Turn.scored(i, f"n{i}", PerpetratorLine(f"n{i}", "Get away from the door!", 0.5), None,
                                        Reply(audio, 0.1, 0.4, 0.1), Transcript("I hear you, tell me more.", "en",
                                                                                (Word("I", 0.1, 0.2, 0.9),)),
                                        score, 0.5, 0.45, TurnTimings()))

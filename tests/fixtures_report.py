@@ -23,7 +23,8 @@ from voicedrill.audio import SAMPLE_RATE, load_audio
 from voicedrill.scoring import prosody
 from voicedrill.scoring.names import cue_kind
 from voicedrill.scoring.result import Calm, Cue, TurnScore
-from voicedrill.store import Store, TurnRecord, TurnTimings
+from voicedrill.store import Store, TurnTimings
+from voicedrill.turn import Turn
 from voicedrill.types import PerpetratorLine, Reply, Transcript, VoiceBaseline, Word
 from voicedrill.vad import speech_spans
 
@@ -116,8 +117,8 @@ def calm_of(audio: np.ndarray, baseline: VoiceBaseline) -> Calm:
                 fig.loudness_db, round(loud, 2), fig.loudness_spread_db)
 
 
-def record_for(spec: TurnSpec, index: int, *, language: str, baseline: VoiceBaseline, next_agitation: float) -> TurnRecord:
-    """A TurnRecord with real audio, measured pacing/calm and cues on the chosen words."""
+def record_for(spec: TurnSpec, index: int, *, language: str, baseline: VoiceBaseline, next_agitation: float) -> Turn:
+    """A Turn with real audio, measured pacing/calm and cues on the chosen words."""
     line_audio = speak(spec.line, language=language, rate=175, pitch=60)
     if spec.reply:
         speech = speak(spec.reply, language=language, rate=spec.rate, pitch=spec.pitch)
@@ -150,7 +151,7 @@ def record_for(spec: TurnSpec, index: int, *, language: str, baseline: VoiceBase
     score = 0.0 if not spec.reply else max(0.0, min(100.0, 55 + 15 * helpful - 25 * harmful + 10 * ((calm.score if calm else 0.5) - 0.5)))
     turn_score = TurnScore(round(score, 1), tuple(cues), pacing, calm, spec.feedback, "testhash")
     line = PerpetratorLine(f"node{index}", spec.line, spec.agitation)
-    return TurnRecord(index=index, node_id=f"node{index}", line=line, line_audio=line_audio, reply=reply,
+    return Turn.scored(index=index, node_id=f"node{index}", line=line, line_audio=line_audio, reply=reply,
                       transcript=transcript, score=turn_score, agitation_before=spec.agitation,
                       agitation_after=next_agitation, timings=TurnTimings(tts_seconds=0.1))
 
@@ -173,7 +174,7 @@ outcomes:
 """
 
 
-def records_for(specs: Sequence[TurnSpec], *, language: str = "en") -> list[TurnRecord]:
+def records_for(specs: Sequence[TurnSpec], *, language: str = "en") -> list[Turn]:
     baseline = baseline_for(language)
     records = []
     for i, spec in enumerate(specs):
@@ -182,7 +183,7 @@ def records_for(specs: Sequence[TurnSpec], *, language: str = "en") -> list[Turn
     return records
 
 
-def store_drill(store: Store, records: Sequence[TurnRecord], *, language: str = "en", trainee: str = "alex",
+def store_drill(store: Store, records: Sequence[Turn], *, language: str = "en", trainee: str = "alex",
                 complete: bool = True, outcome: str | None = "surrender",
                 outcome_text: str = "He put the weapon down and came out. <b>Well done</b>.",
                 drill_score: float | None = None):

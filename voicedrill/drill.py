@@ -72,7 +72,7 @@ class DrillResult:
 
     session_id: str
     session_dir: str
-    turns: tuple  # store.TurnRecord, in order
+    turns: tuple  # turn.Turn, in order
     outcome: str | None  # outcome id from the scenario, or None when stopped early
     outcome_text: str
     drill_score: float | None
@@ -225,7 +225,7 @@ def run_drill(
     """
     from . import branching
     from .scoring import drill_score, score_turn
-    from .store import TurnRecord, TurnTimings
+    from .turn import Turn, TurnTimings
 
     events = events or DrillEvents()
     state = _State(node_id=scenario.start_node, agitation=scenario.perpetrator.start_agitation)
@@ -308,7 +308,7 @@ def run_drill(
                 ),
                 script=script,
             )
-            record = TurnRecord(
+            record = Turn.scored(
                 index=turn_index,
                 node_id=state.node_id,
                 line=line,

@@ -9,9 +9,8 @@ The folders are the truth; the index is a cache. Modules, one job each:
 - ``index``   the SQLite index: open, sync, rebuild, query (full disk: kept in memory)
 - ``store``   Store: start, find, load, list, delete sessions; store re-scorings
 
-The turn record itself is ``voicedrill.turn.Turn`` (stored and read back as it is);
-``TurnRecord(...)`` is the old name of ``Turn.scored``, kept for the drill loop, the report
-fixtures and the benchmarks.
+The turn record itself is ``voicedrill.turn.Turn`` (stored and read back as it is; the
+drill loop builds one with ``Turn.scored``).
 """
 
 from __future__ import annotations
@@ -37,8 +36,6 @@ from .records import HistoryPoint, Rescoring, Session, SessionMeta, SessionSumma
 from .store import Store
 from .writer import SessionWriter
 
-TurnRecord = Turn.scored  # the drill loop's turn: Turn.scored(index, node_id, line, ...)
-
 __all__ = [
     "FIND_IDS_HINT",
     "INDEX_NAME",
@@ -58,7 +55,6 @@ __all__ = [
     "SessionWriter",
     "Store",
     "Turn",
-    "TurnRecord",
     "TurnRescore",
     "TurnTimings",
     "_now_iso",
