@@ -72,7 +72,9 @@ def spoken(text: str, homophone: bool = False) -> str:
 
 
 def test_spoken_form():
-    assert spoken("Okay, you're going to be fine. I'll call.") == "okay youre gonna be fine ill call"
+    assert (
+        spoken("Okay, you're going to be fine. I'll call.") == "okay youre gonna be fine ill call"
+    )
     assert spoken("You're scared.", homophone=True) == "your scared"
 
 
@@ -88,5 +90,5 @@ def test_dev11_read_the_same_when_spoken(code, homophone):
     clean, heard = evaluate(items, language=code), evaluate(said, language=code)
     f1_floor, same_floor = SPOKEN_FLOOR[code]
     assert heard.micro_f1 >= f1_floor, heard.micro_f1
-    same = sum(set(a.found) == set(b.found) for a, b in zip(clean.rows, heard.rows))
+    same = sum(set(a.found) == set(b.found) for a, b in zip(clean.rows, heard.rows, strict=True))
     assert same / len(items) >= same_floor, (same, len(items))
