@@ -92,3 +92,14 @@ def test_dev11_read_the_same_when_spoken(code, homophone):
     assert heard.micro_f1 >= f1_floor, heard.micro_f1
     same = sum(set(a.found) == set(b.found) for a, b in zip(clean.rows, heard.rows, strict=True))
     assert same / len(items) >= same_floor, (same, len(items))
+
+
+# dev12: written after the dev11 rules were set (same spirit, fresh phrasings of the weak
+# cues). First run, before any change: en 0.460, ru 0.514 (the honest generalisation figure
+# of rules fitted phrase by phrase); after the changes it prompted: en 0.843, ru 0.864.
+@pytest.mark.parametrize("code,floor", [("en", 0.82), ("ru", 0.84)])
+def test_dev12(code, floor):
+    items = load_labelled(DATA / f"cues_{code}_dev12.jsonl")
+    assert len(items) >= 44
+    ev = evaluate(items, language=code)
+    assert ev.micro_f1 >= floor, ev.micro_f1
