@@ -49,6 +49,7 @@ from ..names import (  # noqa: F401 (re-exported)
 )
 from ..result import Cue
 from .extra import _extra_rules, _freeze_extra, phrase_problem  # noqa: F401 (re-exported)
+from .heads import apply_heads
 from .lexicon import Lexicon, _line_tokens, lang_path, lexicon  # noqa: F401 (re-exported)
 from .paraphrase import _paraphrases, _summaries
 from .patterns import PatternError, _find_all  # noqa: F401 (re-exported)
@@ -115,6 +116,7 @@ def detect_cues(
     first: dict[str, Reading] = {}
     for r in sorted(kept, key=lambda r: (r.start, r.end)):
         first.setdefault(r.cue, r)
+    first = apply_heads(parsed, context, code, first, meaning)  # learned heads (heads.py)
     return tuple(
         _to_cue(r, parsed, transcript)
         for r in sorted(first.values(), key=lambda r: (r.start, CUE_NAMES.index(r.cue)))
