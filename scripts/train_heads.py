@@ -65,6 +65,7 @@ class Row:
     truth: frozenset[str]
     group: int
     speech: bool
+    source: str = ""  # the dev file's name
 
 
 _PUNCT = re.compile(r"[^\w\s'’-]+|(?<!\w)[-'’]|[-'’](?!\w)", re.UNICODE)
@@ -88,8 +89,9 @@ def load_rows(lang: str) -> list[Row]:
             seen.add(key)
             truth = frozenset(c for c in item.cues if c in TEXT_CUES)
             g = len(rows) // 2
-            rows.append(Row(lang, item.ctx, item.history, item.reply, truth, g, False))
-            rows.append(Row(lang, item.ctx, item.history, speech_like(item.reply), truth, g, True))
+            spoken = speech_like(item.reply)
+            rows.append(Row(lang, item.ctx, item.history, item.reply, truth, g, False, path.name))
+            rows.append(Row(lang, item.ctx, item.history, spoken, truth, g, True, path.name))
     return rows
 
 
@@ -186,10 +188,12 @@ def choose(p: np.ndarray, rules: np.ndarray, y: np.ndarray, precision: float, se
     return add, remove
 
 
-def apply(heads: Heads, p: np.ndarray, rules: list[frozenset[str]]) -> list[frozenset[str]]:
+def apply(
+    heads: Heads, p: np.ndarray, rules: list[frozenset[str]], n_lines: list[int]
+) -> list[frozenset[str]]:
     out = []
     for i, found in enumerate(rules):
-        added, removed = combine(heads, p[i], sorted(found), heads.add)
+        added, removed = combine(heads, p[i], sorted(found), heads.add, n_lines[i])
         out.append(frozenset((found - removed) | added))
     return out
 
@@ -244,54 +248,87 @@ def report(lang: str, kind: str, truth, rules, both, alone) -> None:
 
 
 def train(
-    lang: str, folds: int, c_reg: float, precision: float, select: str, dry_run: bool
+    lang: str,
+    folds: int,
+    c_reg: float,
+    precision: float,
+    select: str,
+    dry_run: bool,
+    cache: Path | None = None,
 ) -> None:
-    t0 = time.time()
     rows = load_rows(lang)
-    rules = rule_cues(rows)
-    t1 = time.time()
-    x = embed_rows(rows)
-    t2 = time.time()
     y = np.array([[c in r.truth for c in TEXT_CUES] for r in rows], dtype=bool)
-    rm = np.array([[c in f for c in TEXT_CUES] for f in rules], dtype=bool)
     groups = np.array([r.group for r in rows])
     order = np.random.default_rng(SEED).permutation(groups.max() + 1)
     fold_of = (np.argsort(order) % folds)[groups]
-    print(
-        f"{lang}: {len(rows) // 2} replies (+ speech-like copies); rules {t1 - t0:.1f}s, "
-        f"embeddings {t2 - t1:.1f}s",
-        flush=True,
-    )
-    oof = np.zeros(y.shape, dtype=np.float32)
-    for k in range(folds):
-        tr, te = fold_of != k, fold_of == k
-        oof[te] = fit(x[tr], y[tr], c_reg).probabilities(x[te])
-    print(f"  {folds}-fold heads fitted in {time.time() - t2:.1f}s", flush=True)
+    cached = cache / f"{lang}.npz" if cache else None
+    if cached is not None and cached.is_file():  # rules, out-of-fold and final heads of a run
+        with np.load(cached, allow_pickle=False) as z:
+            rm, oof = z["rm"], z["oof"]
+            final = Heads(lang, TEXT_CUES, z["w"], z["b"], z["mean"], z["scale"], z["b"], z["b"])
+        rules = [frozenset(c for c, f in zip(TEXT_CUES, row, strict=True) if f) for row in rm]
+        print(f"{lang}: {len(rows) // 2} replies; rules, heads and CV read from {cached}")
+    else:
+        t0 = time.time()
+        rules = rule_cues(rows)
+        t1 = time.time()
+        x = embed_rows(rows)
+        t2 = time.time()
+        rm = np.array([[c in f for c in TEXT_CUES] for f in rules], dtype=bool)
+        print(
+            f"{lang}: {len(rows) // 2} replies (+ speech-like copies); rules {t1 - t0:.1f}s, "
+            f"embeddings {t2 - t1:.1f}s",
+            flush=True,
+        )
+        oof = np.zeros(y.shape, dtype=np.float32)
+        for k in range(folds):
+            tr, te = fold_of != k, fold_of == k
+            oof[te] = fit(x[tr], y[tr], c_reg).probabilities(x[te])
+        final = fit(x, y, c_reg)
+        print(f"  {folds}-fold heads and the final ones fitted in {time.time() - t2:.1f}s")
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(
+                cached,
+                rm=rm,
+                oof=oof,
+                w=final.w,
+                b=final.b,
+                mean=final.mean,
+                scale=final.scale,
+                source=np.array([r.source for r in rows]),
+                speech=np.array([r.speech for r in rows]),
+                y=y,
+                fold=fold_of,
+            )
     both: list[frozenset[str]] = [frozenset()] * len(rows)
     for k in range(folds):
         out = fold_of != k
         add, remove = choose(oof[out], rm[out], y[out], precision, select)
         h = Heads(lang, TEXT_CUES, np.zeros(1), np.zeros(1), np.zeros(1), np.ones(1), add, remove)
         idx = np.flatnonzero(fold_of == k)
-        for i, f in zip(idx, apply(h, oof[idx], [rules[i] for i in idx]), strict=True):
+        for i, f in zip(
+            idx,
+            apply(h, oof[idx], [rules[i] for i in idx], [len(rows[i].history) + 1 for i in idx]),
+            strict=True,
+        ):
             both[i] = f
     truth = [r.truth for r in rows]
     for kind, speech in (("text", False), ("speech-like", True)):
-        idx = [i for i, r in enumerate(rows) if r.speech == speech]
+        sub = [i for i, r in enumerate(rows) if r.speech == speech]
         alone = [
-            frozenset(c for c, q in zip(TEXT_CUES, oof[i], strict=True) if q >= 0.5) for i in idx
+            frozenset(c for c, q in zip(TEXT_CUES, oof[i], strict=True) if q >= 0.5) for i in sub
         ]
         report(
             lang,
             kind,
-            [truth[i] for i in idx],
-            [rules[i] for i in idx],
-            [both[i] for i in idx],
+            [truth[i] for i in sub],
+            [rules[i] for i in sub],
+            [both[i] for i in sub],
             alone,
         )
     add, remove = choose(oof, rm, y, precision, select)
-    heads = fit(x, y, c_reg)
-    heads = Heads(lang, TEXT_CUES, heads.w, heads.b, heads.mean, heads.scale, add, remove)
+    heads = Heads(lang, TEXT_CUES, final.w, final.b, final.mean, final.scale, add, remove)
     print("\n  chosen on all out-of-fold rows (add / remove thresholds):")
     for c, a, r in zip(TEXT_CUES, add, remove, strict=True):
         print(
@@ -328,12 +365,13 @@ def main() -> int:
     ap.add_argument("--lang", choices=("en", "ru"), action="append")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--C", type=float, default=0.05, help="inverse L2 strength")
-    ap.add_argument("--precision", type=float, default=0.85, help="CV precision an add needs")
-    ap.add_argument("--select", choices=("head", "gain"), default="gain", help="see choose()")
+    ap.add_argument("--precision", type=float, default=0.95, help="CV precision an add needs")
+    ap.add_argument("--select", choices=("head", "gain"), default="head", help="see choose()")
+    ap.add_argument("--cache", type=Path, help="keep rules, CV and heads here between runs")
     ap.add_argument("--dry-run", action="store_true", help="report only; write no weights")
     args = ap.parse_args()
     for lang in args.lang or ["en", "ru"]:
-        train(lang, args.folds, args.C, args.precision, args.select, args.dry_run)
+        train(lang, args.folds, args.C, args.precision, args.select, args.dry_run, args.cache)
     return 0
 
 

@@ -83,6 +83,7 @@ def detect_cues(
     ``effective_pause`` is never returned here: it comes from the audio.
     """
     code = transcript.language or context.language
+    own_lexicon = lex is None
     lex = lex if lex is not None else lexicon(code)
     extra = _extra_rules(code, _freeze_extra(extra_phrases))
     if transcript.is_empty:
@@ -116,7 +117,8 @@ def detect_cues(
     first: dict[str, Reading] = {}
     for r in sorted(kept, key=lambda r: (r.start, r.end)):
         first.setdefault(r.cue, r)
-    first = apply_heads(parsed, context, code, first, meaning)  # learned heads (heads.py)
+    if own_lexicon:  # learned heads (heads.py); an ablation's lexicon measures the rules alone
+        first = apply_heads(parsed, context, code, first, meaning)
     return tuple(
         _to_cue(r, parsed, transcript)
         for r in sorted(first.values(), key=lambda r: (r.start, CUE_NAMES.index(r.cue)))
