@@ -65,6 +65,17 @@ def test_context_flips_go_ahead_from_encourager_to_dare():
     assert "dare" in jump and "minimal_encourager" not in jump
 
 
+def test_context_flips_davai_in_russian():
+    heads = heads_for("ru")
+    assert heads is not None
+    lines = ["Можно я вам кое-что скажу?", "Я сейчас прыгну!"]
+    p = heads.probabilities(reply_features(["Давай."] * 2, lines))
+    dare, enc = TEXT_CUES.index("dare"), TEXT_CUES.index("minimal_encourager")
+    assert p[1, dare] > 0.5 > p[0, dare] and p[0, enc] > 0.5 > p[1, enc]
+    assert "dare" in {c.name for c in _cues("Давай.", lines[1], "ru")}
+    assert "dare" not in {c.name for c in _cues("Давай.", lines[0], "ru")}
+
+
 def test_a_head_cue_quotes_the_sentence_that_scored_highest():
     # force the head's add (threshold 0): the evidence is the sentence it scores highest
     rules = MeaningRules(head_thresholds=(("dare", 0.0),))
