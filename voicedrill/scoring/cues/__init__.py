@@ -107,7 +107,7 @@ def detect_cues(
     readings.extend(_summaries(lex, parsed, context, meaning, feelings))
     readings.extend(_encouragers(lex, parsed))
     readings.extend(_contradictions(lex, parsed, line, lex.rules.get("arguing")))
-    extra_readings = []
+    extra_readings: list[Reading] = []
     for name, patterns in extra.items():
         for s in parsed.sentences:
             extra_readings.extend(

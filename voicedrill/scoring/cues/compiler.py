@@ -184,6 +184,8 @@ def _element(lex: Lexicon, tok: str) -> list[_El]:
     els: list[_El] = [_Word(frozenset([w])) for w in words]
     if optional:
         return (
-            [_Alt([els], optional=True)] if len(els) > 1 else [_Word(els[0].texts, optional=True)]
+            [_Alt([els], optional=True)]
+            if len(els) > 1
+            else [_Word(frozenset([words[0]]), optional=True)]
         )
     return els

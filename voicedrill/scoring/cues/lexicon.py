@@ -28,9 +28,10 @@ class Lexicon:
         self._starts: dict[int, _Start] = {}
         self._ways: dict[int, int] = {}
         self._keep: list[list[_El]] = []
+        self._speaker_lemmas: frozenset[str] | None = None  # paraphrase.py fills it on first use
         _check_keys(data, _TOP_KEYS, source, "")
         _check_text(data, source, "")
-        self.morph = _Morphology(data.get("morphology", {}), source)
+        self.morph: _Morphology = _Morphology(data.get("morphology", {}), source)
         self.contractions = {
             _norm_chars(k): tuple(_norm_chars(v).split())
             for k, v in (data.get("contractions") or {}).items()
@@ -45,13 +46,13 @@ class Lexicon:
         self.spelling = {
             _norm_chars(k): _norm_chars(v) for k, v in (data.get("spelling") or {}).items()
         }
-        self.fillers = self._word_set(data.get("fillers"))
-        self.leading = self._word_set(data.get("leading"))
-        self.negators = self._word_set(data.get("negators"))
-        self.parentheticals = self._word_set(data.get("parentheticals"))
-        self.not_negating_after = self._word_set(data.get("not_negating_after"))
-        self.not_contradicting = self._word_set(data.get("not_contradicting"))
-        self.stopwords = self._word_set(data.get("stopwords"))
+        self.fillers: frozenset[str] = self._word_set(data.get("fillers"))
+        self.leading: frozenset[str] = self._word_set(data.get("leading"))
+        self.negators: frozenset[str] = self._word_set(data.get("negators"))
+        self.parentheticals: frozenset[str] = self._word_set(data.get("parentheticals"))
+        self.not_negating_after: frozenset[str] = self._word_set(data.get("not_negating_after"))
+        self.not_contradicting: frozenset[str] = self._word_set(data.get("not_contradicting"))
+        self.stopwords: frozenset[str] = self._word_set(data.get("stopwords"))
         self.swaps: dict[str, frozenset[str]] = {}
         for k, vs in (data.get("pronoun_swaps") or {}).items():
             for a in self._lemmas_of(k):
@@ -73,7 +74,9 @@ class Lexicon:
         # one-word entries become set lookups; the rest stay sequences
         self.class_words: dict[str, tuple[frozenset[str], frozenset[str], list[list[_El]]]] = {}
         for name, compiled in self.classes.items():
-            texts, lemmas, rest = set(), set(), []
+            texts: set[str] = set()
+            lemmas: set[str] = set()
+            rest: list[list[_El]] = []
             for els in compiled:
                 if len(els) == 1 and isinstance(els[0], _Word) and not els[0].optional:
                     texts |= els[0].texts
@@ -423,7 +426,7 @@ class _Morphology:
             return hit
         if self.engine == "snowball":
             stem = self._stemmer.stemWord(word)
-            out = (frozenset({stem}), stem, ())
+            out: tuple[frozenset[str], str, tuple] = (frozenset({stem}), stem, ())
         elif self.engine == "pymorphy3":
             parses = self._morph.parse(word)
             grams = tuple(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from .text import Parsed, Sentence, Token, _content
 
@@ -377,6 +377,7 @@ def _find(
     out = []
     first = lex.start_of(els)
     toks = parsed.tokens
+    starts: Sequence[int]
     if anchored_at is not None:
         starts = [anchored_at]
     elif first.clause_start:

@@ -90,7 +90,9 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
     """The reply's tokens, sentences and clauses; ``split(lex, tokens, sentences)`` may
     cut sentences that recognition ran together (``split.py``)."""
     if transcript.words:
-        pieces, bounds, pos = [], [], 0
+        pieces: list[str] = []
+        bounds: list[int] = []
+        pos = 0
         for w in transcript.words:
             t = w.text.strip()
             if pieces:
@@ -128,12 +130,12 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
         if bounds:
             while word < len(bounds) - 1 and m.start() >= bounds[word]:
                 word += 1
-        pieces = lex._expand(m.group(0))
-        if len(pieces) == 1 and pieces[0] in lex.respell and n + 1 < len(matches):
+        parts = lex._expand(m.group(0))
+        if len(parts) == 1 and parts[0] in lex.respell and n + 1 < len(matches):
             # "your terrified" -> "you are terrified": a recognition slip, read by the next word
             following = lex._expand(matches[n + 1].group(0))[0]
-            pieces = lex.respelled(pieces[0], following) or pieces
-        for piece in pieces:
+            parts = lex.respelled(parts[0], following) or parts
+        for piece in parts:
             lemmas, lemma, grams = lex.morph.analyse(piece)
             tokens.append(
                 Token(
