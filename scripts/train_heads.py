@@ -188,12 +188,10 @@ def choose(p: np.ndarray, rules: np.ndarray, y: np.ndarray, precision: float, se
     return add, remove
 
 
-def apply(
-    heads: Heads, p: np.ndarray, rules: list[frozenset[str]], n_lines: list[int]
-) -> list[frozenset[str]]:
+def apply(heads: Heads, p: np.ndarray, rules: list[frozenset[str]]) -> list[frozenset[str]]:
     out = []
     for i, found in enumerate(rules):
-        added, removed = combine(heads, p[i], sorted(found), heads.add, n_lines[i])
+        added, removed = combine(heads, p[i], sorted(found), heads.add)
         out.append(frozenset((found - removed) | added))
     return out
 
@@ -309,7 +307,7 @@ def train(
         idx = np.flatnonzero(fold_of == k)
         for i, f in zip(
             idx,
-            apply(h, oof[idx], [rules[i] for i in idx], [len(rows[i].history) + 1 for i in idx]),
+            apply(h, oof[idx], [rules[i] for i in idx]),
             strict=True,
         ):
             both[i] = f

@@ -109,14 +109,14 @@ def test_combine_adds_removes_and_respects_suppression():
     p = np.zeros(n, dtype=np.float32)
     p[TEXT_CUES.index("dare")] = 0.9
     p[TEXT_CUES.index("minimal_encourager")] = 0.9
-    added, removed = combine(heads, p, [], add, 1)
+    added, removed = combine(heads, p, [], add)
     # an encourager gives way to a dare in the same reply
     assert added == {"dare"} and not removed
-    added, removed = combine(heads, p, ["minimal_encourager"], add, 1)
+    added, removed = combine(heads, p, ["minimal_encourager"], add)
     assert added == {"dare"} and removed == {"minimal_encourager"}
-    # a summary follows the script's summary rules (his earlier lines, his feelings): no head adds it
-    p[TEXT_CUES.index("summary")] = 0.99
-    assert "summary" not in combine(heads, p, [], add, 5)[0]
+    # summary (the script's summary rules) and calm_down are left to the rules
+    p[TEXT_CUES.index("summary")] = p[TEXT_CUES.index("calm_down")] = 0.99
+    assert not {"summary", "calm_down"} & combine(heads, p, [], add)[0]
 
 
 def test_the_script_switch_and_overrides_are_checked():
