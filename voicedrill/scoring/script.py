@@ -167,6 +167,8 @@ class MeaningRules:
     summary_min_lines: int = 2  # his lines it must draw on (one of them earlier than the current)
     summary_needs_feeling: bool = True  # it must also name his feelings
     max_sentences: int = 40  # reply sentences (clauses) read by meaning; the rest by words
+    heads: bool = True  # learned cue heads (cues/heads.py) add/remove cues the rules miss
+    head_thresholds: tuple[tuple[str, float], ...] = ()  # (cue, probability) add overrides
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,15 @@ class _Phrases:
 @dataclass(frozen=True)
 class _Words:
     pass
+
+
+@dataclass(frozen=True)
+class _CueNumbers:
+    """A mapping text cue -> number in [low, high] (any subset of the cues)."""
+
+    low: float
+    high: float
+    unit: str = ""
 
 
 def _band(low: float, high: float, unit: str) -> dict:
@@ -334,6 +345,8 @@ SCHEMA["meaning"] = {
     "summary_min_lines": _Num(2, 20, "lines", integer=True),
     "summary_needs_feeling": _Bool(),
     "max_sentences": _Num(1, 1000, "sentences", integer=True),
+    "heads": _Bool(),
+    "head_thresholds": _CueNumbers(0, 1, "probability"),
 }
 
 
@@ -401,6 +414,8 @@ class _Checker:
             return self.phrases(value, path)
         if isinstance(spec, _Words):
             return self.words(value, path)
+        if isinstance(spec, _CueNumbers):
+            return self.cue_numbers(spec, value, path)
         raise AssertionError(spec)  # pragma: no cover
 
     def cue_list(self, value, path) -> tuple[str, ...] | None:
@@ -458,6 +473,19 @@ class _Checker:
                     continue
                 good.append(" ".join(phrase.split()))
             out[cue] = tuple(good)
+        return out
+
+    def cue_numbers(self, spec: _CueNumbers, value, path) -> dict | None:
+        if value is None:
+            return {}
+        if not self.p.check_keys(value, path, TEXT_CUES):
+            return None
+        out = {}
+        for cue, number in value.items():
+            if cue in TEXT_CUES:
+                got = self.leaf(_Num(spec.low, spec.high, spec.unit), number, path + (cue,))
+                if got is not None:
+                    out[cue] = float(got)
         return out
 
     def words(self, value, path) -> tuple[str, ...] | None:
@@ -655,7 +683,14 @@ def _freeze(values: dict) -> dict:
             lis["end_of_turn_silence"], lis["max_reply_seconds"], lis["no_reply_timeout"]
         ),
         drill=DrillRules(dr["worst_turn_share"]),
-        meaning=MeaningRules(**values["meaning"]),
+        meaning=MeaningRules(
+            **{
+                **values["meaning"],
+                "head_thresholds": tuple(
+                    sorted((values["meaning"].get("head_thresholds") or {}).items())
+                ),
+            }
+        ),
         moments=MappingProxyType(
             {
                 name: MomentRule(

@@ -49,6 +49,7 @@ from ..names import (  # noqa: F401 (re-exported)
 )
 from ..result import Cue
 from .extra import _extra_rules, _freeze_extra, phrase_problem  # noqa: F401 (re-exported)
+from .heads import apply_heads
 from .lexicon import Lexicon, _line_tokens, lang_path, lexicon  # noqa: F401 (re-exported)
 from .paraphrase import _paraphrases, _summaries
 from .patterns import PatternError, _find_all  # noqa: F401 (re-exported)
@@ -82,6 +83,7 @@ def detect_cues(
     ``effective_pause`` is never returned here: it comes from the audio.
     """
     code = transcript.language or context.language
+    own_lexicon = lex is None
     lex = lex if lex is not None else lexicon(code)
     extra = _extra_rules(code, _freeze_extra(extra_phrases))
     if transcript.is_empty:
@@ -115,6 +117,8 @@ def detect_cues(
     first: dict[str, Reading] = {}
     for r in sorted(kept, key=lambda r: (r.start, r.end)):
         first.setdefault(r.cue, r)
+    if own_lexicon:  # learned heads (heads.py); an ablation's lexicon measures the rules alone
+        first = apply_heads(parsed, context, code, first, meaning)
     return tuple(
         _to_cue(r, parsed, transcript)
         for r in sorted(first.values(), key=lambda r: (r.start, CUE_NAMES.index(r.cue)))

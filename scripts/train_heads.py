@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""Train the learned cue heads (voicedrill/scoring/cues/heads.py) from the labelled dev data.
+
+Reads every ``tests/data/*.jsonl`` (the dev cue files; never ``tests/data/blind*/``), adds a
+speech-like copy of each reply (lower case, no punctuation, ``ё`` -> ``е``: what Whisper
+often gives), and per language:
+
+1. runs the phrase rules alone (``detect_cues`` with heads off) on both copies;
+2. embeds replies and lines with the sentence encoder (``use-m3``);
+3. k-fold cross-validation grouped by reply (both copies of a reply in the same fold):
+   one logistic head per cue (scikit-learn, fixed seed) gives out-of-fold probabilities;
+4. per cue, an ADD threshold (``--select head``, the default): the lowest probability from
+   which the head ALONE keeps precision >= ``--precision`` (0.95) on the held-out folds;
+   ``--select gain`` instead keeps the additions' own precision on these rows with the best
+   net gain (the rules were tuned on these very rows, so they leave the heads little; on
+   dev files scored with the rules from before they were seen, ``head`` gained 4-7 points
+   of micro-F1 and ``gain`` none). A REMOVE threshold only where removing rule cues below
+   it gains on CV with the same precision (none so far);
+5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
+   (thresholds cross-fitted: chosen without the fold they are scored on), for the text
+   and the speech-like copies;
+6. fits the heads on all rows and writes ``voicedrill/scoring/heads_<lang>.npz`` with the
+   thresholds chosen on all out-of-fold rows, and a few check examples with their
+   probabilities (``tests/test_heads.py`` reproduces them from the shipped file).
+
+Usage: .venv/bin/python scripts/train_heads.py [--lang en] [--folds 5] [--dry-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from voicedrill.scoring.cues import HARMFUL, HELPFUL, TEXT_CUES, detect_cues  # noqa: E402
+from voicedrill.scoring.cues.heads import (  # noqa: E402
+    FORMAT,
+    Heads,
+    combine,
+    reply_features,
+    weights_path,
+)
+from voicedrill.scoring.evaluate import load_labelled, reply_language  # noqa: E402
+from voicedrill.scoring.script import MeaningRules  # noqa: E402
+from voicedrill.types import Transcript, TurnContext  # noqa: E402
+
+SEED = 20261130
+RULES_ONLY = MeaningRules(heads=False)
+GRID = np.round(np.arange(0.05, 0.995, 0.01), 2)
+MIN_PICKS = 3  # a threshold must add (or remove) at least this many on CV
+N_CHECK = 6  # check examples stored with the weights
+
+
+@dataclass
+class Row:
+    lang: str
+    ctx: str
+    history: tuple[str, ...]
+    reply: str
+    truth: frozenset[str]
+    group: int
+    speech: bool
+    source: str = ""  # the dev file's name
+
+
+_PUNCT = re.compile(r"[^\w\s'’-]+|(?<!\w)[-'’]|[-'’](?!\w)", re.UNICODE)
+
+
+def speech_like(text: str) -> str:
+    """A reply as recognition often writes it: lower case, no punctuation, ё -> е."""
+    text = text.lower().replace("ё", "е").replace("’", "'")
+    return " ".join(_PUNCT.sub(" ", text).split())
+
+
+def load_rows(lang: str) -> list[Row]:
+    rows: list[Row] = []
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    for path in sorted((ROOT / "tests" / "data").glob("*.jsonl")):
+        for item in load_labelled(path):
+            code = reply_language(item)
+            key = (item.ctx, item.reply, item.history)
+            if code != lang or key in seen:
+                continue
+            seen.add(key)
+            truth = frozenset(c for c in item.cues if c in TEXT_CUES)
+            g = len(rows) // 2
+            spoken = speech_like(item.reply)
+            rows.append(Row(lang, item.ctx, item.history, item.reply, truth, g, False, path.name))
+            rows.append(Row(lang, item.ctx, item.history, spoken, truth, g, True, path.name))
+    return rows
+
+
+def rule_cues(rows: list[Row]) -> list[frozenset[str]]:
+    out = []
+    for r in rows:
+        ctx = TurnContext(r.lang, r.history + (r.ctx,))
+        found = detect_cues(Transcript(r.reply, r.lang), ctx, meaning=RULES_ONLY)
+        out.append(frozenset(c.name for c in found))
+    return out
+
+
+def embed_rows(rows: list[Row], chunk: int = 256) -> np.ndarray:
+    parts = [
+        reply_features([r.reply for r in rows[i : i + chunk]], [r.ctx for r in rows[i : i + chunk]])
+        for i in range(0, len(rows), chunk)
+    ]
+    return np.concatenate(parts)
+
+
+def fit(x: np.ndarray, y: np.ndarray, c_reg: float) -> Heads:
+    """One logistic head per cue (column of ``y``) on standardised features: class-balanced
+    log loss plus L2 (sklearn's ``LogisticRegression(C, class_weight="balanced")``
+    objective), all cues in one deterministic L-BFGS run (the losses are separable)."""
+    from scipy.optimize import minimize
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    z = ((x - mean) / scale).astype(np.float32)
+    n, d = z.shape
+    m = y.shape[1]
+    pos = y.sum(axis=0)
+    # balanced weights: n / (2 * count of the class), per cue
+    wpos = np.where(pos > 0, n / (2.0 * np.maximum(pos, 1)), 0.0)
+    wneg = n / (2.0 * np.maximum(n - pos, 1))
+    sw = np.where(y, wpos, wneg)
+    yf = y.astype(np.float32)
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w = theta[: d * m].reshape(d, m)
+        b = theta[d * m :]
+        logits = z @ w + b
+        # log(1 + exp(-s * logit)) with s = +-1, stable
+        sgn = 2 * yf - 1
+        ll = np.logaddexp(0.0, -sgn * logits)
+        value = c_reg * float((sw * ll).sum()) + 0.5 * float((w * w).sum())
+        g = c_reg * sw * (1.0 / (1.0 + np.exp(-logits)) - yf)
+        grad_w = z.T @ g + w
+        return value, np.concatenate([grad_w.ravel(), g.sum(axis=0)])
+
+    theta0 = np.zeros(d * m + m)
+    res = minimize(loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 200})
+    w = res.x[: d * m].reshape(d, m).T.astype(np.float32)
+    b = res.x[d * m :].astype(np.float32)
+    b[pos < 2] = -20.0  # a cue (almost) never seen: never fires
+    w[pos < 2] = 0.0
+    nan = np.full(m, np.nan, dtype=np.float32)
+    return Heads("", TEXT_CUES, w, b, mean, scale, nan, nan.copy())
+
+
+def choose(p: np.ndarray, rules: np.ndarray, y: np.ndarray, precision: float, select: str):
+    """Per-cue add and remove thresholds from out-of-fold probabilities (rows x cues).
+
+    ``select="head"``: add at the lowest probability from which the head ALONE keeps
+    ``precision`` on the held-out rows (the rules were tuned on these very rows, so the
+    rows they miss here are the hard leftovers; on new replies they miss easy ones too).
+    ``select="gain"``: add where the head's additions to the rules keep ``precision``
+    with the best net gain on these rows. Remove (both): only where removing rule cues
+    below the threshold gains on CV with the same precision."""
+    n = p.shape[1]
+    add = np.full(n, np.nan, dtype=np.float32)
+    remove = np.full(n, np.nan, dtype=np.float32)
+    for k in range(n):
+        best = 0
+        if select == "head":  # the lowest t from which every higher t keeps the precision
+            for t in GRID[::-1]:
+                sel = p[:, k] >= t
+                tp, fp = int((sel & y[:, k]).sum()), int((sel & ~y[:, k]).sum())
+                if tp + fp >= MIN_PICKS and tp < precision * (tp + fp):
+                    break
+                if tp >= MIN_PICKS:
+                    add[k] = t
+        for t in GRID if select == "gain" else ():
+            sel = (p[:, k] >= t) & ~rules[:, k]
+            tp, fp = int((sel & y[:, k]).sum()), int((sel & ~y[:, k]).sum())
+            if tp + fp >= MIN_PICKS and tp >= precision * (tp + fp) and tp - fp > best:
+                best, add[k] = tp - fp, t
+        best = 0
+        for t in GRID:
+            sel = (p[:, k] < t) & rules[:, k]
+            good, bad = int((sel & ~y[:, k]).sum()), int((sel & y[:, k]).sum())
+            if good + bad >= MIN_PICKS and good >= precision * (good + bad) and good - bad > best:
+                best, remove[k] = good - bad, t
+    return add, remove
+
+
+def apply(heads: Heads, p: np.ndarray, rules: list[frozenset[str]]) -> list[frozenset[str]]:
+    out = []
+    for i, found in enumerate(rules):
+        added, removed = combine(heads, p[i], sorted(found), heads.add)
+        out.append(frozenset((found - removed) | added))
+    return out
+
+
+def scores(truth: list[frozenset[str]], found: list[frozenset[str]]):
+    tp = {c: 0 for c in TEXT_CUES}
+    fp, fn = dict(tp), dict(tp)
+    for t, f in zip(truth, found, strict=True):
+        for c in TEXT_CUES:
+            tp[c] += c in t and c in f
+            fp[c] += c in f and c not in t
+            fn[c] += c in t and c not in f
+    T, P, N = sum(tp.values()), sum(fp.values()), sum(fn.values())
+    micro = 2 * T / (2 * T + P + N) if T + P + N else 1.0
+
+    def pr(c: str) -> tuple[float, float, int]:
+        prec = tp[c] / (tp[c] + fp[c]) if tp[c] + fp[c] else 1.0
+        rec = tp[c] / (tp[c] + fn[c]) if tp[c] + fn[c] else 1.0
+        return prec, rec, tp[c] + fn[c]
+
+    harm = [i for i, t in enumerate(truth) if t & set(HARMFUL)]
+    unflagged = sum(not found[i] & set(HARMFUL) for i in harm) / max(1, len(harm))
+    model = [i for i, t in enumerate(truth) if t & set(HELPFUL) and not t & set(HARMFUL)]
+    wrong = sum(bool(found[i] & set(HARMFUL)) or not found[i] & set(HELPFUL) for i in model) / max(
+        1, len(model)
+    )
+    return micro, {c: pr(c) for c in TEXT_CUES}, unflagged, wrong
+
+
+def report(lang: str, kind: str, truth, rules, both, alone) -> None:
+    m0, per0, u0, w0 = scores(truth, rules)
+    m1, per1, u1, w1 = scores(truth, both)
+    m2, per2, _, _ = scores(truth, alone)
+    print(
+        f"\n[{lang} {kind}] {len(truth)} replies   micro-F1 rules {m0:.3f} -> rules+heads "
+        f"{m1:.3f}   (heads alone at p >= 0.5: {m2:.3f})"
+    )
+    print(f"  harmful reply with no harmful cue: {u0:.1%} -> {u1:.1%}")
+    print(f"  helpful-only reply flagged harmful or without a helpful cue: {w0:.1%} -> {w1:.1%}")
+    print(
+        f"  {'cue':20s} {'n':>4s}  {'P rules':>7s} {'R rules':>7s}  {'P +heads':>8s} "
+        f"{'R +heads':>8s}  {'P alone':>7s} {'R alone':>7s}"
+    )
+    for c in TEXT_CUES:
+        p0, r0, n = per0[c]
+        p1, r1, _ = per1[c]
+        p2, r2, _ = per2[c]
+        if n:
+            print(
+                f"  {c:20s} {n:4d}  {p0:7.2f} {r0:7.2f}  {p1:8.2f} {r1:8.2f}  {p2:7.2f} {r2:7.2f}"
+            )
+
+
+def train(
+    lang: str,
+    folds: int,
+    c_reg: float,
+    precision: float,
+    select: str,
+    dry_run: bool,
+    cache: Path | None = None,
+) -> None:
+    rows = load_rows(lang)
+    y = np.array([[c in r.truth for c in TEXT_CUES] for r in rows], dtype=bool)
+    groups = np.array([r.group for r in rows])
+    order = np.random.default_rng(SEED).permutation(groups.max() + 1)
+    fold_of = (np.argsort(order) % folds)[groups]
+    cached = cache / f"{lang}.npz" if cache else None
+    if cached is not None and cached.is_file():  # rules, out-of-fold and final heads of a run
+        with np.load(cached, allow_pickle=False) as z:
+            rm, oof = z["rm"], z["oof"]
+            final = Heads(lang, TEXT_CUES, z["w"], z["b"], z["mean"], z["scale"], z["b"], z["b"])
+        rules = [frozenset(c for c, f in zip(TEXT_CUES, row, strict=True) if f) for row in rm]
+        print(f"{lang}: {len(rows) // 2} replies; rules, heads and CV read from {cached}")
+    else:
+        t0 = time.time()
+        rules = rule_cues(rows)
+        t1 = time.time()
+        x = embed_rows(rows)
+        t2 = time.time()
+        rm = np.array([[c in f for c in TEXT_CUES] for f in rules], dtype=bool)
+        print(
+            f"{lang}: {len(rows) // 2} replies (+ speech-like copies); rules {t1 - t0:.1f}s, "
+            f"embeddings {t2 - t1:.1f}s",
+            flush=True,
+        )
+        oof = np.zeros(y.shape, dtype=np.float32)
+        for k in range(folds):
+            tr, te = fold_of != k, fold_of == k
+            oof[te] = fit(x[tr], y[tr], c_reg).probabilities(x[te])
+        final = fit(x, y, c_reg)
+        print(f"  {folds}-fold heads and the final ones fitted in {time.time() - t2:.1f}s")
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(
+                cached,
+                rm=rm,
+                oof=oof,
+                w=final.w,
+                b=final.b,
+                mean=final.mean,
+                scale=final.scale,
+                source=np.array([r.source for r in rows]),
+                speech=np.array([r.speech for r in rows]),
+                y=y,
+                fold=fold_of,
+            )
+    both: list[frozenset[str]] = [frozenset()] * len(rows)
+    for k in range(folds):
+        out = fold_of != k
+        add, remove = choose(oof[out], rm[out], y[out], precision, select)
+        h = Heads(lang, TEXT_CUES, np.zeros(1), np.zeros(1), np.zeros(1), np.ones(1), add, remove)
+        idx = np.flatnonzero(fold_of == k)
+        for i, f in zip(
+            idx,
+            apply(h, oof[idx], [rules[i] for i in idx]),
+            strict=True,
+        ):
+            both[i] = f
+    truth = [r.truth for r in rows]
+    for kind, speech in (("text", False), ("speech-like", True)):
+        sub = [i for i, r in enumerate(rows) if r.speech == speech]
+        alone = [
+            frozenset(c for c, q in zip(TEXT_CUES, oof[i], strict=True) if q >= 0.5) for i in sub
+        ]
+        report(
+            lang,
+            kind,
+            [truth[i] for i in sub],
+            [rules[i] for i in sub],
+            [both[i] for i in sub],
+            alone,
+        )
+    add, remove = choose(oof, rm, y, precision, select)
+    heads = Heads(lang, TEXT_CUES, final.w, final.b, final.mean, final.scale, add, remove)
+    print("\n  chosen on all out-of-fold rows (add / remove thresholds):")
+    for c, a, r in zip(TEXT_CUES, add, remove, strict=True):
+        print(
+            f"    {c:20s} add {'-' if np.isnan(a) else f'{a:.2f}':>5s}  remove {'-' if np.isnan(r) else f'{r:.2f}':>5s}"
+        )
+    if dry_run:
+        return
+    path = weights_path(lang)
+    heads.save(path)
+    saved = _reload(path)
+    picks = [i for i, r in enumerate(rows) if not r.speech][:: max(1, len(rows) // (2 * N_CHECK))][
+        :N_CHECK
+    ]
+    check_x = reply_features([rows[i].reply for i in picks], [rows[i].ctx for i in picks])
+    with np.load(path, allow_pickle=False) as z:
+        arrays = dict(z)
+    arrays["check_reply"] = np.array([rows[i].reply for i in picks])
+    arrays["check_line"] = np.array([rows[i].ctx for i in picks])
+    arrays["check_p"] = saved.probabilities(check_x).astype(np.float32)
+    np.savez_compressed(path, **arrays)
+    print(
+        f"\n  wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1024:.0f} KB, format {FORMAT})"
+    )
+
+
+def _reload(path: Path) -> Heads:
+    from voicedrill.scoring.cues.heads import load_file
+
+    return load_file(path)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lang", choices=("en", "ru"), action="append")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--C", type=float, default=0.05, help="inverse L2 strength")
+    ap.add_argument("--precision", type=float, default=0.95, help="CV precision an add needs")
+    ap.add_argument("--select", choices=("head", "gain"), default="head", help="see choose()")
+    ap.add_argument("--cache", type=Path, help="keep rules, CV and heads here between runs")
+    ap.add_argument("--dry-run", action="store_true", help="report only; write no weights")
+    args = ap.parse_args()
+    for lang in args.lang or ["en", "ru"]:
+        train(lang, args.folds, args.C, args.precision, args.select, args.dry_run, args.cache)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

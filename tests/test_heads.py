@@ -1,0 +1,172 @@
+"""Learned cue heads (scoring/cues/heads.py) with the shipped weights and the real encoder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voicedrill.errors import ScenarioError
+from voicedrill.scoring.cues import TEXT_CUES, detect_cues
+from voicedrill.scoring.cues.heads import (
+    HeadsError,
+    combine,
+    heads_for,
+    load_file,
+    reply_features,
+    weights_path,
+)
+from voicedrill.scoring.script import MeaningRules, load_script
+from voicedrill.types import Transcript, TurnContext
+
+REPO = Path(__file__).resolve().parent.parent
+RULES_ONLY = MeaningRules(heads=False)
+
+
+def _cues(reply: str, line: str, lang: str = "en", rules: MeaningRules | None = None):
+    ctx = TurnContext(lang, (line,))
+    return detect_cues(Transcript(reply, lang), ctx, meaning=rules)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_shipped_weights_load_and_reproduce_the_training_output(lang):
+    path = weights_path(lang)
+    assert path.is_file(), f"{path} missing: run scripts/train_heads.py"
+    assert path.stat().st_size < 2 << 20  # small: float16 weights, compressed
+    heads = heads_for(lang)
+    assert heads is not None and heads.language == lang and heads.cues == TEXT_CUES
+    assert heads.w.shape == (len(TEXT_CUES), 3 * 512)
+    with np.load(path, allow_pickle=False) as z:
+        replies, lines, expected = list(z["check_reply"]), list(z["check_line"]), z["check_p"]
+    assert len(replies) >= 3
+    got = heads.probabilities(reply_features([str(r) for r in replies], [str(x) for x in lines]))
+    assert np.allclose(got, expected, atol=1e-4)
+    # at least one cue the training chose to let the heads add
+    assert np.isfinite(heads.add).any()
+
+
+def test_context_flips_go_ahead_from_encourager_to_dare():
+    heads = heads_for("en")
+    assert heads is not None
+    p = heads.probabilities(
+        reply_features(["Go ahead."] * 2, ["Can I tell you something?", "I'll jump!"])
+    )
+    dare, enc = TEXT_CUES.index("dare"), TEXT_CUES.index("minimal_encourager")
+    assert p[1, dare] > 0.5 > p[0, dare]
+    assert p[0, enc] > p[1, enc]
+    # and through the detector (rules + heads)
+    told = {c.name for c in _cues("Go ahead.", "Can I tell you something?")}
+    jump = {c.name for c in _cues("Go ahead.", "I'll jump!")}
+    assert "minimal_encourager" in told and "dare" not in told
+    assert "dare" in jump and "minimal_encourager" not in jump
+
+
+def test_context_flips_davai_in_russian():
+    heads = heads_for("ru")
+    assert heads is not None
+    lines = ["Можно я вам кое-что скажу?", "Я сейчас прыгну!"]
+    p = heads.probabilities(reply_features(["Давай."] * 2, lines))
+    dare, enc = TEXT_CUES.index("dare"), TEXT_CUES.index("minimal_encourager")
+    assert p[1, dare] > 0.5 > p[0, dare] and p[0, enc] > 0.5 > p[1, enc]
+    assert "dare" in {c.name for c in _cues("Давай.", lines[1], "ru")}
+    assert "dare" not in {c.name for c in _cues("Давай.", lines[0], "ru")}
+
+
+def test_a_head_cue_quotes_the_sentence_that_scored_highest():
+    # force the head's add (threshold 0): the evidence is the sentence it scores highest
+    rules = MeaningRules(head_thresholds=(("dare", 0.0),))
+    line = "I'm going to jump, I swear I will!"
+    sentences = ["My name is Sam", "Nobody here is going to stop you"]
+    reply = ". ".join(sentences) + "."
+    assert "dare" not in {c.name for c in _cues(reply, line, rules=RULES_ONLY)}
+    cue = {c.name: c for c in _cues(reply, line, rules=rules)}["dare"]
+    heads = heads_for("en")
+    assert heads is not None
+    p = heads.probabilities(reply_features(sentences, [line] * 2))[:, TEXT_CUES.index("dare")]
+    assert cue.evidence == sentences[int(np.argmax(p))]
+    assert cue.kind == "harmful"
+
+
+def test_heads_off_and_thresholds_of_one_give_the_rules_alone():
+    reply, line = "Whatever. Do what you want, I don't care.", "I'll end it right now."
+    rules = {c.name for c in _cues(reply, line, rules=RULES_ONLY)}
+    never = MeaningRules(head_thresholds=tuple((c, 1.0) for c in TEXT_CUES))
+    heads = heads_for("en")
+    assert heads is not None
+    if np.isnan(heads.remove).all():  # nothing removed by the shipped heads
+        assert {c.name for c in _cues(reply, line, rules=never)} == rules
+
+
+def test_combine_adds_removes_and_respects_suppression():
+    heads = heads_for("en")
+    assert heads is not None
+    n = len(TEXT_CUES)
+    add = np.full(n, 0.5, dtype=np.float32)
+    p = np.zeros(n, dtype=np.float32)
+    p[TEXT_CUES.index("dare")] = 0.9
+    p[TEXT_CUES.index("minimal_encourager")] = 0.9
+    added, removed = combine(heads, p, [], add)
+    # an encourager gives way to a dare in the same reply
+    assert added == {"dare"} and not removed
+    added, removed = combine(heads, p, ["minimal_encourager"], add)
+    assert added == {"dare"} and removed == {"minimal_encourager"}
+    # summary (the script's summary rules) and calm_down are left to the rules
+    p[TEXT_CUES.index("summary")] = p[TEXT_CUES.index("calm_down")] = 0.99
+    assert not {"summary", "calm_down"} & combine(heads, p, [], add)[0]
+
+
+def test_the_script_switch_and_overrides_are_checked():
+    script = load_script(
+        text="version: 1\nmeaning:\n  heads: false\n  head_thresholds: {dare: 0.7}\n"
+    )
+    assert script.meaning.heads is False and dict(script.meaning.head_thresholds) == {"dare": 0.7}
+    assert load_script().meaning.heads is True and load_script().meaning.head_thresholds == ()
+    with pytest.raises(ScenarioError) as e:
+        load_script(text="version: 1\nmeaning:\n  head_thresholds: {dar: 0.7, insult: 2}\n")
+    text = str(e.value)
+    assert "did you mean 'dare'" in text and "meaning.head_thresholds.insult" in text
+
+
+def test_empty_and_huge_replies_do_not_break():
+    assert _cues("", "I'll jump!") == ()
+    assert isinstance(_cues("   ...  ", "I'll jump!"), tuple)
+    huge = "I hear you, that sounds so hard. " * 3000
+    assert isinstance(_cues(huge, "Nobody listens to me."), tuple)
+    word = "a" * 100_000
+    assert isinstance(_cues(word, "I'll jump!"), tuple)
+    assert isinstance(_cues("Хорошо. " * 2000, "Я прыгну!", "ru"), tuple)
+    assert isinstance(_cues("Go ahead.", ""), tuple)  # no line at all
+
+
+def test_a_damaged_weights_file_is_one_clear_error(tmp_path):
+    bad = tmp_path / "heads_en.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(HeadsError, match="train them again"):
+        load_file(bad)
+
+
+def test_without_the_encoder_the_rules_run_alone_after_one_notice(tmp_path):
+    code = (
+        "from voicedrill.scoring.cues import detect_cues\n"
+        "from voicedrill.scoring.script import MeaningRules\n"
+        "from voicedrill.types import Transcript, TurnContext\n"
+        "ctx = TurnContext('en', (\"I'll jump!\",))\n"
+        "for reply in ('Go ahead.', 'Do what you want.', 'I hear you.'):\n"
+        "    a = detect_cues(Transcript(reply, 'en'), ctx)\n"
+        "    b = detect_cues(Transcript(reply, 'en'), ctx, meaning=MeaningRules(heads=False))\n"
+        "    assert a == b, (a, b)\n"
+        "print('ok')\n"
+    )
+    env = {**os.environ, "VOICEDRILL_MODELS": str(tmp_path / "empty"), "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+    assert done.stderr.count("voicedrill: note:") == 1, done.stderr
+    assert "voicedrill models install use-m3" in done.stderr
+    assert "Traceback" not in done.stderr
