@@ -151,7 +151,8 @@ EN_CASES = [
 # a reply with no cue at all
 EN_NO_CUE = [
     ("Who is this?", "My name is Alex, I'm with the county negotiation team."),
-    ("I want a pizza.", "I'll pass that request along right now."),
+    # ("I'll pass that request along" is an honest stall: deferring, the heads read it so)
+    ("What time is it?", "It's a quarter past four."),
 ]
 
 
@@ -263,7 +264,7 @@ RU_CASES = [
 
 RU_NO_CUE = [
     ("Кто это?", "Меня зовут Алексей, я переговорщик."),
-    ("Хочу пиццу.", "Я передам вашу просьбу прямо сейчас."),
+    ("Который час?", "Сейчас четверть пятого."),
 ]
 
 
