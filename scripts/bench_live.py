@@ -114,6 +114,10 @@ class Turn:
     reply_audio: np.ndarray | None = None
     feedback_at: float = 0.0
     next_line_at: float | None = None
+    decided: float = 0.0  # the listener decided the turn was over, monotonic
+    transcribed: float | None = None  # the streamed transcript was ready (new pipeline)
+    transcribe_s: float = 0.0  # the drill loop's transcription after the reply
+    score_s: float = 0.0
 
 
 @dataclass
@@ -149,7 +153,8 @@ class _Trainee:
         played.wait()
         heard = self.listener.last
         self.run.turns.append(Turn(spoken, played.launched + spoken.true_end, heard.speech_end, heard.reason,
-                                   reply_audio=reply.audio))
+                                   reply_audio=reply.audio, decided=heard.decided,
+                                   transcribed=heard.transcribed))
         return reply
 
 
@@ -195,6 +200,8 @@ def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, 
             if run.turns:
                 run.turns[-1].feedback_at = time.monotonic()
                 run.turns[-1].transcript = record.transcript.text
+                run.turns[-1].transcribe_s = record.timings.transcribe_seconds
+                run.turns[-1].score_s = record.timings.score_seconds
 
     settings = ListenSettings.from_script(script.listening, no_reply_timeout=8.0)
     listener = LiveListener(MIC_DEVICE, settings=settings, key_pressed=lambda: False,
@@ -215,6 +222,22 @@ def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, 
 
 def _pct(values, q) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
+
+
+def _breakdown(report, name: str, turns: list[Turn]) -> None:
+    """Where the turn gap goes (p50 and mean of each part, seconds; the parts add up to the gap)."""
+    parts: dict[str, list[float]] = {"end-of-turn decision": [], "final transcription": [], "scoring": [],
+                                     "branch + store + events": [], "next line: render + first sample": []}
+    for t in turns:
+        asr_s = (t.transcribed - t.decided if t.transcribed is not None else 0.0) + t.transcribe_s
+        parts["end-of-turn decision"].append(t.decided - t.true_end)
+        parts["final transcription"].append(asr_s)
+        parts["scoring"].append(t.score_s)
+        parts["branch + store + events"].append(t.feedback_at - t.decided - asr_s - t.score_s)
+        parts["next line: render + first sample"].append(t.next_line_at - t.feedback_at)
+    for part, values in parts.items():
+        report(f"  gap part p50, {name}: {part}", _pct(values, 50), "s",
+               f"mean {float(np.mean(values)) if values else float('nan'):.3f} s")
 
 
 def _faster_whisper(report, turns: list[Turn]) -> None:
@@ -294,6 +317,7 @@ def bench_speed(report) -> None:
         while any(queues.values()):
             for name in ("today", "new"):
                 if queues[name]:
+                    asr.ENCODER_ON_LENGTH = name == "new"  # today: the zero-padded 30 s window
                     _drill(rig, queues[name], runs[name], new=name == "new", model=model, turn_model=turn_model,
                            cache=caches[name], seed=seed)
             seed += 1
@@ -311,6 +335,7 @@ def bench_speed(report) -> None:
                f"{cut}/{len(hes)}")
         early = sum(1 for t in run.turns if t.reason == "complete")
         report(f"replies ended at a short pause, {name}", 100 * early / max(1, len(run.turns)), "%")
+        _breakdown(report, name, [t for t in run.turns if t.next_line_at is not None])
     report("turn gap p50 ratio today / new", _pct(gaps["today"], 50) / _pct(gaps["new"], 50), "x")
     report("turn gap p95 ratio today / new", _pct(gaps["today"], 95) / _pct(gaps["new"], 95), "x")
     new = runs["new"]
@@ -327,6 +352,8 @@ def bench_speed(report) -> None:
         return plain_run(*args, **kwargs)
 
     asr._run = counted
+    e_p = n_p = 0
+    padded_secs = []
     for t in new.turns:
         e, k = word_errors(t.spoken.text, t.transcript)
         e_s, n_s = e_s + e, n_s + k
@@ -335,6 +362,13 @@ def bench_speed(report) -> None:
         whole_secs.append(time.perf_counter() - t0)
         e, k = word_errors(t.spoken.text, whole)
         e_w, n_w = e_w + e, n_w + k
+        asr.ENCODER_ON_LENGTH, counted_so_far = False, passes[0]  # the zero-padded 30 s window
+        t0 = time.perf_counter()
+        padded = asr.transcribe(model, t.reply_audio).text
+        padded_secs.append(time.perf_counter() - t0)
+        asr.ENCODER_ON_LENGTH, passes[0] = True, counted_so_far
+        e, k = word_errors(t.spoken.text, padded)
+        e_p, n_p = e_p + e, n_p + k
         if os.environ.get("BENCH_VERBOSE"):
             print(f"  [{t.reason}] said: {t.spoken.text!r}\n    streamed: {t.transcript!r}\n    whole:    {whole!r}",
                   flush=True)
@@ -345,6 +379,11 @@ def bench_speed(report) -> None:
     report("WER whole reply at once (same audio)", 100 * e_w / max(1, n_w), "%", "naive baseline")
     report("voicedrill transcribe per whole reply p50", _pct(whole_secs, 50), "s", "tiny.en, after the reply")
     report("voicedrill transcribe per whole reply p95", _pct(whole_secs, 95), "s")
+    report("WER whole reply, encoder on the zero-padded 30 s window", 100 * e_p / max(1, n_p), "%",
+           "today's encoder, same replies")
+    report("transcribe per whole reply p50, padded encoder", _pct(padded_secs, 50), "s")
+    report("whole-reply transcription ratio padded / on length (p50)",
+           _pct(padded_secs, 50) / _pct(whole_secs, 50), "x")
     _faster_whisper(report, new.turns)
     _threads(report, spoken[0].audio)
 

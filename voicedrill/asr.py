@@ -47,6 +47,13 @@ from .types import Transcript, Word
 
 MAX_REPLY_SECONDS = 15 * 60.0  # the same limit as audio files
 STEADY_SPREAD_DB = 6.0  # loudest 20 ms frame minus the 10th percentile below this: steady sound
+# The encoder runs on the reply's length, not on Whisper's zero-padded 30 s window
+# (``_encoder_frames``): this many seconds of the padding are kept after the audio, in
+# whole steps, never fewer seconds than the minimum (scripts/bench_asr.py: WER and speed).
+ENCODER_ON_LENGTH = True
+ENCODER_MARGIN_SECONDS = 1.0
+ENCODER_STEP_SECONDS = 1.0
+ENCODER_MIN_SECONDS = 8.0  # 4 s garbled a short word before a pause (test_endturn)
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,7 +221,8 @@ def load_model(
         or "model_state_dict" not in checkpoint
     ):
         raise AsrError(f"{path}: not a Whisper checkpoint (no 'dims'/'model_state_dict'). {fix}")
-    meta = checkpoint.get("voicedrill") if isinstance(checkpoint.get("voicedrill"), dict) else {}
+    found = checkpoint.get("voicedrill")
+    meta: dict = found if isinstance(found, dict) else {}
     name = str(meta.get("name") or path.stem)
     try:
         from whisper.model import ModelDimensions, Whisper
@@ -266,7 +274,8 @@ def _cache_encoder(model, size: int = 4) -> None:
             for mel, features in cache:
                 if mel.shape == x.shape and mel.dtype == x.dtype and torch.equal(mel, x):
                     return features
-        features = forward(x)
+        frames = _encoder_frames(x) if ENCODER_ON_LENGTH else x.shape[-1]
+        features = _encode(encoder, x[..., :frames]) if frames < x.shape[-1] else forward(x)
         with lock:
             cache.append((x.detach().clone(), features.detach()))
             del cache[:-size]
@@ -279,6 +288,42 @@ def _cache_encoder(model, size: int = 4) -> None:
     for block in model.decoder.blocks:
         for linear in (block.cross_attn.key, block.cross_attn.value):
             linear.forward = _memo_last(linear.forward)
+
+
+def _encoder_frames(mel) -> int:
+    """Mel frames the encoder needs for ``mel`` (batch, n_mels, frames): the audio's own
+    frames plus ``ENCODER_MARGIN_SECONDS`` of the zero padding, in whole
+    ``ENCODER_STEP_SECONDS``, at least ``ENCODER_MIN_SECONDS``, at most all of ``mel``.
+
+    Whisper pads a reply's log-mel frames with zeros to 30 s (``pad_or_trim``), and the
+    audio's digital silence holds the spectrogram's floor: either way a frame with the
+    same value in every band, which real sound never has.
+    """
+    total = int(mel.shape[-1])
+    sound = (mel.amax(dim=-2) > mel.amin(dim=-2)).any(dim=0)  # (frames,): not one flat value
+    hits = sound.nonzero()
+    last = int(hits[-1]) + 1 if hits.numel() else 0
+    per_second = 100  # mel frames per second (hop 160 at 16 kHz)
+    step = int(ENCODER_STEP_SECONDS * per_second)
+    need = max(
+        last + int(ENCODER_MARGIN_SECONDS * per_second), int(ENCODER_MIN_SECONDS * per_second)
+    )
+    return min(total, -(-need // step) * step)
+
+
+def _encode(encoder, mel):
+    """Whisper's ``AudioEncoder.forward`` on ``mel`` shorter than 30 s: the positional
+    embedding is cut to the audio's length (whisper.cpp's ``audio_ctx``), so attention
+    runs over the reply, not over 30 s of mostly padding."""
+    import torch.nn.functional as F
+
+    x = F.gelu(encoder.conv1(mel))
+    x = F.gelu(encoder.conv2(x))
+    x = x.permute(0, 2, 1)
+    x = (x + encoder.positional_embedding[: x.shape[1]]).to(x.dtype)
+    for block in encoder.blocks:
+        x = block(x)
+    return encoder.ln_post(x)
 
 
 def _memo_last(forward):
@@ -377,7 +422,10 @@ def transcribe_window(
             _run(model, audio, data, data.initial_prompt, options, duration, (0.0,)), data, g
         )
     return _build(
-        prompted if _consistent(prompted or [], plain, data) else plain, language, nsp, duration
+        prompted if prompted and _consistent(prompted, plain, data) else plain,
+        language,
+        nsp,
+        duration,
     )
 
 

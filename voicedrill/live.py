@@ -67,6 +67,7 @@ class Heard:
     speech_end: float | None  # when speech stopped
     decided: float  # when the listener decided the turn was over
     overflows: int
+    transcribed: float | None = None  # when the reply's transcript was ready (if attached)
 
 
 class _StdinEnter:
@@ -265,7 +266,8 @@ class LiveListener:
             if finished:  # prosody says finished: the words must agree ("I think that..." does not)
                 from .endturn import ends_hanging
 
-                finished = not ends_hanging(stream.upto(cut).text, self.transcriber.language)
+                # the reply's final transcript when the turn ends here (``_make_reply`` reuses it)
+                finished = not ends_hanging(stream.final(cut).text, self.transcriber.language)
             if not finished:
                 stream.cut(
                     cut
@@ -315,14 +317,20 @@ class LiveListener:
             from .stretches import join
 
             stream = self._reply_stream(ep.onset)
-            streamed = stream.upto(stop)
+            streamed = stream.final(stop)
             self.last_transcript = join(
                 [((stream.origin - start) / SAMPLE_RATE, streamed)],
                 self.transcriber.language,
                 len(clip) / SAMPLE_RATE,
             )
         self.last = Heard(
-            ep.reason, line_end, onset_time, mic.time_at(end_index), decided, mic.overflows
+            ep.reason,
+            line_end,
+            onset_time,
+            mic.time_at(end_index),
+            decided,
+            mic.overflows,
+            time.monotonic() if self.transcriber is not None else None,
         )
         return Reply(
             audio=clip.astype(np.float32, copy=False),
