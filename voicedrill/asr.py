@@ -37,7 +37,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -326,7 +326,7 @@ def _encode(encoder, mel):
     return encoder.ln_post(x)
 
 
-def _memo_last(forward):
+def _memo_last(forward: Callable[[Any], Any]) -> Callable[[Any], Any]:
     import torch
 
     last: list = [None]  # (input tensor, its version counter, output)
