@@ -285,7 +285,10 @@ class LiveListener:
                 t_asr = time.monotonic()
                 final = stream.final(cut)
                 asr_s = time.monotonic() - t_asr
-                finished = not ends_hanging(final.text, self.transcriber.language)
+                # no words yet (a lone "um" Whisper left out, noise): wait, as without the model
+                finished = bool(final.words) and not ends_hanging(
+                    final.text, self.transcriber.language
+                )
             if not finished:
                 stream.cut(
                     cut
