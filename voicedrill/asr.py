@@ -47,10 +47,14 @@ from .types import Transcript, Word
 
 MAX_REPLY_SECONDS = 15 * 60.0  # the same limit as audio files
 STEADY_SPREAD_DB = 6.0  # loudest 20 ms frame minus the 10th percentile below this: steady sound
-# The encoder runs on the reply's length, not on Whisper's zero-padded 30 s window
-# (``_encoder_frames``): this many seconds of the padding are kept after the audio, in
-# whole steps, never fewer seconds than the minimum (scripts/bench_asr.py: WER and speed).
-ENCODER_ON_LENGTH = True
+# The encoder may run on the reply's length, not on Whisper's zero-padded 30 s window
+# (``_encoder_frames``): this many seconds of the padding kept after the audio, in whole
+# steps, never fewer seconds than the minimum. Off by default: the words are as good (WER
+# 7.2 vs 9.6 % on 9 espeak replies + jfk) and the encoder is 4x cheaper, but without the
+# padding Whisper often ends a window on a timestamp pair, so whisper.transcribe decodes
+# the remainder again (3 decodes instead of 2, and a loop with fallback on jfk.flac):
+# 55 vs 40 CPU s over 14 replies (scripts/bench_live.py measures it again).
+ENCODER_ON_LENGTH = False
 ENCODER_MARGIN_SECONDS = 1.0
 ENCODER_STEP_SECONDS = 1.0
 ENCODER_MIN_SECONDS = 8.0  # 4 s garbled a short word before a pause (test_endturn)
@@ -264,20 +268,25 @@ def _cache_encoder(model, size: int = 4) -> None:
 
     encoder = model.encoder
     forward = encoder.forward
-    cache: list[tuple[torch.Tensor, torch.Tensor]] = []
+    cache: list[tuple[torch.Tensor, int, torch.Tensor]] = []  # (mel, frames encoded, features)
     lock = threading.Lock()
 
     def cached_forward(x: torch.Tensor) -> torch.Tensor:
         if torch.is_grad_enabled():
             return forward(x)
+        frames = _encoder_frames(x) if ENCODER_ON_LENGTH else int(x.shape[-1])
         with lock:
-            for mel, features in cache:
-                if mel.shape == x.shape and mel.dtype == x.dtype and torch.equal(mel, x):
+            for mel, n, features in cache:
+                if (
+                    n == frames
+                    and mel.shape == x.shape
+                    and mel.dtype == x.dtype
+                    and torch.equal(mel, x)
+                ):
                     return features
-        frames = _encoder_frames(x) if ENCODER_ON_LENGTH else x.shape[-1]
         features = _encode(encoder, x[..., :frames]) if frames < x.shape[-1] else forward(x)
         with lock:
-            cache.append((x.detach().clone(), features.detach()))
+            cache.append((x.detach().clone(), frames, features.detach()))
             del cache[:-size]
         return features
 
