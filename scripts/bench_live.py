@@ -114,6 +114,12 @@ class Turn:
     reply_audio: np.ndarray | None = None
     feedback_at: float = 0.0
     next_line_at: float | None = None
+    decided: float = 0.0  # the listener decided the turn was over, monotonic
+    transcribed: float | None = None  # the streamed transcript was ready (new pipeline)
+    transcribe_s: float = 0.0  # the drill loop's transcription after the reply
+    judging: float = 0.0  # the listener judging the last pause (Smart Turn + transcription)
+    judge_asr: float = 0.0  # of which the final transcription
+    score_s: float = 0.0
 
 
 @dataclass
@@ -149,7 +155,10 @@ class _Trainee:
         played.wait()
         heard = self.listener.last
         self.run.turns.append(Turn(spoken, played.launched + spoken.true_end, heard.speech_end, heard.reason,
-                                   reply_audio=reply.audio))
+                                   reply_audio=reply.audio, decided=heard.decided,
+                                   transcribed=heard.transcribed,
+                                   judging=heard.judging if heard.reason == "complete" else 0.0,
+                                   judge_asr=heard.judge_asr if heard.reason == "complete" else 0.0))
         return reply
 
 
@@ -196,6 +205,8 @@ def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, 
             if run.turns:
                 run.turns[-1].feedback_at = time.monotonic()
                 run.turns[-1].transcript = record.transcript.text
+                run.turns[-1].transcribe_s = record.timings.transcribe_seconds
+                run.turns[-1].score_s = record.timings.score_seconds
 
     settings = ListenSettings.from_script(script.listening, no_reply_timeout=8.0)
     listener = LiveListener(MIC_DEVICE, settings=settings, key_pressed=lambda: False,
@@ -213,6 +224,25 @@ def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, 
 
 def _pct(values, q) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
+
+
+def _breakdown(report, name: str, turns: list[Turn]) -> None:
+    """Where the turn gap goes (p50 and mean of each part, seconds; the parts add up to the gap)."""
+    parts: dict[str, list[float]] = {"end-of-turn wait (silence / pause)": [], "Smart Turn + hanging words": [],
+                                     "final transcription": [], "scoring": [],
+                                     "branch + store + events": [], "next line: render + first sample": []}
+    for t in turns:
+        after = (t.transcribed - t.decided if t.transcribed is not None else 0.0) + t.transcribe_s
+        asr_s = after + t.judge_asr  # a pause judged complete transcribed the reply to decide
+        parts["end-of-turn wait (silence / pause)"].append(t.decided - t.true_end - t.judging)
+        parts["Smart Turn + hanging words"].append(t.judging - t.judge_asr)
+        parts["final transcription"].append(asr_s)
+        parts["scoring"].append(t.score_s)
+        parts["branch + store + events"].append(t.feedback_at - t.decided - after - t.score_s)
+        parts["next line: render + first sample"].append(t.next_line_at - t.feedback_at)
+    for part, values in parts.items():
+        report(f"  gap part p50, {name}: {part}", _pct(values, 50), "s",
+               f"mean {float(np.mean(values)) if values else float('nan'):.3f} s")
 
 
 def _faster_whisper(report, turns: list[Turn]) -> None:
@@ -284,6 +314,7 @@ def bench_speed(report) -> None:
     spoken = replies(n)
     model = asr.load_model("tiny.en")
     turn_model = endturn.load_turn_model()
+    default_encoder = asr.ENCODER_ON_LENGTH
     runs = {"today": Run(), "new": Run()}
     queues = {name: list(spoken) for name in runs}
     caches = {name: Path(tempfile.mkdtemp(prefix=f"bench-tts-{name}-")) for name in runs}
@@ -292,6 +323,7 @@ def bench_speed(report) -> None:
         while any(queues.values()):
             for name in ("today", "new"):
                 if queues[name]:
+                    asr.ENCODER_ON_LENGTH = default_encoder if name == "new" else False  # today: padded
                     _drill(rig, queues[name], runs[name], new=name == "new", model=model, turn_model=turn_model,
                            cache=caches[name], seed=seed)
             seed += 1
@@ -309,6 +341,7 @@ def bench_speed(report) -> None:
                f"{cut}/{len(hes)}")
         early = sum(1 for t in run.turns if t.reason == "complete")
         report(f"replies ended at a short pause, {name}", 100 * early / max(1, len(run.turns)), "%")
+        _breakdown(report, name, [t for t in run.turns if t.next_line_at is not None])
     report("turn gap p50 ratio today / new", _pct(gaps["today"], 50) / _pct(gaps["new"], 50), "x")
     report("turn gap p95 ratio today / new", _pct(gaps["today"], 95) / _pct(gaps["new"], 95), "x")
     new = runs["new"]
@@ -325,14 +358,24 @@ def bench_speed(report) -> None:
         return plain_run(*args, **kwargs)
 
     asr._run = counted
+    e_p = n_p = 0
+    padded_secs = []
+    asr.ENCODER_ON_LENGTH = False  # the naive baseline: today's zero-padded 30 s window
     for t in new.turns:
         e, k = word_errors(t.spoken.text, t.transcript)
         e_s, n_s = e_s + e, n_s + k
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU seconds: on a loaded machine wall time is mostly waiting
         whole = asr.transcribe(model, t.reply_audio).text
-        whole_secs.append(time.perf_counter() - t0)
+        whole_secs.append(time.process_time() - t0)
         e, k = word_errors(t.spoken.text, whole)
         e_w, n_w = e_w + e, n_w + k
+        asr.ENCODER_ON_LENGTH, counted_so_far = True, passes[0]  # the encoder on the reply's length
+        t0 = time.process_time()
+        padded = asr.transcribe(model, t.reply_audio).text
+        padded_secs.append(time.process_time() - t0)
+        asr.ENCODER_ON_LENGTH, passes[0] = False, counted_so_far
+        e, k = word_errors(t.spoken.text, padded)
+        e_p, n_p = e_p + e, n_p + k
         if os.environ.get("BENCH_VERBOSE"):
             print(f"  [{t.reason}] said: {t.spoken.text!r}\n    streamed: {t.transcript!r}\n    whole:    {whole!r}",
                   flush=True)
@@ -341,8 +384,13 @@ def bench_speed(report) -> None:
            "1 = the filler-prompted pass alone; 2 = checked by a plain pass")
     report("WER streamed (new pipeline)", 100 * e_s / max(1, n_s), "%", f"{len(new.turns)} replies")
     report("WER whole reply at once (same audio)", 100 * e_w / max(1, n_w), "%", "naive baseline")
-    report("voicedrill transcribe per whole reply p50", _pct(whole_secs, 50), "s", "tiny.en, after the reply")
-    report("voicedrill transcribe per whole reply p95", _pct(whole_secs, 95), "s")
+    report("voicedrill transcribe per whole reply p50 (CPU s)", _pct(whole_secs, 50), "s", "tiny.en, padded encoder")
+    report("voicedrill transcribe per whole reply p95 (CPU s)", _pct(whole_secs, 95), "s")
+    asr.ENCODER_ON_LENGTH = default_encoder
+    report("WER whole reply, encoder on the reply's length", 100 * e_p / max(1, n_p), "%", "same replies")
+    report("transcribe per whole reply p50 (CPU s), encoder on length", _pct(padded_secs, 50), "s")
+    report("whole-reply transcription CPU ratio padded / on length (p50)",
+           _pct(whole_secs, 50) / _pct(padded_secs, 50), "x")
     _faster_whisper(report, new.turns)
     _threads(report, spoken[0].audio)
 

@@ -17,6 +17,7 @@ from tests.fixtures_asr import (
     REPO,
     espeak,
     jfk,
+    jfk_audio,  # noqa: F401  (fixture)
     jfk_transcript,
     random_checkpoint,  # noqa: F401  (fixture)
     tiny_en,  # noqa: F401  (fixture)
@@ -28,7 +29,7 @@ from tests.fixtures_asr import (
 from voicedrill import asr
 from voicedrill.audio import SAMPLE_RATE
 from voicedrill.errors import AsrError, AudioError, ScenarioError
-from voicedrill.types import Transcript
+from voicedrill.types import Transcript, Word
 
 # --- real speech -----------------------------------------------------------------------
 
@@ -440,3 +441,67 @@ def test_transcribe_and_analyze_agree_on_a_long_reply(jfk_three_times, tmp_path)
     assert a.returncode == 0 and b.returncode == 0, (a.stderr, b.stderr)
     words_a, words_b = json.loads(a.stdout)["words"], json.loads(b.stdout)["words"]
     assert words_a == words_b and len(words_a) >= 60
+
+
+# --- the encoder on the audio's length ---------------------------------------------------
+
+
+def test_encoder_on_the_audio_length_hears_the_same_words_as_the_padded_window(
+    tiny_en, jfk_audio, monkeypatch
+):
+    """Cutting the encoder to the reply's length (whisper.cpp's audio_ctx) keeps the words:
+    jfk.flac, and a 4 s cut of it, transcribed both ways."""
+    for audio in (jfk_audio, jfk_audio[: 4 * SAMPLE_RATE]):
+        monkeypatch.setattr(asr, "ENCODER_ON_LENGTH", False)
+        padded = asr.transcribe(tiny_en, audio)
+        monkeypatch.setattr(asr, "ENCODER_ON_LENGTH", True)
+        short = asr.transcribe(tiny_en, audio)
+        assert short.words and wer(padded.text, short.text) <= 0.10, (padded.text, short.text)
+        assert abs(short.words[0].start - padded.words[0].start) < 0.3
+        assert abs(short.words[-1].end - padded.words[-1].end) < 0.5
+    assert wer(JFK_TEXT, asr.transcribe(tiny_en, jfk_audio).text) <= 0.10
+
+
+def test_encoder_frames_follow_the_audio_not_the_padding(tiny_en, jfk_audio):
+    """The encoder runs on the audio's frames plus the margin, in whole steps; silence or
+    padding alone gets the minimum; more than 30 s is never asked for."""
+    from whisper.audio import N_FRAMES, N_SAMPLES, log_mel_spectrogram, pad_or_trim
+
+    def frames(audio: np.ndarray) -> int:
+        mel = log_mel_spectrogram(audio, 80, padding=N_SAMPLES)  # as whisper.transcribe cuts it
+        content = mel.shape[-1] - N_FRAMES
+        return asr._encoder_frames(pad_or_trim(mel[:, : min(N_FRAMES, content)], N_FRAMES)[None])
+
+    per_second, margin, step = 100, asr.ENCODER_MARGIN_SECONDS, asr.ENCODER_STEP_SECONDS
+    ten = frames(jfk_audio[: 10 * SAMPLE_RATE])  # longer than the minimum
+    assert 10 * per_second < ten <= (10 + margin + step) * per_second
+    assert ten % int(step * per_second) == 0
+    assert frames(np.zeros(3 * SAMPLE_RATE, np.float32)) == asr.ENCODER_MIN_SECONDS * per_second
+    assert frames(jfk_audio[: 2 * SAMPLE_RATE]) == asr.ENCODER_MIN_SECONDS * per_second
+    assert frames(np.tile(jfk_audio, 3)) == N_FRAMES
+    trailing = np.concatenate([jfk_audio[: 10 * SAMPLE_RATE], np.zeros(SAMPLE_RATE * 5)])
+    # digital silence counts as padding (give or take the step the last STFT window crosses)
+    assert frames(trailing.astype(np.float32)) <= ten + step * per_second
+
+
+def test_a_short_live_reply_is_transcribed_whole_at_its_end(jfk_audio):
+    """``ReplyStream.final``: a reply within ``whole_seconds`` is transcribed again in one
+    piece (no word lost or doubled at a cut); a longer one is joined from its stretches."""
+    from voicedrill.stretches import ReplyStream
+
+    calls: list[tuple[int, int]] = []
+
+    def transcribe(audio: np.ndarray) -> Transcript:  # the whole is surer than a stretch
+        calls.append((0, len(audio)))
+        sure = {6 * SAMPLE_RATE: 0.9, 10 * SAMPLE_RATE: 0.3}.get(len(audio), 0.5)
+        return Transcript(f"{len(audio)} samples", "en", (Word("w", 0.0, 0.1, sure),))
+
+    stream = ReplyStream(transcribe, lambda a, b: jfk_audio[a:b], "en", whole_seconds=8.0)
+    stream.cut(3 * SAMPLE_RATE)  # a pause after 3 s: the first stretch
+    assert stream.final(6 * SAMPLE_RATE).text == f"{6 * SAMPLE_RATE} samples"
+    n = len(calls)
+    assert stream.final(6 * SAMPLE_RATE).text == f"{6 * SAMPLE_RATE} samples" and len(calls) == n
+    long_reply = stream.final(10 * SAMPLE_RATE).text  # over whole_seconds: stretch + tail
+    assert long_reply == f"{3 * SAMPLE_RATE} samples {7 * SAMPLE_RATE} samples"
+    stream.whole_seconds = 12.0  # the stretches are surer of their words than the whole: kept
+    assert stream.final(10 * SAMPLE_RATE).text == long_reply

@@ -114,6 +114,24 @@ def test_a_complete_sentence_ends_the_turn_at_a_short_pause(turn_model):
     assert listener.last_transcript.words[-1].end <= len(reply.audio) / SR + 1e-6
 
 
+def test_a_pause_before_any_word_was_heard_does_not_end_the_turn(turn_model):
+    """Smart Turn may hear a finished thought, but with no words transcribed yet (a lone
+    "um" Whisper left out, a cough) the long silence decides, as without the model. The
+    transcriber here hears nothing: the test is about the rule, not about Whisper."""
+    from voicedrill.types import Transcript
+
+    deaf = SimpleNamespace(language="en", window=lambda audio: Transcript("", "en", ()))
+    audio = np.concatenate([silence(0.6), speak("Tell me what happened today."), silence(4.0)])
+    settings = ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0)
+    listener = LiveListener(settings=settings, key_pressed=lambda: False,
+                            microphone=FileMicrophone(audio), turn_model=turn_model)
+    listener.attach(deaf)
+    listener.prepare(None, 0)
+    listener.reply(0.0)
+    assert listener.last.reason == "silence"
+    assert listener.judged and listener.judged[0][1] is False
+
+
 def test_a_hesitation_mid_sentence_is_waited_out(turn_model):
     ask = ask_not()
     cut = int(0.83 * SR)  # "ask not" | "what your country can do for you, ..." (a word gap)

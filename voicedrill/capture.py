@@ -282,7 +282,9 @@ class Microphone:
                 self.latency = float(stream.latency)
                 self._reset_capture()
                 return self
-        raise open_error(last_error, self.device, "input", self.rate) from last_error
+        raise open_error(
+            last_error or RuntimeError("no stream"), self.device, "input", self.rate
+        ) from last_error
 
     def close(self) -> None:
         stream, self._stream = self._stream, None

@@ -42,7 +42,7 @@ from .errors import AsrError
 
 KNOWN_BINARY_VERSIONS = range(1, 7)
 # CTranslate2 DataType ids -> NumPy dtype; bfloat16 (5) is widened to float32 on read.
-_DTYPES = {
+_DTYPES: dict[int, np.dtype] = {
     0: np.dtype("<f4"),
     1: np.dtype("i1"),
     2: np.dtype("<i2"),

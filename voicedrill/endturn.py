@@ -25,6 +25,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,11 @@ def _mel_to_hz(m: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _filters() -> tuple[np.ndarray, np.ndarray]:
     """(Slaney mel filterbank shape=(201, 80), periodic Hann window shape=(400,))."""
-    edges = _mel_to_hz(np.linspace(_hz_to_mel(0.0)[0], _hz_to_mel(SAMPLE_RATE / 2)[0], N_MELS + 2))
+    edges = _mel_to_hz(
+        np.linspace(
+            _hz_to_mel(np.array(0.0))[0], _hz_to_mel(np.array(SAMPLE_RATE / 2))[0], N_MELS + 2
+        )
+    )
     fft = np.linspace(0, SAMPLE_RATE // 2, N_FFT // 2 + 1)
     slopes = edges[None, :] - fft[:, None]
     diff = np.diff(edges)
@@ -94,7 +99,7 @@ class TurnModel:
     for the reply so far (from shortly before its onset; only the last 8 s count)."""
 
     path: Path
-    session: object  # onnxruntime.InferenceSession
+    session: Any  # onnxruntime.InferenceSession
     lock: threading.Lock
     threshold: float = 0.5  # pipecat's: above it, "complete"
 

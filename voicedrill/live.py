@@ -29,7 +29,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -39,6 +39,10 @@ from .errors import DeviceError
 from .playback import OutputDevice, Playback
 from .types import PerpetratorLine, Reply, Transcript
 from .vad import SILERO_FRAME, Endpointer, ListenSettings, refine_onset
+
+if TYPE_CHECKING:
+    from .asr import Transcriber
+    from .stretches import ReplyStream
 
 PREROLL = 0.2  # seconds kept before an onset that came during the line
 TAIL = 0.3  # seconds kept after the end of speech
@@ -67,6 +71,9 @@ class Heard:
     speech_end: float | None  # when speech stopped
     decided: float  # when the listener decided the turn was over
     overflows: int
+    transcribed: float | None = None  # when the reply's transcript was ready (if attached)
+    judging: float = 0.0  # seconds spent judging the last pause (Smart Turn + transcription)
+    judge_asr: float = 0.0  # of which transcribing (the final transcript, when it ended the turn)
 
 
 class _StdinEnter:
@@ -123,14 +130,16 @@ class LiveListener:
     ):
         self.settings = settings or ListenSettings()
         self.turn_model = turn_model  # endturn.TurnModel, or None: the long silence only
-        self.transcriber = None  # asr.Transcriber (``attach``): transcribe while the trainee speaks
+        self.transcriber: Transcriber | None = (
+            None  # asr.Transcriber (``attach``): transcribe while the trainee speaks
+        )
         self.last_transcript: Transcript | None = (
             None  # the latest reply's, when a transcriber is attached
         )
         self.judged: list[
             tuple[float, bool]
         ] = []  # this turn's pauses: (speech end, judged finished)
-        self._stream = None
+        self._stream: ReplyStream | None = None
         self.noise_floor_db = noise_floor_db
         self.on_level = on_level
         self.barge_in = barge_in
@@ -186,6 +195,7 @@ class LiveListener:
             self.settings, noise_floor_db=self.noise_floor_db, judge=judge
         )
         self._stream, self.last_transcript, self.judged = None, None, []
+        self._judging = (0.0, 0.0)  # the last pause: (seconds judging, of which transcribing)
         self._parts, self._starts, self._have, self._fed = [], [], 0, 0
         self._feeding = self.barge_in  # without barge-in, listening starts at the line's end
         self._listening = True
@@ -196,12 +206,12 @@ class LiveListener:
         if not self._listening or not self.barge_in:
             return False
         self._pump(timeout=0)
-        return self._endpointer.onset is not None
+        return self._ep.onset is not None
 
     def reply(self, line_end: float) -> Reply:
         if not self._listening:
             self.prepare()
-        ep = self._endpointer
+        ep = self._ep
         try:
             self._pump(timeout=0)
             line_end_index = self.mic.index_at(line_end)
@@ -232,45 +242,59 @@ class LiveListener:
         if self.on_level is not None:
             self.on_level(self.mic.level_db)
         if self._feeding and self._have > self._fed:
-            self._endpointer.push(self._since(self._fed))
+            self._ep.push(self._since(self._fed))
             self._fed = self._have
 
     def _slice(self, a: int, b: int) -> np.ndarray:
         """Captured samples [a, b)."""
         return self._since(a)[: max(0, b - a)]
 
-    def _reply_stream(self, onset: float):
+    @property
+    def _ep(self) -> Endpointer:
+        if self._endpointer is None:
+            raise DeviceError("the listener was not prepared for a turn (call prepare() first).")
+        return self._endpointer
+
+    def _reply_stream(self, transcriber: Transcriber, onset: float) -> ReplyStream:
         if self._stream is None:
             from .endturn import PRE_SPEECH
             from .stretches import ReplyStream
 
             origin = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
             self._stream = ReplyStream(
-                self.transcriber.window, self._slice, self.transcriber.language, origin
+                transcriber.window, self._slice, transcriber.language, origin
             )
         return self._stream
 
     def _judge(self, onset: float, speech_end: float) -> bool:
         """At a pause: has the trainee finished? (The endpointer asks once per pause.)"""
-        now = self._endpointer.frames * SILERO_FRAME
+        now = self._ep.frames * SILERO_FRAME
         cut = min(now, int(round(speech_end * SAMPLE_RATE)) + int(TAIL * SAMPLE_RATE))
-        finished = False
+        finished, t0, asr_s = False, time.monotonic(), 0.0
         if self.turn_model is not None:
             from .endturn import PRE_SPEECH
 
             start = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
             finished = self.turn_model.complete(self._slice(start, now))
         if self.transcriber is not None:
-            stream = self._reply_stream(onset)
+            stream = self._reply_stream(self.transcriber, onset)
             if finished:  # prosody says finished: the words must agree ("I think that..." does not)
                 from .endturn import ends_hanging
 
-                finished = not ends_hanging(stream.upto(cut).text, self.transcriber.language)
+                # the reply's final transcript when the turn ends here (``_make_reply`` reuses it)
+                t_asr = time.monotonic()
+                final = stream.final(cut)
+                asr_s = time.monotonic() - t_asr
+                # no words yet (a lone "um" Whisper left out, noise): wait, as without the model
+                finished = bool(final.words) and not ends_hanging(
+                    final.text, self.transcriber.language
+                )
             if not finished:
                 stream.cut(
                     cut
                 )  # the stretch so far (reused when just transcribed), while the trainee thinks
         self.judged.append((speech_end, finished))
+        self._judging = (time.monotonic() - t0, asr_s)
         return finished
 
     def _since(self, start: int) -> np.ndarray:
@@ -314,15 +338,22 @@ class LiveListener:
         if self.transcriber is not None:  # the stretches heard so far, and the last one
             from .stretches import join
 
-            stream = self._reply_stream(ep.onset)
-            streamed = stream.upto(stop)
+            stream = self._reply_stream(self.transcriber, ep.onset)
+            streamed = stream.final(stop)
             self.last_transcript = join(
                 [((stream.origin - start) / SAMPLE_RATE, streamed)],
                 self.transcriber.language,
                 len(clip) / SAMPLE_RATE,
             )
         self.last = Heard(
-            ep.reason, line_end, onset_time, mic.time_at(end_index), decided, mic.overflows
+            ep.reason,
+            line_end,
+            onset_time,
+            mic.time_at(end_index),
+            decided,
+            mic.overflows,
+            time.monotonic() if self.transcriber is not None else None,
+            *self._judging,
         )
         return Reply(
             audio=clip.astype(np.float32, copy=False),

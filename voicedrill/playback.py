@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -62,7 +62,7 @@ class OutputDevice:
         from .audio import resample
 
         sd = sounddevice()
-        state = {"pos": 0, "first_dac": None, "end_dac": None, "underflows": 0}
+        state: dict[str, Any] = {"pos": 0, "first_dac": None, "end_dac": None, "underflows": 0}
         done = threading.Event()
         buffer = {"data": np.zeros(0, dtype=np.float32)}
         n_line = 0  # set once the stream's rate is known
@@ -112,7 +112,9 @@ class OutputDevice:
                 if not _is_rate_or_channel_error(e):
                     break
         if stream is None:
-            raise open_error(last_error, self.device, "output", self.rate) from last_error
+            raise open_error(
+                last_error or RuntimeError("no stream"), self.device, "output", self.rate
+            ) from last_error
         native = np.clip(resample(audio, SAMPLE_RATE, self.rate), -1.0, 1.0).astype(np.float32)
         n_line = len(native)
         # Silence after the line, longer than what a stop may drop from the buffers.

@@ -26,6 +26,7 @@ WINDOW_SECONDS = 28.0  # a stretch is at most this long (Whisper's window is 30 
 MIN_CUT_SECONDS = 8.0  # a long reply is not cut before this much of a stretch
 PAUSE_PROBABILITY = 0.35  # Silero speech probability below which a frame is a pause
 FRAME = 512  # Silero frame, samples (32 ms)
+WHOLE_SECONDS = 15.0  # a live reply up to this long is transcribed again whole at its end
 
 
 def cut_points(
@@ -99,6 +100,11 @@ def join(parts: list[tuple[float, Transcript]], language: str, duration: float) 
     return Transcript(" ".join(texts), language, tuple(words), no_speech_prob=round(min(nsps), 4))
 
 
+def _sureness(t: Transcript) -> float:
+    """Mean word probability (0 for no words)."""
+    return sum(w.probability for w in t.words) / len(t.words) if t.words else 0.0
+
+
 def transcribe_long(model, audio: np.ndarray, *, language: str, options=None) -> Transcript:
     """A reply of any length (validated mono float32 16 kHz), stretch by stretch."""
     from .asr import transcribe_window
@@ -120,6 +126,11 @@ class ReplyStream:
     pause (when it holds ``min_stretch`` seconds; shorter ones wait for more speech);
     ``upto(end)`` is the transcript from ``origin`` to ``end`` (only the tail since the
     last cut is new; the tail's result is kept for the next call with the same end).
+    ``final(end)`` is the reply's transcript: a reply of at most ``whole_seconds`` is
+    transcribed again in one piece (the encoder runs on the audio's length, so that is
+    cheap, and no word is lost or doubled at a cut) and kept unless the stretches joined
+    are surer of their words (mean word probability: Whisper sometimes garbles a short
+    word before a long pause when it hears the whole); a longer one is ``upto(end)``.
     Times of the words are seconds since ``origin``.
     """
 
@@ -128,8 +139,9 @@ class ReplyStream:
     language: str
     origin: int = 0
     min_stretch: float = 1.5
+    whole_seconds: float = WHOLE_SECONDS
     parts: list[tuple[int, int, Transcript]] = field(default_factory=list)
-    _tail: tuple[int, int, Transcript] | None = None
+    _recent: dict[tuple[int, int], Transcript] = field(default_factory=dict)
 
     @property
     def done(self) -> int:
@@ -137,10 +149,12 @@ class ReplyStream:
         return self.parts[-1][1] if self.parts else self.origin
 
     def _window(self, a: int, b: int) -> Transcript:
-        if self._tail is not None and self._tail[:2] == (a, b):
-            return self._tail[2]
+        if (a, b) in self._recent:
+            return self._recent[(a, b)]
         result = self.transcribe(self.audio_of(a, b))
-        self._tail = (a, b, result)
+        self._recent[(a, b)] = result
+        while len(self._recent) > 4:  # the tail and the whole reply of the latest ends
+            del self._recent[next(iter(self._recent))]
         return result
 
     def _cut_windows(self, end: int) -> None:
@@ -155,6 +169,19 @@ class ReplyStream:
         a = self.done
         if at - a >= self.min_stretch * SAMPLE_RATE:
             self.parts.append((a, at, self._window(a, at)))
+
+    def final(self, end: int) -> Transcript:
+        if end - self.origin > self.whole_seconds * SAMPLE_RATE or self.whole_seconds <= 0:
+            return self.upto(end)
+        whole = join(
+            [(0.0, self._window(self.origin, end))],
+            self.language,
+            (end - self.origin) / SAMPLE_RATE,
+        )
+        if not self.parts:  # one stretch: the same window
+            return whole
+        stitched = self.upto(end)
+        return whole if _sureness(whole) >= _sureness(stitched) else stitched
 
     def upto(self, end: int) -> Transcript:
         self._cut_windows(end)

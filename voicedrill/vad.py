@@ -27,7 +27,7 @@ import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -337,7 +337,7 @@ class ListenSettings:
     @classmethod
     def from_script(cls, listening, **overrides) -> "ListenSettings":
         """From a scoring script's ``listening`` section (``script.listening``)."""
-        values = {
+        values: dict[str, Any] = {
             "end_of_turn_silence": float(listening.end_of_turn_silence),
             "max_reply_seconds": float(listening.max_reply_seconds),
             "no_reply_timeout": float(listening.no_reply_timeout),
@@ -458,23 +458,28 @@ class Endpointer:
                 self._last_speech = i
                 if self._run_frames * fs >= s.min_speech:
                     self.onset = self._candidate * fs
-            elif self._candidate is not None and (i - self._last_speech) * fs > 0.3:
+            elif (
+                self._candidate is not None
+                and self._last_speech is not None
+                and (i - self._last_speech) * fs > 0.3
+            ):
                 self._candidate, self._last_speech = None, None
         else:
             if prob >= s.offset_threshold:
                 self._last_speech = i
             now = self.frames * fs
+            speech_end = self.speech_end if self.speech_end is not None else now
             if (
                 self.judge is not None
                 and self._judged != self._last_speech
-                and s.pause_seconds <= now - self.speech_end < s.end_of_turn_silence
+                and s.pause_seconds <= now - speech_end < s.end_of_turn_silence
             ):
                 self._judged = self._last_speech
-                if self.judge(self.onset, self.speech_end):
-                    self.end, self.reason = self.speech_end, "complete"
+                if self.judge(self.onset, speech_end):
+                    self.end, self.reason = speech_end, "complete"
                     return
-            if now - self.speech_end >= s.end_of_turn_silence:
-                self.end, self.reason = self.speech_end, "silence"
+            if now - speech_end >= s.end_of_turn_silence:
+                self.end, self.reason = speech_end, "silence"
             elif now - self.onset >= s.max_reply_seconds:
                 self.end, self.reason = now, "max_length"
 
