@@ -337,3 +337,24 @@ def test_a_trap_line_with_an_unknown_kind_is_refused_by_line(tmp_path):
     f.write_text('{"ctx": "a", "reply": "b", "cues": [], "kind": "maybe"}\n', encoding="utf-8")
     with pytest.raises(ParameterError, match=r"traps.jsonl:1: 'kind' must be one of: harmful, model"):
         load_labelled(f)
+
+
+def test_spoken_sets_carry_their_written_reply_and_voice(tmp_path):
+    """A spoken set (scripts/make_spoken.py) keeps "text" and "voice"; the transcript is scored."""
+    from voicedrill.scoring.evaluate import load_labelled
+
+    p = tmp_path / "spoken.jsonl"
+    p.write_text(
+        '{"ctx": "I will jump!", "reply": "go ahead", "cues": ["dare"], '
+        '"text": "Go ahead.", "voice": "gmw/en-029"}\n',
+        encoding="utf-8",
+    )
+    (item,) = load_labelled(p)
+    assert item.reply == "go ahead"
+    # Whisper may hear nothing: an empty transcript is scored (nothing found), not refused
+    p.write_text('{"ctx": "I will jump!", "reply": "", "cues": ["dare"], "text": "Go."}\n')
+    (item,) = load_labelled(p)
+    assert item.reply == "" and set(item.cues) == {"dare"}
+    p.write_text('{"ctx": "I will jump!", "reply": "", "cues": ["dare"]}\n')
+    with pytest.raises(ParameterError, match="'reply' must be non-empty"):
+        load_labelled(p)

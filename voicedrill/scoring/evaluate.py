@@ -35,7 +35,9 @@ from .names import AUDIO_CUES, CUE_NAMES, HARMFUL, HELPFUL, TEXT_CUES
 if TYPE_CHECKING:
     from .script import MeaningRules
 
-_KEYS = {"ctx", "reply", "cues", "history", "language", "kind"}
+# "text" and "voice": a spoken set's written reply and the voice that spoke it (the reply is
+# then the transcript; scripts/make_spoken.py); kept for the reader, not scored.
+_KEYS = {"ctx", "reply", "cues", "history", "language", "kind", "text", "voice"}
 TRAP_KINDS = (
     "harmful",
     "model",
@@ -219,7 +221,8 @@ def parse_labelled_line(raw: str, where: str) -> LabelledReply:
             raise ParameterError(f"{where}: missing key '{key}'")
     if not isinstance(obj["ctx"], str):
         raise ParameterError(f"{where}: 'ctx' must be text (the perpetrator's line)")
-    if not isinstance(obj["reply"], str) or not obj["reply"].strip():
+    spoken = "text" in obj  # a transcript may be empty: Whisper heard nothing
+    if not isinstance(obj["reply"], str) or not (obj["reply"].strip() or spoken):
         raise ParameterError(f"{where}: 'reply' must be non-empty text")
     cues = obj["cues"]
     if not isinstance(cues, list) or not all(isinstance(c, str) for c in cues):
