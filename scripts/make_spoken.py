@@ -75,7 +75,9 @@ def make(src: Path, dst: Path, *, model, language: str, voices, delivery, cache,
     rows = read_rows(src)[: limit or None]
     partial = dst.with_name(dst.name + ".partial")
     done = read_rows(partial) if partial.is_file() else []
-    if any(d.get("text") != r["reply"] for d, r in zip(done, rows, strict=False)) or len(done) > len(rows):
+    if any(d.get("text") != r["reply"] for d, r in zip(done, rows, strict=False)) or len(
+        done
+    ) > len(rows):
         raise VoicedrillError(f"{partial}: left by a run on other input; delete it and run again.")
     errors, words, empty, t_tts, t_asr = 0, 0, 0, 0.0, 0.0
     for d in done:
@@ -117,6 +119,7 @@ def main(argv=None) -> int:
     p.add_argument("--rate", type=int, default=RATE_WPM, help="words per minute")
     p.add_argument("--limit", type=int, default=0, help="only the first N lines of each file")
     p.add_argument("--cache", help="TTS cache folder (default: a temporary one)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads for Whisper (default 1)")
     args = p.parse_args(argv)
     if len(args.files) % 2:
         p.error("give files in pairs: IN.jsonl OUT.jsonl")
@@ -126,8 +129,10 @@ def main(argv=None) -> int:
         voices = tuple(args.voices.split(",")) if args.voices else VOICES[args.language]
         voices = tuple(tts.check_voice(v) for v in voices)
         delivery = tts.Delivery(rate_wpm=args.rate)
-        model = asr.load_model(args.model or MODELS[args.language], threads=1)
-        pairs = [(Path(a), Path(b)) for a, b in zip(args.files[::2], args.files[1::2], strict=False)]
+        model = asr.load_model(args.model or MODELS[args.language], threads=args.threads)
+        pairs = [
+            (Path(a), Path(b)) for a, b in zip(args.files[::2], args.files[1::2], strict=False)
+        ]
         for src, _ in pairs:
             if not src.is_file():
                 raise VoicedrillError(f"{src}: no such file; give an existing labelled JSONL.")
