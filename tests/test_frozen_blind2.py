@@ -40,8 +40,9 @@ SPOKEN = [n for n in FROZEN if n.startswith("spoken_")]
 
 
 def source_of(spoken: str) -> Path:
-    """spoken_X.jsonl was voiced from blind2/X.jsonl, else from the first set's blind/X.jsonl."""
-    name = spoken.removeprefix("spoken_")
+    """spoken_X.jsonl (or spoken_neural_X.jsonl, voiced by the neural voice) was voiced from
+    blind2/X.jsonl, else from the first set's blind/X.jsonl."""
+    name = spoken.removeprefix("spoken_").removeprefix("neural_")
     return BLIND2 / name if (BLIND2 / name).is_file() else DATA / "blind" / name
 
 
@@ -140,4 +141,6 @@ def check_spoken(name: str) -> None:
         assert s["text"] == w["reply"], f"{where}: 'text' is not line {n} of {source.name}"
         assert {k: v for k, v in s.items() if k not in ("reply", *SPOKEN_KEYS)} == {k: v for k, v in w.items() if k != "reply"}, f"{where}: labels differ from {source.name}"
         assert isinstance(s["reply"], str), f"{where}: 'reply' (the transcript) must be text"
-        assert isinstance(s["voice"], str) and s["voice"].split("/")[0] in ("gmw", "zle"), f"{where}: 'voice' must be an espeak-ng voice id"
+        neural = name.startswith("spoken_neural_")
+        voices = ("piper",) if neural else ("gmw", "zle")  # spoken_neural_*: the neural voice
+        assert isinstance(s["voice"], str) and s["voice"].replace(":", "/").split("/")[0] in voices, f"{where}: 'voice' must be one of {voices}"
