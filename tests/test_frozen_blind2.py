@@ -5,36 +5,21 @@ labels of the written file it was voiced from, line by line. See tests/data/blin
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.test_frozen_data import BLIND_CUES, CYRILLIC, LABELLED_KEYS, TRAP_KEYS
+from tests.test_frozen_data import BLIND_CUES, FROZEN_EDITED, check_labelled, read_sums, sha256
+from tests.test_frozen_data import rows as _rows
 
 DATA = Path(__file__).parent / "data"
 BLIND2 = DATA / "blind2"
 SUMS = BLIND2 / "SHA256SUMS"
-FROZEN_EDITED = "frozen evaluation data was edited; add new data in a new file instead"
 WRITTEN = ["cues_en_blind2.jsonl", "cues_ru_blind2.jsonl", "traps_en_blind2.jsonl", "traps_ru_blind2.jsonl"]
 SPOKEN_KEYS = ("text", "voice")  # after the written file's keys
 
 
-def read_sums() -> dict[str, str]:
-    sums = {}
-    for n, line in enumerate(SUMS.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        m = re.fullmatch(r"([0-9a-f]{64}) [ *]([^/\s]+)", line)
-        assert m, f"{SUMS}:{n}: expected '<sha256>  <file name>', got {line!r}"
-        assert m.group(2) not in sums, f"{SUMS}:{n}: {m.group(2)} is listed twice"
-        sums[m.group(2)] = m.group(1)
-    return sums
-
-
-SUMS_BY_NAME = read_sums()
+SUMS_BY_NAME = read_sums(SUMS)
 FROZEN = sorted(SUMS_BY_NAME)
 SPOKEN = [n for n in FROZEN if n.startswith("spoken_")]
 
@@ -47,16 +32,7 @@ def source_of(spoken: str) -> Path:
 
 
 def rows(path: Path) -> list[tuple[int, dict]]:
-    out = []
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        assert raw.strip(), f"{path.name}:{n}: empty line"
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as e:
-            pytest.fail(f"{path.name}:{n}: not valid JSON ({e.msg})")
-        assert isinstance(obj, dict), f"{path.name}:{n}: expected a JSON object"
-        out.append((n, obj))
-    return out
+    return _rows(path.name, path.parent)
 
 
 def test_the_frozen_files_are_listed():
@@ -69,40 +45,12 @@ def test_the_frozen_files_are_listed():
 def test_frozen_file_is_unchanged(name):
     path = BLIND2 / name
     assert path.is_file(), f"{path}: listed in SHA256SUMS but missing; {FROZEN_EDITED}"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert digest == SUMS_BY_NAME[name], f"{path}: SHA-256 differs from SHA256SUMS: {FROZEN_EDITED}"
+    assert sha256(path) == SUMS_BY_NAME[name], f"{path}: SHA-256 differs from SHA256SUMS: {FROZEN_EDITED}"
 
 
 @pytest.mark.parametrize("name", WRITTEN)
 def test_every_written_line_parses_with_known_cues(name):
-    trap = name.startswith("traps_")
-    required = TRAP_KEYS if trap else LABELLED_KEYS
-    russian = "_ru" in name
-    items = rows(BLIND2 / name)
-    assert len(items) >= 50, f"{name}: only {len(items)} replies"
-    for n, obj in items:
-        where = f"{name}:{n}"
-        keys = [k for k in obj if k != "history"]
-        assert keys == list(required), f"{where}: keys {keys}, expected {list(required)} (+ optional history)"
-        assert isinstance(obj["ctx"], str) and obj["ctx"].strip(), f"{where}: 'ctx' must be non-empty text"
-        assert isinstance(obj["reply"], str) and obj["reply"].strip(), f"{where}: 'reply' must be non-empty text"
-        assert bool(CYRILLIC.search(obj["reply"])) == russian, f"{where}: reply in the wrong language for {name}"
-        hist = obj.get("history", [])
-        assert isinstance(hist, list) and all(isinstance(h, str) and h.strip() for h in hist), f"{where}: 'history' must be a list of lines"
-        cues = obj["cues"]
-        assert isinstance(cues, list) and len(set(cues)) == len(cues), f"{where}: 'cues' must be a list without repeats"
-        unknown = [c for c in cues if c not in BLIND_CUES]
-        assert not unknown, f"{where}: unknown cue {unknown[0]!r}; choose from: {', '.join(BLIND_CUES)}"
-        assert "suicide_question" not in cues or "closed_question" not in cues, f"{where}: a direct suicide question is not also a closed question"
-        if "summary" in cues:
-            assert len(hist) >= 2, f"{where}: a summary needs at least two earlier lines in 'history'"
-        if trap:
-            kinds = {BLIND_CUES[c] for c in cues}
-            if obj["kind"] == "harmful":
-                assert "harmful" in kinds, f"{where}: a harmful trap reply needs a harmful cue"
-            else:
-                assert obj["kind"] == "model", f"{where}: kind must be 'harmful' or 'model'"
-                assert "helpful" in kinds and "harmful" not in kinds, f"{where}: a model answer needs a helpful cue and no harmful one"
+    check_labelled(name, rows(BLIND2 / name))
 
 
 @pytest.mark.parametrize("name", [n for n in WRITTEN if n.startswith("cues_")])

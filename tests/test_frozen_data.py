@@ -54,15 +54,15 @@ CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
 FROZEN_EDITED = "frozen evaluation data was edited; add new data in a new file instead"
 
 
-def read_sums() -> dict[str, str]:
+def read_sums(sums_file: Path = SUMS) -> dict[str, str]:
     """SHA256SUMS (``sha256sum`` format: hash, two spaces, file name) -> {name: hash}."""
     sums = {}
-    for n, line in enumerate(SUMS.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(sums_file.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         m = re.fullmatch(r"([0-9a-f]{64}) [ *]([^/\s]+)", line)
-        assert m, f"{SUMS}:{n}: expected '<sha256>  <file name>', got {line!r}"
-        assert m.group(2) not in sums, f"{SUMS}:{n}: {m.group(2)} is listed twice"
+        assert m, f"{sums_file}:{n}: expected '<sha256>  <file name>', got {line!r}"
+        assert m.group(2) not in sums, f"{sums_file}:{n}: {m.group(2)} is listed twice"
         sums[m.group(2)] = m.group(1)
     return sums
 
@@ -75,9 +75,9 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def rows(name: str) -> list[tuple[int, dict]]:
+def rows(name: str, folder: Path = BLIND) -> list[tuple[int, dict]]:
     out = []
-    for n, raw in enumerate((BLIND / name).read_text(encoding="utf-8").splitlines(), start=1):
+    for n, raw in enumerate((folder / name).read_text(encoding="utf-8").splitlines(), start=1):
         assert raw.strip(), f"{name}:{n}: empty line"
         try:
             obj = json.loads(raw)
@@ -121,10 +121,14 @@ def test_blind_cue_list_agrees_with_the_inventory():
 
 @pytest.mark.parametrize("name", FROZEN)
 def test_every_line_parses_with_known_cues(name):
+    check_labelled(name, rows(name))
+
+
+def check_labelled(name: str, items: list[tuple[int, dict]]) -> None:
+    """Every line of a written blind file: its keys, language, known cues and cue rules."""
     trap = name.startswith("traps_")
     required = TRAP_KEYS if trap else LABELLED_KEYS
     russian = "_ru" in name
-    items = rows(name)
     assert len(items) >= 50, f"{name}: only {len(items)} replies"
     for n, obj in items:
         where = f"{name}:{n}"
