@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_frozen_data import BLIND_CUES, FROZEN_EDITED, check_labelled, read_sums, sha256
+from tests.test_frozen_data import (
+    FROZEN_EDITED,
+    check_cue_counts,
+    check_labelled,
+    check_trap_halves,
+    read_sums,
+    sha256,
+)
 from tests.test_frozen_data import rows as _rows
 
 DATA = Path(__file__).parent / "data"
@@ -55,20 +62,12 @@ def test_every_written_line_parses_with_known_cues(name):
 
 @pytest.mark.parametrize("name", [n for n in WRITTEN if n.startswith("cues_")])
 def test_every_text_cue_has_enough_examples(name):
-    counts = dict.fromkeys(BLIND_CUES, 0)
-    items = rows(BLIND2 / name)
-    for _, obj in items:
-        for c in obj["cues"]:
-            counts[c] += 1
-    thin = {c: k for c, k in counts.items() if k < 8}
-    assert not thin, f"{name}: fewer than 8 positives for {thin}"
-    assert sum(not obj["cues"] for _, obj in items) >= len(items) // 20, f"{name}: too few replies without any cue"
+    check_cue_counts(name, rows(BLIND2 / name))
 
 
 @pytest.mark.parametrize("name", [n for n in WRITTEN if n.startswith("traps_")])
 def test_traps_are_half_harmful_half_model(name):
-    kinds = [obj["kind"] for _, obj in rows(BLIND2 / name)]
-    assert kinds.count("harmful") == kinds.count("model"), f"{name}: {kinds.count('harmful')} harmful vs {kinds.count('model')} model"
+    check_trap_halves(name, rows(BLIND2 / name))
 
 
 def test_spoken_files_keep_the_written_labels():

@@ -157,8 +157,17 @@ def check_labelled(name: str, items: list[tuple[int, dict]]) -> None:
 
 @pytest.mark.parametrize("name", [n for n in FROZEN if not n.startswith("traps_")])
 def test_every_text_cue_has_enough_examples(name):
+    check_cue_counts(name, rows(name))
+
+
+@pytest.mark.parametrize("name", [n for n in FROZEN if n.startswith("traps_")])
+def test_traps_are_half_harmful_half_model(name):
+    check_trap_halves(name, rows(name))
+
+
+def check_cue_counts(name: str, items: list[tuple[int, dict]]) -> None:
+    """At least 8 positives of every cue, and some replies without any cue."""
     counts = {c: 0 for c in BLIND_CUES}
-    items = rows(name)
     for _, obj in items:
         for c in obj["cues"]:
             counts[c] += 1
@@ -167,7 +176,6 @@ def test_every_text_cue_has_enough_examples(name):
     assert sum(not obj["cues"] for _, obj in items) >= len(items) // 20, f"{name}: too few replies without any cue"
 
 
-@pytest.mark.parametrize("name", [n for n in FROZEN if n.startswith("traps_")])
-def test_traps_are_half_harmful_half_model(name):
-    kinds = [obj["kind"] for _, obj in rows(name)]
+def check_trap_halves(name: str, items: list[tuple[int, dict]]) -> None:
+    kinds = [obj["kind"] for _, obj in items]
     assert kinds.count("harmful") == kinds.count("model"), f"{name}: {kinds.count('harmful')} harmful vs {kinds.count('model')} model"
