@@ -109,35 +109,29 @@ class LineVoice:
                 )
         voice = (line.voice or "").strip() or self.voice
         delivery = tts.delivery_for(line.agitation, base=self.scenario.delivery)
+
+        def render(voice: str) -> np.ndarray:
+            audio = tts.render(
+                line.text,
+                language=self.scenario.language,
+                voice=voice,
+                delivery=delivery,
+                cache_dir=self.cache_dir,
+            )
+            self._spoken[key] = label(voice)
+            return audio
+
         if tts.is_neural(voice) and not self.noticed:
             from .neural import NeuralVoiceMissing
 
             try:
-                audio = tts.render(
-                    line.text,
-                    language=self.scenario.language,
-                    voice=voice,
-                    delivery=delivery,
-                    cache_dir=self.cache_dir,
-                )
-                self._spoken[key] = label(voice)
-                return audio
+                return render(voice)
             except NeuralVoiceMissing as e:
                 self.noticed = True
                 self.notice(
                     f"{e} Until then the perpetrator speaks with espeak-ng ({self.fallback})."
                 )
-        if tts.is_neural(voice):
-            voice = self.fallback
-        audio = tts.render(
-            line.text,
-            language=self.scenario.language,
-            voice=voice,
-            delivery=delivery,
-            cache_dir=self.cache_dir,
-        )
-        self._spoken[key] = label(voice)
-        return audio
+        return render(self.fallback if tts.is_neural(voice) else voice)
 
     def spoken_by(self, line: PerpetratorLine) -> str:
         """What spoke ``line`` when it was last rendered ("" when it was not)."""
