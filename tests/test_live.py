@@ -92,7 +92,7 @@ def test_a_live_turn_end_to_end(audio_rig, speaker, transcribe):
     said = words(transcribe(out))
     assert {"stay", "back", "talk", "right", "now"} <= said, said
     heard = speech_spans(out, method="silero")
-    line_speech_end = speech_spans(line_audio, threshold_db=-45)[-1].end
+    line_speech_end = speech_spans(line_audio, method="silero")[-1].end  # same detector as `heard`
     out_end = recording.time_at(heard[-1].end * SR)
     assert abs(out_end - (speaker.last.started + line_speech_end)) < 0.1
     assert abs(speaker.last.ended - speaker.last.started - len(line_audio) / SR) < 0.05
