@@ -180,11 +180,12 @@ def bench_decode(report) -> None:
     }
 
     def measure(label: str) -> None:
-        totals = {name: [0.0, 0.0, 0, 0] for name in ways}  # CPU s, wall s, errors, words
-        for text, audio in said:  # each reply every way in turn: the machine's load is shared
-            audio = (audio + rng.standard_normal(audio.size).astype(np.float32) * 1e-5).astype(np.float32)
-            for name, (on, fn) in ways.items():  # (a new inaudible dither: no encoder output reused)
+        totals = {name: [0.0, 0.0, 0, 0, 0, 0] for name in ways}  # CPU, wall, errors, words, decodes, encodes
+        for text, clean in said:  # each reply every way in turn: the machine's load is shared
+            for name, (on, fn) in ways.items():
                 asr.ENCODER_ON_LENGTH = on
+                # a new inaudible dither each time: no way reuses another's encoder output
+                audio = (clean + rng.standard_normal(clean.size).astype(np.float32) * 1e-5).astype(np.float32)
                 t0, c0 = time.perf_counter(), time.process_time()
                 heard = fn(audio).text
                 total = totals[name]
@@ -192,21 +193,44 @@ def bench_decode(report) -> None:
                 total[1] += time.perf_counter() - t0
                 e, k = word_errors(text, heard)
                 total[2], total[3] = total[2] + e, total[3] + k
+                total[4], total[5] = total[4] + passes["decode"], total[5] + passes["encode"]
+                passes.update(decode=0, encode=0)
                 if os.environ.get("BENCH_VERBOSE"):
                     print(f"    {name}: {heard!r}", flush=True)
         asr.ENCODER_ON_LENGTH = on_length
-        out = {name: (c / len(said), w / len(said), 100 * e / max(1, k)) for name, (c, w, e, k) in totals.items()}
-        for name, (cpu, wall, w_e_r) in out.items():
+        r = len(said)
+        out = {name: (c / r, w / r, 100 * e / max(1, k), d / r, x / r) for name, (c, w, e, k, d, x) in totals.items()}
+        for name, (cpu, wall, w_e_r, decodes, encodes) in out.items():
             report(f"{name}, {label}: CPU s/reply", cpu, "s",
-                   f"wall {wall:.3f} s/reply, WER {w_e_r:.1f} % on {len(said)} replies")
+                   f"wall {wall:.3f} s/reply, WER {w_e_r:.1f} % on {r} replies; "
+                   f"{decodes:.2f} decodes, {encodes:.2f} encoder passes a reply")
         old, new = out["old (whisper.transcribe, padded)"], out["new (decode, encoder on length)"]
         report(f"decode speed-up old/new, {label}: CPU", old[0] / new[0], "x",
                f"wall {old[1] / new[1]:.2f}x; WER {old[2]:.1f} -> {new[2]:.1f} %")
 
+    import whisper.decoding
+
+    passes = {"decode": 0, "encode": 0}  # the real model's passes, counted
+    run, conv1 = whisper.decoding.DecodingTask.run, model.model.encoder.conv1.forward
+
+    def counted_run(self, mel):
+        passes["decode"] += 1
+        return run(self, mel)
+
+    def counted_conv1(x):
+        passes["encode"] += 1
+        return conv1(x)
+
+    whisper.decoding.DecodingTask.run = counted_run
+    model.model.encoder.conv1.forward = counted_conv1
     _old_window(model, said[0][1])  # warm the old path too (its first transcribe)
-    measure("quiet")
-    with busy_core():
-        measure("busy core")
+    passes.update(decode=0, encode=0)
+    try:
+        measure("quiet")
+        with busy_core():
+            measure("busy core")
+    finally:
+        whisper.decoding.DecodingTask.run = run
 
 
 if __name__ == "__main__":

@@ -23,6 +23,13 @@ from typing import Any, Iterator
 
 import numpy as np
 
+# With the encoder on the audio's length Whisper often ends its text early, on a timestamp,
+# as if the window ended there (whisper.transcribe then decodes the rest as a new window).
+# The end of text is refused while the last timestamp is more than END_SLACK_SECONDS
+# before the end of the sound (SOUND_RANGE_DB below the loudest frame counts as quiet).
+END_SLACK_SECONDS = 0.6
+SOUND_RANGE_DB = 35.0
+
 
 @dataclass(frozen=True)
 class Window:
@@ -30,6 +37,7 @@ class Window:
 
     mel: Any  # torch.Tensor (n_mels, N_FRAMES)
     frames: int  # mel frames of the audio itself (100 a second)
+    sound_end: float  # seconds: the end of the last 20 ms frame near the loudest's level
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,20 @@ def window_mel(audio: np.ndarray, n_mels: int) -> Window:
     # samples past its end, so N_FFT of zeros gives the very same frames, for less work.
     mel = log_mel_spectrogram(audio, n_mels, padding=N_FFT)
     frames = min(N_FRAMES, len(audio) // 160)  # HOP_LENGTH: transcribe's content frames
-    return Window(pad_or_trim(mel[:, :frames], N_FRAMES), frames)
+    return Window(pad_or_trim(mel[:, :frames], N_FRAMES), frames, sound_end(audio))
+
+
+def sound_end(audio: np.ndarray) -> float:
+    """Where the sound of ``audio`` ends, seconds: the last 20 ms frame within
+    ``SOUND_RANGE_DB`` of the loudest and above ``audio.SILENCE_DBFS`` (0 when none)."""
+    from .audio import SILENCE_DBFS
+    from .vad import FRAME_SECONDS, frame_levels_db
+
+    levels = frame_levels_db(audio)
+    if levels.size == 0:
+        return 0.0
+    loud = np.flatnonzero(levels > max(SILENCE_DBFS, float(levels.max()) - SOUND_RANGE_DB))
+    return float((loud[-1] + 1) * FRAME_SECONDS) if loud.size else 0.0
 
 
 def decode(
@@ -70,6 +91,7 @@ def decode(
     improbable (``logprob``), unless it is probably silence; skip it as no speech when
     ``no_speech`` is passed and the text is improbable."""
     import whisper
+    from whisper.decoding import DecodingTask
     from whisper.timing import add_word_timestamps
     from whisper.tokenizer import get_tokenizer
 
@@ -82,7 +104,10 @@ def decode(
             sample_len=sample_len,
             fp16=False,
         )
-        result = whisper.decode(model, window.mel, options)
+        task = DecodingTask(model, options)
+        end = _NoEarlyEnd(task.tokenizer, task.sample_begin, window.sound_end - END_SLACK_SECONDS)
+        task.logit_filters.append(end)
+        result = task.run(window.mel.unsqueeze(0))[0]
         improbable = result.avg_logprob < logprob
         silence = result.no_speech_prob > no_speech and improbable
         if silence or not (result.compression_ratio > compression_ratio or improbable):
@@ -108,6 +133,29 @@ def decode(
         if seg["start"] == seg["end"] or not seg["text"].strip():
             seg.update(text="", tokens=[], words=[])
     return Decoded(segments, nsp)
+
+
+class _NoEarlyEnd:
+    """A ``whisper.decoding.LogitFilter``: no end of text right after a timestamp pair (a
+    segment's end and the next one's start: "the window ends here, more follows") before
+    ``until`` seconds, so the next segment is decoded in this pass. (``transcribe`` would
+    decode it as a new window; a single timestamp before the end means no more speech.)"""
+
+    def __init__(self, tokenizer, sample_begin: int, until: float):
+        self.eot, self.begin, self.sample_begin = (
+            tokenizer.eot,
+            tokenizer.timestamp_begin,
+            sample_begin,
+        )
+        self.until = round(until / 0.02)  # timestamp steps
+
+    def apply(self, logits, tokens) -> None:
+        if tokens.shape[1] < self.sample_begin + 2:
+            return
+        for k in range(tokens.shape[0]):
+            last, before = int(tokens[k, -1]), int(tokens[k, -2])
+            if before >= self.begin and last - self.begin < self.until and last >= self.begin:
+                logits[k, self.eot] = -np.inf
 
 
 @contextmanager
