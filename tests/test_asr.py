@@ -128,6 +128,33 @@ def test_decoded_tokens_are_cut_into_segments_like_whisper_transcribe(tiny_en):
     assert [(s["text"], s["start"], s["end"]) for s in plain] == [(" Hello.", 0.0, 3.0)]
 
 
+def test_text_does_not_end_on_a_timestamp_pair_before_the_sound_ends():
+    """Whisper ending on a pair (segment end + next start) means "more in the next window";
+    with the window being the whole reply, the end of text is refused there until the
+    sound ends, and allowed after a single closing timestamp or text."""
+    import torch
+    from whisper.tokenizer import get_tokenizer
+
+    from voicedrill.decode import _NoEarlyEnd
+
+    tok = get_tokenizer(False, language="en")
+    ts = lambda sec: tok.timestamp_begin + round(sec / 0.02)  # noqa: E731
+    begin = len(tok.sot_sequence_including_notimestamps)
+    rule = _NoEarlyEnd(tok, begin, until=10.0)
+    head = list(tok.sot_sequence_including_notimestamps)
+    text = tok.encode(" Hello")
+
+    def eot_allowed(sampled: list[int]) -> bool:
+        logits = torch.zeros(1, tok.timestamp_begin + 1501)
+        rule.apply(logits, torch.tensor([head + sampled]))
+        return bool(torch.isfinite(logits[0, tok.eot]))
+
+    assert not eot_allowed([ts(0.0), *text, ts(4.0), ts(4.0)])  # a pair at 4 s of 10
+    assert eot_allowed([ts(0.0), *text, ts(10.5), ts(10.5)])  # a pair after the sound
+    assert eot_allowed([ts(0.0), *text, ts(4.0)])  # a single closing timestamp
+    assert eot_allowed([ts(0.0), *text])
+
+
 def test_converted_checkpoint_works_with_plain_openai_whisper():
     import whisper
 
