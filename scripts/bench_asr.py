@@ -17,6 +17,7 @@ quiet and with a core kept busy.
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import sys
 import time
@@ -100,7 +101,7 @@ def bench_asr(report) -> None:
 
 # --- one window: openai-whisper's transcribe (before) vs voicedrill.decode (now) --------
 
-DECODE_REPLIES = 15  # espeak-ng replies of 3-15 s (bench_live's), plus jfk.flac
+DECODE_REPLIES = 15  # espeak-ng replies of 3-15 s (bench_live's), plus jfk.flac and the demo's
 
 
 def _old_window(model, audio, options=None):
@@ -162,12 +163,17 @@ def bench_decode(report) -> None:
     from benchlib import busy_core
 
     from tests.fixtures_asr import JFK_TEXT
+    from tests.rig import speak
     from voicedrill import asr
     from voicedrill.audio import load_audio
     from voicedrill.wer import word_errors
 
     n = int(os.environ.get("DECODE_REPLIES", DECODE_REPLIES))
     said = [(r.text, r.audio) for r in replies(n)] + [(JFK_TEXT, load_audio(JFK))]
+    # the demo's long replies (10-15 s): the trainee's good lines of barricaded_subject
+    scenario = (JFK.parent.parent.parent / "voicedrill" / "scenarios" / "barricaded_subject.yaml").read_text()
+    lines = re.findall(r'^\s+good: "(.+)"$', scenario, flags=re.M)[: int(os.environ.get("DEMO_REPLIES", "12"))]
+    said += [(line, speak(line, voice="en-us")) for line in lines]
     model = asr.load_model("tiny.en")
     asr.warm(model)
     report("torch threads", torch.get_num_threads(), "", "asr.default_threads(), kept by warm()")
