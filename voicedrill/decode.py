@@ -10,9 +10,10 @@ keys ``whisper.transcribe`` gives (``text``, ``start``, ``end``, ``tokens``, ``w
 
 Every decode and the alignment of a window pass the same mel to the model, so the
 encoder memo in ``asr._cache_encoder`` encodes it once (on the audio's length when
-``asr.ENCODER_ON_LENGTH``). Unlike ``transcribe``, a decode that ends before the window
-does (a timestamp pair last, which the encoder on the audio's length often gives) is not
-followed by a second decode of the rest: the window is the whole reply.
+``asr.ENCODER_ON_LENGTH``). Unlike ``transcribe``, no window is decoded twice: where
+Whisper would end its text on a timestamp pair before the sound ends ("more in the next
+window", frequent with the encoder on the audio's length), the end of text is refused
+(``_NoEarlyEnd``) and the same decode goes on with the next segment.
 """
 
 from __future__ import annotations
