@@ -7,21 +7,28 @@ perpetrator's current line: ``[emb(reply), emb(line), emb(reply) * emb(line)]``
 after "Can I tell you something?" encourages; after "I'll jump!" it dares).
 
 How heads and rules combine (chosen by ``scripts/train_heads.py`` on the dev data only,
-never on the blind sets): a head only ADDS a cue the rules missed, when its probability
-reaches the cue's ``add`` threshold: the lowest probability from which the head alone keeps
-a precision of 0.95 on cross-validation (a cue whose head never does has none). Removing
-rule cues helped nowhere on CV, so no shipped head removes (the file's ``remove``
-thresholds are all NaN; ``combine`` honours them if a retrain finds some). An added cue
-gives way to a cue that suppresses it (``resolve.SUPPRESSED_BY``, reply-wide), and an
-added suppressor drops the rule cue it suppresses. ``RULES_ONLY`` cues are never added.
+never on the blind sets): a head ADDS a cue the rules missed when its probability reaches
+the cue's ``add`` threshold: the lowest probability from which the head alone keeps a
+precision of 0.95 on cross-validation (a cue whose head never does has none). A head
+VETOES a cue the rules found when its probability is below the cue's ``remove``
+threshold, chosen so that vetoes are right at least 90% of the time on CV (NaN: no veto),
+and only for ``VETO_CUES``: the cues whose rules over-fire on new replies (a "you"
+sentence read as a paraphrase, a disagreement as arguing, an imperative as commanding, a
+bare "okay" as an encourager). Doctrine keeps every other cue out of reach of a veto: a
+direct suicide question, a threat, a dare, an insult, a concession, blame, a promise...
+found in the words stays found (missing one in a crisis costs more than a false alarm).
+An added cue gives way to a cue that suppresses it (``resolve.SUPPRESSED_BY``,
+reply-wide), and an added suppressor drops the rule cue it suppresses. ``RULES_ONLY``
+cues are never added.
 The evidence of an added cue is the sentence or clause of the reply its head scores
 highest.
 
 The weights ship as ``voicedrill/scoring/heads_<lang>.npz`` (float16, small) and are
 loaded on first use; inference is NumPy only. Without the sentence encoder (``voicedrill
 models install use-m3``) the rules run alone, after one notice (``meaning.notice_once``).
-The scoring script's ``meaning:`` section switches heads off (``heads: false``) or
-overrides a cue's add threshold (``head_thresholds``).
+The scoring script's ``meaning:`` section switches heads off (``heads: false``), overrides
+a cue's add threshold (``head_thresholds``), switches vetoes off (``head_vetoes: false``)
+or overrides a cue's veto threshold (``head_veto_thresholds``; 0 = never veto it).
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ MAX_SPANS = 24  # sentences and clauses scored for evidence
 #   word itself ("I'm calm", "When things calm down", «Вы скоро успокоитесь»); on fresh dev
 #   replies dropping it changed nothing.
 RULES_ONLY = ("summary", "calm_down")
+# Cues a confident head may veto (see above); never a safety cue.
+VETO_CUES = ("paraphrase", "arguing", "commanding", "minimal_encourager")
 
 
 class HeadsError(VoicedrillError):
@@ -155,12 +164,30 @@ def thresholds(heads: Heads, overrides: Mapping[str, float]) -> np.ndarray:
     return out
 
 
+def veto_thresholds(heads: Heads, on: bool, overrides: Mapping[str, float]) -> np.ndarray:
+    """The per-cue veto thresholds in use: NaN (no veto) outside ``VETO_CUES``, everywhere
+    when vetoes are off, and where an override is 0."""
+    out = np.full(len(heads.cues), np.nan, dtype=np.float32)
+    for i, cue in enumerate(heads.cues):
+        if on and cue in VETO_CUES:
+            t = float(overrides.get(cue, heads.remove[i]))
+            out[i] = t if t > 0.0 else np.nan
+    return out
+
+
 def combine(
-    heads: Heads, probs: np.ndarray, rule_cues: Sequence[str], add: np.ndarray
+    heads: Heads,
+    probs: np.ndarray,
+    rule_cues: Sequence[str],
+    add: np.ndarray,
+    remove: np.ndarray | None = None,
 ) -> tuple[set[str], set[str]]:
     """(cues added, cues removed) for one reply: its head probabilities ``probs`` (one per
-    head cue) and the cues the rules found (never ``RULES_ONLY``). Pure: the training
+    head cue), the cues the rules found, the add thresholds and the veto thresholds
+    (``remove``; default: the file's, limited to ``VETO_CUES``). Pure: the training
     script scores it on CV."""
+    if remove is None:
+        remove = veto_thresholds(heads, True, {})
     found = set(rule_cues)
     added = {
         c
@@ -170,7 +197,7 @@ def combine(
     removed = {
         c
         for i, c in enumerate(heads.cues)
-        if c in found and not np.isnan(heads.remove[i]) and probs[i] < heads.remove[i]
+        if c in found and c in VETO_CUES and not np.isnan(remove[i]) and probs[i] < remove[i]
     }
     final = (found - removed) | added
     # an added cue yields to a suppressor in the reply; an added suppressor drops what it suppresses
@@ -213,7 +240,12 @@ def apply_heads(
     try:
         probs = heads.probabilities(reply_features([parsed.source], [context.line]))[0]
         add = thresholds(heads, dict(rules.head_thresholds) if rules is not None else {})
-        added, removed = combine(heads, probs, list(first), add)
+        veto = veto_thresholds(
+            heads,
+            rules.head_vetoes if rules is not None else True,
+            dict(rules.head_veto_thresholds) if rules is not None else {},
+        )
+        added, removed = combine(heads, probs, list(first), add, veto)
         out = {c: r for c, r in first.items() if c not in removed}
         if added:
             spans = _spans(parsed)
@@ -235,10 +267,12 @@ def apply_heads(
 __all__ = [
     "Heads",
     "HeadsError",
+    "VETO_CUES",
     "apply_heads",
     "combine",
     "heads_for",
     "load_file",
     "reply_features",
+    "veto_thresholds",
     "weights_path",
 ]
