@@ -42,6 +42,7 @@ import numpy as np
 
 from ...errors import EncoderError, VoicedrillError
 from ...types import TurnContext
+from ..names import HARMFUL
 from .resolve import SUPPRESSED_BY
 from .text import Parsed, Reading
 
@@ -57,9 +58,25 @@ MAX_SPANS = 24  # sentences and clauses scored for evidence
 # - calm_down: the rules find it all (CV recall 1.00 EN, 0.95 RU), and its head fired on the
 #   word itself ("I'm calm", "When things calm down", «Вы скоро успокоитесь»); on fresh dev
 #   replies dropping it changed nothing.
-RULES_ONLY = ("summary", "calm_down")
+# - why_question, open_question, closed_question: forms of the words (a literal "why", an
+#   open or yes/no question), which the rules read exactly and a head only approximates
+#   ("Why don't you tell me what happened?" invites; it asks no literal why);
+# - suicide_question: doctrine credits the direct form only; retrained on dev2-dev17 its
+#   head also fired on leading forms ("You wouldn't hurt yourself, would you?").
+RULES_ONLY = (
+    "summary",
+    "calm_down",
+    "why_question",
+    "open_question",
+    "closed_question",
+    "suicide_question",
+)
 # Cues a confident head may veto (see above); never a safety cue.
 VETO_CUES = ("paraphrase", "arguing", "commanding", "minimal_encourager")
+# A harmful cue (arguing, commanding) is vetoed only when no harmful head is at least this
+# sure of ANY harm in the reply: a "wrong" command found in a dare ("Shoot then!" after "I'll
+# shoot") is still the flag that the reply harms, and vetoing it would leave it unflagged.
+HARM_CLEAR = 0.5
 
 
 class HeadsError(VoicedrillError):
@@ -194,10 +211,15 @@ def combine(
         for i, c in enumerate(heads.cues)
         if c not in found and c not in RULES_ONLY and not np.isnan(add[i]) and probs[i] >= add[i]
     }
+    harm_seen = any(probs[i] >= HARM_CLEAR for i, c in enumerate(heads.cues) if c in HARMFUL)
     removed = {
         c
         for i, c in enumerate(heads.cues)
-        if c in found and c in VETO_CUES and not np.isnan(remove[i]) and probs[i] < remove[i]
+        if c in found
+        and c in VETO_CUES
+        and not np.isnan(remove[i])
+        and probs[i] < remove[i]
+        and not (c in HARMFUL and harm_seen)
     }
     final = (found - removed) | added
     # an added cue yields to a suppressor in the reply; an added suppressor drops what it suppresses
