@@ -29,26 +29,26 @@ from voicedrill.scoring.evaluate import evaluate, load_labelled
 DATA = Path(__file__).resolve().parent / "data"
 
 # measured after the changes (rules of this commit, heads trained on dev2-dev17): cues
-# en 0.855 0.819 0.860 0.837, ru 0.761 0.738 0.776 0.771; traps en 0.863 (3/30, 1/30),
-# 0.795 (4/30, 3/30), 0.783 (8/30, 4/30); ru 0.792 (0/30, 3/30), 0.805 (7/30, 2/30),
-# 0.732 (9/30, 1/30). Floors about 0.02 below, one reply of slack on the trap counts.
+# en 0.845 0.811 0.846 0.819, ru 0.751 0.734 0.776 0.757; traps en 0.850 (3/30, 1/30),
+# 0.787 (4/30, 3/30), 0.770 (8/30, 4/30); ru 0.792 (0/30, 3/30), 0.792 (7/30, 3/30),
+# 0.732 (9/30, 1/30). Floors about 0.015 below, one reply of slack on the trap counts.
 CUES_FLOOR = {
     ("en", 14): 0.83,
-    ("en", 15): 0.80,
-    ("en", 16): 0.84,
-    ("en", 17): 0.81,
-    ("ru", 14): 0.74,
+    ("en", 15): 0.795,
+    ("en", 16): 0.83,
+    ("en", 17): 0.80,
+    ("ru", 14): 0.735,
     ("ru", 15): 0.72,
-    ("ru", 16): 0.75,
-    ("ru", 17): 0.75,
+    ("ru", 16): 0.76,
+    ("ru", 17): 0.74,
 }
 # (micro-F1 floor, most harmful replies without a harmful cue, most model answers judged wrong)
 TRAPS_FLOOR = {
-    ("en", 14): (0.84, 4, 2),
+    ("en", 14): (0.83, 4, 2),
     ("en", 15): (0.77, 5, 4),
-    ("en", 16): (0.76, 9, 5),
+    ("en", 16): (0.75, 9, 5),
     ("ru", 14): (0.77, 1, 4),
-    ("ru", 15): (0.78, 8, 3),
+    ("ru", 15): (0.77, 8, 4),
     ("ru", 16): (0.71, 10, 2),
 }
 

@@ -11,10 +11,10 @@ never on the blind sets): a head ADDS a cue the rules missed when its probabilit
 the cue's ``add`` threshold: the lowest probability from which the head alone keeps a
 precision of 0.95 on cross-validation (a cue whose head never does has none). A head
 VETOES a cue the rules found when its probability is below the cue's ``remove``
-threshold, chosen so that vetoes are right at least 90% of the time on CV (NaN: no veto),
-and only for ``VETO_CUES``: the cues whose rules over-fire on new replies (a "you"
-sentence read as a paraphrase, a disagreement as arguing, an imperative as commanding, a
-bare "okay" as an encourager). Doctrine keeps every other cue out of reach of a veto: a
+threshold, chosen so that vetoes are right at least 90% of the time on the dev files the
+rules were not tuned on (``FRESH`` in the training script; NaN: no veto), and only for
+``VETO_CUES``: the cues whose rules over-fire on new replies (a "you" sentence read as a
+paraphrase, a disagreement as arguing, a bare "okay" as an encourager). Doctrine keeps every other cue out of reach of a veto: a
 direct suicide question, a threat, a dare, an insult, a concession, blame, a promise...
 found in the words stays found (missing one in a crisis costs more than a false alarm).
 An added cue gives way to a cue that suppresses it (``resolve.SUPPRESSED_BY``,
@@ -71,11 +71,13 @@ RULES_ONLY = (
     "closed_question",
     "suicide_question",
 )
-# Cues a confident head may veto (see above); never a safety cue.
-VETO_CUES = ("paraphrase", "arguing", "commanding", "minimal_encourager")
-# A harmful cue (arguing, commanding) is vetoed only when no harmful head is at least this
-# sure of ANY harm in the reply: a "wrong" command found in a dare ("Shoot then!" after "I'll
-# shoot") is still the flag that the reply harms, and vetoing it would leave it unflagged.
+# Cues a confident head may veto (see above); never a safety cue. Not commanding: on the
+# fresh files (leave-one-file-out) its Russian veto was right 9 times in 10 yet left 1.3%
+# more harmful replies without any harmful cue (an order read where a dare was meant).
+VETO_CUES = ("paraphrase", "arguing", "minimal_encourager")
+# A harmful cue (arguing) is vetoed only when no harmful head is at least this sure of ANY
+# harm in the reply: a "wrong" reading of a harmful reply (arguing where a dare was meant)
+# is still the flag that the reply harms, and vetoing it would leave it unflagged.
 HARM_CLEAR = 0.5
 
 
