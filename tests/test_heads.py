@@ -152,10 +152,9 @@ def test_combine_adds_removes_and_respects_suppression():
     assert added == {"dare"} and not removed
     added, removed = combine(heads, p, ["minimal_encourager"], add)
     assert added == {"dare"} and removed == {"minimal_encourager"}
-    # calm_down is left to the rules; a summary is added only with a label of his feelings
+    # summary (the script's summary rules) and calm_down are left to the rules
     p[TEXT_CUES.index("summary")] = p[TEXT_CUES.index("calm_down")] = 0.99
     assert not {"summary", "calm_down"} & combine(heads, p, [], add)[0]
-    assert "summary" in combine(heads, p, ["emotional_label"], add)[0]
 
 
 def test_the_script_switch_and_overrides_are_checked():

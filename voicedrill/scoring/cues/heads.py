@@ -52,12 +52,9 @@ if TYPE_CHECKING:
 FORMAT = 1
 MAX_CHARS = 2000  # text embedded for one reply or span (a huge reply is read by its start)
 MAX_SPANS = 24  # sentences and clauses scored for evidence
-# A head adds a summary only after several lines of his (``meaning.summary_min_lines``)
-# and in a reply that also labels his feelings (found or added):
-# alone its head fired on recaps of facts, which doctrine does not call a summary. On the
-# fresh files (leave-one-file-out) this raised summary recall 0.50 -> 0.66 (en) and
-# 0.42 -> 0.61 (ru) at precision 1.00 / 0.96.
 # Cues no head adds, left to the rules and readers:
+# - summary draws on his earlier lines, which a head does not read, and follows the script's
+#   summary_* rules (paraphrase.py); its head fired on facts without his feelings;
 # - calm_down: the rules find it all (CV recall 1.00 EN, 0.95 RU), and its head fired on the
 #   word itself ("I'm calm", "When things calm down", «Вы скоро успокоитесь»); on fresh dev
 #   replies dropping it changed nothing.
@@ -67,6 +64,7 @@ MAX_SPANS = 24  # sentences and clauses scored for evidence
 # - suicide_question: doctrine credits the direct form only; retrained on dev2-dev17 its
 #   head also fired on leading forms ("You wouldn't hurt yourself, would you?").
 RULES_ONLY = (
+    "summary",
     "calm_down",
     "why_question",
     "open_question",
@@ -215,8 +213,6 @@ def combine(
         for i, c in enumerate(heads.cues)
         if c not in found and c not in RULES_ONLY and not np.isnan(add[i]) and probs[i] >= add[i]
     }
-    if "summary" in added and "emotional_label" not in found | added:
-        added.discard("summary")  # a summary also names his feelings (doctrine)
     harm_seen = any(probs[i] >= HARM_CLEAR for i, c in enumerate(heads.cues) if c in HARMFUL)
     removed = {
         c
@@ -268,8 +264,6 @@ def apply_heads(
     try:
         probs = heads.probabilities(reply_features([parsed.source], [context.line]))[0]
         add = thresholds(heads, dict(rules.head_thresholds) if rules is not None else {})
-        if len(context.perpetrator_lines) < (rules.summary_min_lines if rules is not None else 2):
-            add[heads.cues.index("summary")] = np.nan  # nothing earlier of his to pull together
         veto = veto_thresholds(
             heads,
             rules.head_vetoes if rules is not None else True,
