@@ -13,11 +13,13 @@ import pytest
 from voicedrill.errors import ScenarioError
 from voicedrill.scoring.cues import TEXT_CUES, detect_cues
 from voicedrill.scoring.cues.heads import (
+    VETO_CUES,
     HeadsError,
     combine,
     heads_for,
     load_file,
     reply_features,
+    veto_thresholds,
     weights_path,
 )
 from voicedrill.scoring.script import MeaningRules, load_script
@@ -94,11 +96,47 @@ def test_a_head_cue_quotes_the_sentence_that_scored_highest():
 def test_heads_off_and_thresholds_of_one_give_the_rules_alone():
     reply, line = "Whatever. Do what you want, I don't care.", "I'll end it right now."
     rules = {c.name for c in _cues(reply, line, rules=RULES_ONLY)}
-    never = MeaningRules(head_thresholds=tuple((c, 1.0) for c in TEXT_CUES))
+    never = MeaningRules(head_thresholds=tuple((c, 1.0) for c in TEXT_CUES), head_vetoes=False)
+    assert {c.name for c in _cues(reply, line, rules=never)} == rules
+    no_veto = MeaningRules(
+        head_thresholds=tuple((c, 1.0) for c in TEXT_CUES),
+        head_veto_thresholds=tuple((c, 0.0) for c in VETO_CUES),
+    )
+    assert {c.name for c in _cues(reply, line, rules=no_veto)} == rules
+
+
+def test_vetoes_only_where_doctrine_allows_and_the_script_can_turn_them_off():
     heads = heads_for("en")
     assert heads is not None
-    if np.isnan(heads.remove).all():  # nothing removed by the shipped heads
-        assert {c.name for c in _cues(reply, line, rules=never)} == rules
+    n = len(TEXT_CUES)
+    never_add = np.full(n, np.nan, dtype=np.float32)
+    p = np.zeros(n, dtype=np.float32)  # the head is sure of nothing
+    found = ["arguing", "threat", "suicide_question", "dare", "insult", "paraphrase"]
+    everywhere = np.full(n, 0.5, dtype=np.float32)  # a veto threshold for every cue
+    _, removed = combine(heads, p, found, never_add, everywhere)
+    # safety cues found in the words stay found, whatever the head says
+    assert removed == {"arguing", "paraphrase"} and set(VETO_CUES) >= removed
+    # ... and a harmful cue stays while a head sees harm in the reply (a dare read as an order)
+    p[TEXT_CUES.index("dare")] = 0.6
+    _, removed = combine(heads, p, ["commanding", "paraphrase"], never_add, everywhere)
+    assert removed == {"paraphrase"}
+    p[TEXT_CUES.index("dare")] = 0.0
+    on = veto_thresholds(heads, True, {})
+    assert all(np.isnan(on[i]) for i, c in enumerate(TEXT_CUES) if c not in VETO_CUES)
+    assert np.isnan(veto_thresholds(heads, False, {})).all()
+    off = veto_thresholds(heads, True, {"arguing": 0.0, "paraphrase": 0.3})
+    assert np.isnan(off[TEXT_CUES.index("arguing")])
+    assert off[TEXT_CUES.index("paraphrase")] == pytest.approx(0.3)
+    # the shipped vetoes: only veto cues, thresholds that keep to a confident "no"
+    shipped = heads.remove[~np.isnan(heads.remove)]
+    assert (shipped <= 0.2).all()
+    assert all(np.isnan(heads.remove[i]) for i, c in enumerate(TEXT_CUES) if c not in VETO_CUES)
+    script = load_script(
+        text="version: 1\nmeaning:\n  head_vetoes: false\n"
+        "  head_veto_thresholds: {arguing: 0.01}\n"
+    )
+    assert script.meaning.head_vetoes is False
+    assert dict(script.meaning.head_veto_thresholds) == {"arguing": 0.01}
 
 
 def test_combine_adds_removes_and_respects_suppression():

@@ -69,7 +69,7 @@ def test_every_key_in_the_default_is_read_by_the_loader(path, tmp_path):
             new = old + 1
     elif isinstance(old, list):
         new = ["promise"] if "promise" not in old else []
-    elif isinstance(old, dict) and path[-1] == "head_thresholds":
+    elif isinstance(old, dict) and path[-1] in ("head_thresholds", "head_veto_thresholds"):
         new = {"mirror": 0.5}
     elif isinstance(old, dict):  # extra_phrases.<language>
         new = {"mirror": ["what I heard is"]}

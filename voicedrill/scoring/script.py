@@ -169,6 +169,8 @@ class MeaningRules:
     max_sentences: int = 40  # reply sentences (clauses) read by meaning; the rest by words
     heads: bool = True  # learned cue heads (cues/heads.py) add/remove cues the rules miss
     head_thresholds: tuple[tuple[str, float], ...] = ()  # (cue, probability) add overrides
+    head_vetoes: bool = True  # a confident head may drop a rule cue (cues/heads.py VETO_CUES)
+    head_veto_thresholds: tuple[tuple[str, float], ...] = ()  # (cue, probability) veto overrides
 
 
 @dataclass(frozen=True)
@@ -347,6 +349,8 @@ SCHEMA["meaning"] = {
     "max_sentences": _Num(1, 1000, "sentences", integer=True),
     "heads": _Bool(),
     "head_thresholds": _CueNumbers(0, 1, "probability"),
+    "head_vetoes": _Bool(),
+    "head_veto_thresholds": _CueNumbers(0, 1, "probability"),
 }
 
 
@@ -688,6 +692,9 @@ def _freeze(values: dict) -> dict:
                 **values["meaning"],
                 "head_thresholds": tuple(
                     sorted((values["meaning"].get("head_thresholds") or {}).items())
+                ),
+                "head_veto_thresholds": tuple(
+                    sorted((values["meaning"].get("head_veto_thresholds") or {}).items())
                 ),
             }
         ),

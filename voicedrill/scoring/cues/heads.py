@@ -7,21 +7,28 @@ perpetrator's current line: ``[emb(reply), emb(line), emb(reply) * emb(line)]``
 after "Can I tell you something?" encourages; after "I'll jump!" it dares).
 
 How heads and rules combine (chosen by ``scripts/train_heads.py`` on the dev data only,
-never on the blind sets): a head only ADDS a cue the rules missed, when its probability
-reaches the cue's ``add`` threshold: the lowest probability from which the head alone keeps
-a precision of 0.95 on cross-validation (a cue whose head never does has none). Removing
-rule cues helped nowhere on CV, so no shipped head removes (the file's ``remove``
-thresholds are all NaN; ``combine`` honours them if a retrain finds some). An added cue
-gives way to a cue that suppresses it (``resolve.SUPPRESSED_BY``, reply-wide), and an
-added suppressor drops the rule cue it suppresses. ``RULES_ONLY`` cues are never added.
+never on the blind sets): a head ADDS a cue the rules missed when its probability reaches
+the cue's ``add`` threshold: the lowest probability from which the head alone keeps a
+precision of 0.95 on cross-validation (a cue whose head never does has none). A head
+VETOES a cue the rules found when its probability is below the cue's ``remove``
+threshold, chosen so that vetoes are right at least 90% of the time on the dev files the
+rules were not tuned on (``FRESH`` in the training script; NaN: no veto), and only for
+``VETO_CUES``: the cues whose rules over-fire on new replies (a "you" sentence read as a
+paraphrase, a disagreement as arguing, a bare "okay" as an encourager). Doctrine keeps every other cue out of reach of a veto: a
+direct suicide question, a threat, a dare, an insult, a concession, blame, a promise...
+found in the words stays found (missing one in a crisis costs more than a false alarm).
+An added cue gives way to a cue that suppresses it (``resolve.SUPPRESSED_BY``,
+reply-wide), and an added suppressor drops the rule cue it suppresses. ``RULES_ONLY``
+cues are never added.
 The evidence of an added cue is the sentence or clause of the reply its head scores
 highest.
 
 The weights ship as ``voicedrill/scoring/heads_<lang>.npz`` (float16, small) and are
 loaded on first use; inference is NumPy only. Without the sentence encoder (``voicedrill
 models install use-m3``) the rules run alone, after one notice (``meaning.notice_once``).
-The scoring script's ``meaning:`` section switches heads off (``heads: false``) or
-overrides a cue's add threshold (``head_thresholds``).
+The scoring script's ``meaning:`` section switches heads off (``heads: false``), overrides
+a cue's add threshold (``head_thresholds``), switches vetoes off (``head_vetoes: false``)
+or overrides a cue's veto threshold (``head_veto_thresholds``; 0 = never veto it).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import numpy as np
 
 from ...errors import EncoderError, VoicedrillError
 from ...types import TurnContext
+from ..names import HARMFUL
 from .resolve import SUPPRESSED_BY
 from .text import Parsed, Reading
 
@@ -46,11 +54,35 @@ MAX_CHARS = 2000  # text embedded for one reply or span (a huge reply is read by
 MAX_SPANS = 24  # sentences and clauses scored for evidence
 # Cues no head adds, left to the rules and readers:
 # - summary draws on his earlier lines, which a head does not read, and follows the script's
-#   summary_* rules (paraphrase.py); its head fired on facts without his feelings;
+#   summary_* rules (paraphrase.py); its head fired on facts without his feelings, and
+#   even added only next to a label of his feelings it credited a reply that shares a word
+#   with each of his lines and restates none (tests/test_meaning.py), though on the fresh
+#   files (leave-one-file-out) that gate raised summary recall 0.50 -> 0.66 (en) and
+#   0.42 -> 0.61 (ru);
 # - calm_down: the rules find it all (CV recall 1.00 EN, 0.95 RU), and its head fired on the
 #   word itself ("I'm calm", "When things calm down", «Вы скоро успокоитесь»); on fresh dev
 #   replies dropping it changed nothing.
-RULES_ONLY = ("summary", "calm_down")
+# - why_question, open_question, closed_question: forms of the words (a literal "why", an
+#   open or yes/no question), which the rules read exactly and a head only approximates
+#   ("Why don't you tell me what happened?" invites; it asks no literal why);
+# - suicide_question: doctrine credits the direct form only; retrained on dev2-dev17 its
+#   head also fired on leading forms ("You wouldn't hurt yourself, would you?").
+RULES_ONLY = (
+    "summary",
+    "calm_down",
+    "why_question",
+    "open_question",
+    "closed_question",
+    "suicide_question",
+)
+# Cues a confident head may veto (see above); never a safety cue. Not commanding: on the
+# fresh files (leave-one-file-out) its Russian veto was right 9 times in 10 yet left 1.3%
+# more harmful replies without any harmful cue (an order read where a dare was meant).
+VETO_CUES = ("paraphrase", "arguing", "minimal_encourager")
+# A harmful cue (arguing) is vetoed only when no harmful head is at least this sure of ANY
+# harm in the reply: a "wrong" reading of a harmful reply (arguing where a dare was meant)
+# is still the flag that the reply harms, and vetoing it would leave it unflagged.
+HARM_CLEAR = 0.5
 
 
 class HeadsError(VoicedrillError):
@@ -155,22 +187,45 @@ def thresholds(heads: Heads, overrides: Mapping[str, float]) -> np.ndarray:
     return out
 
 
+def veto_thresholds(heads: Heads, on: bool, overrides: Mapping[str, float]) -> np.ndarray:
+    """The per-cue veto thresholds in use: NaN (no veto) outside ``VETO_CUES``, everywhere
+    when vetoes are off, and where an override is 0."""
+    out = np.full(len(heads.cues), np.nan, dtype=np.float32)
+    for i, cue in enumerate(heads.cues):
+        if on and cue in VETO_CUES:
+            t = float(overrides.get(cue, heads.remove[i]))
+            out[i] = t if t > 0.0 else np.nan
+    return out
+
+
 def combine(
-    heads: Heads, probs: np.ndarray, rule_cues: Sequence[str], add: np.ndarray
+    heads: Heads,
+    probs: np.ndarray,
+    rule_cues: Sequence[str],
+    add: np.ndarray,
+    remove: np.ndarray | None = None,
 ) -> tuple[set[str], set[str]]:
     """(cues added, cues removed) for one reply: its head probabilities ``probs`` (one per
-    head cue) and the cues the rules found (never ``RULES_ONLY``). Pure: the training
+    head cue), the cues the rules found, the add thresholds and the veto thresholds
+    (``remove``; default: the file's, limited to ``VETO_CUES``). Pure: the training
     script scores it on CV."""
+    if remove is None:
+        remove = veto_thresholds(heads, True, {})
     found = set(rule_cues)
     added = {
         c
         for i, c in enumerate(heads.cues)
         if c not in found and c not in RULES_ONLY and not np.isnan(add[i]) and probs[i] >= add[i]
     }
+    harm_seen = any(probs[i] >= HARM_CLEAR for i, c in enumerate(heads.cues) if c in HARMFUL)
     removed = {
         c
         for i, c in enumerate(heads.cues)
-        if c in found and not np.isnan(heads.remove[i]) and probs[i] < heads.remove[i]
+        if c in found
+        and c in VETO_CUES
+        and not np.isnan(remove[i])
+        and probs[i] < remove[i]
+        and not (c in HARMFUL and harm_seen)
     }
     final = (found - removed) | added
     # an added cue yields to a suppressor in the reply; an added suppressor drops what it suppresses
@@ -213,7 +268,12 @@ def apply_heads(
     try:
         probs = heads.probabilities(reply_features([parsed.source], [context.line]))[0]
         add = thresholds(heads, dict(rules.head_thresholds) if rules is not None else {})
-        added, removed = combine(heads, probs, list(first), add)
+        veto = veto_thresholds(
+            heads,
+            rules.head_vetoes if rules is not None else True,
+            dict(rules.head_veto_thresholds) if rules is not None else {},
+        )
+        added, removed = combine(heads, probs, list(first), add, veto)
         out = {c: r for c, r in first.items() if c not in removed}
         if added:
             spans = _spans(parsed)
@@ -235,10 +295,12 @@ def apply_heads(
 __all__ = [
     "Heads",
     "HeadsError",
+    "VETO_CUES",
     "apply_heads",
     "combine",
     "heads_for",
     "load_file",
     "reply_features",
+    "veto_thresholds",
     "weights_path",
 ]

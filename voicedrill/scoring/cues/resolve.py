@@ -90,7 +90,11 @@ WEAK_YIELDS_TO: dict[str, tuple[str, ...]] = {
 REPLY_WIDE = ("hollow_empathy",)
 # A reading of cue X is dropped when the reply holds, anywhere, a reading of one of these:
 # a stall that concedes or promises the outcome is no honest stall ("We'll bring them. Give us an hour.")
-SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {"deferring": ("conceding", "promise")}
+# and a direct suicide question is the point of the reply, not one more yes/no question in it
+SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {
+    "deferring": ("conceding", "promise"),
+    "closed_question": ("suicide_question",),
+}
 
 
 def _resolve(readings: list[Reading]) -> list[Reading]:
