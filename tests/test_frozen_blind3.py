@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_frozen_blind2 import check_spoken
 from tests.test_frozen_data import (
     BLIND_CUES,
     FROZEN_EDITED,
@@ -36,6 +37,7 @@ WRITTEN = [
 
 SUMS_BY_NAME = read_sums(SUMS)
 FROZEN = sorted(SUMS_BY_NAME)
+SPOKEN = [n for n in FROZEN if n.startswith("spoken_")]
 
 
 def rows(name: str) -> list[tuple[int, dict]]:
@@ -118,3 +120,9 @@ def test_a_wrong_readme_count_is_caught():
         f"| dare | {counts['dare'][0]} |", f"| dare | {counts['dare'][0] + 1} |", 1
     )
     assert readme_tables(wrong)[1]["dare"][0] == counts["dare"][0] + 1
+
+
+@pytest.mark.parametrize("name", SPOKEN)
+def test_spoken_files_keep_the_written_labels(name):
+    """Line N of spoken_neural_X is line N of X, voiced (the second set's check)."""
+    check_spoken(name, BLIND3)
