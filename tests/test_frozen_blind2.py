@@ -22,7 +22,12 @@ from tests.test_frozen_data import rows as _rows
 DATA = Path(__file__).parent / "data"
 BLIND2 = DATA / "blind2"
 SUMS = BLIND2 / "SHA256SUMS"
-WRITTEN = ["cues_en_blind2.jsonl", "cues_ru_blind2.jsonl", "traps_en_blind2.jsonl", "traps_ru_blind2.jsonl"]
+WRITTEN = [
+    "cues_en_blind2.jsonl",
+    "cues_ru_blind2.jsonl",
+    "traps_en_blind2.jsonl",
+    "traps_ru_blind2.jsonl",
+]
 SPOKEN_KEYS = ("text", "voice")  # after the written file's keys
 
 
@@ -31,11 +36,11 @@ FROZEN = sorted(SUMS_BY_NAME)
 SPOKEN = [n for n in FROZEN if n.startswith("spoken_")]
 
 
-def source_of(spoken: str) -> Path:
+def source_of(spoken: str, folder: Path = BLIND2) -> Path:
     """spoken_X.jsonl (or spoken_neural_X.jsonl, voiced by the neural voice) was voiced from
-    blind2/X.jsonl, else from the first set's blind/X.jsonl."""
+    X.jsonl in its own folder, else from the first set's blind/X.jsonl."""
     name = spoken.removeprefix("spoken_").removeprefix("neural_")
-    return BLIND2 / name if (BLIND2 / name).is_file() else DATA / "blind" / name
+    return folder / name if (folder / name).is_file() else DATA / "blind" / name
 
 
 def rows(path: Path) -> list[tuple[int, dict]]:
@@ -52,7 +57,9 @@ def test_the_frozen_files_are_listed():
 def test_frozen_file_is_unchanged(name):
     path = BLIND2 / name
     assert path.is_file(), f"{path}: listed in SHA256SUMS but missing; {FROZEN_EDITED}"
-    assert sha256(path) == SUMS_BY_NAME[name], f"{path}: SHA-256 differs from SHA256SUMS: {FROZEN_EDITED}"
+    assert (
+        sha256(path) == SUMS_BY_NAME[name]
+    ), f"{path}: SHA-256 differs from SHA256SUMS: {FROZEN_EDITED}"
 
 
 @pytest.mark.parametrize("name", WRITTEN)
@@ -77,17 +84,26 @@ def test_spoken_files_keep_the_written_labels():
         check_spoken(name)
 
 
-def check_spoken(name: str) -> None:
-    source = source_of(name)
+def check_spoken(name: str, folder: Path = BLIND2) -> None:
+    source = source_of(name, folder)
     assert source.is_file(), f"{name}: its written file {source} is missing"
-    spoken, written = rows(BLIND2 / name), rows(source)
-    assert len(spoken) == len(written), f"{name}: {len(spoken)} lines, {source.name} has {len(written)}"
+    spoken, written = rows(folder / name), rows(source)
+    assert len(spoken) == len(
+        written
+    ), f"{name}: {len(spoken)} lines, {source.name} has {len(written)}"
     for (n, s), (_, w) in zip(spoken, written, strict=True):
         where = f"{name}:{n}"
-        assert list(s) == [*w, *SPOKEN_KEYS], f"{where}: keys {list(s)}, expected {[*w, *SPOKEN_KEYS]}"
+        assert list(s) == [
+            *w,
+            *SPOKEN_KEYS,
+        ], f"{where}: keys {list(s)}, expected {[*w, *SPOKEN_KEYS]}"
         assert s["text"] == w["reply"], f"{where}: 'text' is not line {n} of {source.name}"
-        assert {k: v for k, v in s.items() if k not in ("reply", *SPOKEN_KEYS)} == {k: v for k, v in w.items() if k != "reply"}, f"{where}: labels differ from {source.name}"
+        assert {k: v for k, v in s.items() if k not in ("reply", *SPOKEN_KEYS)} == {
+            k: v for k, v in w.items() if k != "reply"
+        }, f"{where}: labels differ from {source.name}"
         assert isinstance(s["reply"], str), f"{where}: 'reply' (the transcript) must be text"
         neural = name.startswith("spoken_neural_")
         voices = ("piper",) if neural else ("gmw", "zle")  # spoken_neural_*: the neural voice
-        assert isinstance(s["voice"], str) and s["voice"].replace(":", "/").split("/")[0] in voices, f"{where}: 'voice' must be one of {voices}"
+        assert (
+            isinstance(s["voice"], str) and s["voice"].replace(":", "/").split("/")[0] in voices
+        ), f"{where}: 'voice' must be one of {voices}"
