@@ -97,8 +97,11 @@ def replies(n: int) -> list[Spoken]:
         else:
             first, pause, rest = HESITATIONS[k % len(HESITATIONS)]
             text = f"{first} {rest}"
-            audio = np.concatenate([speak(first, voice=voice), np.zeros(int(pause * SR), np.float32),
-                                    speak(rest, voice=voice)])
+            # espeak-ng pads each clip with silence: cut it, so the pause is the one named
+            a, b = speak(first, voice=voice), speak(rest, voice=voice)
+            a = a[: int(speech_spans(a, threshold_db=-45)[-1].end * SR)]
+            b = b[int(speech_spans(b, threshold_db=-45)[0].start * SR):]
+            audio = np.concatenate([a, np.zeros(int(pause * SR), np.float32), b])
         audio = np.concatenate([audio, np.zeros(SR // 2, np.float32)])
         spans = speech_spans(audio, threshold_db=-45)
         out.append(Spoken(text, audio, kind == 2, spans[-1].end))
