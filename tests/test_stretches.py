@@ -138,3 +138,10 @@ def test_a_failed_decode_in_the_worker_fails_on_the_callers_thread(worker):
     stream.ahead(SR + SR // 10)
     with pytest.raises(RuntimeError, match="decoder broke"):
         stream.wait()
+
+
+def test_a_tail_longer_than_a_window_is_not_sent_ahead(worker):
+    count = Counting()
+    stream = ReplyStream(count, audio_of, "en", whole_seconds=0.0, worker=worker)
+    stream.speech_end = 29 * SR
+    assert not stream.ahead(29 * SR + SR // 10) and stream.decodes == 0

@@ -199,6 +199,8 @@ class ReplyStream:
         self.settle()
         if self.worker is None or self.busy or end <= self.done:
             return False
+        if end + pad - self.done > WINDOW_SECONDS * SAMPLE_RATE:
+            return False  # longer than a window: ``upto`` cuts it at its longest pause
         if self._ahead is not None or (self.done, end) in self._recent:
             return False  # a finished tail with no speech after it: nothing new to hear
         audio = self.audio_of(self.done, end)
