@@ -55,6 +55,106 @@ def test_jfk_word_times_increase_and_stay_inside_the_clip():
     assert 0.8 <= fellow.start <= 2.5  # "fellow" is spoken about 1.2-1.6 s in
 
 
+def test_jfk_words_are_the_reference_words():
+    assert asr.normalize(jfk_transcript().text) == asr.normalize(JFK_TEXT)
+
+
+def test_one_window_runs_the_encoder_once_on_its_length_and_decodes_once(tiny_en, jfk_audio, monkeypatch):
+    """The real model's passes, counted: jfk.flac (clear speech) is one encoder pass on the
+    audio's length, one decode (the prompted pass, whose first step gives the no-speech
+    probability: no separate probe), and one decoder run for the word-time alignment."""
+    import whisper.decoding
+
+    monkeypatch.setattr(asr, "ENCODER_ON_LENGTH", True)
+    model = tiny_en.model
+    counts = {"encoder": [], "decodes": 0, "model": 0}
+    conv1 = model.encoder.conv1.forward
+
+    def encoder_pass(x):
+        counts["encoder"].append(int(x.shape[-1]))
+        return conv1(x)
+
+    run = whisper.decoding.DecodingTask.run
+
+    def decode(self, mel):
+        counts["decodes"] += 1
+        return run(self, mel)
+
+    forward = type(model).forward
+
+    def whole_model(self, mel, tokens):  # find_alignment's one pass over the text
+        counts["model"] += 1
+        return forward(self, mel, tokens)
+
+    monkeypatch.setattr(model.encoder.conv1, "forward", encoder_pass)
+    monkeypatch.setattr(whisper.decoding.DecodingTask, "run", decode)
+    monkeypatch.setattr(type(model), "forward", whole_model)
+    audio = (jfk_audio + np.random.default_rng(7).standard_normal(jfk_audio.size) * 1e-5).astype(np.float32)
+    t = asr.transcribe(tiny_en, audio)  # a new dither: nothing cached from other tests
+    assert asr.normalize(t.text) == asr.normalize(JFK_TEXT), t.text
+    assert counts["encoder"] == [1200]  # 11 s + 1 s margin, not Whisper's 3000 frames
+    assert counts["decodes"] == 1 and counts["model"] == 1
+
+
+def test_warming_keeps_the_torch_thread_count():
+    """numba compiling the word-time alignment (warm, or the first reply) sets torch's
+    threads to the core count; warm() and every decode put the chosen count back."""
+    code = ("import torch; from voicedrill import asr; m = asr.load_model('tiny.en', threads=1); "
+            "asr.warm(m); print(torch.get_num_threads())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          env=dict(os.environ), timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "1"
+
+
+def test_decoded_tokens_are_cut_into_segments_like_whisper_transcribe(tiny_en):
+    """Timestamp pairs end segments; text after the last pair runs to the audio's end."""
+    from whisper.decoding import DecodingResult
+    from whisper.tokenizer import get_tokenizer
+
+    from voicedrill.decode import _segments
+
+    tok = get_tokenizer(False, language="en")
+    ts = lambda sec: tok.timestamp_begin + round(sec / 0.02)  # noqa: E731
+    hello, there = tok.encode(" Hello."), tok.encode(" Are you there")
+    tokens = [ts(0.0), *hello, ts(1.0), ts(1.5), *there]
+    result = DecodingResult(audio_features=None, language="en", tokens=tokens, text="",
+                            avg_logprob=-0.2, no_speech_prob=0.01, temperature=0.0, compression_ratio=1.1)
+    segs = _segments(result, tok, frames=300)
+    assert [(s["text"], s["start"], s["end"]) for s in segs] == [(" Hello.", 0.0, 1.0), (" Are you there", 1.5, 3.0)]
+    closed = _segments(dataclasses.replace(result, tokens=[*tokens, ts(2.5)]), tok, frames=300)
+    assert closed[-1]["end"] == 2.5 and closed[-1]["no_speech_prob"] == 0.01
+    plain = _segments(dataclasses.replace(result, tokens=hello), tok, frames=300)
+    assert [(s["text"], s["start"], s["end"]) for s in plain] == [(" Hello.", 0.0, 3.0)]
+
+
+def test_text_does_not_end_on_a_timestamp_pair_before_the_sound_ends():
+    """Whisper ending on a pair (segment end + next start) means "more in the next window";
+    with the window being the whole reply, the end of text is refused there until the
+    sound ends, and allowed after a single closing timestamp or text."""
+    import torch
+    from whisper.tokenizer import get_tokenizer
+
+    from voicedrill.decode import _NoEarlyEnd
+
+    tok = get_tokenizer(False, language="en")
+    ts = lambda sec: tok.timestamp_begin + round(sec / 0.02)  # noqa: E731
+    begin = len(tok.sot_sequence_including_notimestamps)
+    rule = _NoEarlyEnd(tok, begin, until=10.0)
+    head = list(tok.sot_sequence_including_notimestamps)
+    text = tok.encode(" Hello")
+
+    def eot_allowed(sampled: list[int]) -> bool:
+        logits = torch.zeros(1, tok.timestamp_begin + 1501)
+        rule.apply(logits, torch.tensor([head + sampled]))
+        return bool(torch.isfinite(logits[0, tok.eot]))
+
+    assert not eot_allowed([ts(0.0), *text, ts(4.0), ts(4.0)])  # a pair at 4 s of 10
+    assert eot_allowed([ts(0.0), *text, ts(10.5), ts(10.5)])  # a pair after the sound
+    assert eot_allowed([ts(0.0), *text, ts(4.0)])  # a single closing timestamp
+    assert eot_allowed([ts(0.0), *text])
+
+
 def test_converted_checkpoint_works_with_plain_openai_whisper():
     import whisper
 

@@ -11,23 +11,24 @@ How a reply is transcribed:
    (hum, hiss, a held tone: the loudest frame within ``STEADY_SPREAD_DB`` of the
    quiet ones; speech always rises well above its own pauses): empty, Whisper is
    not run.
-2. A probe: one Whisper decoder step behind the language's filler-bearing prompt
-   gives the no-speech probability. Likely speech: a Whisper pass with that prompt,
-   which makes Whisper write the "um"s and "uh"s it otherwise tidies away (the
-   scorer counts them). Every segment goes through the guard (``GuardOptions``:
+2. A Whisper pass behind the language's filler-bearing prompt, which makes Whisper
+   write the "um"s and "uh"s it otherwise tidies away (the scorer counts them); its
+   first step's no-speech probability says whether it is trusted (likely speech).
+   A pass is one window's decode with word times (``decode.decode``, what
+   ``whisper.transcribe`` does for one window, without its seek loop). Every segment goes through the guard (``GuardOptions``:
    no-speech probability, average log-probability, compression ratio, and the
    per-language phrase lists in ``lang/<code>/asr.yaml``). A confident result is
    the transcript: one pass.
-3. Anything doubtful (the probe, a dropped segment, a loop, an improbable segment,
+3. Anything doubtful (likely no speech, a dropped segment, a loop, an improbable segment,
    fillers only) is decided by a plain pass without the prompt, because on noise or
    a tone the prompt makes Whisper loop ("uh, uh, uh") or invent words. The plain
    pass, guarded the same way, decides whether there is speech at all; if there is,
    the prompted words are kept when they tell the same (a similar count of content
-   words), else the plain ones.
+   words), else the plain ones. The prompted pass is never decoded twice.
 
 The encoder's output and the cross-attention keys/values are memoised per model
-(``_cache_encoder``), so the probe, the passes, the temperature fallbacks and the
-word-time alignment encode the audio once.
+(``_cache_encoder``), so the passes, the temperature fallbacks and the word-time
+alignment encode the window's log-mel once, on the audio's length.
 """
 
 from __future__ import annotations
@@ -47,14 +48,13 @@ from .types import Transcript, Word
 
 MAX_REPLY_SECONDS = 15 * 60.0  # the same limit as audio files
 STEADY_SPREAD_DB = 6.0  # loudest 20 ms frame minus the 10th percentile below this: steady sound
-# The encoder may run on the reply's length, not on Whisper's zero-padded 30 s window
-# (``_encoder_frames``): this many seconds of the padding kept after the audio, in whole
-# steps, never fewer seconds than the minimum. Off by default: the words are as good (WER
-# 7.2 vs 9.6 % on 9 espeak replies + jfk) and the encoder is 4x cheaper, but without the
-# padding Whisper often ends a window on a timestamp pair, so whisper.transcribe decodes
-# the remainder again (3 decodes instead of 2, and a loop with fallback on jfk.flac):
-# 55 vs 40 CPU s over 14 replies (scripts/bench_live.py measures it again).
-ENCODER_ON_LENGTH = False
+# The encoder runs on the reply's length, not on Whisper's zero-padded 30 s window
+# (``_encoder_frames``, whisper.cpp's audio_ctx): this many seconds of the padding kept
+# after the audio, in whole steps, never fewer seconds than the minimum. The encoder is
+# 4x cheaper and the words as good; with whisper.transcribe it cost more in all (a window
+# ending on a timestamp pair was decoded again), voicedrill.decode decodes one window once
+# (scripts/bench_asr.py: old/new CPU per reply and WER, quiet and with a core busy).
+ENCODER_ON_LENGTH = True
 ENCODER_MARGIN_SECONDS = 1.0
 ENCODER_STEP_SECONDS = 1.0
 ENCODER_MIN_SECONDS = 8.0  # 4 s garbled a short word before a pause (test_endturn)
@@ -416,20 +416,25 @@ def transcribe_window(
     duration = len(audio) / SAMPLE_RATE
     g = options.guard
 
-    prompted: list[dict] | None = None  # None: the prompted pass has not run
+    from .decode import window_mel
+
+    window = window_mel(audio, model.model.dims.n_mels)  # one log-mel, encoded once
+    prompted: list[dict] | None = None  # None: the prompted pass was not trusted
+    first = None
     fillers = options.keep_fillers and bool(data.initial_prompt)
-    if fillers and _probe_no_speech(model, audio, data) <= g.probe_no_speech:
-        segments = _run(model, audio, data, data.initial_prompt, options, duration, (0.0,))
-        prompted, _, nsp = _guard(segments, data, g)
-        if prompted and not _doubtful(segments, prompted, data, g):
-            return _build(prompted, language, nsp, duration)
-    plain, reason, nsp = _guard(_run(model, audio, data, None, options, duration), data, g)
+    if fillers:  # its first step's no-speech probability decides if it is trusted
+        first = _run(model, window, data, data.initial_prompt, options, duration, (0.0,))
+        if first.no_speech_prob <= g.probe_no_speech:
+            prompted, _, nsp = _guard(first.segments, data, g)
+            if prompted and not _doubtful(first.segments, prompted, data, g):
+                return _build(prompted, language, nsp, duration)
+    plain, reason, nsp = _guard(
+        _run(model, window, data, None, options, duration).segments, data, g
+    )
     if not plain:
         return Transcript("", language, (), no_speech_prob=nsp, guarded=reason or "no speech")
-    if fillers and prompted is None:  # the probe doubted, the plain pass heard speech
-        prompted, _, _ = _guard(
-            _run(model, audio, data, data.initial_prompt, options, duration, (0.0,)), data, g
-        )
+    if first is not None and prompted is None:  # no-speech doubted, the plain pass heard speech
+        prompted, _, _ = _guard(first.segments, data, g)
     return _build(
         prompted if prompted and _consistent(prompted, plain, data) else plain,
         language,
@@ -446,7 +451,10 @@ def warm(model: AsrModel) -> None:
     from whisper.audio import N_FRAMES
     from whisper.timing import dtw_cpu
 
-    dtw_cpu(np.random.default_rng(0).random((8, 12)))  # compiles dtw_cpu and backtrace
+    from .decode import keep_threads
+
+    with keep_threads():  # numba's compilation sets torch's threads to the core count
+        dtw_cpu(np.random.default_rng(0).random((8, 12)))  # compiles dtw_cpu and backtrace
     mel = torch.zeros(model.model.dims.n_mels, N_FRAMES)
     with torch.no_grad():
         whisper.decode(
@@ -456,30 +464,6 @@ def warm(model: AsrModel) -> None:
                 language="en", sample_len=2, fp16=False, without_timestamps=True
             ),
         )
-
-
-def _probe_no_speech(model: AsrModel, audio: np.ndarray, data: LanguageData) -> float:
-    """Whisper's no-speech probability for the first 30 s window behind the filler prompt:
-    one decoder step. The encoder output is cached for the passes that follow."""
-    import torch
-    import whisper
-    from whisper.audio import N_FRAMES, N_SAMPLES, log_mel_spectrogram, pad_or_trim
-
-    try:
-        with torch.no_grad():
-            mel = log_mel_spectrogram(audio, model.model.dims.n_mels, padding=N_SAMPLES)
-            content_frames = mel.shape[-1] - N_FRAMES  # cut exactly as whisper.transcribe does
-            mel = pad_or_trim(mel[:, : min(N_FRAMES, content_frames)], N_FRAMES)
-            result = whisper.decode(
-                model.model,
-                mel,
-                whisper.DecodingOptions(
-                    language=data.code, prompt=data.initial_prompt, sample_len=1, fp16=False
-                ),
-            )
-    except Exception as e:
-        raise AsrError(f"Whisper '{model.name}' failed to transcribe ({_first_line(e)}).") from e
-    return float(result.no_speech_prob)
 
 
 def _precheck(audio: np.ndarray) -> str:
@@ -500,41 +484,38 @@ def _precheck(audio: np.ndarray) -> str:
 
 def _run(
     model: AsrModel,
-    audio,
+    window,
     data: LanguageData,
     prompt,
     options: DecodeOptions,
     duration,
     temperatures: tuple[float, ...] | None = None,
-) -> list[dict]:
+):
+    """One decoding pass of a window (``decode.decode``: fallback, no-speech skip, word times)."""
     import torch
-    import whisper
+
+    from . import decode
 
     rate = options.tokens_per_second or data.max_tokens_per_second
     sample_len = int(
         min(model.model.dims.n_text_ctx // 2, options.min_tokens + rate * min(duration, 30.0))
     )
+    g = options.guard
     try:
         with torch.no_grad():
-            result = whisper.transcribe(
+            return decode.decode(
                 model.model,
-                audio,
-                verbose=None,
+                window,
                 language=data.code,
-                task="transcribe",
-                temperature=temperatures or options.temperatures,
-                compression_ratio_threshold=options.guard.compression_ratio,
-                logprob_threshold=options.guard.logprob,
-                no_speech_threshold=options.guard.no_speech,
-                condition_on_previous_text=False,
-                initial_prompt=prompt,
-                word_timestamps=True,
-                fp16=False,
+                prompt=prompt,
+                temperatures=temperatures or options.temperatures,
                 sample_len=sample_len,
+                compression_ratio=g.compression_ratio,
+                logprob=g.logprob,
+                no_speech=g.no_speech,
             )
     except Exception as e:
         raise AsrError(f"Whisper '{model.name}' failed to transcribe ({_first_line(e)}).") from e
-    return list(result.get("segments", ()))
 
 
 _ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|♪[^♪]*♪|[♪♫]")
