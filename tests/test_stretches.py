@@ -145,3 +145,18 @@ def test_a_tail_longer_than_a_window_is_not_sent_ahead(worker):
     stream = ReplyStream(count, audio_of, "en", whole_seconds=0.0, worker=worker)
     stream.speech_end = 29 * SR
     assert not stream.ahead(29 * SR + SR // 10) and stream.decodes == 0
+
+
+def test_a_reply_within_whole_seconds_is_heard_whole_from_its_start(worker):
+    """Tails of a short reply are not kept as stretches: each pause sends the whole reply so
+    far, and the last one is the final transcript (no decode after the turn ends)."""
+    count = Counting()
+    stream = ReplyStream(count, audio_of, "en", whole_seconds=15.0, worker=worker)
+    stream.speech_end = 2 * SR
+    stream.ahead(2 * SR + SR // 10)
+    stream.wait()
+    stream.speech_end = 5 * SR  # he spoke on
+    assert stream.ahead(5 * SR + SR // 10) and stream.parts == [] and stream.dropped == 1
+    stream.wait()
+    final = stream.final(5 * SR + int(0.3 * SR), quiet_from=5 * SR)
+    assert final.text == f"{5 * SR + SR // 10} samples" and stream.decodes == 2

@@ -220,7 +220,8 @@ class ReplyStream:
         if self.speech_end is None or self.speech_end <= b:
             return  # no speech after it (yet): it may be the reply's last stretch
         self._ahead = None
-        if a == self.done and b - a >= self.min_stretch * SAMPLE_RATE:
+        whole = b - self.origin <= self.whole_seconds * SAMPLE_RATE  # heard whole at the end
+        if a == self.done and b - a >= self.min_stretch * SAMPLE_RATE and not whole:
             self.parts.append((a, b, result))
             self.reused += 1
         else:
@@ -262,14 +263,14 @@ class ReplyStream:
     def final(self, end: int, quiet_from: int | None = None) -> Transcript:
         """The reply's transcript up to ``end``; ``quiet_from``: no speech from there on,
         so a tail transcribed ahead that reaches it is the last stretch (no new decode)."""
+        if not self.parts:  # one stretch: the tail transcribed ahead, or the whole now
+            return self.upto(end, quiet_from)
         if 0 < self.whole_seconds and end - self.origin <= self.whole_seconds * SAMPLE_RATE:
             whole = join(
                 [(0.0, self._window(self.origin, end))],
                 self.language,
                 (end - self.origin) / SAMPLE_RATE,
             )
-            if not self.parts:  # one stretch: the same window
-                return whole
             stitched = self.upto(end, quiet_from)
             return whole if _sureness(whole) >= _sureness(stitched) else stitched
         return self.upto(end, quiet_from)
