@@ -51,12 +51,13 @@ SENTENCES = (
     "I hear you. You sound really tired of all this.",
     "Nobody is going to get hurt tonight. What do you need right now?",
     "Take your time. I am not going anywhere, and I am listening to you.",
-    "Tell me what happened today.",
+    "Tell me what happened today, from the moment you woke up until the police arrived.",
     "It sounds like you feel nobody has listened to you for a long time. I want to understand what "
     "happened, so tell me about it in your own words.",
-    "My name is Sam. I am here to help you and everyone in there get through this safely.",
+    "My name is Sam. I am here to help you and everyone in there get through this safely. I am not "
+    "with the tactical team, I am only here to talk with you, for as long as it takes tonight.",
     "You are angry, and you have every right to be upset about what they did to you.",
-    "Okay. Let us slow down for a moment.",
+    "Okay. Let us slow down for a moment and take this one step at a time.",
     "So you have been waiting for hours and nobody called you back. That must be frustrating.",
     "I can't promise that, but I will talk to my supervisor about the car.",
 )
@@ -96,8 +97,11 @@ def replies(n: int) -> list[Spoken]:
         else:
             first, pause, rest = HESITATIONS[k % len(HESITATIONS)]
             text = f"{first} {rest}"
-            audio = np.concatenate([speak(first, voice=voice), np.zeros(int(pause * SR), np.float32),
-                                    speak(rest, voice=voice)])
+            # espeak-ng pads each clip with silence: cut it, so the pause is the one named
+            a, b = speak(first, voice=voice), speak(rest, voice=voice)
+            a = a[: int(speech_spans(a, threshold_db=-45)[-1].end * SR)]
+            b = b[int(speech_spans(b, threshold_db=-45)[0].start * SR):]
+            audio = np.concatenate([a, np.zeros(int(pause * SR), np.float32), b])
         audio = np.concatenate([audio, np.zeros(SR // 2, np.float32)])
         spans = speech_spans(audio, threshold_db=-45)
         out.append(Spoken(text, audio, kind == 2, spans[-1].end))
@@ -120,6 +124,9 @@ class Turn:
     judging: float = 0.0  # the listener judging the last pause (Smart Turn + transcription)
     judge_asr: float = 0.0  # of which the final transcription
     score_s: float = 0.0
+    decodes: int = 0  # Whisper windows transcribed for the reply (new pipeline)
+    late: int = 0  # of which started after the turn was judged over
+    overflows: int = 0  # input overflows while listening
 
 
 @dataclass
@@ -158,7 +165,8 @@ class _Trainee:
                                    reply_audio=reply.audio, decided=heard.decided,
                                    transcribed=heard.transcribed,
                                    judging=heard.judging if heard.reason == "complete" else 0.0,
-                                   judge_asr=heard.judge_asr if heard.reason == "complete" else 0.0))
+                                   judge_asr=heard.judge_asr if heard.reason == "complete" else 0.0,
+                                   decodes=heard.decodes, late=heard.late, overflows=heard.overflows))
         return reply
 
 
@@ -306,6 +314,43 @@ def _threads(report, audio: np.ndarray) -> None:
         busy.wait()
 
 
+def _thread_or_process(report, rig, audio: np.ndarray) -> None:
+    """Why the transcriber runs on a thread: the capture keeps its pace while a worker thread
+    decodes (largest gap between the drill thread's reads, overflows, samples kept), and
+    a worker process would first pay for its own model load and warm-up at drill start."""
+    from tests.rig import MIC_DEVICE
+    from voicedrill import asr
+    from voicedrill.capture import Microphone
+    from voicedrill.stretches import Worker
+
+    transcriber = asr.Transcriber(asr.load_model("tiny.en"), "en")
+    transcriber.warm()
+    for label, busy in (("no decode", False), ("worker thread decoding", True)):
+        worker = Worker()
+        gaps, got, decodes = [], 0, []
+        with Microphone(MIC_DEVICE) as mic:
+            mic.arm()
+            t0 = last = time.monotonic()
+            while time.monotonic() - t0 < 6.0:
+                if busy and (not decodes or decodes[-1].done()):
+                    decodes.append(worker.submit(transcriber.window, audio))
+                chunk = mic.read(timeout=0.02)
+                now = time.monotonic()
+                if chunk.size:
+                    gaps.append(now - last)
+                    last, got = now, got + chunk.size
+            elapsed, overflows = time.monotonic() - t0, mic.overflows
+        worker.close()
+        report(f"capture: largest gap between reads, {label}", 1000 * max(gaps), "ms",
+               f"p95 {1000 * _pct(gaps, 95):.0f} ms, {overflows} overflows, "
+               f"{100 * got / (elapsed * SR):.0f}% of the samples in {elapsed:.1f} s, {len(decodes)} decodes")
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from voicedrill import asr; asr.warm(asr.load_model('tiny.en'))"],
+                   cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True, capture_output=True)
+    report("a worker process's start: load tiny.en + warm", time.perf_counter() - t0, "s",
+           "what a process would add at drill start (a thread: 0)")
+
+
 def bench_speed(report) -> None:
     from tests.rig import VirtualRig
     from voicedrill import asr, endturn
@@ -327,6 +372,8 @@ def bench_speed(report) -> None:
                     _drill(rig, queues[name], runs[name], new=name == "new", model=model, turn_model=turn_model,
                            cache=caches[name], seed=seed)
             seed += 1
+        asr.ENCODER_ON_LENGTH = default_encoder
+        _thread_or_process(report, rig, spoken[0].audio)
     gaps = {}
     for name, run in runs.items():
         g = [t.next_line_at - t.true_end for t in run.turns if t.next_line_at is not None]
@@ -342,6 +389,14 @@ def bench_speed(report) -> None:
         early = sum(1 for t in run.turns if t.reason == "complete")
         report(f"replies ended at a short pause, {name}", 100 * early / max(1, len(run.turns)), "%")
         _breakdown(report, name, [t for t in run.turns if t.next_line_at is not None])
+        report(f"input overflows while listening, {name}", sum(t.overflows for t in run.turns), "",
+               f"{len(run.turns)} replies")
+    spoke = [t for t in runs["new"].turns if t.decodes]
+    report("Whisper windows decoded per reply, new", float(np.mean([t.decodes for t in spoke])) if spoke else 0.0,
+           "", "stretches at pauses + the tail started when speech stopped")
+    ready = sum(1 for t in spoke if t.late == 0)
+    report("final transcript = the one started at speech end, new", 100 * ready / max(1, len(spoke)), "%",
+           f"{ready}/{len(spoke)} replies needed no decode after the turn ended")
     report("turn gap p50 ratio today / new", _pct(gaps["today"], 50) / _pct(gaps["new"], 50), "x")
     report("turn gap p95 ratio today / new", _pct(gaps["today"], 95) / _pct(gaps["new"], 95), "x")
     new = runs["new"]

@@ -73,6 +73,7 @@ def listen(audio, turn_model, *, transcriber=True, silence_s: float = 1.5):
         listener.attach(asr.Transcriber(tiny_en_model(), "en"))
     listener.prepare(None, 0)
     reply = listener.reply(0.0)
+    listener.close()  # its worker thread ends; what it heard stays readable
     return listener, reply
 
 
@@ -107,6 +108,8 @@ def test_a_complete_sentence_ends_the_turn_at_a_short_pause(turn_model):
     listener, reply = listen(audio, turn_model)
     assert listener.last.reason == "complete"  # at the first short pause, not after the long silence
     assert listener.judged == [(pytest.approx(reply.end, abs=0.05), True)]
+    # the final transcript is the one the worker started when speech stopped: one decode
+    assert listener.last.decodes == 1 and listener.last.late == 0
     text = asr.normalize(listener.last_transcript.text)
     assert text.startswith("tell me what happened"), text
     # the words are on the reply's time line (the clip starts at the line's end, 0 here)
@@ -149,7 +152,46 @@ def test_words_that_leave_a_thought_open_keep_the_turn_going(turn_model):
     assert listener.judged[0][1] is False
     text = asr.normalize(listener.last_transcript.text)
     assert text.startswith("i hear you and") and "together" in text, text
+    # the part before the pause was transcribed while he thought; a reply this short is heard
+    # whole, so when he spoke on it gave way to the whole reply, decoded when speech stopped
+    stream = listener.reply_stream
+    assert stream is not None and stream.dropped == 1 and stream.parts == []
+    assert listener.last.decodes == 2  # (started at the speech end, or at once if the worker was busy)
     assert endturn.ends_hanging("I hear you and", "en")
+
+
+def test_enter_ends_the_reply_at_once_with_the_words_so_far(turn_model):
+    """Enter mid-sentence: the turn ends there (stream time), and what was said up to then is
+    transcribed (the tail the worker did not have yet is decoded at once)."""
+    audio = np.concatenate([silence(0.6), speak("You sound really tired of all this, and I want to help "
+                                                "you get out of there safely tonight."), silence(4.0)])
+    mic = FileMicrophone(audio)
+    press = int(2.6 * SR)
+    listener = LiveListener(settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0),
+                            key_pressed=lambda: mic.pos >= press, microphone=mic, turn_model=turn_model)
+    listener.attach(asr.Transcriber(tiny_en_model(), "en"))
+    listener.prepare(None, 0)
+    reply = listener.reply(0.0)
+    listener.close()
+    assert listener.last.reason == "key"
+    assert reply.end <= press / SR + 0.05  # ended where Enter was pressed, not at the sentence's end
+    text = asr.normalize(listener.last_transcript.text)
+    assert text.startswith("you sound really") and "safely" not in text, text
+
+
+def test_a_last_word_whisper_is_unsure_of_leaves_the_thought_open():
+    """"I think that..." heard as "I think met." (a swallowed word at a low probability) is not
+    a finished thought; a clear last word is; no words at all never are."""
+    from voicedrill.types import Transcript, Word
+
+    def heard(*words: tuple[str, float]) -> Transcript:
+        return Transcript(" ".join(w for w, _ in words), "en",
+                          tuple(Word(w, i, i + 0.3, p) for i, (w, p) in enumerate(words)))
+
+    assert endturn.ends_open(heard(("I", 0.98), ("think", 0.64), ("met.", 0.21)), "en")
+    assert not endturn.ends_open(heard(("right", 0.99), ("now?", 0.98)), "en")
+    assert endturn.ends_open(heard(("I", 0.98), ("hear", 0.95), ("you,", 0.98), ("and...", 0.9)), "en")
+    assert endturn.ends_open(Transcript("", "en", ()), "en")
 
 
 def test_hanging_words():

@@ -182,6 +182,32 @@ def test_a_one_second_pause_does_not_end_the_reply(audio_rig, speaker, transcrib
     assert "car" in came_through(transcribe, reply.audio, reply_audio)  # the part after the pause
 
 
+def test_a_reply_is_transcribed_while_spoken_and_capture_keeps_every_sample(audio_rig, speaker):
+    """Smart Turn and the transcriber's worker thread on the rig: the hesitation mid-sentence
+    is waited out, the reply is kept whole (no overflow, its length is the truth's) and its
+    transcript holds the words after the pause."""
+    from voicedrill import asr, endturn
+
+    first = speak("I hear you, and", voice="en-us", rate=150)
+    second = speak("I want to help you get out of there safely.", voice="en-us", rate=150)
+    reply_audio = np.concatenate([first, np.zeros(SR, dtype=np.float32), second])
+    listener = LiveListener(MIC_DEVICE, settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=8.0),
+                            key_pressed=lambda: False, turn_model=endturn.load_turn_model())
+    listener.attach(asr.Transcriber(tiny_en_model(), "en"))
+    with listener:
+        listener.prepare(LINE, 0)
+        line_end = speaker.play(perpetrator(LINE), stop=listener.heard_speech)
+        played = audio_rig.play_into_mic(reply_audio, at=line_end + 0.8)
+        reply = listener.reply(line_end)
+        played.wait()
+    spans = speech_spans(reply_audio, threshold_db=-45)
+    assert listener.last.overflows == 0
+    assert abs((reply.end - reply.onset) - (spans[-1].end - spans[0].start)) < 0.25  # not cut at "and"
+    assert listener.judged and listener.judged[0][1] is False
+    text = asr.normalize(listener.last_transcript.text)
+    assert "help" in text and listener.last.decodes >= 1, text
+
+
 def test_enter_ends_the_turn_at_once(audio_rig, speaker):
     reply_audio = speak("Let me think about that for a moment, because I want to get this right for you.")
     pressed_at: list[float] = []

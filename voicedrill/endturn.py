@@ -31,6 +31,7 @@ import numpy as np
 
 from .audio import SAMPLE_RATE
 from .errors import AsrError
+from .types import Transcript
 
 TURN_MODEL = "smart-turn"  # its models.ASSETS entry
 TURN_MODEL_FILE = "smart-turn-v3.2-cpu.onnx"
@@ -164,6 +165,21 @@ def hanging_words(language: str) -> frozenset[str]:
             "a list of non-empty strings."
         )
     return frozenset(w.strip().lower() for w in words)
+
+
+UNSURE_LAST_WORD = 0.5  # Whisper's probability of the last word below which it cannot tell
+
+
+def ends_open(transcript: Transcript, language: str) -> bool:
+    """Do the words so far leave the thought open? No words yet (a lone "um" Whisper left
+    out, noise), a hanging last word, or a last word Whisper is unsure of: a swallowed
+    "that" or "and" before a pause comes out as "met." or "on..." at probability 0.2-0.5,
+    where a finished sentence's last word is mostly above 0.8 (scripts/bench_live.py's
+    replies). Then the long silence decides, as without the model."""
+    if not transcript.words:
+        return True
+    last = transcript.words[-1].probability
+    return ends_hanging(transcript.text, language) or last < UNSURE_LAST_WORD
 
 
 def ends_hanging(text: str, language: str) -> bool:

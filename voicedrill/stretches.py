@@ -14,8 +14,9 @@ joined with their words moved to the reply's time line. The same two steps serve
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -126,12 +127,19 @@ class ReplyStream:
     pause (when it holds ``min_stretch`` seconds; shorter ones wait for more speech);
     ``upto(end)`` is the transcript from ``origin`` to ``end`` (only the tail since the
     last cut is new; the tail's result is kept for the next call with the same end).
-    ``final(end)`` is the reply's transcript: a reply of at most ``whole_seconds`` is
-    transcribed again in one piece (the encoder runs on the audio's length, so that is
-    cheap, and no word is lost or doubled at a cut) and kept unless the stretches joined
-    are surer of their words (mean word probability: Whisper sometimes garbles a short
-    word before a long pause when it hears the whole); a longer one is ``upto(end)``.
+    ``final(end)`` is the reply's transcript: a reply of at most ``whole_seconds`` (0: none)
+    is transcribed again in one piece and kept unless the stretches joined are surer of
+    their words (mean word probability); a longer one is ``upto(end)``.
     Times of the words are seconds since ``origin``.
+
+    Ahead of the turn's end (``worker``: a one-thread ``Worker``): ``ahead(end)`` starts
+    transcribing the tail [done, end) in the worker as soon as speech stops, while the
+    end of turn is still being judged; ``settle()`` (called as audio arrives, with
+    ``speech_end`` kept up to date) takes a finished tail in: when speech came after it, it
+    becomes a stretch (at least ``min_stretch`` long, else it is dropped); when none did,
+    it stays the reply's last stretch, and ``final(end, quiet_from)`` returns it without a second decode (the audio
+    from ``quiet_from`` on holds no speech). Every decode runs on the worker's thread, one
+    at a time: the drill's thread only slices audio and waits, so capture goes on.
     """
 
     transcribe: Callable[[np.ndarray], Transcript]
@@ -140,23 +148,104 @@ class ReplyStream:
     origin: int = 0
     min_stretch: float = 1.5
     whole_seconds: float = WHOLE_SECONDS
+    worker: Worker | None = None
+    speech_end: int | None = None  # capture sample where the speech heard so far ends
     parts: list[tuple[int, int, Transcript]] = field(default_factory=list)
+    decodes: int = 0  # windows transcribed (for tests and benchmarks)
+    reused: int = 0  # tails transcribed ahead that became stretches
+    dropped: int = 0  # tails transcribed ahead that speech made useless
     _recent: dict[tuple[int, int], Transcript] = field(default_factory=dict)
+    _ahead: tuple[int, int, Future] | None = None
 
     @property
     def done(self) -> int:
         """Capture sample where the transcribed stretches end."""
         return self.parts[-1][1] if self.parts else self.origin
 
-    def _window(self, a: int, b: int) -> Transcript:
-        if (a, b) in self._recent:
-            return self._recent[(a, b)]
-        result = self.transcribe(self.audio_of(a, b))
+    def _decode(self, audio: np.ndarray) -> Future:
+        self.decodes += 1
+        if self.worker is not None:
+            return self.worker.submit(self.transcribe, audio)
+        out: Future = Future()
+        out.set_result(self.transcribe(audio))
+        return out
+
+    def _keep(self, a: int, b: int, result: Transcript) -> None:
         self._recent[(a, b)] = result
         while len(self._recent) > 4:  # the tail and the whole reply of the latest ends
             del self._recent[next(iter(self._recent))]
+
+    def _window(self, a: int, b: int) -> Transcript:
+        if (a, b) in self._recent:
+            return self._recent[(a, b)]
+        self.wait()  # one decode at a time (the model is shared)
+        if (a, b) in self._recent:
+            return self._recent[(a, b)]
+        result = self._decode(self.audio_of(a, b)).result()
+        self._keep(a, b, result)
         return result
 
+    # -- ahead of the turn's end
+    @property
+    def busy(self) -> bool:
+        """A tail is being transcribed in the worker."""
+        return self._ahead is not None and not self._ahead[2].done()
+
+    def ahead(self, end: int, pad: int = 0) -> bool:
+        """Start transcribing [done, end) in the worker, with ``pad`` samples of silence
+        after it (the pause to come, heard as tiny.en hears a reply's end: measured in
+        scripts/bench_live.py). No-op when the worker is busy, when a tail already holds
+        all the speech, or without a worker. True when it started."""
+        self.settle()
+        if self.worker is None or self.busy or end <= self.done:
+            return False
+        if end + pad - self.done > WINDOW_SECONDS * SAMPLE_RATE:
+            return False  # longer than a window: ``upto`` cuts it at its longest pause
+        if self._ahead is not None or (self.done, end) in self._recent:
+            return False  # a finished tail with no speech after it: nothing new to hear
+        audio = self.audio_of(self.done, end)
+        if pad > 0:
+            audio = np.concatenate([audio, np.zeros(pad, dtype=np.float32)])
+        self._ahead = (self.done, end, self._decode(audio))
+        return True
+
+    def settle(self) -> None:
+        """Take in a finished tail; speech heard past its end (``speech_end``) makes it a
+        stretch (or drops it)."""
+        if self._ahead is None or not self._ahead[2].done():
+            return
+        a, b, future = self._ahead
+        result = future.result()  # a failed decode fails here, on the drill's thread
+        self._keep(a, b, result)
+        if self.speech_end is None or self.speech_end <= b:
+            return  # no speech after it (yet): it may be the reply's last stretch
+        self._ahead = None
+        whole = b - self.origin <= self.whole_seconds * SAMPLE_RATE  # heard whole at the end
+        if a == self.done and b - a >= self.min_stretch * SAMPLE_RATE and not whole:
+            self.parts.append((a, b, result))
+            self.reused += 1
+        else:
+            self.dropped += 1
+
+    def wait(self) -> None:
+        """Block until the worker's tail is transcribed (and take it in as it stands)."""
+        if self._ahead is not None:
+            self._ahead[2].result()
+            self.settle()
+
+    def _quiet_tail(self, end: int, quiet_from: int) -> Transcript | None:
+        """A tail [done, b) with quiet_from <= b <= end (past b no speech): the one
+        transcribed ahead, else one transcribed now (kept as the tail ahead)."""
+        for attempt in range(2):
+            self.wait()
+            found = [b for a, b in self._recent if a == self.done and quiet_from <= b <= end]
+            if found:
+                return self._recent[(self.done, max(found))]
+            if attempt or not self.ahead(end):
+                return None
+        return None
+
+    # -- stretches
     def _cut_windows(self, end: int) -> None:
         """Stretches off a tail longer than one window (cut at its longest pause)."""
         while end - self.done > WINDOW_SECONDS * SAMPLE_RATE:
@@ -165,32 +254,59 @@ class ReplyStream:
             self.parts.append((a, b, self._window(a, b)))
 
     def cut(self, at: int) -> None:
+        self.wait()
         self._cut_windows(at)
         a = self.done
         if at - a >= self.min_stretch * SAMPLE_RATE:
             self.parts.append((a, at, self._window(a, at)))
 
-    def final(self, end: int) -> Transcript:
-        if end - self.origin > self.whole_seconds * SAMPLE_RATE or self.whole_seconds <= 0:
-            return self.upto(end)
-        whole = join(
-            [(0.0, self._window(self.origin, end))],
-            self.language,
-            (end - self.origin) / SAMPLE_RATE,
-        )
-        if not self.parts:  # one stretch: the same window
-            return whole
-        stitched = self.upto(end)
-        return whole if _sureness(whole) >= _sureness(stitched) else stitched
+    def final(self, end: int, quiet_from: int | None = None) -> Transcript:
+        """The reply's transcript up to ``end``; ``quiet_from``: no speech from there on,
+        so a tail transcribed ahead that reaches it is the last stretch (no new decode)."""
+        if not self.parts:  # one stretch: the tail transcribed ahead, or the whole now
+            return self.upto(end, quiet_from)
+        if 0 < self.whole_seconds and end - self.origin <= self.whole_seconds * SAMPLE_RATE:
+            whole = join(
+                [(0.0, self._window(self.origin, end))],
+                self.language,
+                (end - self.origin) / SAMPLE_RATE,
+            )
+            stitched = self.upto(end, quiet_from)
+            return whole if _sureness(whole) >= _sureness(stitched) else stitched
+        return self.upto(end, quiet_from)
 
-    def upto(self, end: int) -> Transcript:
-        self._cut_windows(end)
+    def upto(self, end: int, quiet_from: int | None = None) -> Transcript:
+        self.wait()
+        tail = None
+        if quiet_from is not None and end - self.done <= WINDOW_SECONDS * SAMPLE_RATE:
+            tail = self._quiet_tail(end, quiet_from)
+        if tail is None:
+            self._cut_windows(end)
         a = self.done
         parts = [(s - self.origin, t) for s, _, t in self.parts]
         if end > a:
-            parts.append((a - self.origin, self._window(a, end)))
+            parts.append((a - self.origin, tail if tail is not None else self._window(a, end)))
         return join(
             [(s / SAMPLE_RATE, t) for s, t in parts],
             self.language,
             (end - self.origin) / SAMPLE_RATE,
         )
+
+
+class Worker:
+    """One background thread that runs decodes in order (``concurrent.futures``): the
+    drill's thread keeps taking the microphone's audio while a stretch is transcribed.
+    torch and onnxruntime release the GIL while they compute, so a thread costs no copy
+    of the model, no start-up and no audio sent across (scripts/bench_live.py measures
+    the capture's read gaps while it runs)."""
+
+    def __init__(self, name: str = "voicedrill-asr"):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self._pool.submit(fn, *args)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
