@@ -82,7 +82,9 @@ def test_neural_rate_volume_and_pitch_follow_the_delivery(tmp_path):
     assert 1.45 < ratio < 2.6, ratio  # durations carry Piper's random noise_w (seen 1.58-2.1)
     assert 10.0 < rms_dbfs(render(volume=1.0)) - rms_dbfs(render(volume=0.25)) < 14.0
     low, high = f0(render(pitch=20)), f0(render(pitch=80))
-    assert 1.4 < high / low < 2.1, (low, high)  # +-30 points = +-4.8 semitones: x1.74
+    # +-30 points = +-4.8 semitones: x1.74; seen up to 2.14 (Piper's noise and the f0
+    # estimate on a short line), an unchanged pitch would give about 1
+    assert 1.4 < high / low < 2.4, (low, high)
 
 
 def test_agitation_makes_the_neural_voice_faster_louder_higher(tmp_path):

@@ -347,8 +347,11 @@ def run_drill(
     except KeyboardInterrupt:
         stopped = "stopped by the trainee (Ctrl-C)"
     finally:
+        # no render or warm-up may still run in native code (onnxruntime, torch) when the
+        # process exits: the C++ runtime aborts ("terminate called without an active exception")
         if prefetch is not None:
-            prefetch.stop()
+            prefetch.stop(wait=True)
+        warming.join()
     scores = [r.score for r in state.records]
     total = drill_score(scores, script) if scores else None
     outcome_id = outcome.id if outcome is not None else None
