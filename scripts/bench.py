@@ -34,6 +34,7 @@ def main(argv: list[str]) -> int:
     for area in chosen:
         spec = importlib.util.spec_from_file_location(f"bench_{area}", HERE / f"bench_{area}.py")
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up while it loads
         spec.loader.exec_module(module)
         print(f"\n== {area} ==")
 
