@@ -219,3 +219,41 @@ def test_a_missing_or_broken_model_file_names_the_fix(tmp_path, monkeypatch):
     (folder / endturn.TURN_MODEL_FILE).write_bytes(b"not an onnx model")
     with pytest.raises(AsrError, match="Reinstall it: voicedrill models install smart-turn"):
         endturn.load_turn_model()
+
+
+def heard(*words: tuple[str, float]) -> "Transcript":
+    from voicedrill.types import Transcript, Word
+
+    return Transcript(" ".join(w for w, _ in words), "en",
+                      tuple(Word(w, i, i + 0.3, p) for i, (w, p) in enumerate(words)))
+
+
+def test_the_words_alone_finish_a_thought_only_when_whisper_is_sure_of_a_sentence_end():
+    assert endturn.ends_finished(heard(("What", 0.99), ("do", 0.98), ("you", 0.99), ("need?", 0.95)), "en")
+    assert endturn.ends_finished(heard(("Take", 0.99), ("your", 0.98), ("time.", 0.97)), "en")
+    # a trailing-off voice, an unsure last word, no sentence mark: not finished
+    assert not endturn.ends_finished(heard(("Take", 0.99), ("your", 0.98), ("time...", 0.97)), "en")
+    assert not endturn.ends_finished(heard(("Take", 0.99), ("your", 0.98), ("time.", 0.78)), "en")
+    assert not endturn.ends_finished(heard(("Take", 0.99), ("your", 0.98), ("time", 0.97)), "en")
+    # a hanging word or phrase at the end: "If you come out now, I think ... that the judge ..."
+    assert not endturn.ends_finished(heard(("If", 0.99), ("you", 0.99), ("come", 0.98), ("out,", 0.97),
+                                           ("I", 0.99), ("think.", 0.97)), "en")
+    assert not endturn.ends_finished(heard(("Let", 0.99), ("me", 0.98), ("just.", 0.97)), "en")
+    assert endturn.ends_hanging("Если выйдешь сейчас, мне кажется.", "ru")
+    assert not endturn.ends_hanging("Мне кажется, ты устал.", "ru")
+
+
+def test_a_finished_sentence_in_a_flat_voice_ends_the_turn_at_the_short_pause(turn_model):
+    """Smart Turn hears espeak-ng's flat voice as unfinished here; the words (a question,
+    a sure last word) end the turn at the short pause all the same."""
+    said = speak("You have every right to be upset about what they did to you.", voice="en-gb")
+    audio = np.concatenate([silence(0.6), said, silence(4.0)])
+    from voicedrill.vad import speech_spans
+
+    end = int((speech_spans(said, threshold_db=-45)[-1].end + 0.3) * SR)
+    assert not turn_model.complete(np.concatenate([silence(0.6), said[:end]]))  # the voice: unfinished
+    listener, reply = listen(audio, turn_model)
+    assert listener.last.reason == "complete"
+    assert listener.judged == [(pytest.approx(reply.end, abs=0.05), True)]
+    assert listener.last.by_words
+    assert asr.normalize(listener.last_transcript.text).endswith("what they did to you")
