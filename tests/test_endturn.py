@@ -29,11 +29,11 @@ def silence(seconds: float) -> np.ndarray:
 
 
 class FileMicrophone:
-    """A recording played into the listener in 20 ms blocks, as fast as they are read,
+    """A recording played into the listener in 20 ms blocks (``block``), as fast as they are read,
     then silence for ever. Sample i is "picked up" at i / 16000 s."""
 
-    def __init__(self, audio: np.ndarray):
-        self.audio = np.asarray(audio, dtype=np.float32)
+    def __init__(self, audio: np.ndarray, block: int = 320):
+        self.audio, self.block = np.asarray(audio, dtype=np.float32), block
         self.device = SimpleNamespace(name="recording")
         self.overflows, self.level_db, self.pos = 0, -60.0, 0
 
@@ -48,9 +48,9 @@ class FileMicrophone:
     def disarm(self) -> None: ...
 
     def read(self, timeout: float = 0.05) -> np.ndarray:
-        block = self.audio[self.pos: self.pos + 320]
-        block = np.concatenate([block, np.zeros(320 - len(block), np.float32)])
-        self.pos += 320
+        block = self.audio[self.pos: self.pos + self.block]
+        block = np.concatenate([block, np.zeros(self.block - len(block), np.float32)])
+        self.pos += self.block
         return block
 
     def time_at(self, index: float) -> float:
@@ -257,3 +257,31 @@ def test_a_finished_sentence_in_a_flat_voice_ends_the_turn_at_the_short_pause(tu
     assert listener.judged == [(pytest.approx(reply.end, abs=0.05), True)]
     assert listener.last.by_words
     assert asr.normalize(listener.last_transcript.text).endswith("what they did to you")
+
+
+def test_speech_that_came_in_while_the_pause_was_judged_cancels_the_end():
+    """The judge says "finished" at a 0.3 s pause, but the trainee spoke on in the audio that
+    arrived meanwhile (here: read in 0.5 s blocks): the reply goes on. The turn model hears
+    every pause as an end: the test is about the listener, not the model."""
+    from voicedrill.vad import speech_spans
+
+    class EveryPause:
+        def complete(self, audio) -> bool:
+            return True
+
+    parts = []
+    for text in ("I hear you.", "Tell me what happened."):
+        said = speak(text)
+        spans = speech_spans(said, threshold_db=-45)
+        parts.append(said[int(spans[0].start * SR): int(spans[-1].end * SR)])
+    audio = np.concatenate([silence(0.6), parts[0], silence(0.45), parts[1], silence(3.0)])
+    listener = LiveListener(settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0),
+                            key_pressed=lambda: False, microphone=FileMicrophone(audio, block=SR // 2),
+                            turn_model=EveryPause())
+    listener.prepare(None, 0)
+    reply = listener.reply(0.0)
+    listener.close()
+    assert listener.judged[0][1] is True  # the pause after "I hear you." was judged an end ...
+    second_starts = 0.6 + (len(parts[0]) / SR) + 0.45
+    assert reply.end > second_starts + 0.5  # ... but he spoke on: the reply holds both sentences
+    assert listener.last.reason == "complete" and len(listener.judged) == 2, (listener.judged, reply.end)

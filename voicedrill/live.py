@@ -271,17 +271,21 @@ class LiveListener:
     # -- inside
     def _pump(self, timeout: float) -> None:
         """Take new audio off the microphone; feed the endpointer; update the meter."""
-        chunk = self.mic.read(timeout=timeout)
-        if chunk.size:
-            self._starts.append(self._have)
-            self._parts.append(chunk)
-            self._have += len(chunk)
+        self._take(timeout)
         if self.on_level is not None:
             self.on_level(self.mic.level_db)
         if self._feeding and self._have > self._fed:
             self._ep.push(self._since(self._fed))
             self._fed = self._have
             self._transcribe_ahead()
+
+    def _take(self, timeout: float = 0.0) -> None:
+        """Take new audio off the microphone (not yet fed to the endpointer)."""
+        chunk = self.mic.read(timeout=timeout)
+        if chunk.size:
+            self._starts.append(self._have)
+            self._parts.append(chunk)
+            self._have += len(chunk)
 
     def _transcribe_ahead(self) -> None:
         """Speech has stopped (``AHEAD``): the reply so far goes to the worker while the end
@@ -326,9 +330,11 @@ class LiveListener:
         return self._stream
 
     def _judge(self, onset: float, speech_end: float) -> bool | float:
-        """At a pause: has the trainee finished? True (the voice and the words say so), a
-        number of seconds (the words finish a sentence the voice left open: it ends if the
-        pause lasts that long), False (the long silence decides). Asked once per pause."""
+        """At a pause: has the trainee finished? False: no, the long silence decides. Else
+        the pause (seconds) after which the reply ends unless speech resumes: the audio
+        captured while judging (the voice and the words say finished), or at least
+        ``sentence_pause_seconds`` (the words finish a sentence the voice left open).
+        Asked once per pause."""
         now = self._ep.frames * SILERO_FRAME
         cut = min(now, int(round(speech_end * SAMPLE_RATE)) + int(TAIL * SAMPLE_RATE))
         finished, t0, asr_s = False, time.monotonic(), 0.0
@@ -369,7 +375,13 @@ class LiveListener:
                 stream.cut(cut)  # no worker: the stretch so far, while the trainee thinks
         self.judged.append((speech_end, finished or verdict is not False))
         self._judging = (time.monotonic() - t0, asr_s)
-        return finished or verdict
+        if not finished and verdict is False:
+            return False
+        # The verdict holds for the pause heard so far: the audio that came in while judging
+        # (transcription, Smart Turn) is fed next, and speech in it cancels the end.
+        self._take()
+        heard = self._have / SAMPLE_RATE - speech_end
+        return max(heard, 0.0 if finished else float(verdict))
 
     def _since(self, start: int) -> np.ndarray:
         """Captured audio from sample ``start`` on."""

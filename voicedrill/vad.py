@@ -483,7 +483,11 @@ class Endpointer:
             ):
                 self._judged = self._last_speech
                 verdict = self.judge(self.onset, speech_end)
-                self._end_after = None if isinstance(verdict, bool) else float(verdict)
+                self._end_after = (
+                    None
+                    if isinstance(verdict, bool)
+                    else min(float(verdict), s.end_of_turn_silence)
+                )
                 if verdict is True:
                     self.end, self.reason = speech_end, "complete"
                     return
