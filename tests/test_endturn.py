@@ -284,4 +284,6 @@ def test_speech_that_came_in_while_the_pause_was_judged_cancels_the_end():
     assert listener.judged[0][1] is True  # the pause after "I hear you." was judged an end ...
     second_starts = 0.6 + (len(parts[0]) / SR) + 0.45
     assert reply.end > second_starts + 0.5  # ... but he spoke on: the reply holds both sentences
+    # and the audio taken in while judging was heard too (the reply's times stay true)
+    assert abs(reply.end - (second_starts + len(parts[1]) / SR)) < 0.15, reply.end
     assert listener.last.reason == "complete" and len(listener.judged) == 2, (listener.judged, reply.end)

@@ -275,8 +275,8 @@ class LiveListener:
         if self.on_level is not None:
             self.on_level(self.mic.level_db)
         if self._feeding and self._have > self._fed:
-            self._ep.push(self._since(self._fed))
-            self._fed = self._have
+            new, self._fed = self._since(self._fed), self._have  # (a judge may take more meanwhile)
+            self._ep.push(new)
             self._transcribe_ahead()
 
     def _take(self, timeout: float = 0.0) -> None:
