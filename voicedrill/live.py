@@ -338,7 +338,7 @@ class LiveListener:
         now = self._ep.frames * SILERO_FRAME
         cut = min(now, int(round(speech_end * SAMPLE_RATE)) + int(TAIL * SAMPLE_RATE))
         finished, t0, asr_s = False, time.monotonic(), 0.0
-        verdict: bool | float = False  # when the voice did not finish: the words' verdict
+        wait: float | None = None  # the pause that ends the reply (None: the long silence)
         self._by_words = False
         stream = None
         if self.transcriber is not None:  # the tail goes on in the worker while Smart Turn runs
@@ -351,6 +351,7 @@ class LiveListener:
 
             start = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
             finished = self.turn_model.complete(self._slice(start, now))
+            wait = 0.0 if finished else None
         if stream is not None and self.transcriber is not None:
             # the words may end a turn the voice left open, when the transcript is ready at
             # the pause (the worker started it when speech stopped)
@@ -364,24 +365,20 @@ class LiveListener:
                 final = stream.final(cut, quiet_from=end)
                 asr_s, self._late = time.monotonic() - t_asr, stream.decodes - before
                 language = self.transcriber.language
-                # prosody says finished: the words must agree ("I think that..." does not);
-                # it says unfinished (a flat voice): a sure, finished sentence still ends it
-                if finished:
-                    finished = not ends_open(final, language)
-                elif ends_finished(final, language):  # ends if the pause lasts a sentence's
-                    self._by_words = True
-                    verdict = self.settings.sentence_pause_seconds
+                if finished:  # the voice says finished: the words must agree ("I think that...")
+                    wait = None if ends_open(final, language) else 0.0
+                elif ends_finished(final, language):  # a flat voice, a finished sentence
+                    wait, self._by_words = self.settings.sentence_pause_seconds, True
             elif self._worker is None:
                 stream.cut(cut)  # no worker: the stretch so far, while the trainee thinks
-        self.judged.append((speech_end, finished or verdict is not False))
+        self.judged.append((speech_end, wait is not None))
         self._judging = (time.monotonic() - t0, asr_s)
-        if not finished and verdict is False:
+        if wait is None:
             return False
         # The verdict holds for the pause heard so far: the audio that came in while judging
         # (transcription, Smart Turn) is fed next, and speech in it cancels the end.
         self._take()
-        heard = self._have / SAMPLE_RATE - speech_end
-        return max(heard, 0.0 if finished else float(verdict))
+        return max(self._have / SAMPLE_RATE - speech_end, wait)
 
     def _since(self, start: int) -> np.ndarray:
         """Captured audio from sample ``start`` on."""
