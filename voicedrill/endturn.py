@@ -4,7 +4,8 @@ Smart Turn (pipecat, BSD-2-Clause) hears whether a speaker has finished a though
 only paused inside one ("I think that... um..."): a Whisper-tiny encoder with a
 classification head, trained on many languages. voicedrill asks it at a short pause
 (``vad.Endpointer``): "complete" ends the reply there, "incomplete" waits for the
-scoring script's long end-of-turn silence.
+scoring script's long end-of-turn silence, unless the words finish a sentence
+(``ends_finished``: then a pause of ``ListenSettings.sentence_pause_seconds`` ends it).
 
 The model file is provisioned from its pinned PyPI wheel (``voicedrill models install
 smart-turn``, see ``models.ASSETS``); pipecat itself is not a dependency. The feature
