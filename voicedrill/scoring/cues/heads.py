@@ -1,18 +1,20 @@
-"""Learned cue heads: small logistic classifiers over sentence-encoder embeddings.
+"""Learned cue heads: a small network over sentence-encoder embeddings.
 
-The phrase rules read words; a head reads meaning. Per language and per text cue, a
-linear (logistic) head scores a reply from features of the reply and of the
-perpetrator's current line: ``[emb(reply), emb(line), emb(reply) * emb(line)]``
-(standardised), so the line can turn the same words into another cue ("Go ahead."
-after "Can I tell you something?" encourages; after "I'll jump!" it dares).
+The phrase rules read words; a head reads meaning. Per language, one shared hidden layer
+(ReLU) with one sigmoid output per text cue (a format-1 file: a linear, logistic head per
+cue) scores a reply from features of the reply and of the perpetrator's current line
+(``FEATURE_SETS``): ``[emb(reply), emb(line), emb(reply) * emb(line)]`` (standardised), so
+the line can turn the same words into another cue ("Go ahead." after "Can I tell you
+something?" encourages; after "I'll jump!" it dares).
 
 How heads and rules combine (chosen by ``scripts/train_heads.py`` on the dev data only,
 never on the blind sets): a head ADDS a cue the rules missed when its probability reaches
-the cue's ``add`` threshold: the lowest probability from which the head alone keeps a
-precision of 0.95 on cross-validation (a cue whose head never does has none). A head
+the cue's ``add`` threshold: where, on the dev files the rules were not tuned on
+(``FRESH`` in the training script), the head's additions to the rules gained most while
+at least 0.6 of them were right (a cue where none does has none). A head
 VETOES a cue the rules found when its probability is below the cue's ``remove``
-threshold, chosen so that vetoes are right at least 90% of the time on the dev files the
-rules were not tuned on (``FRESH`` in the training script; NaN: no veto), and only for
+threshold, chosen so that vetoes are right at least 75% of the time on those fresh files
+(NaN: no veto), and only for
 ``VETO_CUES``: the cues whose rules over-fire on new replies (a "you" sentence read as a
 paraphrase, a disagreement as arguing, a bare "okay" as an encourager). Doctrine keeps every other cue out of reach of a veto: a
 direct suicide question, a threat, a dare, an insult, a concession, blame, a promise...
