@@ -13,7 +13,10 @@ import pytest
 from voicedrill.errors import ScenarioError
 from voicedrill.scoring.cues import TEXT_CUES, detect_cues
 from voicedrill.scoring.cues.heads import (
+    FEATURE_SETS,
+    FORMAT,
     VETO_CUES,
+    Heads,
     HeadsError,
     combine,
     heads_for,
@@ -41,11 +44,13 @@ def test_shipped_weights_load_and_reproduce_the_training_output(lang):
     assert path.stat().st_size < 2 << 20  # small: float16 weights, compressed
     heads = heads_for(lang)
     assert heads is not None and heads.language == lang and heads.cues == TEXT_CUES
-    assert heads.w.shape == (len(TEXT_CUES), 3 * 512)
+    assert heads.mean.shape == (FEATURE_SETS[heads.features],)
+    assert heads.w.shape[0] == len(TEXT_CUES)
     with np.load(path, allow_pickle=False) as z:
+        assert int(z["format"]) in (1, FORMAT)
         replies, lines, expected = list(z["check_reply"]), list(z["check_line"]), z["check_p"]
     assert len(replies) >= 3
-    got = heads.probabilities(reply_features([str(r) for r in replies], [str(x) for x in lines]))
+    got = heads.read([str(r) for r in replies], [str(x) for x in lines])
     assert np.allclose(got, expected, atol=1e-4)
     # at least one cue the training chose to let the heads add
     assert np.isfinite(heads.add).any()
@@ -54,9 +59,7 @@ def test_shipped_weights_load_and_reproduce_the_training_output(lang):
 def test_context_flips_go_ahead_from_encourager_to_dare():
     heads = heads_for("en")
     assert heads is not None
-    p = heads.probabilities(
-        reply_features(["Go ahead."] * 2, ["Can I tell you something?", "I'll jump!"])
-    )
+    p = heads.read(["Go ahead."] * 2, ["Can I tell you something?", "I'll jump!"])
     dare, enc = TEXT_CUES.index("dare"), TEXT_CUES.index("minimal_encourager")
     assert p[1, dare] > 0.5 > p[0, dare]
     assert p[0, enc] > p[1, enc]
@@ -71,7 +74,7 @@ def test_context_flips_davai_in_russian():
     heads = heads_for("ru")
     assert heads is not None
     lines = ["Можно я вам кое-что скажу?", "Я сейчас прыгну!"]
-    p = heads.probabilities(reply_features(["Давай."] * 2, lines))
+    p = heads.read(["Давай."] * 2, lines)
     dare, enc = TEXT_CUES.index("dare"), TEXT_CUES.index("minimal_encourager")
     assert p[1, dare] > 0.5 > p[0, dare] and p[0, enc] > 0.5 > p[1, enc]
     assert "dare" in {c.name for c in _cues("Давай.", lines[1], "ru")}
@@ -88,7 +91,8 @@ def test_a_head_cue_quotes_the_sentence_that_scored_highest():
     cue = {c.name: c for c in _cues(reply, line, rules=rules)}["dare"]
     heads = heads_for("en")
     assert heads is not None
-    p = heads.probabilities(reply_features(sentences, [line] * 2))[:, TEXT_CUES.index("dare")]
+    x = reply_features(sentences, [line] * 2, None, heads.features)  # a span: one sentence
+    p = heads.probabilities(x)[:, TEXT_CUES.index("dare")]
     assert cue.evidence == sentences[int(np.argmax(p))]
     assert cue.kind == "harmful"
 
@@ -185,6 +189,67 @@ def test_a_damaged_weights_file_is_one_clear_error(tmp_path):
     bad.write_bytes(b"not a zip")
     with pytest.raises(HeadsError, match="train them again"):
         load_file(bad)
+
+
+def _tiny(hidden: bool) -> Heads:
+    rng = np.random.default_rng(0)
+    d, n, h = FEATURE_SETS["reply-line"], len(TEXT_CUES), 4
+    nan = np.full(n, np.nan, dtype=np.float32)
+    return Heads(
+        "en",
+        TEXT_CUES,
+        rng.normal(size=(n, h if hidden else d)).astype(np.float32),
+        rng.normal(size=n).astype(np.float32),
+        np.zeros(d, dtype=np.float32),
+        np.ones(d, dtype=np.float32),
+        nan,
+        nan,
+        rng.normal(size=(h, d)).astype(np.float32) if hidden else None,
+        rng.normal(size=h).astype(np.float32) if hidden else None,
+    )
+
+
+def test_a_hidden_layer_file_round_trips_and_computes_relu_then_sigmoid(tmp_path):
+    heads = _tiny(hidden=True)
+    heads.save(tmp_path / "h.npz")
+    back = load_file(tmp_path / "h.npz")
+    assert back.hidden_w is not None and back.hidden_b is not None
+    x = np.random.default_rng(1).normal(size=(3, FEATURE_SETS["reply-line"])).astype(np.float32)
+    hid = np.maximum(x @ back.hidden_w.T + back.hidden_b, 0.0)
+    want = 1.0 / (1.0 + np.exp(-(hid @ back.w.T + back.b)))
+    assert np.allclose(back.probabilities(x), want, atol=1e-5)
+    assert np.allclose(back.probabilities(x), heads.probabilities(x), atol=0.02)  # float16
+
+
+def test_a_format_1_file_still_loads_and_an_unknown_format_is_one_clear_error(tmp_path):
+    old = _tiny(hidden=False)
+    arrays = {k: getattr(old, k) for k in ("w", "b", "mean", "scale", "add", "remove")}
+    np.savez(tmp_path / "v1.npz", format=np.array(1), language="en", cues=TEXT_CUES, **arrays)
+    back = load_file(tmp_path / "v1.npz")
+    assert back.features == "reply-line" and back.hidden_w is None
+    assert np.allclose(back.w, old.w)
+    np.savez(tmp_path / "v9.npz", format=np.array(9), language="en", cues=TEXT_CUES, **arrays)
+    with pytest.raises(HeadsError, match="format 9.*train them again"):
+        load_file(tmp_path / "v9.npz")
+    bad = {**arrays, "w": arrays["w"][:, :10]}
+    np.savez(tmp_path / "bad.npz", format=np.array(1), language="en", cues=TEXT_CUES, **bad)
+    with pytest.raises(HeadsError, match="shapes"):
+        load_file(tmp_path / "bad.npz")
+
+
+def test_sentence_features_read_each_sentence_of_a_reply():
+    from voicedrill.scoring import meaning
+    from voicedrill.scoring.cues.heads import sentence_texts
+
+    reply = "Okay. I hear you. It sounds like you feel nobody is listening to you."
+    parts = sentence_texts("en", reply)
+    assert parts == ["Okay", "I hear you", "It sounds like you feel nobody is listening to you"]
+    line = "Nobody ever listens to me!"
+    x = reply_features([reply], [line], [parts], "sentences")[0]
+    assert x.shape == (FEATURE_SETS["sentences"],)
+    e, ctx = meaning.embed(parts), meaning.embed([line])[0]
+    assert np.allclose(x[3 * 512 : 4 * 512], e.max(axis=0), atol=1e-6)
+    assert x[-1] == pytest.approx(float((e @ ctx).max()), abs=1e-5)
 
 
 def test_without_the_encoder_the_rules_run_alone_after_one_notice(tmp_path):

@@ -1,18 +1,20 @@
-"""Learned cue heads: small logistic classifiers over sentence-encoder embeddings.
+"""Learned cue heads: a small network over sentence-encoder embeddings.
 
-The phrase rules read words; a head reads meaning. Per language and per text cue, a
-linear (logistic) head scores a reply from features of the reply and of the
-perpetrator's current line: ``[emb(reply), emb(line), emb(reply) * emb(line)]``
-(standardised), so the line can turn the same words into another cue ("Go ahead."
-after "Can I tell you something?" encourages; after "I'll jump!" it dares).
+The phrase rules read words; a head reads meaning. Per language, one shared hidden layer
+(ReLU) with one sigmoid output per text cue (a format-1 file: a linear, logistic head per
+cue) scores a reply from features of the reply and of the perpetrator's current line
+(``FEATURE_SETS``): ``[emb(reply), emb(line), emb(reply) * emb(line)]`` (standardised), so
+the line can turn the same words into another cue ("Go ahead." after "Can I tell you
+something?" encourages; after "I'll jump!" it dares).
 
 How heads and rules combine (chosen by ``scripts/train_heads.py`` on the dev data only,
 never on the blind sets): a head ADDS a cue the rules missed when its probability reaches
-the cue's ``add`` threshold: the lowest probability from which the head alone keeps a
-precision of 0.95 on cross-validation (a cue whose head never does has none). A head
+the cue's ``add`` threshold: where, on the dev files the rules were not tuned on
+(``FRESH`` in the training script), the head's additions to the rules gained most while
+at least 0.6 of them were right (a cue where none does has none). A head
 VETOES a cue the rules found when its probability is below the cue's ``remove``
-threshold, chosen so that vetoes are right at least 90% of the time on the dev files the
-rules were not tuned on (``FRESH`` in the training script; NaN: no veto), and only for
+threshold, chosen so that vetoes are right at least 75% of the time on those fresh files
+(NaN: no veto), and only for
 ``VETO_CUES``: the cues whose rules over-fire on new replies (a "you" sentence read as a
 paraphrase, a disagreement as arguing, a bare "okay" as an encourager). Doctrine keeps every other cue out of reach of a veto: a
 direct suicide question, a threat, a dare, an insult, a concession, blame, a promise...
@@ -36,7 +38,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
@@ -49,7 +51,12 @@ from .text import Parsed, Reading
 if TYPE_CHECKING:
     from ..script import MeaningRules
 
-FORMAT = 1
+FORMAT = 2  # 2: feature set named, optional shared hidden layer (1 still loads)
+# The features a heads file reads (name: width): "reply-line" = [emb(reply), emb(line),
+# emb(reply) * emb(line)]; "sentences" adds the element-wise max over the reply's
+# sentences' embeddings (a long reply's one labelling sentence is not diluted), that max
+# times emb(line), cos(reply, line) and the highest cos(sentence, line).
+FEATURE_SETS = {"reply-line": 3 * 512, "sentences": 5 * 512 + 2}
 MAX_CHARS = 2000  # text embedded for one reply or span (a huge reply is read by its start)
 MAX_SPANS = 24  # sentences and clauses scored for evidence
 # Cues no head adds, left to the rules and readers:
@@ -95,8 +102,10 @@ def weights_path(code: str) -> Path:
 
 @dataclass(frozen=True)
 class Heads:
-    """One language's heads: ``w`` (cues x features), ``b``, the feature scaling and the
-    per-cue thresholds (NaN: the head never adds / removes that cue)."""
+    """One language's heads: the feature scaling, an optional shared hidden layer
+    (``hidden_w``: units x features, ReLU; None: one logistic head per cue), the output
+    layer ``w`` (cues x features or units) and ``b``, the feature set (``FEATURE_SETS``)
+    and the per-cue thresholds (NaN: the head never adds / removes that cue)."""
 
     language: str
     cues: tuple[str, ...]
@@ -106,19 +115,30 @@ class Heads:
     scale: np.ndarray
     add: np.ndarray
     remove: np.ndarray
+    hidden_w: np.ndarray | None = None
+    hidden_b: np.ndarray | None = None
+    features: str = "reply-line"
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(cue) per row of ``features`` (rows x cues)."""
         z = (features - self.mean) / self.scale
+        if self.hidden_w is not None and self.hidden_b is not None:
+            z = np.maximum(np.einsum("ij,kj->ik", z, self.hidden_w) + self.hidden_b, 0.0)
         logits = np.einsum("ij,kj->ik", z, self.w) + self.b
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -40.0, 40.0)))
 
+    def read(self, replies: Sequence[str], lines: Sequence[str]) -> np.ndarray:
+        """P(cue) per (reply, line) pair, each reply split into sentences as the detector
+        reads it (``sentence_texts``)."""
+        sentences = [sentence_texts(self.language, r) for r in replies]
+        return self.probabilities(reply_features(replies, lines, sentences, self.features))
+
     def save(self, path: Path) -> None:
-        np.savez_compressed(
-            path,
+        arrays: dict[str, Any] = dict(
             format=np.array(FORMAT),
             language=np.array(self.language),
             cues=np.array(self.cues),
+            features=np.array(self.features),
             w=self.w.astype(np.float16),
             b=self.b.astype(np.float32),
             mean=self.mean.astype(np.float16),
@@ -126,14 +146,26 @@ class Heads:
             add=self.add.astype(np.float32),
             remove=self.remove.astype(np.float32),
         )
+        if self.hidden_w is not None and self.hidden_b is not None:
+            arrays.update(hidden_w=self.hidden_w.astype(np.float16), hidden_b=self.hidden_b)
+        np.savez_compressed(path, **arrays)
 
 
 def load_file(path: Path) -> Heads:
+    """A heads file of format 1 (logistic, reply-line features) or 2 (``FORMAT``)."""
     try:
         with np.load(path, allow_pickle=False) as z:
-            if int(z["format"]) != FORMAT:
-                raise HeadsError(f"{path}: heads format {int(z['format'])}, expected {FORMAT}")
-            return Heads(
+            fmt = int(z["format"])
+            if fmt not in (1, FORMAT):
+                raise HeadsError(
+                    f"{path}: heads format {fmt}, this voicedrill reads 1 and {FORMAT}; "
+                    "train them again: scripts/train_heads.py"
+                )
+            kind = str(z["features"]) if fmt >= 2 else "reply-line"
+            if kind not in FEATURE_SETS:
+                raise HeadsError(f"{path}: unknown feature set {kind!r}; train them again")
+            hidden = "hidden_w" in z.files
+            heads = Heads(
                 str(z["language"]),
                 tuple(str(c) for c in z["cues"]),
                 z["w"].astype(np.float32),
@@ -142,6 +174,9 @@ def load_file(path: Path) -> Heads:
                 z["scale"].astype(np.float32),
                 z["add"].astype(np.float32),
                 z["remove"].astype(np.float32),
+                z["hidden_w"].astype(np.float32) if hidden else None,
+                z["hidden_b"].astype(np.float32) if hidden else None,
+                kind,
             )
     except HeadsError:
         raise
@@ -150,6 +185,12 @@ def load_file(path: Path) -> Heads:
             f"{path}: the cue heads do not load ({type(e).__name__}: {e}); "
             "train them again: scripts/train_heads.py"
         ) from e
+    inputs = heads.hidden_w.shape[0] if heads.hidden_w is not None else heads.mean.shape[0]
+    if heads.w.shape != (len(heads.cues), inputs) or heads.mean.shape != (
+        FEATURE_SETS[heads.features],
+    ):
+        raise HeadsError(f"{path}: the cue heads' shapes do not fit together; train them again")
+    return heads
 
 
 _lock = threading.Lock()
@@ -169,14 +210,47 @@ def _clip(text: str) -> str:
     return " ".join(text.split())[:MAX_CHARS]
 
 
-def reply_features(replies: Sequence[str], lines: Sequence[str]) -> np.ndarray:
-    """Features of (reply, line) pairs: raises EncoderError without the encoder. The
-    training script calls this too, so training and inference read text the same way."""
+def sentence_texts(code: str, reply: str) -> list[str]:
+    """The reply's sentences as the detector reads them (``questions._read``: a reply
+    recognition left unpunctuated is cut where the rules cut it), at most ``MAX_SPANS``."""
+    from ...types import Transcript
+    from .lexicon import lexicon
+    from .questions import _read
+
+    if not reply.strip():
+        return []
+    parsed = _read(lexicon(code), Transcript(_clip(reply), code))
+    toks = parsed.tokens
+    spans = [(s.start, s.end) for s in parsed.sentences if s.end > s.start][:MAX_SPANS]
+    return [parsed.source[toks[a].char_start : toks[b - 1].char_end] for a, b in spans]
+
+
+def reply_features(
+    replies: Sequence[str],
+    lines: Sequence[str],
+    sentences: Sequence[Sequence[str]] | None = None,
+    kind: str = "reply-line",
+) -> np.ndarray:
+    """Features of (reply, line) pairs (``FEATURE_SETS``): raises EncoderError without the
+    encoder. ``sentences``: each reply's sentences (``sentence_texts``; None: each reply is
+    one sentence). The training script calls this too, so both read text the same way."""
     from .. import meaning
 
     vecs = meaning.embed([_clip(t) for t in replies])
     ctx = meaning.embed([_clip(t) for t in lines])
-    return np.concatenate([vecs, ctx, vecs * ctx], axis=1).astype(np.float32)
+    parts = [vecs, ctx, vecs * ctx]
+    if kind == "sentences":
+        given = sentences if sentences is not None else [[] for _ in replies]
+        split = [list(s) or [r] for s, r in zip(given, replies, strict=True)]
+        flat = meaning.embed([_clip(t) for s in split for t in s])
+        owner = np.repeat(np.arange(len(split)), [len(s) for s in split])
+        top = np.full(vecs.shape, -1.0, dtype=np.float32)
+        np.maximum.at(top, owner, flat)
+        near = np.full(len(split), -1.0, dtype=np.float32)
+        np.maximum.at(near, owner, np.einsum("ij,ij->i", flat, ctx[owner]))
+        cos = np.einsum("ij,ij->i", vecs, ctx)
+        parts += [top, top * ctx, cos[:, None], near[:, None]]
+    return np.concatenate(parts, axis=1).astype(np.float32)
 
 
 def thresholds(heads: Heads, overrides: Mapping[str, float]) -> np.ndarray:
@@ -266,7 +340,11 @@ def apply_heads(
     if heads is None or not parsed.tokens:
         return first
     try:
-        probs = heads.probabilities(reply_features([parsed.source], [context.line]))[0]
+        toks = parsed.tokens
+        own = [(s.start, s.end) for s in parsed.sentences if s.end > s.start][:MAX_SPANS]
+        sentences = [parsed.source[toks[a].char_start : toks[b - 1].char_end] for a, b in own]
+        x = reply_features([parsed.source], [context.line], [sentences], heads.features)
+        probs = heads.probabilities(x)[0]
         add = thresholds(heads, dict(rules.head_thresholds) if rules is not None else {})
         veto = veto_thresholds(
             heads,
@@ -277,9 +355,9 @@ def apply_heads(
         out = {c: r for c, r in first.items() if c not in removed}
         if added:
             spans = _spans(parsed)
-            toks = parsed.tokens
             texts = [parsed.source[toks[a].char_start : toks[b - 1].char_end] for a, b in spans]
-            span_p = heads.probabilities(reply_features(texts, [context.line] * len(texts)))
+            x = reply_features(texts, [context.line] * len(texts), None, heads.features)
+            span_p = heads.probabilities(x)
             for c in added:
                 best = int(np.argmax(span_p[:, heads.cues.index(c)]))
                 a, b = spans[best]
@@ -293,6 +371,7 @@ def apply_heads(
 
 
 __all__ = [
+    "FEATURE_SETS",
     "Heads",
     "HeadsError",
     "VETO_CUES",
@@ -301,6 +380,7 @@ __all__ = [
     "heads_for",
     "load_file",
     "reply_features",
+    "sentence_texts",
     "veto_thresholds",
     "weights_path",
 ]
