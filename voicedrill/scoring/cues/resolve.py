@@ -22,6 +22,7 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
         "insult",
         "conceding",
         "blaming",
+        "threat",  # "Touch her and you're dead": the order is the threat's condition
     )
     + _ECHO,
     "calm_down": _ECHO,
@@ -60,7 +61,10 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
         "suicide_question",
         "blaming",
         "dare",
-    ),  # a direct suicide question is the point, not a yes/no
+    )  # a direct suicide question is the point, not a yes/no
+    # a question that threatens, belittles or degrades ("You touch him and you're dead,
+    # got it?", "Over a few hundred bucks?") asks nothing either
+    + ("threat", "minimizing", "insult"),
     "open_question": ("why_question", "arguing", "blaming", "dare", "suicide_question", "insult")
     + _ECHO,
     "deferring": (
