@@ -22,7 +22,6 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
         "insult",
         "conceding",
         "blaming",
-        "threat",  # "Touch her and you're dead": the order is the threat's condition
     )
     + _ECHO,
     "calm_down": _ECHO,
