@@ -100,6 +100,13 @@ SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {
 }
 
 
+# Settled last, after SUPPRESSED_BY (these suppressors give way to a mirror, which a
+# paraphrase suppresses: a cycle there): a clause that threatens, blames, dares or
+# promises does not restate what he said ("You shoot and the sniper takes you down").
+SUPPRESSED_LATE: dict[str, tuple[str, ...]] = {
+    "paraphrase": ("threat", "dare", "insult", "blaming", "minimizing", "commanding")
+    + ("promise", "conceding"),
+}
 # ... and these only when the suppressed reading lies in a question: "Are you crazy?"
 # judges (blaming), while a label stated as a fact ("You're a terrorist holding innocent
 # people") degrades him as well as blames him (insult and blaming).
@@ -145,6 +152,10 @@ def _resolve(
         )
         if asked and name in by_cue and in_question is not None:
             by_cue[name] = [r for r in by_cue[name] if not (asked.hit(r) and in_question(r))]
+    for name, others in SUPPRESSED_LATE.items():
+        late = _Spans(o for other in others for o in by_cue.get(other, []))
+        if late and name in by_cue:
+            by_cue[name] = [r for r in by_cue[name] if not late.hit(r)]
     for name, others in SUPPRESSED_IN_REPLY.items():
         if name in by_cue and any(by_cue.get(o) for o in others):
             del by_cue[name]
