@@ -127,6 +127,7 @@ class Turn:
     decodes: int = 0  # Whisper windows transcribed for the reply (new pipeline)
     late: int = 0  # of which started after the turn was judged over
     overflows: int = 0  # input overflows while listening
+    by_words: bool = False  # the words ended a turn Smart Turn heard as unfinished
 
 
 @dataclass
@@ -166,7 +167,8 @@ class _Trainee:
                                    transcribed=heard.transcribed,
                                    judging=heard.judging if heard.reason == "complete" else 0.0,
                                    judge_asr=heard.judge_asr if heard.reason == "complete" else 0.0,
-                                   decodes=heard.decodes, late=heard.late, overflows=heard.overflows))
+                                   decodes=heard.decodes, late=heard.late, overflows=heard.overflows,
+                                   by_words=heard.by_words))
         return reply
 
 
@@ -386,8 +388,13 @@ def bench_speed(report) -> None:
         cut = sum(1 for t in hes if t.heard_end is None or t.heard_end < t.true_end - 0.25)
         report(f"premature cut-offs, hesitation replies, {name}", 100 * cut / max(1, len(hes)), "%",
                f"{cut}/{len(hes)}")
+        cut_all = sum(1 for t in run.turns if t.heard_end is None or t.heard_end < t.true_end - 0.25)
+        report(f"replies ended before their last word, all replies, {name}",
+               100 * cut_all / max(1, len(run.turns)), "%", f"{cut_all}/{len(run.turns)} (between sentences too)")
         early = sum(1 for t in run.turns if t.reason == "complete")
-        report(f"replies ended at a short pause, {name}", 100 * early / max(1, len(run.turns)), "%")
+        words = sum(1 for t in run.turns if t.by_words)
+        report(f"replies ended at a short pause, {name}", 100 * early / max(1, len(run.turns)), "%",
+               f"{words} of them by the words where Smart Turn heard an unfinished voice")
         _breakdown(report, name, [t for t in run.turns if t.next_line_at is not None])
         report(f"input overflows while listening, {name}", sum(t.overflows for t in run.turns), "",
                f"{len(run.turns)} replies")

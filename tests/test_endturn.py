@@ -29,11 +29,11 @@ def silence(seconds: float) -> np.ndarray:
 
 
 class FileMicrophone:
-    """A recording played into the listener in 20 ms blocks, as fast as they are read,
+    """A recording played into the listener in 20 ms blocks (``block``), as fast as they are read,
     then silence for ever. Sample i is "picked up" at i / 16000 s."""
 
-    def __init__(self, audio: np.ndarray):
-        self.audio = np.asarray(audio, dtype=np.float32)
+    def __init__(self, audio: np.ndarray, block: int = 320):
+        self.audio, self.block = np.asarray(audio, dtype=np.float32), block
         self.device = SimpleNamespace(name="recording")
         self.overflows, self.level_db, self.pos = 0, -60.0, 0
 
@@ -48,9 +48,9 @@ class FileMicrophone:
     def disarm(self) -> None: ...
 
     def read(self, timeout: float = 0.05) -> np.ndarray:
-        block = self.audio[self.pos: self.pos + 320]
-        block = np.concatenate([block, np.zeros(320 - len(block), np.float32)])
-        self.pos += 320
+        block = self.audio[self.pos: self.pos + self.block]
+        block = np.concatenate([block, np.zeros(self.block - len(block), np.float32)])
+        self.pos += self.block
         return block
 
     def time_at(self, index: float) -> float:
@@ -219,3 +219,71 @@ def test_a_missing_or_broken_model_file_names_the_fix(tmp_path, monkeypatch):
     (folder / endturn.TURN_MODEL_FILE).write_bytes(b"not an onnx model")
     with pytest.raises(AsrError, match="Reinstall it: voicedrill models install smart-turn"):
         endturn.load_turn_model()
+
+
+def heard(*words: tuple[str, float]) -> "Transcript":
+    from voicedrill.types import Transcript, Word
+
+    return Transcript(" ".join(w for w, _ in words), "en",
+                      tuple(Word(w, i, i + 0.3, p) for i, (w, p) in enumerate(words)))
+
+
+def test_the_words_alone_finish_a_thought_only_when_whisper_is_sure_of_a_sentence_end():
+    assert endturn.ends_finished(heard(("What", 0.99), ("do", 0.98), ("you", 0.99), ("need?", 0.95)), "en")
+    assert endturn.ends_finished(heard(("Take", 0.99), ("your", 0.98), ("time.", 0.97)), "en")
+    # a trailing-off voice, an unsure last word, no sentence mark: not finished
+    assert not endturn.ends_finished(heard(("Take", 0.99), ("your", 0.98), ("time...", 0.97)), "en")
+    assert not endturn.ends_finished(heard(("Take", 0.99), ("your", 0.98), ("time.", 0.78)), "en")
+    assert not endturn.ends_finished(heard(("Take", 0.99), ("your", 0.98), ("time", 0.97)), "en")
+    # a hanging word or phrase at the end: "If you come out now, I think ... that the judge ..."
+    assert not endturn.ends_finished(heard(("If", 0.99), ("you", 0.99), ("come", 0.98), ("out,", 0.97),
+                                           ("I", 0.99), ("think.", 0.97)), "en")
+    assert not endturn.ends_finished(heard(("Let", 0.99), ("me", 0.98), ("just.", 0.97)), "en")
+    assert endturn.ends_hanging("Если выйдешь сейчас, мне кажется.", "ru")
+    assert not endturn.ends_hanging("Мне кажется, ты устал.", "ru")
+
+
+def test_a_finished_sentence_in_a_flat_voice_ends_the_turn_at_the_short_pause(turn_model):
+    """Smart Turn hears espeak-ng's flat voice as unfinished here; the words (a question,
+    a sure last word) end the turn at the short pause all the same."""
+    said = speak("You have every right to be upset about what they did to you.", voice="en-gb")
+    audio = np.concatenate([silence(0.6), said, silence(4.0)])
+    from voicedrill.vad import speech_spans
+
+    end = int((speech_spans(said, threshold_db=-45)[-1].end + 0.3) * SR)
+    assert not turn_model.complete(np.concatenate([silence(0.6), said[:end]]))  # the voice: unfinished
+    listener, reply = listen(audio, turn_model)
+    assert listener.last.reason == "complete"
+    assert listener.judged == [(pytest.approx(reply.end, abs=0.05), True)]
+    assert listener.last.by_words
+    assert asr.normalize(listener.last_transcript.text).endswith("what they did to you")
+
+
+def test_speech_that_came_in_while_the_pause_was_judged_cancels_the_end():
+    """The judge says "finished" at a 0.3 s pause, but the trainee spoke on in the audio that
+    arrived meanwhile (here: read in 0.5 s blocks): the reply goes on. The turn model hears
+    every pause as an end: the test is about the listener, not the model."""
+    from voicedrill.vad import speech_spans
+
+    class EveryPause:
+        def complete(self, audio) -> bool:
+            return True
+
+    parts = []
+    for text in ("I hear you.", "Tell me what happened."):
+        said = speak(text)
+        spans = speech_spans(said, threshold_db=-45)
+        parts.append(said[int(spans[0].start * SR): int(spans[-1].end * SR)])
+    audio = np.concatenate([silence(0.6), parts[0], silence(0.45), parts[1], silence(3.0)])
+    listener = LiveListener(settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0),
+                            key_pressed=lambda: False, microphone=FileMicrophone(audio, block=SR // 2),
+                            turn_model=EveryPause())
+    listener.prepare(None, 0)
+    reply = listener.reply(0.0)
+    listener.close()
+    assert listener.judged[0][1] is True  # the pause after "I hear you." was judged an end ...
+    second_starts = 0.6 + (len(parts[0]) / SR) + 0.45
+    assert reply.end > second_starts + 0.5  # ... but he spoke on: the reply holds both sentences
+    # and the audio taken in while judging was heard too (the reply's times stay true)
+    assert abs(reply.end - (second_starts + len(parts[1]) / SR)) < 0.15, reply.end
+    assert listener.last.reason == "complete" and len(listener.judged) == 2, (listener.judged, reply.end)

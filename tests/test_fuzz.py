@@ -74,18 +74,25 @@ def _is_clear(e: VoicedrillError, name: str) -> None:
     assert name in text or "scenario" in text or "script" in text, text[:500]
 
 
+def _parsed_or_clear(text: str) -> Scenario | None:
+    """The scenario ``text`` parses to, or None when it is refused with a clear error."""
+    try:
+        s = parse_scenario(text, "fuzz.yaml")
+    except VoicedrillError as e:
+        _is_clear(e, "fuzz.yaml")
+        return None
+    assert isinstance(s, Scenario)
+    return s
+
+
 # --- scenario YAML -----------------------------------------------------------------------------
 
 @FAST
 @given(st.one_of(yaml_text, _mutations(MINIMAL)))
 def test_fuzz_scenario_text(text):
-    try:
-        s = parse_scenario(text, "fuzz.yaml")
-    except VoicedrillError as e:
-        _is_clear(e, "fuzz.yaml")
-        return
-    assert isinstance(s, Scenario)
-    assert 0 <= s.perpetrator.start_agitation <= 1 and math.isfinite(s.perpetrator.start_agitation)
+    s = _parsed_or_clear(text)
+    if s is not None:
+        assert 0 <= s.perpetrator.start_agitation <= 1 and math.isfinite(s.perpetrator.start_agitation)
 
 
 @FAST
@@ -95,12 +102,7 @@ def test_fuzz_scenario_structure(doc):
     base = yaml.safe_load(MINIMAL)
     base.update(doc)
     text = yaml.safe_dump(base, allow_unicode=True)
-    try:
-        s = parse_scenario(text, "fuzz.yaml")
-    except VoicedrillError as e:
-        _is_clear(e, "fuzz.yaml")
-        return
-    assert isinstance(s, Scenario)
+    _parsed_or_clear(text)
 
 
 @FEW

@@ -164,18 +164,28 @@ def test_silent_trainee_times_out_and_the_drill_goes_on(audio_rig, speaker):
     assert not second.silent and abs(second.latency - truth) < TOLERANCE
 
 
-def test_a_one_second_pause_does_not_end_the_reply(audio_rig, speaker, transcribe):
-    first = speak("I understand that you are angry.", voice="en-us", rate=150)
-    second = speak("Tell me what happened to your car.", voice="en-us", rate=150)
-    reply_audio = np.concatenate([first, np.zeros(SR, dtype=np.float32), second])
-    listener = listener_with(end_of_turn_silence=1.5)
+def paused_reply(first: str, second: str) -> np.ndarray:
+    """Two parts of a reply with one second of silence between them."""
+    parts = [speak(text, voice="en-us", rate=150) for text in (first, second)]
+    return np.concatenate([parts[0], np.zeros(SR, dtype=np.float32), parts[1]])
+
+
+def reply_to_the_line(listener: LiveListener, speaker, rig, reply_audio: np.ndarray):
+    """One turn on the rig: LINE plays, then ``reply_audio`` goes into the microphone 0.8 s
+    after its end. Returns the reply and the reply audio's speech spans (the truth)."""
     with listener:
         listener.prepare(LINE, 0)
         line_end = speaker.play(perpetrator(LINE), stop=listener.heard_speech)
-        played = audio_rig.play_into_mic(reply_audio, at=line_end + 0.8)
+        played = rig.play_into_mic(reply_audio, at=line_end + 0.8)
         reply = listener.reply(line_end)
         played.wait()
-    spans = speech_spans(reply_audio, threshold_db=-45)
+    return reply, speech_spans(reply_audio, threshold_db=-45)
+
+
+def test_a_one_second_pause_does_not_end_the_reply(audio_rig, speaker, transcribe):
+    reply_audio = paused_reply("I understand that you are angry.", "Tell me what happened to your car.")
+    listener = listener_with(end_of_turn_silence=1.5)
+    reply, spans = reply_to_the_line(listener, speaker, audio_rig, reply_audio)
     assert spans[-1].start - spans[0].end > 0.9  # there really is a pause of about 1 s (and more)
     assert listener.last.reason == "silence"
     assert abs((reply.end - reply.onset) - (spans[-1].end - spans[0].start)) < 0.25
@@ -188,19 +198,11 @@ def test_a_reply_is_transcribed_while_spoken_and_capture_keeps_every_sample(audi
     transcript holds the words after the pause."""
     from voicedrill import asr, endturn
 
-    first = speak("I hear you, and", voice="en-us", rate=150)
-    second = speak("I want to help you get out of there safely.", voice="en-us", rate=150)
-    reply_audio = np.concatenate([first, np.zeros(SR, dtype=np.float32), second])
+    reply_audio = paused_reply("I hear you, and", "I want to help you get out of there safely.")
     listener = LiveListener(MIC_DEVICE, settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=8.0),
                             key_pressed=lambda: False, turn_model=endturn.load_turn_model())
     listener.attach(asr.Transcriber(tiny_en_model(), "en"))
-    with listener:
-        listener.prepare(LINE, 0)
-        line_end = speaker.play(perpetrator(LINE), stop=listener.heard_speech)
-        played = audio_rig.play_into_mic(reply_audio, at=line_end + 0.8)
-        reply = listener.reply(line_end)
-        played.wait()
-    spans = speech_spans(reply_audio, threshold_db=-45)
+    reply, spans = reply_to_the_line(listener, speaker, audio_rig, reply_audio)
     assert listener.last.overflows == 0
     assert abs((reply.end - reply.onset) - (spans[-1].end - spans[0].start)) < 0.25  # not cut at "and"
     assert listener.judged and listener.judged[0][1] is False

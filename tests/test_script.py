@@ -32,6 +32,15 @@ def _write(tmp_path, text: str, name: str = "course.yaml"):
     return path
 
 
+def _refused_with(tmp_path, text: str, *expected: str) -> None:
+    """Loading ``text`` as a scoring script is refused, its problems naming each of ``expected``."""
+    with pytest.raises(ScenarioError) as err:
+        load_script(_write(tmp_path, text))
+    problems = "\n".join(err.value.problems)
+    missing = [e for e in expected if e not in problems]
+    assert not missing, f"{missing} not in:\n{problems}"
+
+
 def test_the_shipped_default_validates():
     script = load_script()
     assert isinstance(script, ScoringScript)
@@ -126,12 +135,13 @@ def test_wrong_types_are_rejected_all_at_once(tmp_path):
 
 def test_values_out_of_range_and_unknown_cues(tmp_path):
     text = "cues:\n  forbidden: [threat, calmdown]\n  forbidden_cap: 150\nagitation:\n  silence: 3\n"
-    with pytest.raises(ScenarioError) as err:
-        load_script(_write(tmp_path, text))
-    text = "\n".join(err.value.problems)
-    assert "unknown cue 'calmdown' (did you mean 'calm_down'?)" in text
-    assert "cues.forbidden_cap = 150 is out of range (use a value in 0..100 turn points)" in text
-    assert "agitation.silence = 3 is out of range" in text
+    _refused_with(
+        tmp_path,
+        text,
+        "unknown cue 'calmdown' (did you mean 'calm_down'?)",
+        "cues.forbidden_cap = 150 is out of range (use a value in 0..100 turn points)",
+        "agitation.silence = 3 is out of range",
+    )
 
 
 def test_rules_across_keys(tmp_path):
@@ -141,13 +151,14 @@ def test_rules_across_keys(tmp_path):
         "calm:\n  pitch_shift_st: {ok: 5, worst: 2, weight: 1}\n"
         "listening:\n  no_reply_timeout: 1\n"
     )
-    with pytest.raises(ScenarioError) as err:
-        load_script(_write(tmp_path, text))
-    text = "\n".join(err.value.problems)
-    assert "low (4) is above high (2)" in text
-    assert "min_seconds must be below max_seconds" in text
-    assert "ok (5) must be below worst (2)" in text
-    assert "no_reply_timeout must be longer than end_of_turn_silence" in text
+    _refused_with(
+        tmp_path,
+        text,
+        "low (4) is above high (2)",
+        "min_seconds must be below max_seconds",
+        "ok (5) must be below worst (2)",
+        "no_reply_timeout must be longer than end_of_turn_silence",
+    )
 
 
 def test_a_partial_script_keeps_the_default_for_the_rest(tmp_path):
@@ -193,13 +204,14 @@ def test_extra_phrases_must_name_text_cues_and_known_languages(tmp_path):
         "    de: {}\n"
         "    en:\n      effective_pause: ['...']\n      mirror: [1, '']\n"
     )
-    with pytest.raises(ScenarioError) as err:
-        load_script(_write(tmp_path, text))
-    text = "\n".join(err.value.problems)
-    assert "unknown key 'de' in cues.extra_phrases" in text
-    assert "unknown key 'effective_pause' in cues.extra_phrases.en" in text
-    assert "cues.extra_phrases.en.mirror[0] must be text" in text
-    assert "empty phrase" in text
+    _refused_with(
+        tmp_path,
+        text,
+        "unknown key 'de' in cues.extra_phrases",
+        "unknown key 'effective_pause' in cues.extra_phrases.en",
+        "cues.extra_phrases.en.mirror[0] must be text",
+        "empty phrase",
+    )
 
 
 def test_broken_yaml_missing_file_and_code_tags(tmp_path):

@@ -54,9 +54,23 @@ def audio_of(a: int, b: int) -> np.ndarray:
     return np.zeros(b - a, dtype=np.float32)
 
 
+def counted(worker: Worker | None, whole_seconds: float = 0.0, gate: threading.Event | None = None):
+    """A ReplyStream on a Counting transcriber: (the transcriber, the stream)."""
+    count = Counting(gate)
+    return count, ReplyStream(count, audio_of, "en", whole_seconds=whole_seconds, worker=worker)
+
+
+def spoke_on_after_a_tail(stream: ReplyStream, pause_at: int, spoke_to: int) -> None:
+    """Speech stops at ``pause_at``, its tail goes ahead 0.1 s into the pause and is decoded,
+    then speech goes on to ``spoke_to``."""
+    stream.speech_end = pause_at
+    stream.ahead(pause_at + SR // 10)
+    stream.wait()
+    stream.speech_end = spoke_to
+
+
 def test_the_tail_started_at_the_speech_end_is_the_final_transcript(worker):
-    count = Counting()
-    stream = ReplyStream(count, audio_of, "en", whole_seconds=0.0, worker=worker)
+    count, stream = counted(worker)
     stream.speech_end = 3 * SR
     assert stream.ahead(3 * SR + SR // 10)  # 0.1 s into the pause
     assert not stream.ahead(3 * SR + SR // 5)  # the same speech: nothing new to hear
@@ -68,12 +82,8 @@ def test_the_tail_started_at_the_speech_end_is_the_final_transcript(worker):
 
 
 def test_speech_after_the_tail_makes_it_a_stretch_and_only_the_new_tail_is_decoded(worker):
-    count = Counting()
-    stream = ReplyStream(count, audio_of, "en", whole_seconds=0.0, worker=worker)
-    stream.speech_end = 2 * SR
-    stream.ahead(2 * SR + SR // 10)
-    stream.wait()
-    stream.speech_end = 5 * SR  # he spoke on
+    _, stream = counted(worker)
+    spoke_on_after_a_tail(stream, 2 * SR, 5 * SR)
     stream.settle()
     assert stream.parts == [(0, 2 * SR + SR // 10, stream.parts[0][2])] and stream.reused == 1
     final = stream.final(5 * SR + int(0.3 * SR), quiet_from=5 * SR)
@@ -82,12 +92,8 @@ def test_speech_after_the_tail_makes_it_a_stretch_and_only_the_new_tail_is_decod
 
 
 def test_a_tail_too_short_for_a_stretch_is_dropped_when_speech_resumes(worker):
-    count = Counting()
-    stream = ReplyStream(count, audio_of, "en", whole_seconds=0.0, worker=worker)
-    stream.speech_end = SR // 2  # "Um"
-    stream.ahead(SR // 2 + SR // 10)
-    stream.wait()
-    stream.speech_end = 4 * SR
+    _, stream = counted(worker)
+    spoke_on_after_a_tail(stream, SR // 2, 4 * SR)  # "Um", then the reply
     stream.settle()
     assert stream.parts == [] and stream.dropped == 1
     assert stream.final(4 * SR, quiet_from=4 * SR).text == f"{4 * SR} samples"  # one stretch
@@ -95,8 +101,7 @@ def test_a_tail_too_short_for_a_stretch_is_dropped_when_speech_resumes(worker):
 
 def test_a_busy_worker_is_not_given_a_second_tail_and_decodes_never_overlap(worker):
     gate = threading.Event()
-    count = Counting(gate)
-    stream = ReplyStream(count, audio_of, "en", whole_seconds=0.0, worker=worker)
+    count, stream = counted(worker, gate=gate)
     stream.speech_end = 2 * SR
     assert stream.ahead(2 * SR + SR // 10)
     stream.speech_end = 4 * SR
@@ -110,8 +115,7 @@ def test_a_busy_worker_is_not_given_a_second_tail_and_decodes_never_overlap(work
 
 def test_speech_up_to_the_end_is_transcribed_to_the_end(worker):
     """Enter while he speaks: no tail reaches the end of speech, the rest is decoded now."""
-    count = Counting()
-    stream = ReplyStream(count, audio_of, "en", whole_seconds=0.0, worker=worker)
+    _, stream = counted(worker)
     stream.speech_end = 2 * SR
     stream.ahead(2 * SR + SR // 10)
     stream.speech_end = 3 * SR
@@ -120,8 +124,7 @@ def test_speech_up_to_the_end_is_transcribed_to_the_end(worker):
 
 
 def test_without_a_worker_the_stream_decodes_on_the_callers_thread():
-    count = Counting()
-    stream = ReplyStream(count, audio_of, "en", whole_seconds=0.0)
+    count, stream = counted(None)
     stream.speech_end = 2 * SR
     assert not stream.ahead(2 * SR + SR // 10)  # nothing ahead without a worker
     stream.cut(2 * SR + SR // 10)
@@ -141,8 +144,7 @@ def test_a_failed_decode_in_the_worker_fails_on_the_callers_thread(worker):
 
 
 def test_a_tail_longer_than_a_window_is_not_sent_ahead(worker):
-    count = Counting()
-    stream = ReplyStream(count, audio_of, "en", whole_seconds=0.0, worker=worker)
+    _, stream = counted(worker)
     stream.speech_end = 29 * SR
     assert not stream.ahead(29 * SR + SR // 10) and stream.decodes == 0
 
@@ -150,12 +152,8 @@ def test_a_tail_longer_than_a_window_is_not_sent_ahead(worker):
 def test_a_reply_within_whole_seconds_is_heard_whole_from_its_start(worker):
     """Tails of a short reply are not kept as stretches: each pause sends the whole reply so
     far, and the last one is the final transcript (no decode after the turn ends)."""
-    count = Counting()
-    stream = ReplyStream(count, audio_of, "en", whole_seconds=15.0, worker=worker)
-    stream.speech_end = 2 * SR
-    stream.ahead(2 * SR + SR // 10)
-    stream.wait()
-    stream.speech_end = 5 * SR  # he spoke on
+    _, stream = counted(worker, whole_seconds=15.0)
+    spoke_on_after_a_tail(stream, 2 * SR, 5 * SR)
     assert stream.ahead(5 * SR + SR // 10) and stream.parts == [] and stream.dropped == 1
     stream.wait()
     final = stream.final(5 * SR + int(0.3 * SR), quiet_from=5 * SR)

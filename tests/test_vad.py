@@ -172,6 +172,25 @@ def test_a_one_second_pause_does_not_end_the_turn(reply_parts, method):
     assert short.reason == "silence" and abs(short.end - (0.8 + len(first) / SR)) < 0.25
 
 
+def test_a_judge_that_names_a_pause_ends_the_turn_only_after_that_pause(reply_parts):
+    """The judge's number of seconds (the words finished a sentence the voice left open):
+    the reply ends once the pause lasts that long, not at the short pause; speech that
+    resumes before then cancels it."""
+    first, second = reply_parts
+    asked: list[float] = []
+
+    def judge(onset: float, speech_end: float) -> float:
+        asked.append(speech_end)
+        return 0.7
+
+    audio = np.concatenate([silence(0.8), first, silence(0.5), second, silence(2.5)])
+    ep = run(Endpointer(ListenSettings(end_of_turn_silence=1.5), judge=judge), audio)
+    end_of_second = 0.8 + (len(first) + len(second)) / SR + 0.5
+    assert len(asked) == 2  # at the 0.5 s pause (speech resumed: no end) and after the reply
+    assert ep.reason == "complete" and abs(ep.end - end_of_second) < 0.25
+    assert 0.7 <= ep.position - ep.end < 0.8  # decided at the named pause, not the long silence
+
+
 def test_onset_in_noise_and_chunk_size_does_not_matter(reply_parts):
     audio = noisy(np.concatenate([silence(2.0), reply_parts[0], silence(2.0)]), snr_db=5)
     results = []

@@ -4,7 +4,8 @@ Smart Turn (pipecat, BSD-2-Clause) hears whether a speaker has finished a though
 only paused inside one ("I think that... um..."): a Whisper-tiny encoder with a
 classification head, trained on many languages. voicedrill asks it at a short pause
 (``vad.Endpointer``): "complete" ends the reply there, "incomplete" waits for the
-scoring script's long end-of-turn silence.
+scoring script's long end-of-turn silence, unless the words finish a sentence
+(``ends_finished``: then a pause of ``ListenSettings.sentence_pause_seconds`` ends it).
 
 The model file is provisioned from its pinned PyPI wheel (``voicedrill models install
 smart-turn``, see ``models.ASSETS``); pipecat itself is not a dependency. The feature
@@ -146,28 +147,39 @@ def load_turn_model(path: str | os.PathLike | None = None, *, threads: int = 1) 
     return TurnModel(model_path, session, threading.Lock())
 
 
+@dataclass(frozen=True)
+class Hanging:
+    """A language's words and phrases a finished thought does not end on."""
+
+    words: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...]  # each split into words, lower-case
+
+
 @lru_cache(maxsize=None)
-def hanging_words(language: str) -> frozenset[str]:
-    """Words a finished thought does not end on (``lang/<code>/turn.yaml``)."""
+def hanging(language: str) -> Hanging:
+    """``lang/<code>/turn.yaml``: ``hanging_words`` and ``hanging_phrases``."""
     from . import lang
     from .errors import ScenarioError
 
     data = lang.load(language, "turn")
-    words = data.get("hanging_words")
-    unknown = sorted(set(data) - {"hanging_words"})
-    if (
-        unknown
-        or not isinstance(words, list)
-        or not all(isinstance(w, str) and w.strip() for w in words)
+    lists = {key: data.get(key) for key in ("hanging_words", "hanging_phrases")}
+    unknown = sorted(set(data) - set(lists))
+    if unknown or not all(
+        isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v)
+        for v in lists.values()
     ):
         raise ScenarioError(
-            f"{lang.LANG_DIR / language / 'turn.yaml'}: expected only 'hanging_words', "
-            "a list of non-empty strings."
+            f"{lang.LANG_DIR / language / 'turn.yaml'}: expected only 'hanging_words' and "
+            "'hanging_phrases', each a list of non-empty strings."
         )
-    return frozenset(w.strip().lower() for w in words)
+    words = frozenset(w.strip().lower() for w in lists["hanging_words"] or ())
+    phrases = tuple(tuple(p.lower().split()) for p in lists["hanging_phrases"] or ())
+    return Hanging(words, phrases)
 
 
 UNSURE_LAST_WORD = 0.5  # Whisper's probability of the last word below which it cannot tell
+SURE_LAST_WORD = 0.9  # ... and above which the words alone may end a turn (``ends_finished``)
+FINAL_MARKS = (".", "?", "!")  # a sentence's end in Whisper's text; "..." is not one
 
 
 def ends_open(transcript: Transcript, language: str) -> bool:
@@ -182,9 +194,28 @@ def ends_open(transcript: Transcript, language: str) -> bool:
     return ends_hanging(transcript.text, language) or last < UNSURE_LAST_WORD
 
 
+def ends_finished(transcript: Transcript, language: str) -> bool:
+    """Do the words alone say the thought is finished, whatever the voice sounded like?
+    Not open (``ends_open``), a sentence mark at the end (not "...", which Whisper writes
+    for a trailing-off voice) and a last word Whisper is sure of (``SURE_LAST_WORD``).
+
+    Smart Turn hears prosody, and a flat voice (espeak-ng, a tired or monotone trainee)
+    sounds unfinished to it at every pause: 53-67% of finished espeak-ng replies
+    (scripts/bench_live.py). The words are ready at the pause (transcribed ahead), so
+    they can end such a turn at the short pause instead of the long silence."""
+    text = transcript.text.rstrip()
+    if ends_open(transcript, language) or text.endswith(("...", "\u2026")):
+        return False
+    return text.endswith(FINAL_MARKS) and transcript.words[-1].probability >= SURE_LAST_WORD
+
+
 def ends_hanging(text: str, language: str) -> bool:
-    """Do the words so far stop on a word that leaves the thought open ("I think that")?"""
+    """Do the words so far stop on a word or phrase that leaves the thought open ("I think
+    that", "If you come out, I think")?"""
     from .asr import normalize
 
-    words = normalize(text).split()
-    return bool(words) and words[-1] in hanging_words(language)
+    words = tuple(normalize(text).split())
+    if not words:
+        return False
+    rules = hanging(language)
+    return words[-1] in rules.words or any(words[-len(p) :] == p for p in rules.phrases)

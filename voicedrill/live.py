@@ -10,8 +10,10 @@ on and the reply is marked interrupted), then waits for the reply's end (``reply
 
 With an end-of-turn model (``endturn.TurnModel``) a short pause (``pause_seconds``) is
 judged: Smart Turn hears whether the thought is finished, and the words so far must not
-stop on a hanging word ("and", "um", "that"); then the reply ends there ("complete"),
-else the long silence is waited out. With a transcriber attached (``attach``, done by
+stop on a hanging word ("and", "um", "that"); then the reply ends there ("complete").
+When Smart Turn hears an unfinished voice, a finished sentence in the words (a sentence
+mark, a sure last word: ``endturn.ends_finished``) still ends it; else the long silence is
+waited out. With a transcriber attached (``attach``, done by
 the drill loop) the reply is transcribed while the trainee speaks, on a worker thread
 (``stretches.Worker``): as soon as speech stops (``AHEAD``) the reply so far goes to the
 worker, in parallel with the end-of-turn wait and Smart Turn; when the turn ends with no
@@ -84,6 +86,7 @@ class Heard:
     decodes: int = 0  # Whisper windows transcribed for this reply
     late: int = 0  # of which started after the turn was judged over (0: the final transcript
     # is the one the worker started when speech stopped)
+    by_words: bool = False  # the words ended a turn Smart Turn heard as unfinished
 
 
 class _StdinEnter:
@@ -229,6 +232,7 @@ class LiveListener:
         self._stream, self.last_transcript, self.judged = None, None, []
         self._judging = (0.0, 0.0)  # the last pause: (seconds judging, of which transcribing)
         self._late = 0  # decodes the final transcript needed after the decision
+        self._by_words = False  # the last pause: the words, not the voice, ended the turn
         self._parts, self._starts, self._have, self._fed = [], [], 0, 0
         self._feeding = self.barge_in  # without barge-in, listening starts at the line's end
         self._listening = True
@@ -267,17 +271,21 @@ class LiveListener:
     # -- inside
     def _pump(self, timeout: float) -> None:
         """Take new audio off the microphone; feed the endpointer; update the meter."""
+        self._take(timeout)
+        if self.on_level is not None:
+            self.on_level(self.mic.level_db)
+        if self._feeding and self._have > self._fed:
+            new, self._fed = self._since(self._fed), self._have  # (a judge may take more meanwhile)
+            self._ep.push(new)
+            self._transcribe_ahead()
+
+    def _take(self, timeout: float = 0.0) -> None:
+        """Take new audio off the microphone (not yet fed to the endpointer)."""
         chunk = self.mic.read(timeout=timeout)
         if chunk.size:
             self._starts.append(self._have)
             self._parts.append(chunk)
             self._have += len(chunk)
-        if self.on_level is not None:
-            self.on_level(self.mic.level_db)
-        if self._feeding and self._have > self._fed:
-            self._ep.push(self._since(self._fed))
-            self._fed = self._have
-            self._transcribe_ahead()
 
     def _transcribe_ahead(self) -> None:
         """Speech has stopped (``AHEAD``): the reply so far goes to the worker while the end
@@ -321,11 +329,17 @@ class LiveListener:
             )
         return self._stream
 
-    def _judge(self, onset: float, speech_end: float) -> bool:
-        """At a pause: has the trainee finished? (The endpointer asks once per pause.)"""
+    def _judge(self, onset: float, speech_end: float) -> bool | float:
+        """At a pause: has the trainee finished? False: no, the long silence decides. Else
+        the pause (seconds) after which the reply ends unless speech resumes: the audio
+        captured while judging (the voice and the words say finished), or at least
+        ``sentence_pause_seconds`` (the words finish a sentence the voice left open).
+        Asked once per pause."""
         now = self._ep.frames * SILERO_FRAME
         cut = min(now, int(round(speech_end * SAMPLE_RATE)) + int(TAIL * SAMPLE_RATE))
         finished, t0, asr_s = False, time.monotonic(), 0.0
+        wait: float | None = None  # the pause that ends the reply (None: the long silence)
+        self._by_words = False
         stream = None
         if self.transcriber is not None:  # the tail goes on in the worker while Smart Turn runs
             stream = self._reply_stream(self.transcriber, onset)
@@ -337,22 +351,34 @@ class LiveListener:
 
             start = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
             finished = self.turn_model.complete(self._slice(start, now))
+            wait = 0.0 if finished else None
         if stream is not None and self.transcriber is not None:
-            if finished:  # prosody says finished: the words must agree ("I think that..." does not)
-                from .endturn import ends_open
+            # the words may end a turn the voice left open, when the transcript is ready at
+            # the pause (the worker started it when speech stopped)
+            words_may_end = self.turn_model is not None and self._worker is not None
+            if finished or words_may_end:
+                from .endturn import ends_finished, ends_open
 
                 # the reply's final transcript when the turn ends here (``_make_reply`` reuses
                 # it): the tail transcribed since the speech stopped
                 t_asr, before = time.monotonic(), stream.decodes
                 final = stream.final(cut, quiet_from=end)
                 asr_s, self._late = time.monotonic() - t_asr, stream.decodes - before
-                # no words yet, a hanging or an unsure last word: wait, as without the model
-                finished = not ends_open(final, self.transcriber.language)
+                language = self.transcriber.language
+                if finished:  # the voice says finished: the words must agree ("I think that...")
+                    wait = None if ends_open(final, language) else 0.0
+                elif ends_finished(final, language):  # a flat voice, a finished sentence
+                    wait, self._by_words = self.settings.sentence_pause_seconds, True
             elif self._worker is None:
                 stream.cut(cut)  # no worker: the stretch so far, while the trainee thinks
-        self.judged.append((speech_end, finished))
+        self.judged.append((speech_end, wait is not None))
         self._judging = (time.monotonic() - t0, asr_s)
-        return finished
+        if wait is None:
+            return False
+        # The verdict holds for the pause heard so far: the audio that came in while judging
+        # (transcription, Smart Turn) is fed next, and speech in it cancels the end.
+        self._take()
+        return max(self._have / SAMPLE_RATE - speech_end, wait)
 
     def _since(self, start: int) -> np.ndarray:
         """Captured audio from sample ``start`` on."""
@@ -417,6 +443,7 @@ class LiveListener:
             *self._judging,
             decodes=self._stream.decodes if self._stream is not None else 0,
             late=self._late,
+            by_words=self._by_words and ep.reason == "complete",
         )
         return Reply(
             audio=clip.astype(np.float32, copy=False),

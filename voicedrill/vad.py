@@ -311,6 +311,9 @@ class ListenSettings:
     onset_threshold: float = 0.5  # Silero probability that starts speech
     offset_threshold: float = 0.35  # ... and keeps it going once started (hysteresis)
     pause_seconds: float = 0.3  # a pause this long asks the end-of-turn judge (when there is one)
+    # a pause this long ends a reply whose words finish a sentence though the voice sounded
+    # unfinished to the judge (longer than the 0.3-0.4 s between two sentences of one reply)
+    sentence_pause_seconds: float = 0.5
 
     def __post_init__(self):
         for name in (
@@ -319,6 +322,7 @@ class ListenSettings:
             "no_reply_timeout",
             "min_speech",
             "pause_seconds",
+            "sentence_pause_seconds",
         ):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
@@ -357,9 +361,11 @@ class Endpointer:
     ``max_reply_seconds`` (``"max_length"``); with no onset by ``deadline`` it ends
     silent (``"timeout"``); ``finish()`` ends it at once (``"key"``).
 
-    ``judge(onset, speech_end) -> bool`` (optional, stream seconds): asked once per pause
-    of ``pause_seconds`` after speech; True (the trainee has finished: ``endturn``) ends
-    the reply at the pause (``reason="complete"``), False waits for the long silence.
+    ``judge(onset, speech_end) -> bool | float`` (optional, stream seconds): asked once
+    per pause of ``pause_seconds`` after speech; True (the trainee has finished:
+    ``endturn``) ends the reply at the pause (``reason="complete"``), False waits for the
+    long silence, a number of seconds ends it (``"complete"``) once the pause lasts that
+    long with no speech in between (a finished sentence in a voice that sounded unfinished).
     """
 
     def __init__(
@@ -367,11 +373,12 @@ class Endpointer:
         settings: ListenSettings | None = None,
         *,
         noise_floor_db: float | None = None,
-        judge: Callable[[float, float], bool] | None = None,
+        judge: Callable[[float, float], bool | float] | None = None,
     ):
         self.settings = settings or ListenSettings()
         self.judge = judge
         self._judged: int | None = None  # the last speech frame a pause after it was judged for
+        self._end_after: float | None = None  # the judge's "ends if the pause lasts this long"
         self.frame_seconds = SILERO_FRAME / SAMPLE_RATE
         self._silero = SileroVad() if self.settings.vad == "silero" else None
         self._threshold_db = (
@@ -475,9 +482,22 @@ class Endpointer:
                 and s.pause_seconds <= now - speech_end < s.end_of_turn_silence
             ):
                 self._judged = self._last_speech
-                if self.judge(self.onset, speech_end):
+                verdict = self.judge(self.onset, speech_end)
+                self._end_after = (
+                    None
+                    if isinstance(verdict, bool)
+                    else min(float(verdict), s.end_of_turn_silence)
+                )
+                if verdict is True:
                     self.end, self.reason = speech_end, "complete"
                     return
+            if (
+                self._end_after is not None
+                and self._judged == self._last_speech  # no speech since the verdict
+                and now - speech_end >= self._end_after
+            ):
+                self.end, self.reason = speech_end, "complete"
+                return
             if now - speech_end >= s.end_of_turn_silence:
                 self.end, self.reason = speech_end, "silence"
             elif now - self.onset >= s.max_reply_seconds:
