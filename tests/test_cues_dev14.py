@@ -1,4 +1,4 @@
-"""The dev14-dev17 sets (issue 10): replies and trap moments written by hand by two other
+"""The dev14-dev19 sets (issue 10): replies and trap moments written by hand by other
 helpers without reading the rules or running the detector, committed as new files.
 
 Each set was first scored as it came, before any change it prompted (the honest
@@ -28,28 +28,53 @@ from voicedrill.scoring.evaluate import evaluate, load_labelled
 
 DATA = Path(__file__).resolve().parent / "data"
 
-# measured after the changes (rules of this commit, heads trained on dev2-dev17): cues
-# en 0.845 0.811 0.846 0.819, ru 0.748 0.731 0.774 0.756; traps en 0.850 (3/30, 1/30),
-# 0.787 (4/30, 3/30), 0.770 (8/30, 4/30); ru 0.787 (0/30, 3/30), 0.792 (7/30, 3/30),
-# 0.732 (9/30, 1/30). Floors about 0.015 below, one reply of slack on the trap counts.
+# measured after the changes of s5-rules (rules of this commit, heads as shipped): cues en
+# 0.886 0.869 0.889 0.860 (dev14-17), 0.851 0.839 (dev18-19); ru 0.785 0.800 0.839 0.802,
+# 0.781 0.728; traps en 0.897 (0/30, 1/30), 0.863 (0/30, 1/30), 0.888 (1/30, 2/30), 0.935 (0/30,
+# 1/30) (dev14-17); ru 0.803 (0/30, 1/30), 0.890 (1/30, 1/30), 0.834 (2/30, 1/30), 0.808 (0/30,
+# 2/30). Before them (rules of 87181a0): cues en 0.845 0.811 0.846 0.819, ru 0.748 0.731 0.774
+# 0.756; traps en unflagged 3 4 8 of 30, ru 0 7 9 of 30. Floors about 0.015 below, one reply
+# of slack on the trap counts.
+# dev18, dev19 and traps dev17 (written by other helpers, merged after the rules above were
+# written for dev14-17) scored on arrival, before any change they prompted: cues en 0.814
+# 0.802, ru 0.742 0.697; traps en 0.831 (8/30 harmful unflagged, 1/30 model wrong), ru 0.738
+# (3/30, 4/30) (the rules of 87181a0: en 0.810 0.801, traps 0.824 (8/30, 1/30); ru 0.730 0.682,
+# traps 0.707 (5/30, 4/30)). The rules were then tuned on them too: no longer a holdout.
 CUES_FLOOR = {
-    ("en", 14): 0.83,
-    ("en", 15): 0.795,
-    ("en", 16): 0.83,
-    ("en", 17): 0.80,
-    ("ru", 14): 0.735,
-    ("ru", 15): 0.72,
-    ("ru", 16): 0.76,
-    ("ru", 17): 0.74,
+    ("en", 14): 0.87,
+    ("en", 15): 0.85,
+    ("en", 16): 0.87,
+    ("en", 17): 0.845,
+    ("en", 18): 0.835,
+    ("en", 19): 0.82,
+    ("ru", 14): 0.77,
+    ("ru", 15): 0.785,
+    ("ru", 16): 0.82,
+    ("ru", 17): 0.785,
+    ("ru", 18): 0.765,
+    ("ru", 19): 0.71,
 }
 # (micro-F1 floor, most harmful replies without a harmful cue, most model answers judged wrong)
 TRAPS_FLOOR = {
-    ("en", 14): (0.83, 4, 2),
-    ("en", 15): (0.77, 5, 4),
-    ("en", 16): (0.75, 9, 5),
-    ("ru", 14): (0.77, 1, 4),
-    ("ru", 15): (0.77, 8, 4),
-    ("ru", 16): (0.71, 10, 2),
+    ("en", 14): (0.88, 1, 2),
+    ("en", 15): (0.845, 1, 2),
+    ("en", 16): (0.87, 2, 3),
+    ("en", 17): (0.915, 1, 2),
+    ("ru", 14): (0.785, 1, 2),
+    ("ru", 15): (0.87, 2, 2),
+    ("ru", 16): (0.815, 3, 2),
+    ("ru", 17): (0.79, 1, 3),
+}
+# per-cue F1 over dev14-19 and traps dev14-17 together, for the cues these sets were written
+# to test (measured: en promise 0.86, blaming 0.94, minimizing 0.94, conceding 0.94, threat
+# 0.92, insult 0.96, dare 0.96, arguing 0.68, paraphrase 0.63; ru promise 0.74, blaming 0.84,
+# minimizing 0.87, conceding 0.80, threat 0.88, insult 0.88, dare 0.91, arguing 0.45,
+# paraphrase 0.62)
+PER_CUE_FLOOR = {
+    "en": {"promise": 0.84, "blaming": 0.92, "minimizing": 0.92, "conceding": 0.92, "threat": 0.9,
+           "insult": 0.94, "dare": 0.94, "arguing": 0.66, "paraphrase": 0.61},
+    "ru": {"promise": 0.72, "blaming": 0.82, "minimizing": 0.85, "conceding": 0.78, "threat": 0.86,
+           "insult": 0.86, "dare": 0.89, "arguing": 0.43, "paraphrase": 0.6},
 }
 
 
@@ -72,3 +97,20 @@ def test_dev14_to_16_traps(code, n):
     assert ev.micro_f1 >= f1, ev.micro_f1
     assert traps.harmful_unflagged <= unflagged, traps
     assert traps.model_wrong <= wrong, traps
+
+
+@pytest.mark.parametrize("code", sorted(PER_CUE_FLOOR))
+def test_dev14_to_19_per_cue(code):
+    items = [
+        item
+        for name in [f"cues_{code}_dev{n}" for n in range(14, 20)]
+        + [f"traps_{code}_dev{n}" for n in range(14, 18)]
+        for item in load_labelled(DATA / f"{name}.jsonl")
+    ]
+    ev = evaluate(items, language=code)
+    low = {
+        c: round(ev.per_cue[c].f1, 3)
+        for c, floor in PER_CUE_FLOOR[code].items()
+        if ev.per_cue[c].f1 < floor
+    }
+    assert not low, low

@@ -113,7 +113,13 @@ def detect_cues(
             extra_readings.extend(
                 Reading(name, a, b) for a, b in _find_all(lex, parsed, patterns, s)
             )
-    kept = [r for r in _resolve(readings) if not r.cue.startswith("_")] + extra_readings
+
+    def in_question(r: Reading) -> bool:
+        return bool(parsed.is_question) and parsed.is_question[parsed.tokens[r.start].sentence]
+
+    kept = [
+        r for r in _resolve(readings, in_question) if not r.cue.startswith("_")
+    ] + extra_readings
     first: dict[str, Reading] = {}
     for r in sorted(kept, key=lambda r: (r.start, r.end)):
         first.setdefault(r.cue, r)

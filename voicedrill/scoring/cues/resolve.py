@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..names import CUE_NAMES, TEXT_CUES
 from .text import Reading
@@ -44,7 +44,7 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
     "minimal_encourager": ("dare", "hollow_empathy", "conceding"),
     "blaming": ("why_question", "_why_sentence")
     + _ECHO,  # a literal why-question is counted as one, however it accuses
-    "insult": ("blaming",) + _ECHO,  # "Are you crazy?" judges; "A psycho?" echoes his word
+    "insult": _ECHO,  # "A psycho?" echoes his word
     "paraphrase": ("summary", "suicide_question"),
     # a rhetorical question that argues ("Then where did the bruises come from?") asks nothing
     "closed_question": (
@@ -60,7 +60,10 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
         "suicide_question",
         "blaming",
         "dare",
-    ),  # a direct suicide question is the point, not a yes/no
+    )  # a direct suicide question is the point, not a yes/no
+    # a question that threatens, belittles or degrades ("You touch him and you're dead,
+    # got it?", "Over a few hundred bucks?") asks nothing either
+    + ("threat", "minimizing", "insult"),
     "open_question": ("why_question", "arguing", "blaming", "dare", "suicide_question", "insult")
     + _ECHO,
     "deferring": (
@@ -97,9 +100,27 @@ SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {
 }
 
 
-def _resolve(readings: list[Reading]) -> list[Reading]:
+# Settled last, after SUPPRESSED_BY (these suppressors give way to a mirror, which a
+# paraphrase suppresses: a cycle there): a clause that threatens, blames, dares or
+# promises does not restate what he said ("You shoot and the sniper takes you down").
+SUPPRESSED_LATE: dict[str, tuple[str, ...]] = {
+    "paraphrase": ("threat", "dare", "insult", "blaming", "minimizing", "commanding")
+    + ("promise", "conceding"),
+}
+# ... and these only when the suppressed reading lies in a question: "Are you crazy?"
+# judges (blaming), while a label stated as a fact ("You're a terrorist holding innocent
+# people") degrades him as well as blames him (insult and blaming).
+SUPPRESSED_IN_QUESTION: dict[str, tuple[str, ...]] = {
+    "insult": ("blaming",),
+}
+
+
+def _resolve(
+    readings: list[Reading], in_question: Callable[[Reading], bool] | None = None
+) -> list[Reading]:
     """Drop weak readings that meet an explicit one (WEAK_YIELDS_TO), then readings
-    overlapped by a reading of a cue that takes precedence (SUPPRESSED_BY)."""
+    overlapped by a reading of a cue that takes precedence (SUPPRESSED_BY, and
+    SUPPRESSED_IN_QUESTION where ``in_question(reading)``; None: never a question)."""
 
     # a weak reading yields to explicit readings of its WEAK_YIELDS_TO cues; a weak
     # paraphrase also yields to a contradiction: a clause that denies the line does not restate it
@@ -126,6 +147,15 @@ def _resolve(readings: list[Reading]) -> list[Reading]:
         )
         if suppressors and name in by_cue:
             by_cue[name] = [r for r in by_cue[name] if not suppressors.hit(r)]
+        asked = _Spans(
+            o for other in SUPPRESSED_IN_QUESTION.get(name, ()) for o in by_cue.get(other, [])
+        )
+        if asked and name in by_cue and in_question is not None:
+            by_cue[name] = [r for r in by_cue[name] if not (asked.hit(r) and in_question(r))]
+    for name, others in SUPPRESSED_LATE.items():
+        late = _Spans(o for other in others for o in by_cue.get(other, []))
+        if late and name in by_cue:
+            by_cue[name] = [r for r in by_cue[name] if not late.hit(r)]
     for name, others in SUPPRESSED_IN_REPLY.items():
         if name in by_cue and any(by_cue.get(o) for o in others):
             del by_cue[name]
@@ -163,7 +193,7 @@ def _suppression_order() -> tuple[str, ...]:
         if c in visiting:
             raise RuntimeError(f"SUPPRESSED_BY has a cycle through {c}")
         visiting.add(c)
-        for o in SUPPRESSED_BY.get(c, ()):
+        for o in SUPPRESSED_BY.get(c, ()) + SUPPRESSED_IN_QUESTION.get(c, ()):
             visit(o)
         visiting.discard(c)
         done.append(c)
