@@ -143,6 +143,19 @@ def test_vetoes_only_where_doctrine_allows_and_the_script_can_turn_them_off():
     assert dict(script.meaning.head_veto_thresholds) == {"arguing": 0.01}
 
 
+def test_a_veto_needs_every_sentence_of_the_reply_below_the_threshold():
+    # the whole reply reads as no encourager, its first sentence as one: the encourager stays
+    reply, line = "Mm-hmm. It sounds like you're scared. What happened next?", "They came."
+    heads = heads_for("en")
+    assert heads is not None
+    enc = TEXT_CUES.index("minimal_encourager")
+    whole = heads.read([reply], [line])[0, enc]
+    part = heads.probabilities(reply_features(["Mm-hmm"], [line], None, heads.features))[0, enc]
+    assert whole < 0.5 <= part
+    sure = MeaningRules(head_veto_thresholds=(("minimal_encourager", 0.5),))
+    assert "minimal_encourager" in {c.name for c in _cues(reply, line, rules=sure)}
+
+
 def test_combine_adds_removes_and_respects_suppression():
     heads = heads_for("en")
     assert heads is not None
