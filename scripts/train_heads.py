@@ -24,7 +24,10 @@ often gives), and per language:
    rules' micro-F1 0.771 -> 0.800; the hidden layer with ``fresh`` at 0.6 / 0.75 -> 0.821
    (logistic heads with ``fresh``: 0.808; reply-sentence features, ``--features
    sentences``: no better). Trained on dev2-19, over the 10 fresh files: en 0.774 -> 0.830,
-   ru 0.702 -> 0.749 (speech-like copies en 0.745 -> 0.807, ru 0.645 -> 0.701);
+   ru 0.702 -> 0.749 (speech-like copies en 0.745 -> 0.807, ru 0.645 -> 0.701); three nets
+   averaged (``--seeds 3``): en 0.835 (0.812), ru 0.755 (0.711), but they vetoed the
+   paraphrase «Иными словами, вас унизили при коллегах.» and added one to "The weather has
+   been nice for you this week." (tests/test_cues.py, tests/test_meaning.py): not shipped;
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;
