@@ -23,7 +23,11 @@ often gives), and per language:
    (EN 7 files, dev2-17 data): logistic heads with ``head`` at 0.95 / vetoes 0.9 took the
    rules' micro-F1 0.771 -> 0.800; the hidden layer with ``fresh`` at 0.6 / 0.75 -> 0.821
    (logistic heads with ``fresh``: 0.808; reply-sentence features, ``--features
-   sentences``: no better);
+   sentences``: no better). Trained on dev2-19, over the 10 fresh files: en 0.774 -> 0.830,
+   ru 0.702 -> 0.749 (speech-like copies en 0.745 -> 0.807, ru 0.645 -> 0.701); three nets
+   averaged (``--seeds 3``): en 0.835 (0.812), ru 0.755 (0.711), but they vetoed the
+   paraphrase «Иными словами, вас унизили при коллегах.» and added one to "The weather has
+   been nice for you this week." (tests/test_cues.py, tests/test_meaning.py): not shipped;
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;
@@ -74,15 +78,17 @@ SEED = 20261130
 RULES_ONLY = MeaningRules(heads=False)
 GRID = np.round(np.arange(0.05, 0.995, 0.01), 2)
 # a veto needs the head to be confidently negative: at 0.2 the English encourager head
-# vetoed "Roger that." (0.05) and "Mm-hmm." in a reply that also labels and asks
-VETO_GRID = np.array([0.002, 0.005, 0.01])
+# vetoed "Roger that." (0.05) and "Mm-hmm." in a reply that also labels and asks; the hidden
+# layer's probabilities are sharper still (leave-one-file-out: this grid >= 0.002-0.01's)
+VETO_GRID = np.array([0.0002, 0.0005, 0.001])
 # The rules were tuned on the dev files, so on CV they leave almost no false positives for a
 # veto to catch (and those few are the ones the head cannot tell either): vetoes are chosen
-# on the dev files whose veto-cue rules were never tuned on them (dev14-17). On dev15-17,
+# on the dev files whose veto-cue rules were never tuned on them (dev14-19; the add thresholds
+# too, ``--select fresh``). On dev15-17,
 # scored by rules and heads that had seen none of them, vetoes below p 0.02 were right:
 # arguing 28/35 (en) 14/17 (ru), commanding 7/11 and 20/23, minimal_encourager 17/18 and
 # 6/10, paraphrase 26/46 and 33/40; the 0.9 bar keeps only the clear ones.
-FRESH = ("*_dev1[4-7].jsonl",)
+FRESH = ("*_dev1[4-9].jsonl",)
 MIN_PICKS = 3  # a threshold must add (or remove) at least this many on CV
 N_CHECK = 6  # check examples stored with the weights
 

@@ -47,7 +47,7 @@ def test_shipped_weights_load_and_reproduce_the_training_output(lang):
     assert heads.mean.shape == (FEATURE_SETS[heads.features],)
     assert heads.w.shape[0] == len(TEXT_CUES)
     with np.load(path, allow_pickle=False) as z:
-        assert int(z["format"]) in (1, FORMAT)
+        assert int(z["format"]) == FORMAT
         replies, lines, expected = list(z["check_reply"]), list(z["check_line"]), z["check_p"]
     assert len(replies) >= 3
     got = heads.read([str(r) for r in replies], [str(x) for x in lines])
@@ -119,7 +119,7 @@ def test_vetoes_only_where_doctrine_allows_and_the_script_can_turn_them_off():
     everywhere = np.full(n, 0.5, dtype=np.float32)  # a veto threshold for every cue
     _, removed = combine(heads, p, found, never_add, everywhere)
     # safety cues found in the words stay found, whatever the head says
-    assert removed == {"arguing", "paraphrase"} and set(VETO_CUES) >= removed
+    assert removed == {"paraphrase"} and set(VETO_CUES) >= removed
     # ... and a harmful cue stays while a head sees harm in the reply (a dare read as an order)
     p[TEXT_CUES.index("dare")] = 0.6
     _, removed = combine(heads, p, ["commanding", "paraphrase"], never_add, everywhere)
@@ -141,6 +141,19 @@ def test_vetoes_only_where_doctrine_allows_and_the_script_can_turn_them_off():
     )
     assert script.meaning.head_vetoes is False
     assert dict(script.meaning.head_veto_thresholds) == {"arguing": 0.01}
+
+
+def test_a_veto_needs_every_sentence_of_the_reply_below_the_threshold():
+    # the whole reply reads as no encourager, its first sentence as one: the encourager stays
+    reply, line = "Mm-hmm. It sounds like you're scared. What happened next?", "They came."
+    heads = heads_for("en")
+    assert heads is not None
+    enc = TEXT_CUES.index("minimal_encourager")
+    whole = heads.read([reply], [line])[0, enc]
+    part = heads.probabilities(reply_features(["Mm-hmm"], [line], None, heads.features))[0, enc]
+    assert whole < 0.5 <= part
+    sure = MeaningRules(head_veto_thresholds=(("minimal_encourager", 0.5),))
+    assert "minimal_encourager" in {c.name for c in _cues(reply, line, rules=sure)}
 
 
 def test_combine_adds_removes_and_respects_suppression():

@@ -85,7 +85,10 @@ RULES_ONLY = (
 # Cues a confident head may veto (see above); never a safety cue. Not commanding: on the
 # fresh files (leave-one-file-out) its Russian veto was right 9 times in 10 yet left 1.3%
 # more harmful replies without any harmful cue (an order read where a dare was meant).
-VETO_CUES = ("paraphrase", "arguing", "minimal_encourager")
+# Not arguing since the hidden-layer heads: sure of themselves, they vetoed plain arguing
+# («Я не вру.» to «Вы мне врёте.», p 2e-8); without it the fresh files lose 0.3 points.
+# A veto also needs every sentence and clause of the reply below the threshold (apply_heads).
+VETO_CUES = ("paraphrase", "minimal_encourager")
 # A harmful cue (arguing) is vetoed only when no harmful head is at least this sure of ANY
 # harm in the reply: a "wrong" reading of a harmful reply (arguing where a dare was meant)
 # is still the flag that the reply harms, and vetoing it would leave it unflagged.
@@ -352,12 +355,21 @@ def apply_heads(
             dict(rules.head_veto_thresholds) if rules is not None else {},
         )
         added, removed = combine(heads, probs, list(first), add, veto)
-        out = {c: r for c, r in first.items() if c not in removed}
-        if added:
+        col = heads.cues.index
+        vetoed = {c for c in removed if c in VETO_CUES and probs[col(c)] < veto[col(c)]}
+        if added or vetoed:
             spans = _spans(parsed)
             texts = [parsed.source[toks[a].char_start : toks[b - 1].char_end] for a, b in spans]
             x = reply_features(texts, [context.line] * len(texts), None, heads.features)
             span_p = heads.probabilities(x)
+            # a veto holds only while no sentence or clause of the reply is that cue either
+            # (the "Mm-hmm." of "Mm-hmm. It sounds like you're scared. What happened next?")
+            for c in vetoed:
+                if span_p[:, col(c)].max() >= veto[col(c)]:
+                    if not set(SUPPRESSED_BY.get(c, ())) & added:
+                        removed.discard(c)
+        out = {c: r for c, r in first.items() if c not in removed}
+        if added:
             for c in added:
                 best = int(np.argmax(span_p[:, heads.cues.index(c)]))
                 a, b = spans[best]
