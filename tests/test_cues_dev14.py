@@ -40,41 +40,47 @@ DATA = Path(__file__).resolve().parent / "data"
 # 0.802, ru 0.742 0.697; traps en 0.831 (8/30 harmful unflagged, 1/30 model wrong), ru 0.738
 # (3/30, 4/30) (the rules of 87181a0: en 0.810 0.801, traps 0.824 (8/30, 1/30); ru 0.730 0.682,
 # traps 0.707 (5/30, 4/30)). The rules were then tuned on them too: no longer a holdout.
+# The learned heads were then retrained on all of dev2-dev19 (s5-heads: one shared hidden
+# layer); measured with the rules and heads of this commit (training figures, not
+# generalisation): cues en 0.929 0.921 0.933 0.905 0.909 0.899 (dev14-19); ru 0.844 0.891 0.887 0.88
+# 0.882 0.848; traps en 0.935 (0/30, 1/30), 0.909 (0/30, 0/30), 0.912 (1/30, 2/30), 0.969 (0/30,
+# 0/30) (dev14-17); ru 0.889 (0/30, 0/30), 0.929 (0/30, 1/30), 0.917 (0/30, 0/30), 0.894 (0/30,
+# 1/30). Floors 0.015 below, one reply of slack.
 CUES_FLOOR = {
-    ("en", 14): 0.87,
-    ("en", 15): 0.85,
-    ("en", 16): 0.87,
-    ("en", 17): 0.845,
-    ("en", 18): 0.835,
-    ("en", 19): 0.82,
-    ("ru", 14): 0.77,
-    ("ru", 15): 0.785,
-    ("ru", 16): 0.82,
-    ("ru", 17): 0.785,
-    ("ru", 18): 0.765,
-    ("ru", 19): 0.71,
+    ("en", 14): 0.914,
+    ("en", 15): 0.906,
+    ("en", 16): 0.918,
+    ("en", 17): 0.89,
+    ("en", 18): 0.894,
+    ("en", 19): 0.884,
+    ("ru", 14): 0.829,
+    ("ru", 15): 0.876,
+    ("ru", 16): 0.872,
+    ("ru", 17): 0.865,
+    ("ru", 18): 0.867,
+    ("ru", 19): 0.833,
 }
 # (micro-F1 floor, most harmful replies without a harmful cue, most model answers judged wrong)
 TRAPS_FLOOR = {
-    ("en", 14): (0.88, 1, 2),
-    ("en", 15): (0.845, 1, 2),
-    ("en", 16): (0.87, 2, 3),
-    ("en", 17): (0.915, 1, 2),
-    ("ru", 14): (0.785, 1, 2),
-    ("ru", 15): (0.87, 2, 2),
-    ("ru", 16): (0.815, 3, 2),
-    ("ru", 17): (0.79, 1, 3),
+    ("en", 14): (0.92, 1, 2),
+    ("en", 15): (0.894, 1, 1),
+    ("en", 16): (0.897, 2, 3),
+    ("en", 17): (0.954, 1, 1),
+    ("ru", 14): (0.874, 1, 1),
+    ("ru", 15): (0.914, 1, 2),
+    ("ru", 16): (0.902, 1, 1),
+    ("ru", 17): (0.879, 1, 2),
 }
 # per-cue F1 over dev14-19 and traps dev14-17 together, for the cues these sets were written
-# to test (measured: en promise 0.86, blaming 0.94, minimizing 0.94, conceding 0.94, threat
-# 0.92, insult 0.96, dare 0.96, arguing 0.68, paraphrase 0.63; ru promise 0.74, blaming 0.84,
-# minimizing 0.87, conceding 0.80, threat 0.88, insult 0.88, dare 0.91, arguing 0.45,
-# paraphrase 0.62)
+# to test (measured with the rules and heads of this commit: en promise 0.86, blaming 0.98,
+# minimizing 0.99, conceding 0.98, threat 0.97, insult 0.97, dare 0.98, arguing 0.68, paraphrase
+# 0.95; ru promise 0.92, blaming 0.96, minimizing 0.94, conceding 0.97, threat 0.94, insult 0.88,
+# dare 0.96, arguing 0.8, paraphrase 0.9)
 PER_CUE_FLOOR = {
-    "en": {"promise": 0.84, "blaming": 0.92, "minimizing": 0.92, "conceding": 0.92, "threat": 0.9,
-           "insult": 0.94, "dare": 0.94, "arguing": 0.66, "paraphrase": 0.61},
-    "ru": {"promise": 0.72, "blaming": 0.82, "minimizing": 0.85, "conceding": 0.78, "threat": 0.86,
-           "insult": 0.86, "dare": 0.89, "arguing": 0.43, "paraphrase": 0.6},
+    "en": {"promise": 0.84, "blaming": 0.96, "minimizing": 0.97, "conceding": 0.96, "threat": 0.95,
+           "insult": 0.95, "dare": 0.96, "arguing": 0.66, "paraphrase": 0.93},
+    "ru": {"promise": 0.9, "blaming": 0.94, "minimizing": 0.92, "conceding": 0.95, "threat": 0.92,
+           "insult": 0.86, "dare": 0.94, "arguing": 0.78, "paraphrase": 0.88},
 }
 
 
