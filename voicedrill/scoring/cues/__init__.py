@@ -125,6 +125,8 @@ def detect_cues(
         first.setdefault(r.cue, r)
     if own_lexicon:  # learned heads (heads.py); an ablation's lexicon measures the rules alone
         first = apply_heads(parsed, context, code, first, meaning)
+        for r in sorted(extra_readings, key=lambda r: (r.start, r.end)):
+            first.setdefault(r.cue, r)  # the instructor's own phrases: no head vetoes them
     return tuple(
         _to_cue(r, parsed, transcript)
         for r in sorted(first.values(), key=lambda r: (r.start, CUE_NAMES.index(r.cue)))
