@@ -482,15 +482,14 @@ class Endpointer:
                 and s.pause_seconds <= now - speech_end < s.end_of_turn_silence
             ):
                 self._judged = self._last_speech
-                verdict = self.judge(self.onset, speech_end)
+                verdict = self.judge(self.onset, speech_end)  # True: this pause is enough
                 self._end_after = (
                     None
-                    if isinstance(verdict, bool)
+                    if verdict is False
+                    else 0.0
+                    if verdict is True
                     else min(float(verdict), s.end_of_turn_silence)
                 )
-                if verdict is True:
-                    self.end, self.reason = speech_end, "complete"
-                    return
             if (
                 self._end_after is not None
                 and self._judged == self._last_speech  # no speech since the verdict
