@@ -246,7 +246,7 @@ def load_model(
     return AsrModel(name=name, model=model, multilingual=bool(model.is_multilingual), path=path)
 
 
-HALF_LOGITS = True  # the decoding loop's vocabulary projection in float16 (``_fast_logits``)
+HALF_LOGITS = True  # decoding steps read the decoder's weights in float16 (``_fast_logits``)
 HALF_ROWS = 2  # ... for this many tokens at once at most (more: float32 is faster on a CPU)
 
 
@@ -303,6 +303,30 @@ def _cache_encoder(model, size: int = 4) -> None:
             linear.forward = _memo_last(linear.forward)
     if HALF_LOGITS:
         _fast_logits(model)
+        for block in model.decoder.blocks:  # (cross-attention keys, values: memoised above)
+            attn, cross, mlp = block.attn, block.cross_attn, block.mlp
+            for linear in (*attn.children(), cross.query, cross.out, *mlp.children()):
+                if hasattr(linear, "weight"):  # (the MLP's GELU has none)
+                    linear.forward = _half_rows(linear, linear.forward)
+
+
+def _half_rows(linear, forward: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A decoder layer's projection from float16 weights for one or two rows (a decoding
+    step), as ``_fast_logits`` does for the vocabulary: the step reads each weight once,
+    and half the bytes take less time (1.18x less CPU per decode on 24 replies, the same
+    words). More rows keep float32."""
+    import torch
+    import torch.nn.functional as F
+
+    weight = linear.weight.detach().to(torch.float16)
+    bias = None if linear.bias is None else linear.bias.detach().to(torch.float16)
+
+    def half_forward(x: torch.Tensor) -> torch.Tensor:
+        if x.shape[:-1].numel() > HALF_ROWS or torch.is_grad_enabled():
+            return forward(x)
+        return F.linear(x.to(torch.float16), weight, bias).float()
+
+    return half_forward
 
 
 def _fast_logits(model) -> None:
