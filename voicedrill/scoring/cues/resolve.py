@@ -96,7 +96,10 @@ REPLY_WIDE = ("hollow_empathy",)
 # and a direct suicide question is the point of the reply, not one more yes/no question in it
 SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {
     "deferring": ("conceding", "promise"),
-    "closed_question": ("suicide_question",),
+    "closed_question": ("suicide_question",)
+    # a reply that blames, dares or degrades asks its yes/no questions rhetorically ("Детьми
+    # торгуешь? Как тебе не совестно?", "Again? How many times are you gonna pull this?")
+    + ("blaming", "dare", "insult"),
 }
 
 
