@@ -100,6 +100,8 @@ SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {
     # a reply that blames, dares or degrades asks its yes/no questions rhetorically ("Детьми
     # торгуешь? Как тебе не совестно?", "Again? How many times are you gonna pull this?")
     + ("blaming", "dare", "insult"),
+    # an order in a reply that dares is the dare's ("Ну давай, рви, посмотрим, хватит ли духу")
+    "commanding": ("dare",),
 }
 
 
