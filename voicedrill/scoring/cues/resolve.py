@@ -84,7 +84,10 @@ WEAK_YIELDS_TO: dict[str, tuple[str, ...]] = {
         "why_question",
     )
     + ("calm_down", "promise", "arguing", "minimizing", "threat", "commanding", "i_message")
-    + ("suicide_question", "deferring", "dare", "conceding", "hollow_empathy", "blaming", "insult"),
+    + ("suicide_question", "deferring", "dare", "conceding", "hollow_empathy", "blaming", "insult")
+    # a sentence that names his feeling ("Ты боишься, что тебя изобьют") is credited as a
+    # label; its shared words make no paraphrase
+    + ("emotional_label",),
     "arguing": tuple(c for c in CUE_NAMES if c != "arguing"),
     # a bare "I understand." is hollow only when nothing in the reply reflects him
     "hollow_empathy": ("emotional_label", "paraphrase", "summary", "mirror"),
@@ -102,6 +105,9 @@ SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {
     + ("blaming", "dare", "insult"),
     # an order in a reply that dares is the dare's ("Ну давай, рви, посмотрим, хватит ли духу")
     "commanding": ("dare",),
+    # ... and its wh-questions are rhetorical too ("А кто тебя просил микрозаймы брать?
+    # Головой думать надо было.")
+    "open_question": ("blaming", "dare", "insult"),
 }
 
 
