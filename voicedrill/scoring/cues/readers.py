@@ -234,9 +234,14 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
 
 
 def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
-    """Sentences made only of minimal encouragers ("Mm-hmm.", "I see. Go on.")."""
+    """Sentences made only of minimal encouragers ("Mm-hmm.", "I see. Go on."). A sentence
+    of bare acknowledgements (``minimal_encourager.acknowledgements``: "Okay.", "Yes.")
+    encourages only when the reply says nothing else: "Okay. I'll call you back on this
+    number." acknowledges and moves on."""
     out = []
     toks = parsed.tokens
+    plain: list[Reading] = []  # acknowledgement-only sentences
+    other = False  # a sentence that is no encourager
     for s in parsed.sentences:
         k, found = s.start, False
         while k < s.end:
@@ -252,8 +257,15 @@ def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
                 found = False
                 break
         if found:
-            out.append(Reading("minimal_encourager", s.start, s.end))
-    return out
+            r = Reading("minimal_encourager", s.start, s.end)
+            words = [t.text for t in toks[s.start : s.end] if t.text not in lex.fillers]
+            if lex.acknowledgements and all(w in lex.acknowledgements for w in words):
+                plain.append(r)
+            else:
+                out.append(r)
+        elif s.end > s.start:
+            other = True
+    return out if other else out + plain
 
 
 def _contradictions(

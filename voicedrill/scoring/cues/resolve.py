@@ -84,10 +84,7 @@ WEAK_YIELDS_TO: dict[str, tuple[str, ...]] = {
         "why_question",
     )
     + ("calm_down", "promise", "arguing", "minimizing", "threat", "commanding", "i_message")
-    + ("suicide_question", "deferring", "dare", "conceding", "hollow_empathy", "blaming", "insult")
-    # a sentence that names his feeling ("Ты боишься, что тебя изобьют") is credited as a
-    # label; its shared words make no paraphrase
-    + ("emotional_label",),
+    + ("suicide_question", "deferring", "dare", "conceding", "hollow_empathy", "blaming", "insult"),
     "arguing": tuple(c for c in CUE_NAMES if c != "arguing"),
     # a bare "I understand." is hollow only when nothing in the reply reflects him
     "hollow_empathy": ("emotional_label", "paraphrase", "summary", "mirror"),
