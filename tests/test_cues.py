@@ -307,11 +307,12 @@ def _words(spec: list[tuple[str, float, float]]) -> tuple[Word, ...]:
 
 def test_evidence_spans_carry_word_times():
     words = _words(
-        [(" Okay.", 0.0, 0.4), (" Calm", 0.9, 1.2), (" down.", 1.2, 1.5), (" Why", 2.0, 2.2), (" did", 2.2, 2.4),
+        [(" Mm-hmm.", 0.0, 0.4), (" Calm", 0.9, 1.2), (" down.", 1.2, 1.5), (" Why", 2.0, 2.2), (" did", 2.2, 2.4),
          (" you", 2.4, 2.5), (" do", 2.5, 2.7), (" that?", 2.7, 3.1)]
     )
-    t = Transcript("Okay. Calm down. Why did you do that?", "en", words)
-    # (the encourager head vetoes this "Okay." before an order: the times are the point here)
+    t = Transcript("Mm-hmm. Calm down. Why did you do that?", "en", words)
+    # (a bare "Okay." before an order only acknowledges (minimal_encourager.acknowledgements);
+    # the encourager head may veto this "Mm-hmm." before an order: the times are the point here)
     keep = MeaningRules(head_vetoes=False)
     got = {c.name: c for c in detect_cues(t, TurnContext("en", ("I hit him.",)), meaning=keep)}
     assert got["calm_down"].evidence == "Calm down"
