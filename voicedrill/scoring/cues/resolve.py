@@ -63,7 +63,10 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
     )  # a direct suicide question is the point, not a yes/no
     # a question that threatens, belittles or degrades ("You touch him and you're dead,
     # got it?", "Over a few hundred bucks?") asks nothing either
-    + ("threat", "minimizing", "insult"),
+    + ("threat", "minimizing", "insult")
+    # ... nor does the indirect one of an honest stall, read as a question when recognition
+    # drops the punctuation ("я узнаю можно ли ее привезти")
+    + ("deferring",),
     "open_question": ("why_question", "arguing", "blaming", "dare", "suicide_question", "insult")
     + _ECHO,
     "deferring": (
