@@ -227,7 +227,10 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
         need = lex.mirror_share_short if len(words) <= lex.mirror_short else lex.mirror_share_long
         first = _clause_first(parsed, s)
         if toks[first].text in lex.wh and toks[first].text not in line_words:
-            need = 1.0  # "Why did you stab him?" asks; "Why the last time?" echoes
+            # a question word of the trainee's own asks about his words ("Who laughs at
+            # you?", «Кто вас бьёт?»): an open question, not an echo (0 of 19 such replies
+            # were labelled mirrors on dev2-dev19)
+            continue
         if share >= need:
             out.append(Reading("mirror", idx[chain[0][0]], idx[chain[-1][0]] + 1))
     return out
