@@ -220,20 +220,10 @@ def _summaries(
     if rules.summary_needs_feeling:
         felt = [(k, k + 1) for k, t in enumerate(toks) if _in_class(lex, t, _FEELING_CLASSES)]
         felt += [(r.start, r.end) for r in feelings]
-        if not felt and not _pulled_together(lex, parsed, len(covered), rules.summary_min_lines):
+        if not felt:
             return []
         used += felt
     return [Reading("summary", min(a for a, _ in used), max(b for _, b in used))]
-
-
-def _pulled_together(lex: Lexicon, parsed: Parsed, covered: int, need: int) -> bool:
-    """Without a feeling named, a reply still pulls his story together when it restates
-    more of his lines than a summary needs, or says it sums up ("So ...", "first ... then",
-    "итак"): "Your mum's funeral, the locks, your things dumped outside, the dog gone, all
-    in one go." lists his losses and is no paraphrase of his last line."""
-    if covered > need:
-        return True
-    return any(_find_all(lex, parsed, lex.summary_markers, s) for s in parsed.sentences)
 
 
 # --------------------------------------------------------------------------- by words (no encoder)
