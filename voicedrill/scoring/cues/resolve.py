@@ -105,6 +105,10 @@ SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {
     + ("blaming", "dare", "insult"),
     # an order in a reply that dares is the dare's ("Ну давай, рви, посмотрим, хватит ли духу")
     "commanding": ("dare",),
+    # a reply that blames, belittles, dares, promises or concedes restates nothing he can
+    # hear as listening (on dev2-19 no reply was labelled with both: "You're keeping kids in
+    # a building full of guns. What kind of man does that?")
+    "paraphrase": ("promise", "minimizing", "dare", "conceding", "blaming", "insult"),
     # ... and its wh-questions are rhetorical too ("А кто тебя просил микрозаймы брать?
     # Головой думать надо было.")
     "open_question": ("blaming", "dare", "insult"),
