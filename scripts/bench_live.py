@@ -398,10 +398,17 @@ def bench_speed(report) -> None:
         cut_all = sum(1 for t in run.turns if t.heard_end is None or t.heard_end < t.true_end - 0.25)
         report(f"replies ended before their last word, all replies, {name}",
                100 * cut_all / max(1, len(run.turns)), "%", f"{cut_all}/{len(run.turns)} (between sentences too)")
+        for t in run.turns:  # which ones, and how the words were heard (to see why)
+            if t.heard_end is None or t.heard_end < t.true_end - 0.25:
+                print(f"    cut, {name}: {t.spoken.text!r} -> {t.transcript!r} ({t.reason}, "
+                      f"{'by the words' if t.by_words else 'by the voice'})", flush=True)
         early = sum(1 for t in run.turns if t.reason == "complete")
         words = sum(1 for t in run.turns if t.by_words)
         report(f"replies ended at a short pause, {name}", 100 * early / max(1, len(run.turns)), "%",
                f"{words} of them by the words where Smart Turn heard an unfinished voice")
+        for t in run.turns if name == "new" else ():  # the long waits, and what was heard
+            if t.reason == "silence":
+                print(f"    long silence, {name}: {t.spoken.text!r} -> {t.transcript!r}", flush=True)
         _breakdown(report, name, [t for t in run.turns if t.next_line_at is not None])
         report(f"input overflows while listening, {name}", sum(t.overflows for t in run.turns), "",
                f"{len(run.turns)} replies")

@@ -562,6 +562,25 @@ def test_encoder_on_the_audio_length_hears_the_same_words_as_the_padded_window(
     assert wer(JFK_TEXT, asr.transcribe(tiny_en, jfk_audio).text) <= 0.10
 
 
+def test_float16_decoding_steps_hear_the_same_words_and_times_as_float32(tiny_en, jfk_audio, monkeypatch):
+    """``asr._fast_logits`` / ``_half_rows``: a decoding step reads the decoder's weights in
+    float16, and the first step's logits start at the start token; no word, time or
+    probability changes beyond rounding: jfk.flac and two espeak-ng replies, against the
+    same weights loaded without it (Whisper's own float32 decoder)."""
+    assert "forward" in vars(tiny_en.model.decoder), "the model was loaded without float16 steps"
+    monkeypatch.setattr(asr, "HALF_LOGITS", False)
+    plain = asr.load_model("tiny.en")
+    assert "forward" not in vars(plain.model.decoder)
+    replies = [jfk_audio, espeak("Nobody is going to get hurt tonight. What do you need right now?"),
+               espeak("Take your time. I am not going anywhere, and I am listening to you.")]
+    for audio in replies:
+        reference, got = asr.transcribe(plain, audio), asr.transcribe(tiny_en, audio)
+        assert got.text == reference.text and len(got.words) == len(reference.words) > 5
+        for a, b in zip(got.words, reference.words):
+            assert a.text == b.text and abs(a.start - b.start) < 0.02 and abs(a.end - b.end) < 0.02
+            assert abs(a.probability - b.probability) < 0.01
+
+
 def test_encoder_frames_follow_the_audio_not_the_padding(tiny_en, jfk_audio):
     """The encoder runs on the audio's frames plus the margin, in whole steps; silence or
     padding alone gets the minimum; more than 30 s is never asked for."""

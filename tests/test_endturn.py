@@ -19,7 +19,7 @@ from voicedrill import asr, endturn, models
 from voicedrill.audio import SAMPLE_RATE, load_audio
 from voicedrill.errors import AsrError
 from voicedrill.live import LiveListener
-from voicedrill.vad import ListenSettings
+from voicedrill.vad import ListenSettings, speech_spans
 
 SR = SAMPLE_RATE
 
@@ -241,6 +241,13 @@ def test_the_words_alone_finish_a_thought_only_when_whisper_is_sure_of_a_sentenc
     assert not endturn.ends_finished(heard(("Let", 0.99), ("me", 0.98), ("just.", 0.97)), "en")
     assert endturn.ends_hanging("Если выйдешь сейчас, мне кажется.", "ru")
     assert not endturn.ends_hanging("Мне кажется, ты устал.", "ru")
+    # less sure (``unsure_pause_seconds``): a sentence end at 0.75 <= p, never a hanging word
+    unsure = endturn.FAIR_LAST_WORD
+    assert endturn.ends_finished(heard(("Take", 0.99), ("your", 0.98), ("time.", 0.78)), "en", sure=unsure)
+    assert not endturn.ends_finished(heard(("I", 0.99), ("hear", 0.98), ("you", 0.9), ("end.", 0.6)), "en",
+                                     sure=unsure)  # "and" misheard before a hesitation
+    assert not endturn.ends_finished(heard(("Let", 0.99), ("me", 0.98), ("just.", 0.7)), "en", sure=unsure)
+    assert not endturn.ends_finished(heard(("Take", 0.9), ("time...", 0.7)), "en", sure=unsure)
 
 
 def test_a_finished_sentence_in_a_flat_voice_ends_the_turn_at_the_short_pause(turn_model):
@@ -248,7 +255,6 @@ def test_a_finished_sentence_in_a_flat_voice_ends_the_turn_at_the_short_pause(tu
     a sure last word) end the turn at the short pause all the same."""
     said = speak("You have every right to be upset about what they did to you.", voice="en-gb")
     audio = np.concatenate([silence(0.6), said, silence(4.0)])
-    from voicedrill.vad import speech_spans
 
     end = int((speech_spans(said, threshold_db=-45)[-1].end + 0.3) * SR)
     assert not turn_model.complete(np.concatenate([silence(0.6), said[:end]]))  # the voice: unfinished
@@ -263,7 +269,6 @@ def test_speech_that_came_in_while_the_pause_was_judged_cancels_the_end():
     """The judge says "finished" at a 0.3 s pause, but the trainee spoke on in the audio that
     arrived meanwhile (here: read in 0.5 s blocks): the reply goes on. The turn model hears
     every pause as an end: the test is about the listener, not the model."""
-    from voicedrill.vad import speech_spans
 
     class EveryPause:
         def complete(self, audio) -> bool:
@@ -287,3 +292,70 @@ def test_speech_that_came_in_while_the_pause_was_judged_cancels_the_end():
     # and the audio taken in while judging was heard too (the reply's times stay true)
     assert abs(reply.end - (second_starts + len(parts[1]) / SR)) < 0.15, reply.end
     assert listener.last.reason == "complete" and len(listener.judged) == 2, (listener.judged, reply.end)
+
+
+class _Voice:
+    """A turn model that hears every pause as finished (True) or unfinished (False)."""
+
+    def __init__(self, finished: bool):
+        self.finished = finished
+
+    def complete(self, audio) -> bool:
+        return self.finished
+
+
+class _Heard:
+    """A transcriber whose every window ends on ``last`` at probability ``p``: the point is
+    the listener's table of pauses, not what Whisper hears."""
+
+    language = "en"
+
+    def __init__(self, last: str, p: float):
+        self.last, self.p = last, p
+
+    def window(self, audio):
+        return heard(("You", 0.99), ("sound", 0.99), ("tired", 0.99), (self.last, self.p))
+
+
+@pytest.mark.parametrize("voice, last, p, pause", [
+    (True, "today.", 0.95, "complete_pause_seconds"),
+    (True, "today.", 0.6, "complete_pause_seconds"),
+    (True, "and", 0.95, None),  # a hanging word: the long silence
+    (False, "today.", 0.95, "sentence_pause_seconds"),
+    (False, "today.", 0.8, "unsure_pause_seconds"),
+    (False, "today.", 0.6, None),  # a doubtful last word in an unfinished voice
+    (False, "today", 0.95, None),  # no sentence mark
+])
+def test_the_voice_and_the_words_name_the_pause_that_ends_the_turn(voice, last, p, pause):
+    settings = ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0)
+    audio = np.concatenate([silence(0.6), speak("You sound tired today."), silence(3.0)])
+    listener = LiveListener(settings=settings, key_pressed=lambda: False,
+                            microphone=FileMicrophone(audio), turn_model=_Voice(voice))
+    listener.attach(_Heard(last, p))
+    listener.prepare(None, 0)
+    listener.reply(0.0)
+    listener.close()
+    ep, wait = listener._ep, getattr(settings, pause) if pause else settings.end_of_turn_silence
+    assert ep.reason == ("complete" if pause else "silence")
+    assert wait <= ep.position - ep.end < wait + 0.05, (ep.position - ep.end, wait)
+    assert listener.last.by_words == (pause in ("sentence_pause_seconds", "unsure_pause_seconds"))
+
+
+def test_a_second_sentence_after_a_short_gap_is_not_cut_when_the_voice_sounds_finished():
+    """The judge is asked 0.2 s into the pause after "I hear you." and says finished, but
+    the reply ends only once the pause lasts ``complete_pause_seconds``; the 0.34 s
+    espeak-ng leaves between two sentences is shorter, so the second one is heard."""
+    parts = []
+    for text in ("I hear you.", "Tell me what happened."):
+        said = speak(text)
+        spans = speech_spans(said, threshold_db=-45)
+        parts.append(said[int(spans[0].start * SR): int(spans[-1].end * SR)])
+    audio = np.concatenate([silence(0.6), parts[0], silence(0.34), parts[1], silence(3.0)])
+    listener = LiveListener(settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0),
+                            key_pressed=lambda: False, microphone=FileMicrophone(audio),
+                            turn_model=_Voice(True))
+    listener.prepare(None, 0)
+    reply = listener.reply(0.0)
+    listener.close()
+    assert [ok for _, ok in listener.judged] == [True, True]
+    assert abs(reply.end - (0.6 + (len(parts[0]) + len(parts[1])) / SR + 0.34)) < 0.15, reply.end

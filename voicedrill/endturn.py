@@ -3,9 +3,10 @@
 Smart Turn (pipecat, BSD-2-Clause) hears whether a speaker has finished a thought or
 only paused inside one ("I think that... um..."): a Whisper-tiny encoder with a
 classification head, trained on many languages. voicedrill asks it at a short pause
-(``vad.Endpointer``): "complete" ends the reply there, "incomplete" waits for the
-scoring script's long end-of-turn silence, unless the words finish a sentence
-(``ends_finished``: then a pause of ``ListenSettings.sentence_pause_seconds`` ends it).
+(``vad.Endpointer``): "complete" ends the reply after a short pause, "incomplete" waits
+for the scoring script's long end-of-turn silence, unless the words finish a sentence
+(``ends_finished``: then a pause of ``ListenSettings.sentence_pause_seconds`` ends it, or
+``unsure_pause_seconds`` when the last word is less sure); ``live.LiveListener._judge``.
 
 The model file is provisioned from its pinned PyPI wheel (``voicedrill models install
 smart-turn``, see ``models.ASSETS``); pipecat itself is not a dependency. The feature
@@ -179,6 +180,10 @@ def hanging(language: str) -> Hanging:
 
 UNSURE_LAST_WORD = 0.5  # Whisper's probability of the last word below which it cannot tell
 SURE_LAST_WORD = 0.9  # ... and above which the words alone may end a turn (``ends_finished``)
+# ... after a longer pause from this on (``unsure_pause_seconds``): below it, a hanging "and"
+# misheard as "end." (p 0.6 on the rig) ended a 1 s hesitation; finished replies' last words
+# Whisper was less sure of stood at 0.85-0.9 (scripts/bench_live.py's replies)
+FAIR_LAST_WORD = 0.75
 FINAL_MARKS = (".", "?", "!")  # a sentence's end in Whisper's text; "..." is not one
 
 
@@ -194,10 +199,10 @@ def ends_open(transcript: Transcript, language: str) -> bool:
     return ends_hanging(transcript.text, language) or last < UNSURE_LAST_WORD
 
 
-def ends_finished(transcript: Transcript, language: str) -> bool:
+def ends_finished(transcript: Transcript, language: str, *, sure: float = SURE_LAST_WORD) -> bool:
     """Do the words alone say the thought is finished, whatever the voice sounded like?
     Not open (``ends_open``), a sentence mark at the end (not "...", which Whisper writes
-    for a trailing-off voice) and a last word Whisper is sure of (``SURE_LAST_WORD``).
+    for a trailing-off voice) and a last word Whisper is sure of (probability ``sure``).
 
     Smart Turn hears prosody, and a flat voice (espeak-ng, a tired or monotone trainee)
     sounds unfinished to it at every pause: 53-67% of finished espeak-ng replies
@@ -206,7 +211,7 @@ def ends_finished(transcript: Transcript, language: str) -> bool:
     text = transcript.text.rstrip()
     if ends_open(transcript, language) or text.endswith(("...", "\u2026")):
         return False
-    return text.endswith(FINAL_MARKS) and transcript.words[-1].probability >= SURE_LAST_WORD
+    return text.endswith(FINAL_MARKS) and transcript.words[-1].probability >= sure
 
 
 def ends_hanging(text: str, language: str) -> bool:

@@ -10,10 +10,12 @@ on and the reply is marked interrupted), then waits for the reply's end (``reply
 
 With an end-of-turn model (``endturn.TurnModel``) a short pause (``pause_seconds``) is
 judged: Smart Turn hears whether the thought is finished, and the words so far must not
-stop on a hanging word ("and", "um", "that"); then the reply ends there ("complete").
-When Smart Turn hears an unfinished voice, a finished sentence in the words (a sentence
-mark, a sure last word: ``endturn.ends_finished``) still ends it; else the long silence is
-waited out. With a transcriber attached (``attach``, done by
+stop on a hanging word ("and", "um", "that"); then the reply ends once the pause lasts
+``complete_pause_seconds`` ("complete"). When Smart Turn hears an unfinished voice, a
+finished sentence in the words (a sentence mark, a sure last word:
+``endturn.ends_finished``) still ends it after ``sentence_pause_seconds``, or
+``unsure_pause_seconds`` when Whisper is less sure of the last word; else the long silence
+is waited out (``_judge``). With a transcriber attached (``attach``, done by
 the drill loop) the reply is transcribed while the trainee speaks, on a worker thread
 (``stretches.Worker``): as soon as speech stops (``AHEAD``) the reply so far goes to the
 worker, in parallel with the end-of-turn wait and Smart Turn; when the turn ends with no
@@ -301,7 +303,7 @@ class LiveListener:
         now = ep.frames * SILERO_FRAME
         if now - end >= AHEAD * SAMPLE_RATE:  # the rest of TAIL as silence (it is a pause)
             cut = min(now, end + int(TAIL * SAMPLE_RATE))
-            stream.ahead(cut, pad=end + int(TAIL * SAMPLE_RATE) - cut)
+            stream.ahead(cut)  # padded with silence to TAIL after the speech end
 
     def _slice(self, a: int, b: int) -> np.ndarray:
         """Captured samples [a, b)."""
@@ -326,15 +328,26 @@ class LiveListener:
                 origin,
                 whole_seconds=self.whole_seconds,
                 worker=self._worker,
+                tail=int(TAIL * SAMPLE_RATE),
             )
         return self._stream
 
     def _judge(self, onset: float, speech_end: float) -> bool | float:
         """At a pause: has the trainee finished? False: no, the long silence decides. Else
-        the pause (seconds) after which the reply ends unless speech resumes: the audio
-        captured while judging (the voice and the words say finished), or at least
-        ``sentence_pause_seconds`` (the words finish a sentence the voice left open).
-        Asked once per pause."""
+        the pause (seconds) after which the reply ends unless speech resumes, at least the
+        audio captured while judging:
+
+        ===================================  ==========================  ================
+        the words (``endturn``)              the voice finished          unfinished
+        ===================================  ==========================  ================
+        open: a hanging word, "...", unsure  long silence                long silence
+        last word (p < 0.5)
+        end a sentence, p >= 0.9             ``complete_pause_seconds``  ``sentence_...``
+        end a sentence, 0.75 <= p < 0.9      ``complete_pause_seconds``  ``unsure_...``
+        no sentence mark                     ``complete_pause_seconds``  long silence
+        ===================================  ==========================  ================
+
+        Asked once per pause, at ``pause_seconds``."""
         now = self._ep.frames * SILERO_FRAME
         cut = min(now, int(round(speech_end * SAMPLE_RATE)) + int(TAIL * SAMPLE_RATE))
         finished, t0, asr_s = False, time.monotonic(), 0.0
@@ -351,24 +364,26 @@ class LiveListener:
 
             start = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
             finished = self.turn_model.complete(self._slice(start, now))
-            wait = 0.0 if finished else None
+            wait = self.settings.complete_pause_seconds if finished else None
         if stream is not None and self.transcriber is not None:
             # the words may end a turn the voice left open, when the transcript is ready at
             # the pause (the worker started it when speech stopped)
             words_may_end = self.turn_model is not None and self._worker is not None
             if finished or words_may_end:
-                from .endturn import ends_finished, ends_open
+                from .endturn import FAIR_LAST_WORD, ends_finished, ends_open
 
                 # the reply's final transcript when the turn ends here (``_make_reply`` reuses
                 # it): the tail transcribed since the speech stopped
                 t_asr, before = time.monotonic(), stream.decodes
                 final = stream.final(cut, quiet_from=end)
                 asr_s, self._late = time.monotonic() - t_asr, stream.decodes - before
-                language = self.transcriber.language
+                language, s = self.transcriber.language, self.settings
                 if finished:  # the voice says finished: the words must agree ("I think that...")
-                    wait = None if ends_open(final, language) else 0.0
+                    wait = None if ends_open(final, language) else s.complete_pause_seconds
                 elif ends_finished(final, language):  # a flat voice, a finished sentence
-                    wait, self._by_words = self.settings.sentence_pause_seconds, True
+                    wait, self._by_words = s.sentence_pause_seconds, True
+                elif ends_finished(final, language, sure=FAIR_LAST_WORD):  # ... less sure
+                    wait, self._by_words = s.unsure_pause_seconds, True
             elif self._worker is None:
                 stream.cut(cut)  # no worker: the stretch so far, while the trainee thinks
         self.judged.append((speech_end, wait is not None))

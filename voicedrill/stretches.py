@@ -150,6 +150,9 @@ class ReplyStream:
     whole_seconds: float = WHOLE_SECONDS
     worker: Worker | None = None
     speech_end: int | None = None  # capture sample where the speech heard so far ends
+    # samples of silence a tail ends with after the speech end (not yet heard: padded), so
+    # its last word is not cut off at the audio's end: tiny.en drops a word there
+    tail: int = 0
     parts: list[tuple[int, int, Transcript]] = field(default_factory=list)
     decodes: int = 0  # windows transcribed (for tests and benchmarks)
     reused: int = 0  # tails transcribed ahead that became stretches
@@ -191,12 +194,16 @@ class ReplyStream:
         """A tail is being transcribed in the worker."""
         return self._ahead is not None and not self._ahead[2].done()
 
-    def ahead(self, end: int, pad: int = 0) -> bool:
+    def ahead(self, end: int, pad: int | None = None) -> bool:
         """Start transcribing [done, end) in the worker, with ``pad`` samples of silence
         after it (the pause to come, heard as tiny.en hears a reply's end: measured in
-        scripts/bench_live.py). No-op when the worker is busy, when a tail already holds
+        scripts/bench_live.py; by default what ``end`` lacks of ``tail`` after the speech
+        end). No-op when the worker is busy, when a tail already holds
         all the speech, or without a worker. True when it started."""
         self.settle()
+        if pad is None:
+            se = self.speech_end
+            pad = max(0, se + self.tail - end) if se is not None and end >= se else 0
         if self.worker is None or self.busy or end <= self.done:
             return False
         if end + pad - self.done > WINDOW_SECONDS * SAMPLE_RATE:

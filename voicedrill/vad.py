@@ -310,10 +310,17 @@ class ListenSettings:
     vad: str = "silero"  # "silero" | "energy"
     onset_threshold: float = 0.5  # Silero probability that starts speech
     offset_threshold: float = 0.35  # ... and keeps it going once started (hysteresis)
-    pause_seconds: float = 0.3  # a pause this long asks the end-of-turn judge (when there is one)
-    # a pause this long ends a reply whose words finish a sentence though the voice sounded
-    # unfinished to the judge (longer than the 0.3-0.4 s between two sentences of one reply)
+    # Pauses are counted from the end of speech as the VAD hears it (Silero's falls about
+    # 0.1 s after the voice). A pause this long asks the end-of-turn judge (when there is
+    # one); its verdict ends the reply only after a pause as long as the one it names:
+    pause_seconds: float = 0.2
+    # ... the voice and the words say finished (longer than the 0.3-0.35 s between two
+    # sentences of one reply, so a second sentence cancels the end)
+    complete_pause_seconds: float = 0.4
+    # ... the words finish a sentence, surely, though the voice sounded unfinished
     sentence_pause_seconds: float = 0.5
+    # ... the words finish a sentence but the last word is unsure, the voice unfinished
+    unsure_pause_seconds: float = 0.8
 
     def __post_init__(self):
         for name in (
@@ -322,7 +329,9 @@ class ListenSettings:
             "no_reply_timeout",
             "min_speech",
             "pause_seconds",
+            "complete_pause_seconds",
             "sentence_pause_seconds",
+            "unsure_pause_seconds",
         ):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
