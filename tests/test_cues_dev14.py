@@ -46,41 +46,56 @@ DATA = Path(__file__).resolve().parent / "data"
 # 0.882 0.848; traps en 0.935 (0/30, 1/30), 0.909 (0/30, 0/30), 0.912 (1/30, 2/30), 0.969 (0/30,
 # 0/30) (dev14-17); ru 0.889 (0/30, 0/30), 0.929 (0/30, 1/30), 0.917 (0/30, 0/30), 0.894 (0/30,
 # 1/30). Floors 0.015 below, one reply of slack.
+# s6-rules: dev20, dev21 and traps dev18 (other helpers, merged after the rules above) scored
+# on arrival with the rules of s6-rules before any change they prompted and the shipped heads:
+# cues en 0.803 0.789, ru 0.832 0.765; traps en 0.849 (0/30, 4/30), ru 0.794 (2/30, 4/30) (the
+# rules this session started from, 105ecf9: en 0.804 0.781, ru 0.805 0.737; traps en 0.837
+# (0/30, 4/30), ru 0.794 (2/30, 4/30)). Then tuned on them too. Measured with the rules of this
+# commit and the shipped heads: cues en 0.942 0.941 0.946 0.922 0.926 0.918 (dev14-19), 0.819
+# 0.797 (dev20-21); ru 0.888 0.91 0.935 0.922 0.914 0.89, 0.843 0.776; traps en 0.952 (0, 0),
+# 0.915 (0, 0), 0.918 (1, 1), 0.969 (0, 0), 0.863 (0, 4) (dev14-18); ru 0.935 (0, 0), 0.935 (0, 1),
+# 0.935 (0, 0), 0.924 (0, 1), 0.809 (2, 4). Floors 0.015 below, one reply of slack.
 CUES_FLOOR = {
-    ("en", 14): 0.914,
-    ("en", 15): 0.906,
-    ("en", 16): 0.918,
-    ("en", 17): 0.89,
-    ("en", 18): 0.894,
-    ("en", 19): 0.884,
-    ("ru", 14): 0.829,
-    ("ru", 15): 0.876,
-    ("ru", 16): 0.872,
-    ("ru", 17): 0.865,
-    ("ru", 18): 0.867,
-    ("ru", 19): 0.833,
+    ("en", 14): 0.927,
+    ("en", 15): 0.926,
+    ("en", 16): 0.931,
+    ("en", 17): 0.907,
+    ("en", 18): 0.911,
+    ("en", 19): 0.903,
+    ("en", 20): 0.804,
+    ("en", 21): 0.782,
+    ("ru", 14): 0.873,
+    ("ru", 15): 0.895,
+    ("ru", 16): 0.92,
+    ("ru", 17): 0.907,
+    ("ru", 18): 0.899,
+    ("ru", 19): 0.875,
+    ("ru", 20): 0.828,
+    ("ru", 21): 0.761,
 }
 # (micro-F1 floor, most harmful replies without a harmful cue, most model answers judged wrong)
 TRAPS_FLOOR = {
-    ("en", 14): (0.92, 1, 2),
-    ("en", 15): (0.894, 1, 1),
-    ("en", 16): (0.897, 2, 3),
+    ("en", 14): (0.937, 1, 1),
+    ("en", 15): (0.9, 1, 1),
+    ("en", 16): (0.903, 2, 2),
     ("en", 17): (0.954, 1, 1),
-    ("ru", 14): (0.874, 1, 1),
-    ("ru", 15): (0.914, 1, 2),
-    ("ru", 16): (0.902, 1, 1),
-    ("ru", 17): (0.879, 1, 2),
+    ("en", 18): (0.848, 1, 5),
+    ("ru", 14): (0.92, 1, 1),
+    ("ru", 15): (0.92, 1, 2),
+    ("ru", 16): (0.92, 1, 1),
+    ("ru", 17): (0.909, 1, 2),
+    ("ru", 18): (0.794, 3, 5),
 }
 # per-cue F1 over dev14-19 and traps dev14-17 together, for the cues these sets were written
-# to test (measured with the rules and heads of this commit: en promise 0.86, blaming 0.98,
-# minimizing 0.99, conceding 0.98, threat 0.97, insult 0.97, dare 0.98, arguing 0.68, paraphrase
-# 0.95; ru promise 0.92, blaming 0.96, minimizing 0.94, conceding 0.97, threat 0.94, insult 0.88,
-# dare 0.96, arguing 0.8, paraphrase 0.9)
+# to test (measured with the rules of this commit and the shipped heads: en promise 0.86, blaming
+# 0.984, minimizing 0.991, conceding 0.971, threat 0.968, insult 0.971, dare 0.977, arguing 0.758,
+# paraphrase 0.957; ru promise 0.921, blaming 0.965, minimizing 0.941, conceding 0.975, threat
+# 0.943, insult 0.882, dare 0.964, arguing 0.83, paraphrase 0.962)
 PER_CUE_FLOOR = {
-    "en": {"promise": 0.84, "blaming": 0.96, "minimizing": 0.97, "conceding": 0.96, "threat": 0.95,
-           "insult": 0.95, "dare": 0.96, "arguing": 0.66, "paraphrase": 0.93},
-    "ru": {"promise": 0.9, "blaming": 0.94, "minimizing": 0.92, "conceding": 0.95, "threat": 0.92,
-           "insult": 0.86, "dare": 0.94, "arguing": 0.78, "paraphrase": 0.88},
+    "en": {"promise": 0.845, "blaming": 0.969, "minimizing": 0.976, "conceding": 0.956, "threat": 0.953,
+           "insult": 0.956, "dare": 0.962, "arguing": 0.743, "paraphrase": 0.942},
+    "ru": {"promise": 0.906, "blaming": 0.95, "minimizing": 0.926, "conceding": 0.96, "threat": 0.928,
+           "insult": 0.867, "dare": 0.949, "arguing": 0.815, "paraphrase": 0.947},
 }
 
 

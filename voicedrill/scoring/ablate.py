@@ -150,7 +150,9 @@ def ablate(
                 for c in detect_cues(Transcript(item.reply, code), context, meaning=meaning, lex=lx)
             }
 
-        base = [found(item) for item in group]
+        # the rules alone on both sides: the full lexicon passed as ``lex`` (a lexicon of
+        # one's own skips the learned heads, which would otherwise count as the entry's work)
+        base = [found(item, lex) for item in group]
         parsed = [_read(lex, Transcript(item.reply, code)) for item in group]
         todo = [e for e in entries(code) if only is None or only(e)]
         say(f"{code}: {len(todo)} entries, {len(group)} replies")

@@ -124,13 +124,35 @@ def detect_cues(
     for r in sorted(kept, key=lambda r: (r.start, r.end)):
         first.setdefault(r.cue, r)
     if own_lexicon:  # learned heads (heads.py); an ablation's lexicon measures the rules alone
-        first = apply_heads(parsed, context, code, first, meaning)
+        first = _yield_to_heads(apply_heads(parsed, context, code, first, meaning), first)
         for r in sorted(extra_readings, key=lambda r: (r.start, r.end)):
             first.setdefault(r.cue, r)  # the instructor's own phrases: no head vetoes them
     return tuple(
         _to_cue(r, parsed, transcript)
         for r in sorted(first.values(), key=lambda r: (r.start, CUE_NAMES.index(r.cue)))
     )
+
+
+def _yield_to_heads(after: dict[str, Reading], before: dict[str, Reading]) -> dict[str, Reading]:
+    """A heuristic (weak) rule reading gives way to a cue a head added over the same words,
+    as it gives way to an explicit rule reading (``WEAK_YIELDS_TO``): "You don't want people
+    to see you as a monster" to "I'm not a monster" flips a word, and restates him. Only a
+    helpful or neutral head cue: an added harm ("Only insane people think they're being
+    followed": insult) leaves the contradiction standing beside it."""
+    added = [r for c, r in after.items() if c not in before and c not in HARMFUL]
+    if not added:
+        return after
+    return {
+        c: r
+        for c, r in after.items()
+        if not (
+            r.weak
+            and any(
+                o.cue in WEAK_YIELDS_TO.get(c, ()) and o.start < r.end and r.start < o.end
+                for o in added
+            )
+        )
+    }
 
 
 def _to_cue(r: Reading, parsed: Parsed, transcript: Transcript) -> Cue:

@@ -196,10 +196,14 @@ class Lexicon:
         ]
         self.hypothetical = self._word_set(c.get("hypothetical"))
         e = data.get("minimal_encourager") or {}
-        _check_keys(e, {"standalone"}, source, "minimal_encourager")
+        _check_keys(e, {"standalone", "acknowledgements"}, source, "minimal_encourager")
         self.encourager_alone = [
             self.compile(x, "minimal_encourager.standalone") for x in e.get("standalone") or []
         ]
+        # words that encourage only as the whole reply ("Okay." yes; "Okay. I'll call back." no)
+        self.acknowledgements = self._word_set(
+            [w for x in e.get("acknowledgements") or [] for w in str(x).split()]
+        )
         self.rules: dict[str, _Rule] = {}
         cues = data.get("cues") or {}
         for name, spec in cues.items():

@@ -130,6 +130,11 @@ def _paraphrases(
         if (weak and len(shared) >= lex.para_min_overlap) or (
             you and len(shared) >= lex.para_min_overlap_plain
         ):
+            if any(
+                r.start < s.end and s.start < r.end and toks[r.start].clause == toks[s.start].clause
+                for r in labels
+            ):
+                continue  # a sentence that opens by naming his feeling ("Ты боишься, что тебя изобьют") is a label
             out.append(
                 Reading("paraphrase", s.start, s.end, weak=True)
             )  # the sentence is the evidence

@@ -231,6 +231,8 @@ def _one(
         elif el.kind == "^^" and (
             pos == s.start
             or (pos in parsed.clause_starts and toks[pos].clause == toks[s.start].clause)
+            # a span of several sentences (rules read ``across_sentences``): each one starts
+            or (s.start < pos < s.end and toks[pos].sentence != toks[pos - 1].sentence)
         ):
             yield pos, mark, True
         elif el.kind == "$" and (pos == s.end or pos in parsed.clause_ends):
@@ -238,6 +240,7 @@ def _one(
         elif el.kind == "$$" and (
             pos == s.end
             or (pos in parsed.clause_ends and toks[pos - 1].clause == toks[s.end - 1].clause)
+            or (s.start < pos < s.end and toks[pos].sentence != toks[pos - 1].sentence)
         ):
             yield pos, mark, free
         return

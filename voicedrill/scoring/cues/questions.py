@@ -86,7 +86,14 @@ def _questions(lex: Lexicon, parsed: Parsed, why_rule: _Rule | None) -> list[Rea
             for k in range(first, min(s.end, first + lex.wh_window))
             if toks[k].clause == toks[first].clause
         ]
-        if any(toks[k].text in lex.wh for k in window):
+        # a question word that closes a clause after another word, more following, is a
+        # particle: «Ты что, угрожаешь?», «Вам что, опять в ШИЗО захотелось?» ask yes or no
+        # ("Done with what?" asks what)
+        if any(
+            toks[k].text in lex.wh
+            and not (k > first and k + 1 < s.end and toks[k + 1].clause != toks[k].clause)
+            for k in window
+        ):
             out.append(Reading("open_question", s.start, s.end))
         else:
             out.append(Reading("closed_question", s.start, s.end))

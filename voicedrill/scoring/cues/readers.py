@@ -227,16 +227,24 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
         need = lex.mirror_share_short if len(words) <= lex.mirror_short else lex.mirror_share_long
         first = _clause_first(parsed, s)
         if toks[first].text in lex.wh and toks[first].text not in line_words:
-            need = 1.0  # "Why did you stab him?" asks; "Why the last time?" echoes
+            # a question word of the trainee's own asks about his words ("Who laughs at
+            # you?", «Кто вас бьёт?»): an open question, not an echo (0 of 19 such replies
+            # were labelled mirrors on dev2-dev19)
+            continue
         if share >= need:
             out.append(Reading("mirror", idx[chain[0][0]], idx[chain[-1][0]] + 1))
     return out
 
 
 def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
-    """Sentences made only of minimal encouragers ("Mm-hmm.", "I see. Go on.")."""
+    """Sentences made only of minimal encouragers ("Mm-hmm.", "I see. Go on."). A sentence
+    of bare acknowledgements (``minimal_encourager.acknowledgements``: "Okay.", "Yes.")
+    encourages only when the reply says nothing else: "Okay. I'll call you back on this
+    number." acknowledges and moves on."""
     out = []
     toks = parsed.tokens
+    plain: list[Reading] = []  # acknowledgement-only sentences
+    other = False  # a sentence that is no encourager
     for s in parsed.sentences:
         k, found = s.start, False
         while k < s.end:
@@ -252,8 +260,15 @@ def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
                 found = False
                 break
         if found:
-            out.append(Reading("minimal_encourager", s.start, s.end))
-    return out
+            r = Reading("minimal_encourager", s.start, s.end)
+            words = [t.text for t in toks[s.start : s.end] if t.text not in lex.fillers]
+            if lex.acknowledgements and all(w in lex.acknowledgements for w in words):
+                plain.append(r)
+            else:
+                out.append(r)
+        elif s.end > s.start:
+            other = True
+    return out if other else out + plain
 
 
 def _contradictions(

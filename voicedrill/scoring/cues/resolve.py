@@ -63,7 +63,10 @@ SUPPRESSED_BY: dict[str, tuple[str, ...]] = {
     )  # a direct suicide question is the point, not a yes/no
     # a question that threatens, belittles or degrades ("You touch him and you're dead,
     # got it?", "Over a few hundred bucks?") asks nothing either
-    + ("threat", "minimizing", "insult"),
+    + ("threat", "minimizing", "insult")
+    # ... nor does the indirect one of an honest stall, read as a question when recognition
+    # drops the punctuation ("я узнаю можно ли ее привезти")
+    + ("deferring",),
     "open_question": ("why_question", "arguing", "blaming", "dare", "suicide_question", "insult")
     + _ECHO,
     "deferring": (
@@ -96,7 +99,19 @@ REPLY_WIDE = ("hollow_empathy",)
 # and a direct suicide question is the point of the reply, not one more yes/no question in it
 SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {
     "deferring": ("conceding", "promise"),
-    "closed_question": ("suicide_question",),
+    "closed_question": ("suicide_question",)
+    # a reply that blames, dares or degrades asks its yes/no questions rhetorically ("Детьми
+    # торгуешь? Как тебе не совестно?", "Again? How many times are you gonna pull this?")
+    + ("blaming", "dare", "insult"),
+    # an order in a reply that dares is the dare's ("Ну давай, рви, посмотрим, хватит ли духу")
+    "commanding": ("dare",),
+    # a reply that blames, belittles, dares, promises or concedes restates nothing he can
+    # hear as listening (on dev2-19 no reply was labelled with both: "You're keeping kids in
+    # a building full of guns. What kind of man does that?")
+    "paraphrase": ("promise", "minimizing", "dare", "conceding", "blaming", "insult"),
+    # ... and its wh-questions are rhetorical too ("А кто тебя просил микрозаймы брать?
+    # Головой думать надо было.")
+    "open_question": ("blaming", "dare", "insult"),
 }
 
 
