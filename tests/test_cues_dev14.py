@@ -75,11 +75,14 @@ TRAPS_FLOOR = {
 # to test (measured with the rules and heads of this commit: en promise 0.86, blaming 0.98,
 # minimizing 0.99, conceding 0.98, threat 0.97, insult 0.97, dare 0.98, arguing 0.68, paraphrase
 # 0.95; ru promise 0.92, blaming 0.96, minimizing 0.94, conceding 0.97, threat 0.94, insult 0.88,
-# dare 0.96, arguing 0.8, paraphrase 0.9)
+# dare 0.96, arguing 0.8, paraphrase 0.9). ru blaming 0.82 since the s6 heads (0.837): no
+# Russian blaming head adds any more (retrained with dev20/21 among the fresh files, no add
+# threshold kept 0.6 precision with a net gain there), and the 0.96 counted the earlier
+# heads' additions on the very replies they were trained on)
 PER_CUE_FLOOR = {
     "en": {"promise": 0.84, "blaming": 0.96, "minimizing": 0.97, "conceding": 0.96, "threat": 0.95,
            "insult": 0.95, "dare": 0.96, "arguing": 0.66, "paraphrase": 0.93},
-    "ru": {"promise": 0.9, "blaming": 0.94, "minimizing": 0.92, "conceding": 0.95, "threat": 0.92,
+    "ru": {"promise": 0.9, "blaming": 0.82, "minimizing": 0.92, "conceding": 0.95, "threat": 0.92,
            "insult": 0.86, "dare": 0.94, "arguing": 0.78, "paraphrase": 0.88},
 }
 
