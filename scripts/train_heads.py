@@ -6,7 +6,9 @@ speech-like copy of each reply (lower case, no punctuation, ``ё`` -> ``е``: wh
 often gives), and per language:
 
 1. runs the phrase rules alone (``detect_cues`` with heads off) on both copies;
-2. embeds replies and lines with the sentence encoder (``use-m3``);
+2. embeds replies and lines with the sentence encoder (``use-m3``); with ``--features
+   ...+rules`` the heads also read step 1's findings (one 0/1 per cue: stacking), with
+   ``...+history`` the reply read against his earlier lines (``head_features.py``);
 3. k-fold cross-validation grouped by reply (both copies of a reply in the same fold):
    the heads (``Model``: by default one shared hidden layer of 128 ReLU units with a
    sigmoid output per cue, torch, fixed seeds; ``--hidden 0``: one logistic head per cue)
@@ -27,7 +29,16 @@ often gives), and per language:
    ru 0.702 -> 0.749 (speech-like copies en 0.745 -> 0.807, ru 0.645 -> 0.701); three nets
    averaged (``--seeds 3``): en 0.835 (0.812), ru 0.755 (0.711), but they vetoed the
    paraphrase «Иными словами, вас унизили при коллегах.» and added one to "The weather has
-   been nice for you this week." (tests/test_cues.py, tests/test_meaning.py): not shipped;
+   been nice for you this week." (tests/test_cues.py, tests/test_meaning.py): not shipped.
+   Trained on dev2-21 + traps dev11-18 against the s5 rules, over the 13 fresh files
+   (dev14-21, traps dev14-18): ``reply-line`` heads en 0.811 -> 0.854 (speech-like 0.783
+   -> 0.831), ru 0.756 -> 0.784 (0.701 -> 0.737); ``reply-line+rules+history`` (the
+   default) with the wider ``VETO_CUES``: en 0.863 (0.847), ru 0.802 (0.757); on the two
+   files the rules had never seen (dev20, dev21): en 0.815 / 0.785 -> 0.824 / 0.810, ru
+   0.811 / 0.729 -> 0.807 / 0.740. The detector's clause check on an added summary
+   (``heads._restates_earlier``, not scored here) costs about 0.003 of those. Three nets
+   averaged (``--seeds 3``) on the same files: en 0.870 (0.854), ru 0.810 (0.763), traps
+   harmful unflagged en 6.0%, ru 4.7%; not shipped: 384 int8 units make a ~550 KB file;
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;
@@ -63,11 +74,16 @@ from voicedrill.scoring.cues import HARMFUL, HELPFUL, TEXT_CUES, detect_cues  # 
 from voicedrill.scoring.cues.heads import (  # noqa: E402
     FEATURE_SETS,
     FORMAT,
+    HISTORY_WIDTH,
+    PARTS,
     VETO_CUES,
     Heads,
     combine,
+    history_features,
     reply_features,
+    rule_bits,
     sentence_texts,
+    split_kind,
     weights_path,
 )
 from voicedrill.scoring.evaluate import load_labelled, reply_language  # noqa: E402
@@ -81,6 +97,7 @@ GRID = np.round(np.arange(0.05, 0.995, 0.01), 2)
 # vetoed "Roger that." (0.05) and "Mm-hmm." in a reply that also labels and asks; the hidden
 # layer's probabilities are sharper still (leave-one-file-out: this grid >= 0.002-0.01's)
 VETO_GRID = np.array([0.0002, 0.0005, 0.001])
+# dev20/21 (and traps dev18) joined FRESH when they came: the rules had not seen them.
 # The rules were tuned on the dev files, so on CV they leave almost no false positives for a
 # veto to catch (and those few are the ones the head cannot tell either): vetoes are chosen
 # on the dev files whose veto-cue rules were never tuned on them (dev14-19; the add thresholds
@@ -88,9 +105,10 @@ VETO_GRID = np.array([0.0002, 0.0005, 0.001])
 # scored by rules and heads that had seen none of them, vetoes below p 0.02 were right:
 # arguing 28/35 (en) 14/17 (ru), commanding 7/11 and 20/23, minimal_encourager 17/18 and
 # 6/10, paraphrase 26/46 and 33/40; the 0.9 bar keeps only the clear ones.
-FRESH = ("*_dev1[4-9].jsonl",)
+FRESH = ("*_dev1[4-9].jsonl", "*_dev2[0-9].jsonl")
 MIN_PICKS = 3  # a threshold must add (or remove) at least this many on CV
-N_CHECK = 6  # check examples stored with the weights
+N_CHECK = 6  # check examples stored with the weights (and as many with his earlier lines)
+_NO_WEIGHTS = (np.zeros(1), np.zeros(1), np.zeros(1), np.ones(1))  # thresholds-only heads
 
 
 @dataclass
@@ -132,6 +150,28 @@ def load_rows(lang: str) -> list[Row]:
     return rows
 
 
+def history_rows(rows: list[Row]) -> np.ndarray:
+    """``heads.history_features`` of every row (his earlier lines: ``Row.history``)."""
+    has = [i for i, r in enumerate(rows) if any(h.strip() for h in r.history)]
+    out = np.zeros((len(rows), HISTORY_WIDTH), dtype=np.float32)
+    if has:
+        out[has] = history_features(
+            [rows[i].reply for i in has],
+            [rows[i].ctx for i in has],
+            [sentence_texts(rows[i].lang, rows[i].reply) for i in has],
+            [rows[i].history for i in has],
+        )
+    return out
+
+
+def no_summary_without_history(p: np.ndarray, rows: list[Row]) -> np.ndarray:
+    """As ``heads.apply_heads``: a reply with no earlier line of his is no summary."""
+    p = p.copy()
+    alone = np.array([not any(h.strip() for h in r.history) for r in rows])
+    p[alone, TEXT_CUES.index("summary")] = 0.0
+    return p
+
+
 def rule_cues(rows: list[Row]) -> list[frozenset[str]]:
     out = []
     for r in rows:
@@ -142,7 +182,7 @@ def rule_cues(rows: list[Row]) -> list[frozenset[str]]:
 
 
 def embed_rows(rows: list[Row], kind: str, chunk: int = 256) -> np.ndarray:
-    """The features (``heads.FEATURE_SETS[kind]``) of every row, sentences split as the
+    """The base features (``heads.FEATURE_SETS[kind]``) of every row, sentences split as the
     detector splits them."""
     parts = []
     for i in range(0, len(rows), chunk):
@@ -161,7 +201,7 @@ class Model:
     (``fit_mlp``: ``epochs`` of AdamW, weight decay ``decay``, ``seeds`` nets whose logits
     are averaged: still one hidden layer, the units side by side)."""
 
-    kind: str = "reply-line"
+    kind: str = "reply-line+rules+history"
     hidden: int = 128
     c_reg: float = 0.05
     epochs: int = 30
@@ -401,6 +441,10 @@ def report(lang: str, kind: str, truth, rules, both, alone) -> None:
             )
 
 
+def _thresholds_only(lang: str, add: np.ndarray, remove: np.ndarray, model: Model) -> Heads:
+    return Heads(lang, TEXT_CUES, *_NO_WEIGHTS, add, remove, features=model.kind)
+
+
 def lofo(
     lang: str,
     rows: list[Row],
@@ -417,20 +461,23 @@ def lofo(
     start: Heads,
     cache: Path | None = None,
     only: tuple[str, ...] = ("*",),
-) -> None:
+) -> set[str]:
     """Leave-one-file-out: each dev file matching ``only`` is scored by heads fitted on the
     other files, with add / veto thresholds chosen on the other files' rows (from their
     k-fold out-of-fold probabilities ``oof``: the thresholds, not the weights, saw the file
     left out). Prints micro-F1 per file and per-cue P/R over the files left out (rules
-    alone vs rules+heads), without and with vetoes. Logistic fits start warm from ``start``
+    alone vs rules+heads), without and with vetoes. Returns the veto cues whose vetoes
+    were right less than ``veto_precision`` of the time on the files left out (the
+    shipped heads veto none of them; the "with vetoes" figures are without them). Logistic fits start warm from ``start``
     (the loss is strictly convex: a converged fit does not depend on where it starts)."""
     src = np.array([r.source for r in rows])
     files = sorted(f for f in set(src) if any(fnmatch.fnmatch(f, g) for g in only))
     t0 = time.time()
     keys = np.array([f"{r.source}|{r.ctx}|{r.reply}" for r in rows] + files)
-    cached = cache / f"{lang}_lofo_{model.tag()}.npz" if cache else None
+    tag = model.tag() + (f"_{_sources_hash()}" if "rules" in split_kind(model.kind)[1] else "")
+    cached = cache / f"{lang}_lofo_{tag}.npz" if cache else None
     p = np.zeros(0)
-    if cached is not None and cached.is_file():  # the probabilities do not depend on the rules
+    if cached is not None and cached.is_file():  # the rules: in the tag when the heads read them
         with np.load(cached, allow_pickle=False) as z:
             if np.array_equal(z["keys"], keys):
                 p = z["p"]
@@ -442,6 +489,7 @@ def lofo(
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             np.savez(cached, p=p, keys=keys)
+    p = no_summary_without_history(p, rows)
     truth = [r.truth for r in rows]
     print(
         f"\n[{lang} leave-one-file-out] {len(files)} files, heads fitted in {time.time() - t0:.0f}s"
@@ -451,13 +499,31 @@ def lofo(
         (f"vetoes right >= {veto_precision:.2f}", veto_precision),
     ):
         both: list[frozenset[str]] = [frozenset()] * len(rows)
+        right = {c: [0, 0] for c in VETO_CUES}  # vetoes right, vetoes, over the files left out
+        chosen = {}
         for f in files:
             te = src == f
             add, remove = choose(oof[~te], rm[~te], y[~te], precision, select, vp, fresh[~te])
-            h = Heads(
-                lang, TEXT_CUES, np.zeros(1), np.zeros(1), np.zeros(1), np.ones(1), add, remove
+            chosen[f] = add, remove
+            for i in np.flatnonzero(te):
+                for c in combine(_thresholds_only(lang, add, remove, model), p[i], rules[i], add)[
+                    1
+                ]:
+                    if c in right and p[i, TEXT_CUES.index(c)] < remove[TEXT_CUES.index(c)]:
+                        right[c][0] += c not in truth[i]
+                        right[c][1] += 1
+        weak: set[str] = set()
+        if vp <= 1.0:  # a cue whose vetoes fell short on the files left out vetoes nothing
+            weak = {c for c, (good, n) in right.items() if n and good < vp * n}
+            print(
+                f"\n  LOFO vetoes right: {', '.join(f'{c} {g}/{n}' for c, (g, n) in right.items())}"
+                f"; {'none' if not weak else ', '.join(sorted(weak))} below {vp:.2f}: no veto"
             )
-            idx = np.flatnonzero(te)
+        for f in files:
+            add, remove = chosen[f]
+            remove = np.where(np.isin(TEXT_CUES, sorted(weak)), np.nan, remove)
+            h = _thresholds_only(lang, add, remove, model)
+            idx = np.flatnonzero(src == f)
             for i, found in zip(idx, apply(h, p[idx], [rules[i] for i in idx]), strict=True):
                 both[i] = found
         print(f"\n  LOFO, {label}: {'file':32s} {'n':>4s}  rules +heads (text ; speech-like)")
@@ -482,6 +548,15 @@ def lofo(
                 [both[i] for i in sub],
                 alone,
             )
+            traps = [i for i in sub if rows[i].source.startswith("traps_")]
+            if traps:
+                _, _, u0, w0 = scores([truth[i] for i in traps], [rules[i] for i in traps])
+                _, _, u1, w1 = scores([truth[i] for i in traps], [both[i] for i in traps])
+                print(
+                    f"  traps only ({len(traps)}): harmful unflagged {u0:.1%} -> {u1:.1%}, "
+                    f"model answer wrong {w0:.1%} -> {w1:.1%}"
+                )
+    return weak
 
 
 def _sources_hash() -> str:
@@ -543,11 +618,17 @@ def train(
     )
     rules = [frozenset(c for c, f in zip(TEXT_CUES, row, strict=True) if f) for row in rm]
     t1 = time.time()
+    base, parts = split_kind(model.kind)
     x = _cached(
-        cache / f"{lang}_x_{model.kind}.npz" if cache else None,
-        keys,
-        lambda: embed_rows(rows, model.kind),
+        cache / f"{lang}_x_{base}.npz" if cache else None, keys, lambda: embed_rows(rows, base)
     )
+    if "rules" in parts:
+        x = np.concatenate([x, rule_bits(rules, TEXT_CUES)], axis=1)
+    if "history" in parts:
+        hist = _cached(
+            cache / f"{lang}_history.npz" if cache else None, keys, lambda: history_rows(rows)
+        )
+        x = np.concatenate([x, hist], axis=1)
     t2 = time.time()
     print(
         f"{lang}: {len(rows) // 2} replies (+ speech-like copies); rules {t1 - t0:.1f}s, "
@@ -562,7 +643,9 @@ def train(
             oof[te] = model.fit(x[tr], y[tr]).probabilities(x[te])
         return oof
 
-    oof = _cached(cache / f"{lang}_oof_{model.tag()}.npz" if cache else None, keys, out_of_fold)
+    tag = model.tag() + (f"_{_sources_hash()}" if "rules" in parts else "")
+    oof = _cached(cache / f"{lang}_oof_{tag}.npz" if cache else None, keys, out_of_fold)
+    oof = no_summary_without_history(oof, rows)
     final = model.fit(x, y)
     print(f"  {folds}-fold heads and the final ones fitted in {time.time() - t2:.1f}s")
     both: list[frozenset[str]] = [frozenset()] * len(rows)
@@ -571,7 +654,7 @@ def train(
         add, remove = choose(
             oof[out], rm[out], y[out], precision, select, veto_precision, fresh[out]
         )
-        h = Heads(lang, TEXT_CUES, np.zeros(1), np.zeros(1), np.zeros(1), np.ones(1), add, remove)
+        h = Heads(lang, TEXT_CUES, *_NO_WEIGHTS, add, remove, features=model.kind)
         idx = np.flatnonzero(fold_of == k)
         for i, f in zip(
             idx,
@@ -593,8 +676,9 @@ def train(
             [both[i] for i in sub],
             alone,
         )
+    weak: set[str] = set()
     if leave_file_out:
-        lofo(
+        weak = lofo(
             lang,
             rows,
             x,
@@ -612,6 +696,7 @@ def train(
             leave_file_out,
         )
     add, remove = choose(oof, rm, y, precision, select, veto_precision, fresh)
+    remove = np.where(np.isin(TEXT_CUES, sorted(weak)), np.nan, remove).astype(np.float32)
     heads = Heads(
         lang,
         TEXT_CUES,
@@ -638,12 +723,20 @@ def train(
     picks = [i for i, r in enumerate(rows) if not r.speech][:: max(1, len(rows) // (2 * N_CHECK))][
         :N_CHECK
     ]
+    told = [i for i, r in enumerate(rows) if not r.speech and r.history]
+    picks += told[:: max(1, len(told) // N_CHECK)][:N_CHECK]
     with np.load(path, allow_pickle=False) as z:
         arrays = dict(z)
     arrays["check_reply"] = np.array([rows[i].reply for i in picks])
     arrays["check_line"] = np.array([rows[i].ctx for i in picks])
+    # the rules' cues (comma-joined) and his earlier lines (newline-joined) of each example
+    arrays["check_found"] = np.array([",".join(sorted(rules[i])) for i in picks])
+    arrays["check_history"] = np.array(["\n".join(rows[i].history) for i in picks])
     arrays["check_p"] = saved.read(
-        [rows[i].reply for i in picks], [rows[i].ctx for i in picks]
+        [rows[i].reply for i in picks],
+        [rows[i].ctx for i in picks],
+        [rules[i] for i in picks],
+        [rows[i].history for i in picks],
     ).astype(np.float32)
     np.savez_compressed(path, **arrays)
     print(
@@ -657,12 +750,24 @@ def _reload(path: Path) -> Heads:
     return load_file(path)
 
 
+def _kind(text: str) -> str:
+    try:
+        split_kind(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", choices=("en", "ru"), action="append")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument(
-        "--features", choices=tuple(FEATURE_SETS), default=DEFAULT.kind, help="heads.FEATURE_SETS"
+        "--features",
+        type=_kind,
+        default=DEFAULT.kind,
+        help=f"one of {', '.join(FEATURE_SETS)}, optionally +{' +'.join(PARTS)} "
+        "(heads.FEATURE_SETS, heads.PARTS)",
     )
     ap.add_argument(
         "--hidden", type=int, default=DEFAULT.hidden, help="hidden units (0: logistic heads)"

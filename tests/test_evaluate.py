@@ -307,7 +307,7 @@ def test_trap_files_report_unflagged_harmful_replies_and_wrong_model_answers(tmp
     lines = [
         {"ctx": "I'm going to jump!", "reply": "Calm down, you are being ridiculous.", "kind": "harmful",
          "cues": ["calm_down"]},
-        {"ctx": "I'm going to jump!", "reply": "The weather is lovely today.", "kind": "harmful",
+        {"ctx": "I'm going to jump!", "reply": "Nice weather we're having.", "kind": "harmful",
          "cues": ["minimizing"]},
         {"ctx": "I'm going to jump!", "reply": "You sound exhausted and scared.", "kind": "model",
          "cues": ["emotional_label"]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -15,13 +16,18 @@ from voicedrill.scoring.cues import TEXT_CUES, detect_cues
 from voicedrill.scoring.cues.heads import (
     FEATURE_SETS,
     FORMAT,
+    HISTORY_WIDTH,
     VETO_CUES,
     Heads,
     HeadsError,
     combine,
+    feature_width,
     heads_for,
+    history_features,
     load_file,
+    quantize,
     reply_features,
+    split_kind,
     veto_thresholds,
     weights_path,
 )
@@ -41,16 +47,18 @@ def _cues(reply: str, line: str, lang: str = "en", rules: MeaningRules | None = 
 def test_shipped_weights_load_and_reproduce_the_training_output(lang):
     path = weights_path(lang)
     assert path.is_file(), f"{path} missing: run scripts/train_heads.py"
-    assert path.stat().st_size < 2 << 20  # small: float16 weights, compressed
+    assert path.stat().st_size < 300 << 10  # small: an int8 hidden layer, compressed
     heads = heads_for(lang)
     assert heads is not None and heads.language == lang and heads.cues == TEXT_CUES
-    assert heads.mean.shape == (FEATURE_SETS[heads.features],)
+    assert heads.mean.shape == (feature_width(heads.features, len(heads.cues)),)
     assert heads.w.shape[0] == len(TEXT_CUES)
     with np.load(path, allow_pickle=False) as z:
         assert int(z["format"]) == FORMAT
         replies, lines, expected = list(z["check_reply"]), list(z["check_line"]), z["check_p"]
-    assert len(replies) >= 3
-    got = heads.read([str(r) for r in replies], [str(x) for x in lines])
+        found = [[c for c in str(f).split(",") if c] for f in z["check_found"]]
+        history = [[h for h in str(t).split("\n") if h] for t in z["check_history"]]
+    assert len(replies) >= 3 and any(history)  # some examples with his earlier lines
+    got = heads.read([str(r) for r in replies], [str(x) for x in lines], found, history)
     assert np.allclose(got, expected, atol=1e-4)
     # at least one cue the training chose to let the heads add
     assert np.isfinite(heads.add).any()
@@ -169,9 +177,18 @@ def test_combine_adds_removes_and_respects_suppression():
     assert added == {"dare"} and not removed
     added, removed = combine(heads, p, ["minimal_encourager"], add)
     assert added == {"dare"} and removed == {"minimal_encourager"}
-    # summary (the script's summary rules) and calm_down are left to the rules
+    # calm_down is left to the rules; summary too, unless the heads read his earlier lines
     p[TEXT_CUES.index("summary")] = p[TEXT_CUES.index("calm_down")] = 0.99
-    assert not {"summary", "calm_down"} & combine(heads, p, [], add)[0]
+    p[TEXT_CUES.index("emotional_label")] = 0.99  # the rules' label: no veto
+    blind = dataclasses.replace(heads, features="reply-line")
+    assert not {"summary", "calm_down"} & combine(blind, p, ["emotional_label"], add)[0]
+    told = dataclasses.replace(heads, features="reply-line+rules+history")
+    assert "summary" in combine(told, p, ["emotional_label"], add)[0]
+    assert "calm_down" not in combine(told, p, ["emotional_label"], add)[0]
+    # ... and, as the script's summary rules, with his feelings named (or that switched off)
+    p[TEXT_CUES.index("emotional_label")] = 0.0
+    assert "summary" not in combine(told, p, [], add)[0]
+    assert "summary" in combine(told, p, [], add, None, summary_needs_feeling=False)[0]
 
 
 def test_the_script_switch_and_overrides_are_checked():
@@ -286,3 +303,153 @@ def test_without_the_encoder_the_rules_run_alone_after_one_notice(tmp_path):
     assert done.stderr.count("voicedrill: note:") == 1, done.stderr
     assert "voicedrill models install use-m3" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_feature_sets_name_a_base_and_parts():
+    assert split_kind("reply-line+rules+history") == ("reply-line", frozenset({"rules", "history"}))
+    n = len(TEXT_CUES)
+    assert feature_width("reply-line", n) == FEATURE_SETS["reply-line"]
+    assert feature_width("reply-line+rules", n) == FEATURE_SETS["reply-line"] + n
+    assert feature_width("sentences+history", n) == FEATURE_SETS["sentences"] + HISTORY_WIDTH
+    for bad in ("reply", "reply-line+rule", "reply-line+rules+rules"):
+        with pytest.raises(ValueError, match="unknown feature set"):
+            split_kind(bad)
+
+
+def test_rule_bits_and_history_features_read_what_they_say():
+    line = "And now the bank wants the house."
+    history = ["My wife took the kids to her sister's.", "Then the shop cut my hours in half."]
+    sentences = [
+        "Your wife left with the kids",
+        "your hours were halved",
+        "the bank wants the house",
+    ]
+    reply = ", ".join(sentences) + "."
+    kind = "reply-line+rules+history"
+    x = reply_features(
+        [reply, reply], [line] * 2, [sentences] * 2, kind, [["summary"], []], [history, []]
+    )
+    n, base = len(TEXT_CUES), FEATURE_SETS["reply-line"]
+    assert x.shape == (2, feature_width(kind, n))
+    bits = x[:, base : base + n]
+    assert bits[0, TEXT_CUES.index("summary")] == 1.0 and bits[0].sum() == 1.0
+    assert bits[1].sum() == 0.0
+    hist = x[:, base + n :]
+    assert (hist[1] == 0).all()  # no earlier lines: no history readings
+    assert hist[0, 0] == 1.0 and hist[0, 1] == pytest.approx(np.log1p(2))
+    # both earlier lines restated by some sentence (cos >= 0.3)
+    assert hist[0, 4] == 2.0
+    same = history_features([reply], [line], [sentences], [history])
+    assert np.allclose(same[0], hist[0])
+    # an unrelated reply restates none of them
+    other = history_features(["The weather is nice."], [line], None, [history])[0]
+    assert other[4] == 0.0 and other[2] < hist[0, 2]
+
+
+def test_int8_hidden_layer_stays_within_half_a_step():
+    w = np.random.default_rng(3).normal(size=(5, 40)).astype(np.float32)
+    q, unit = quantize(w)
+    assert q.dtype == np.int8 and unit.shape == (5,)
+    assert np.abs(q * unit[:, None] - w).max() <= unit.max() / 2 + 1e-7
+    assert (np.abs(q).max(axis=1) == 127).all()
+
+
+def test_a_format_2_float16_file_still_loads(tmp_path):
+    old = _tiny(hidden=True)
+    arrays = {k: getattr(old, k) for k in ("w", "b", "mean", "scale", "add", "remove")}
+    assert old.hidden_w is not None and old.hidden_b is not None
+    np.savez(
+        tmp_path / "v2.npz",
+        format=np.array(2),
+        language="en",
+        cues=TEXT_CUES,
+        features="reply-line",
+        hidden_w=old.hidden_w.astype(np.float16),
+        hidden_b=old.hidden_b,
+        **arrays,
+    )
+    back = load_file(tmp_path / "v2.npz")
+    assert back.hidden_w is not None
+    assert np.allclose(back.hidden_w, old.hidden_w, atol=2e-3)
+
+
+def _told(reply: str, history: tuple[str, ...], line: str, lang: str, rules=None) -> dict:
+    ctx = TurnContext(lang, history + (line,))
+    return {c.name: c.evidence for c in detect_cues(Transcript(reply, lang), ctx, meaning=rules)}
+
+
+@pytest.mark.parametrize(
+    "lang,history,line,reply",
+    [
+        (  # as recognition hands it over: no punctuation for the summary rules' clauses
+            "en",
+            (
+                "The food has maggots in it half the week.",
+                "They cut visits to once a month.",
+                "And the nurse only comes when somebody's already half dead.",
+            ),
+            "That's everything. That's why we took the block.",
+            "so its maggots in the food visits cut to once a month and a nurse who never comes "
+            "youre all furious",
+        ),
+        (
+            "ru",
+            ("Жена увезла детей к сестре.", "Потом в мастерской урезали мне смены вдвое."),
+            "А теперь банк хочет забрать дом.",
+            "сначала жена с детьми потом смены а теперь ещё и дом вам очень тяжело",
+        ),
+    ],
+)
+def test_the_heads_find_a_summary_over_his_earlier_lines_the_rules_miss(lang, history, line, reply):
+    assert "summary" not in _told(reply, history, line, lang, RULES_ONLY)
+    found = _told(reply, history, line, lang)
+    assert "summary" in found and "emotional_label" in found
+    assert found["summary"].startswith(reply.split()[0])  # from what restates his lines
+    # the same reply with nothing earlier to pull together: no summary
+    assert "summary" not in _told(reply, (), line, lang)
+    # ... nor without his feelings named while the script asks for them
+    facts = reply.rsplit(" ", 3)[0]
+    assert "summary" not in _told(facts, history, line, lang) or "emotional_label" in _told(
+        facts, history, line, lang
+    )
+
+
+@pytest.mark.parametrize(
+    "lang,line,reply",
+    [
+        ("en", "I'm just tired. I'm so tired of all of it.", "You sound completely worn down."),
+        (
+            "ru",
+            "Не надо меня разводить. Знаю я, как вы, менты, работаете.",
+            "Похоже, вас уже не раз обманывали.",
+        ),
+    ],
+)
+def test_a_confident_head_vetoes_a_label_the_paraphrase_rule_also_read(lang, line, reply):
+    # the paraphrase rule over-fires on a label of his feelings; the stacked head, which
+    # sees the rules' reading, vetoes it and keeps (or adds) the label
+    assert "paraphrase" in _told(reply, (), line, lang, RULES_ONLY)
+    found = _told(reply, (), line, lang)
+    assert "paraphrase" not in found and "emotional_label" in found
+    off = MeaningRules(head_vetoes=False)
+    assert "paraphrase" in _told(reply, (), line, lang, off)
+
+
+def test_safety_cues_found_by_the_rules_are_never_vetoed():
+    heads = heads_for("en")
+    assert heads is not None
+    n = len(TEXT_CUES)
+    never_add = np.full(n, np.nan, dtype=np.float32)
+    p = np.zeros(n, dtype=np.float32)
+    everywhere = np.full(n, 0.99, dtype=np.float32)
+    safety = ["suicide_question", "threat", "dare", "insult", "conceding", "blaming", "promise"]
+    _, removed = combine(heads, p, safety + list(VETO_CUES), never_add, everywhere)
+    assert removed == set(VETO_CUES) and not removed & set(safety)
+    for cue in safety:
+        assert cue not in VETO_CUES
+    # and through the detector: a direct suicide question stays whatever the head says
+    rules = MeaningRules(head_veto_thresholds=tuple((c, 0.99) for c in VETO_CUES))
+    found = _told(
+        "Are you thinking about killing yourself tonight?", (), "I can't go on.", "en", rules
+    )
+    assert "suicide_question" in found
