@@ -418,10 +418,10 @@ def test_the_heads_find_a_summary_over_his_earlier_lines_the_rules_miss(lang, hi
     "lang,line,reply",
     [
         ("en", "I'm just tired. I'm so tired of all of it.", "You sound completely worn down."),
-        (
+        (  # (the rules of s6 read the earlier «Похоже, вас уже не раз обманывали.» as a label)
             "ru",
-            "Не надо меня разводить. Знаю я, как вы, менты, работаете.",
-            "Похоже, вас уже не раз обманывали.",
+            "У меня тут ствол и две гранаты. Если полезете — всё, я этот дом с собой заберу.",
+            "Похоже, вам кажется, что выхода уже нет.",
         ),
     ],
 )

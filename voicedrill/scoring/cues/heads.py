@@ -119,6 +119,8 @@ VETO_CUES = (
 # harm in the reply: a "wrong" reading of a harmful reply (arguing where a dare was meant)
 # is still the flag that the reply harms, and vetoing it would leave it unflagged.
 HARM_CLEAR = 0.5
+# rule cues an added cue never suppresses (``combine``): the question the words ask
+KEPT_UNDER_ADDED = ("why_question", "suicide_question")
 
 
 class HeadsError(VoicedrillError):
@@ -330,10 +332,15 @@ def combine(
     final = (found - removed) | added
     if summary_needs_feeling and "emotional_label" not in final:
         added.discard("summary")
-    # an added cue yields to a suppressor in the reply; an added suppressor drops what it suppresses
+    # an added cue yields to a suppressor in the reply; an added suppressor drops what it
+    # suppresses ("A psycho?" read as a mirror is no insult), but never a literal why-question
+    # or a suicide question the words say: a mirror added over "Why the hospital?" gives way
     added = {c for c in added if not set(SUPPRESSED_BY.get(c, ())) & final}
     for c in found - removed:
-        if set(SUPPRESSED_BY.get(c, ())) & added:
+        suppressors = set(SUPPRESSED_BY.get(c, ())) & added
+        if suppressors and c in KEPT_UNDER_ADDED:
+            added -= suppressors
+        elif suppressors:
             removed.add(c)
     return added, removed
 
