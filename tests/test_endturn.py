@@ -265,35 +265,6 @@ def test_a_finished_sentence_in_a_flat_voice_ends_the_turn_at_the_short_pause(tu
     assert asr.normalize(listener.last_transcript.text).endswith("what they did to you")
 
 
-def test_speech_that_came_in_while_the_pause_was_judged_cancels_the_end():
-    """The judge says "finished" at a 0.3 s pause, but the trainee spoke on in the audio that
-    arrived meanwhile (here: read in 0.5 s blocks): the reply goes on. The turn model hears
-    every pause as an end: the test is about the listener, not the model."""
-
-    class EveryPause:
-        def complete(self, audio) -> bool:
-            return True
-
-    parts = []
-    for text in ("I hear you.", "Tell me what happened."):
-        said = speak(text)
-        spans = speech_spans(said, threshold_db=-45)
-        parts.append(said[int(spans[0].start * SR): int(spans[-1].end * SR)])
-    audio = np.concatenate([silence(0.6), parts[0], silence(0.45), parts[1], silence(3.0)])
-    listener = LiveListener(settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0),
-                            key_pressed=lambda: False, microphone=FileMicrophone(audio, block=SR // 2),
-                            turn_model=EveryPause())
-    listener.prepare(None, 0)
-    reply = listener.reply(0.0)
-    listener.close()
-    assert listener.judged[0][1] is True  # the pause after "I hear you." was judged an end ...
-    second_starts = 0.6 + (len(parts[0]) / SR) + 0.45
-    assert reply.end > second_starts + 0.5  # ... but he spoke on: the reply holds both sentences
-    # and the audio taken in while judging was heard too (the reply's times stay true)
-    assert abs(reply.end - (second_starts + len(parts[1]) / SR)) < 0.15, reply.end
-    assert listener.last.reason == "complete" and len(listener.judged) == 2, (listener.judged, reply.end)
-
-
 class _Voice:
     """A turn model that hears every pause as finished (True) or unfinished (False)."""
 
@@ -302,6 +273,46 @@ class _Voice:
 
     def complete(self, audio) -> bool:
         return self.finished
+
+
+def two_sentences() -> list[np.ndarray]:
+    """"I hear you." and "Tell me what happened." (espeak-ng), cut to their speech."""
+    parts = []
+    for text in ("I hear you.", "Tell me what happened."):
+        said = speak(text)
+        spans = speech_spans(said, threshold_db=-45)
+        parts.append(said[int(spans[0].start * SR): int(spans[-1].end * SR)])
+    return parts
+
+
+def listen_with(audio, turn_model, *, block: int = 320, transcriber=None):
+    """One reply heard by a listener on ``audio`` (``FileMicrophone``, ``block`` samples a
+    read) with ``turn_model`` and, when given, ``transcriber``."""
+    listener = LiveListener(settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0),
+                            key_pressed=lambda: False, microphone=FileMicrophone(audio, block=block),
+                            turn_model=turn_model)
+    if transcriber is not None:
+        listener.attach(transcriber)
+    listener.prepare(None, 0)
+    reply = listener.reply(0.0)
+    listener.close()
+    return listener, reply
+
+
+def test_speech_that_came_in_while_the_pause_was_judged_cancels_the_end():
+    """The judge says "finished" at a 0.3 s pause, but the trainee spoke on in the audio that
+    arrived meanwhile (here: read in 0.5 s blocks): the reply goes on. The turn model hears
+    every pause as an end: the test is about the listener, not the model."""
+
+    parts = two_sentences()
+    audio = np.concatenate([silence(0.6), parts[0], silence(0.45), parts[1], silence(3.0)])
+    listener, reply = listen_with(audio, _Voice(True), block=SR // 2)
+    assert listener.judged[0][1] is True  # the pause after "I hear you." was judged an end ...
+    second_starts = 0.6 + (len(parts[0]) / SR) + 0.45
+    assert reply.end > second_starts + 0.5  # ... but he spoke on: the reply holds both sentences
+    # and the audio taken in while judging was heard too (the reply's times stay true)
+    assert abs(reply.end - (second_starts + len(parts[1]) / SR)) < 0.15, reply.end
+    assert listener.last.reason == "complete" and len(listener.judged) == 2, (listener.judged, reply.end)
 
 
 class _Heard:
@@ -327,14 +338,9 @@ class _Heard:
     (False, "today", 0.95, None),  # no sentence mark
 ])
 def test_the_voice_and_the_words_name_the_pause_that_ends_the_turn(voice, last, p, pause):
-    settings = ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0)
     audio = np.concatenate([silence(0.6), speak("You sound tired today."), silence(3.0)])
-    listener = LiveListener(settings=settings, key_pressed=lambda: False,
-                            microphone=FileMicrophone(audio), turn_model=_Voice(voice))
-    listener.attach(_Heard(last, p))
-    listener.prepare(None, 0)
-    listener.reply(0.0)
-    listener.close()
+    listener, _ = listen_with(audio, _Voice(voice), transcriber=_Heard(last, p))
+    settings = listener.settings
     ep, wait = listener._ep, getattr(settings, pause) if pause else settings.end_of_turn_silence
     assert ep.reason == ("complete" if pause else "silence")
     assert wait <= ep.position - ep.end < wait + 0.05, (ep.position - ep.end, wait)
@@ -345,17 +351,8 @@ def test_a_second_sentence_after_a_short_gap_is_not_cut_when_the_voice_sounds_fi
     """The judge is asked 0.2 s into the pause after "I hear you." and says finished, but
     the reply ends only once the pause lasts ``complete_pause_seconds``; the 0.34 s
     espeak-ng leaves between two sentences is shorter, so the second one is heard."""
-    parts = []
-    for text in ("I hear you.", "Tell me what happened."):
-        said = speak(text)
-        spans = speech_spans(said, threshold_db=-45)
-        parts.append(said[int(spans[0].start * SR): int(spans[-1].end * SR)])
+    parts = two_sentences()
     audio = np.concatenate([silence(0.6), parts[0], silence(0.34), parts[1], silence(3.0)])
-    listener = LiveListener(settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0),
-                            key_pressed=lambda: False, microphone=FileMicrophone(audio),
-                            turn_model=_Voice(True))
-    listener.prepare(None, 0)
-    reply = listener.reply(0.0)
-    listener.close()
+    listener, reply = listen_with(audio, _Voice(True))
     assert [ok for _, ok in listener.judged] == [True, True]
     assert abs(reply.end - (0.6 + (len(parts[0]) + len(parts[1])) / SR + 0.34)) < 0.15, reply.end
