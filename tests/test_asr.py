@@ -563,12 +563,12 @@ def test_encoder_on_the_audio_length_hears_the_same_words_as_the_padded_window(
 
 
 def test_float16_decoding_steps_hear_the_same_words_and_times_as_float32(tiny_en, jfk_audio, monkeypatch):
-    """``asr._fast_logits`` / ``_half_rows``: a decoding step reads the decoder's weights in
+    """``asr._half_decoding``: a decoding step reads the decoder's weights in
     float16, and the first step's logits start at the start token; no word, time or
     probability changes beyond rounding: jfk.flac and two espeak-ng replies, against the
     same weights loaded without it (Whisper's own float32 decoder)."""
     assert "forward" in vars(tiny_en.model.decoder), "the model was loaded without float16 steps"
-    monkeypatch.setattr(asr, "HALF_LOGITS", False)
+    monkeypatch.setattr(asr, "HALF_DECODING", False)
     plain = asr.load_model("tiny.en")
     assert "forward" not in vars(plain.model.decoder)
     replies = [jfk_audio, espeak("Nobody is going to get hurt tonight. What do you need right now?"),

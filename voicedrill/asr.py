@@ -243,10 +243,12 @@ def load_model(
     _set_alignment_heads(model, name, meta.get("alignment_heads"))
     model.eval()
     _cache_encoder(model)
+    if HALF_DECODING:
+        _half_decoding(model)
     return AsrModel(name=name, model=model, multilingual=bool(model.is_multilingual), path=path)
 
 
-HALF_LOGITS = True  # decoding steps read the decoder's weights in float16 (``_fast_logits``)
+HALF_DECODING = True  # decoding steps read the decoder's weights in float16 (``_half_decoding``)
 HALF_ROWS = 2  # ... for this many tokens at once at most (more: float32 is faster on a CPU)
 
 
@@ -301,13 +303,19 @@ def _cache_encoder(model, size: int = 4) -> None:
     for block in model.decoder.blocks:
         for linear in (block.cross_attn.key, block.cross_attn.value):
             linear.forward = _memo_last(linear.forward)
-    if HALF_LOGITS:
-        _fast_logits(model)
-        for block in model.decoder.blocks:  # (cross-attention keys, values: memoised above)
-            attn, cross, mlp = block.attn, block.cross_attn, block.mlp
-            for linear in (*attn.children(), cross.query, cross.out, *mlp.children()):
-                if hasattr(linear, "weight"):  # (the MLP's GELU has none)
-                    linear.forward = _half_rows(linear, linear.forward)
+
+
+def _half_decoding(model) -> None:
+    """Decoding steps read the decoder's weights in float16: the vocabulary projection
+    (``_fast_logits``) and each layer's projections (``_half_rows``). The cross-attention
+    keys and values are left to ``_cache_encoder``'s memo (computed once per window).
+    ``tests/test_asr.py`` checks the same words, times and probabilities as float32."""
+    _fast_logits(model)
+    for block in model.decoder.blocks:
+        attn, cross, mlp = block.attn, block.cross_attn, block.mlp
+        for linear in (*attn.children(), cross.query, cross.out, *mlp.children()):
+            if hasattr(linear, "weight"):  # (the MLP's GELU has none)
+                linear.forward = _half_rows(linear, linear.forward)
 
 
 def _half_rows(linear, forward: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -340,7 +348,6 @@ def _fast_logits(model) -> None:
     which reads every position's) float32 is faster and stays. The decoding loop's first
     step (the prompt and the start tokens together) gets logits only from the start token
     on: the loop reads the start token's (no-speech probability) and the last one's.
-    ``scripts/bench_asr.py`` compares transcripts and WER with and without it.
     """
     import torch
     from whisper.tokenizer import get_tokenizer
