@@ -273,7 +273,6 @@ def run_drill(
             )
             warming.join()
             reply = listener.reply(line_end)
-            prefetch.stop()
             t3 = time.monotonic()
             events.thinking()
             streamed = getattr(listener, "last_transcript", None)
@@ -308,6 +307,9 @@ def run_drill(
                 ),
                 script=script,
             )
+            # rendering ahead went on while the reply was transcribed and scored (a reply
+            # given at once, as the headless trainees do, leaves no other time for it)
+            prefetch.stop()
             record = Turn.scored(
                 index=turn_index,
                 node_id=state.node_id,
