@@ -243,22 +243,34 @@ def _pct(values, q) -> float:
 
 
 def _breakdown(report, name: str, turns: list[Turn]) -> None:
-    """Where the turn gap goes (p50 and mean of each part, seconds; the parts add up to the gap)."""
-    parts: dict[str, list[float]] = {"end-of-turn wait (silence / pause)": [], "Smart Turn + hanging words": [],
-                                     "final transcription": [], "scoring": [],
-                                     "branch + store + events": [], "next line: render + first sample": []}
+    """Where the turn gap goes: consecutive stretches of the time line from the voice's end
+    to the next line's first sample (p50 and mean of each, seconds; per turn they add up to
+    the gap). The judge runs inside the pause: its time is printed beside, not added."""
+    parts: dict[str, list[float]] = {
+        "voice end -> speech end heard (Silero)": [],
+        "pause until the turn is over (judged inside it)": [],
+        "transcript after the decision": [],
+        "scoring": [],
+        "branch + store + feedback shown": [],
+        "next line: render + first sample": [],
+    }
+    inside: dict[str, list[float]] = {"judging the last pause (Smart Turn + transcript)": [],
+                                      "of which waiting for the transcript": []}
     for t in turns:
-        after = (t.transcribed - t.decided if t.transcribed is not None else 0.0) + t.transcribe_s
-        asr_s = after + t.judge_asr  # a pause judged complete transcribed the reply to decide
-        parts["end-of-turn wait (silence / pause)"].append(t.decided - t.true_end - t.judging)
-        parts["Smart Turn + hanging words"].append(t.judging - t.judge_asr)
-        parts["final transcription"].append(asr_s)
+        heard = t.heard_end if t.heard_end is not None else t.true_end
+        after = max(0.0, (t.transcribed or t.decided) - t.decided) + t.transcribe_s
+        parts["voice end -> speech end heard (Silero)"].append(heard - t.true_end)
+        parts["pause until the turn is over (judged inside it)"].append(t.decided - heard)
+        parts["transcript after the decision"].append(after)
         parts["scoring"].append(t.score_s)
-        parts["branch + store + events"].append(t.feedback_at - t.decided - after - t.score_s)
+        parts["branch + store + feedback shown"].append(t.feedback_at - t.decided - after - t.score_s)
         parts["next line: render + first sample"].append(t.next_line_at - t.feedback_at)
-    for part, values in parts.items():
-        report(f"  gap part p50, {name}: {part}", _pct(values, 50), "s",
-               f"mean {float(np.mean(values)) if values else float('nan'):.3f} s")
+        inside["judging the last pause (Smart Turn + transcript)"].append(t.judging)
+        inside["of which waiting for the transcript"].append(t.judge_asr)
+    for group, label in ((parts, "gap part"), (inside, "inside the pause")):
+        for part, values in group.items():
+            report(f"  {label} p50, {name}: {part}", _pct(values, 50), "s",
+                   f"mean {float(np.mean(values)) if values else float('nan'):.3f} s")
 
 
 def _faster_whisper(report, turns: list[Turn]) -> None:

@@ -80,6 +80,59 @@ def test_demo_runs_end_to_end_and_saves_one_turn_per_reply(tmp_path):
         assert turn.reply_audio().size > SAMPLE_RATE
         assert abs(turn.reply.latency - 0.8) < 0.15  # the virtual trainee thinks 0.8 s
         assert turn.transcript.text in result.stdout  # the per-turn summary shows it
+    # the trainee was heard live (voice detector, end of turn, transcription as it spoke):
+    # the demo tells how quickly the perpetrator answered
+    (answered,) = [ln for ln in result.stdout.splitlines() if ln.startswith("The perpetrator answered")]
+    assert f"{len(session.turns)} replies" in answered, answered
+
+
+def test_the_virtual_microphone_hands_over_what_it_says_when_it_is_due_and_silence_around_it():
+    from voicedrill.headless import BLOCK, VirtualMicrophone
+
+    mic = VirtualMicrophone().open()
+    mic.arm()
+    said = np.linspace(-0.5, 0.5, SAMPLE_RATE // 5, dtype=np.float32)  # 0.2 s
+    start = mic.say(said, mic.time_at(SAMPLE_RATE // 10))  # from 0.1 s into the capture
+    assert start == pytest.approx(mic.time_at(SAMPLE_RATE // 10), abs=1e-6)
+    got = [mic.read(timeout=0)]
+    assert got[0].size <= 2 * BLOCK  # nothing is handed over before its time
+    while sum(len(g) for g in got) < SAMPLE_RATE // 2:
+        got.append(mic.read(timeout=0.05))
+    heard = np.concatenate(got)
+    assert len(heard) % BLOCK == 0
+    at = SAMPLE_RATE // 10
+    assert not heard[:at].any() and not heard[at + len(said):].any()
+    np.testing.assert_array_equal(heard[at : at + len(said)], said)
+    assert mic.index_at(mic.time_at(12345)) == 12345
+
+
+def test_the_heard_trainee_is_listened_to_as_a_live_drill_listens(tmp_path):
+    """The demo's trainee speaks in real time into a live listener: its turns end by the end
+    of turn judge, are transcribed while it speaks, and the gaps to the next line are kept."""
+    from voicedrill import asr, session
+    from voicedrill.headless import HeardTrainee
+
+    scenario = load_scenario(SCENARIO)
+    script = load_script()
+    speaker = SilentSpeaker()
+    trainee = VirtualTrainee(scenario, path="good", render=_render_reply)
+    listener = session._heard(trainee, speaker, script)
+    assert isinstance(listener, HeardTrainee) and listener.listener.turn_model is not None
+    drill = Drill(scenario=scenario, script=script, speaker=speaker, listener=listener,
+                  transcriber=asr.Transcriber(tiny_en_model(), "en"), render_line=_line_renderer(scenario),
+                  mode="virtual:good", trainee="test", max_turns=2)
+    store = Store(tmp_path)
+    result = run(drill, store)
+    saved = store.load_session(result.session_id)
+    assert len(saved.turns) == 2
+    for turn in saved.turns:
+        text = scenario.trainee_reply("good", turn.node_id)
+        assert wer(text, turn.transcript.text) <= 0.6, (text, turn.transcript.text)
+        assert abs(turn.reply.latency - 0.8) < 0.25  # it starts 0.8 s after the line
+        assert turn.reply.source.startswith("microphone virtual trainee")
+    assert listener.listener.last.reason in ("complete", "silence")
+    gaps = listener.answer_gaps()
+    assert len(gaps) == 1 and 0 < gaps[0] < 10  # the second reply has no next line here
 
 
 def test_quiet_demo_cut_short_prints_the_summary_a_runnable_hint_and_history_says_stopped(tmp_path):

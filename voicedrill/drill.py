@@ -23,6 +23,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from .audio import SAMPLE_RATE
 from .types import PerpetratorLine, Reply, Transcript, TurnContext, VoiceBaseline
 
 
@@ -170,11 +171,12 @@ def candidates(
     return out[:limit]
 
 
-def _warm(transcriber, listener) -> threading.Thread:
-    """Warm the models in the background (the first reply then costs what the others do)."""
+def _warm(transcriber, listener, scoring: Callable[[], object] | None = None) -> threading.Thread:
+    """Warm the models in the background (the first reply then costs what the others do):
+    Whisper, the listener's, and ``scoring`` (``_scoring_warmer``)."""
     jobs = [
         f
-        for f in (getattr(transcriber, "warm", None), getattr(listener, "warm", None))
+        for f in (getattr(transcriber, "warm", None), getattr(listener, "warm", None), scoring)
         if callable(f)
     ]
 
@@ -188,6 +190,26 @@ def _warm(transcriber, listener) -> threading.Thread:
     thread = threading.Thread(target=run, daemon=True, name="voicedrill-warm")
     thread.start()
     return thread
+
+
+def _scoring_warmer(language: str, script, baseline: VoiceBaseline | None) -> Callable[[], object]:
+    """Score one made-up reply: the first real one then finds the sentence encoder and the
+    cue heads loaded and the pitch tracker compiled (numba), seconds on a first call."""
+
+    def warm() -> object:
+        from .scoring import score_turn
+        from .types import Word
+
+        t = np.arange(int(1.5 * SAMPLE_RATE)) / SAMPLE_RATE
+        voice = 0.1 * np.sin(2 * np.pi * 150 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
+        words = (Word("I", 0.1, 0.3, 0.9), Word("hear", 0.3, 0.6, 0.9), Word("you", 0.6, 0.9, 0.9))
+        reply = Reply(voice.astype(np.float32), onset=0.1, end=1.0, latency=0.8)
+        context = TurnContext(language=language, perpetrator_lines=("I said no.",))
+        return score_turn(
+            reply, Transcript("I hear you.", language, words), context, script, baseline
+        )
+
+    return warm
 
 
 @dataclass
@@ -234,7 +256,11 @@ def run_drill(
     attach = getattr(listener, "attach", None)
     if ready_ahead and callable(attach) and callable(getattr(transcriber, "window", None)):
         attach(transcriber)  # transcribe while the trainee speaks
-    warming = _warm(transcriber, listener) if ready_ahead else _warm(None, None)
+    warming = (
+        _warm(transcriber, listener, _scoring_warmer(scenario.language, script, baseline))
+        if ready_ahead
+        else _warm(None, None)
+    )
     prefetch: Prefetch | None = None
     events.briefing(scenario)
     try:

@@ -38,7 +38,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import numpy as np
 
@@ -70,6 +70,23 @@ class LiveSpeaker:
     def play(self, audio: np.ndarray, *, stop: Callable[[], bool] | None = None) -> float:
         self.last = self.output.play(audio, stop=stop)
         return self.last.ended
+
+
+class Source(Protocol):
+    """What the listener reads audio from: ``capture.Microphone``, or a stand-in with the
+    same calls (``headless.VirtualMicrophone``, the tests' recordings)."""
+
+    device: Any
+    overflows: int
+    level_db: float
+
+    def open(self) -> Any: ...
+    def close(self) -> None: ...
+    def arm(self) -> None: ...
+    def disarm(self) -> None: ...
+    def read(self, timeout: float = 0.05) -> np.ndarray: ...
+    def time_at(self, index: float) -> float: ...
+    def index_at(self, t: float) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -140,7 +157,7 @@ class LiveListener:
         on_level: Callable[[float], None] | None = None,
         key_pressed: Callable[[], bool] | None = None,
         barge_in: bool = True,
-        microphone: Microphone | None = None,
+        microphone: Source | None = None,
         turn_model=None,
     ):
         self.settings = settings or ListenSettings()
@@ -163,7 +180,7 @@ class LiveListener:
         self.noise_floor_db = noise_floor_db
         self.on_level = on_level
         self.barge_in = barge_in
-        self.mic = microphone or Microphone(device)
+        self.mic: Source = microphone or Microphone(device)
         if key_pressed is None:
             enter = _StdinEnter()
             key_pressed = enter if enter.usable() else None
@@ -504,7 +521,7 @@ def open_live(
     )
     speaker = LiveSpeaker(output_device)
     if turn_model == "auto":
-        turn_model = _installed_turn_model()
+        turn_model = installed_turn_model()
     listener = LiveListener(
         input_device,
         settings=settings,
@@ -518,7 +535,7 @@ def open_live(
     return speaker, listener
 
 
-def _installed_turn_model():
+def installed_turn_model():
     """Smart Turn when it is installed (``voicedrill models install smart-turn``), else None:
     the drill then ends replies after the long silence only, as before."""
     from . import models

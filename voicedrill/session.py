@@ -161,7 +161,8 @@ def assemble(options: DrillOptions, inputs: Inputs, *, events: DrillEvents | Non
 
         path = options.virtual_path
         speaker = SilentSpeaker()
-        listener = VirtualTrainee(scenario, path=path, render=virtual_voice(scenario, path, data))
+        trainee = VirtualTrainee(scenario, path=path, render=virtual_voice(scenario, path, data))
+        listener = _heard(trainee, speaker, script)
         mode = f"virtual:{path}"
         if baseline is None:  # the virtual trainee calibrates in its calm voice
             baseline = virtual_baseline(scenario, virtual_voice(scenario, "good", data))
@@ -307,6 +308,22 @@ def _live_rig(
         on_level=events.level if events is not None else None,
         barge_in=live.barge_in,
     )
+
+
+def _heard(trainee, speaker, script: ScoringScript):
+    """The virtual trainee heard as a live drill hears a trainee: in real time, through the
+    voice detector, Smart Turn and transcription while it speaks (``headless.HeardTrainee``)."""
+    from .headless import HeardTrainee, VirtualMicrophone
+    from .live import LiveListener, installed_turn_model
+    from .vad import ListenSettings
+
+    listener = LiveListener(
+        settings=ListenSettings.from_script(script.listening),
+        key_pressed=lambda: False,  # Enter is the trainee's; this one ends its turns by voice
+        microphone=VirtualMicrophone(),
+        turn_model=installed_turn_model(),
+    )
+    return HeardTrainee(trainee, listener.open(), speaker)
 
 
 def _print_note(note: str) -> None:

@@ -170,6 +170,16 @@ def _run(args, options) -> int:
     store = Store(paths.data_dir(args.data_dir))
     result = session.run(drill, store, events=events)
     print_notes(store)
+    answered = getattr(drill.listener, "answer_gaps", None)
+    gaps = answered() if callable(answered) else []
+    if gaps:  # the demo's trainee is heard as a live one: how quickly the perpetrator answered
+        import numpy as np
+
+        p50, p95 = (float(np.percentile(gaps, q)) for q in (50, 95))
+        print(
+            f"The perpetrator answered {p50:.2f} s after the end of a reply at the median "
+            f"({p95:.2f} s at the 95th percentile, {len(gaps)} replies)."
+        )
     script = inputs.script
     print(f"Scored with {script.path or 'the shipped scoring script'} (script {script.hash[:16]}).")
     return 0 if result.turns else 1
