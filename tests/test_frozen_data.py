@@ -46,6 +46,7 @@ SETS = (
     FrozenSet("blind3", ("cues_en_blind3.jsonl", "cues_ru_blind3.jsonl", "traps_en_blind3.jsonl", "traps_ru_blind3.jsonl")),
     FrozenSet("blind4", ("cues_en_blind4.jsonl", "cues_ru_blind4.jsonl", "traps_en_blind4.jsonl", "traps_ru_blind4.jsonl")),
     FrozenSet("blind5", ("cues_en_blind5.jsonl", "cues_ru_blind5.jsonl", "traps_en_blind5.jsonl", "traps_ru_blind5.jsonl")),
+    FrozenSet("blind6", ("cues_en_blind6.jsonl", "cues_ru_blind6.jsonl", "traps_en_blind6.jsonl", "traps_ru_blind6.jsonl")),
 )
 
 # The text cues these files may use, with their kinds, written out here on purpose:
