@@ -130,8 +130,12 @@ class Lexicon:
             )
         q = data.get("questions") or {}
         _check_keys(
-            q, {"wh", "wh_window", "starts", "not_after_wh", "markers", "tags"}, source, "questions"
+            q,
+            {"wh", "wh_window", "starts", "not_after_wh", "markers", "tags", "dismissive"},
+            source,
+            "questions",
         )
+        self.question_dismissive = self._word_set(q.get("dismissive"))
         self.question_markers = self._word_set(q.get("markers"))
         self.question_tags = self._word_set(q.get("tags"))
         self.wh = self._word_set(q.get("wh"))
