@@ -75,3 +75,20 @@ def test_evaluate_rules_only_leaves_the_heads_out():
     ev = evaluate(items, rules_only=True)
     for row, (code, ln, reply, _, _) in zip(ev.rows, CASES, strict=True):
         assert set(row.found) == found(reply, ln, code)
+
+
+def test_eval_cues_rules_only_flag(tmp_path, capsys):
+    import json
+
+    from voicedrill.cli import main
+
+    path = tmp_path / "labels.jsonl"
+    rows = [
+        {"ctx": "The mayor has until noon.", "reply": "You want the land returned before anything else.", "cues": ["paraphrase"]},
+        {"ctx": "Nobody cares what happens to me.", "reply": "Nobody?", "cues": ["mirror"]},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["eval-cues", str(path), "--json", "--rules-only", "--language", "en"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [set(r["found"]) for r in out["rows"]] == [{"paraphrase"}, {"mirror"}]
+    assert out["micro_f1"] == 1.0
