@@ -47,6 +47,11 @@ def register(subparsers, parents) -> None:
         help="also list the replies where detector and labels disagree",
     )
     p.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="leave the learned heads out: measure the phrase rules and readers alone",
+    )
+    p.add_argument(
         "--ablate",
         action="store_true",
         help="for each pattern of the language's cue lexicon: what it fixes and breaks on these files "
@@ -73,7 +78,13 @@ def run(args) -> int:
         extra, rules = script.extra_phrases, script.meaning
     if args.ablate:
         return _ablate(args, items, rules)
-    ev = evaluate(items, language=args.language, extra_phrases=extra, meaning=rules)
+    ev = evaluate(
+        items,
+        language=args.language,
+        extra_phrases=extra,
+        meaning=rules,
+        rules_only=args.rules_only,
+    )
     if args.json:
         out = ev.to_dict()
         if args.mistakes:

@@ -33,6 +33,7 @@ _PATTERN_LISTS = {
     ("paraphrase", "lead_ins"),
     ("paraphrase", "weak_lead_ins"),
     ("paraphrase", "you"),
+    ("paraphrase", "wants"),
     ("paraphrase", "unless"),
     ("summary", "markers"),
     ("contradiction", "unless"),

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from ..errors import ParameterError
 from ..types import Transcript, TurnContext
-from .cues import detect_cues
+from .cues import detect_cues, lexicon
 from .names import AUDIO_CUES, CUE_NAMES, HARMFUL, HELPFUL, TEXT_CUES
 
 if TYPE_CHECKING:
@@ -319,11 +319,13 @@ def evaluate(
     language: str | None = None,
     extra_phrases: Callable[[str], Mapping[str, Sequence[str]] | None] | None = None,
     meaning: MeaningRules | None = None,
+    rules_only: bool = False,
 ) -> Evaluation:
     """Run ``detect_cues`` on every labelled reply and score it per cue.
 
     ``extra_phrases(language)`` gives the scoring script's extra phrases (or None);
-    ``meaning`` its ``meaning:`` section (None: the defaults).
+    ``meaning`` its ``meaning:`` section (None: the defaults). ``rules_only`` leaves the
+    learned heads out (the phrase rules and readers alone, as an ablation measures them).
     """
     from ..lang import check_language
 
@@ -345,7 +347,11 @@ def evaluate(
         context = TurnContext(code, tuple(item.history) + (item.ctx,))
         extra = extra_phrases(code) if extra_phrases else None
         cues = detect_cues(
-            Transcript(item.reply, code), context, extra_phrases=extra, meaning=meaning
+            Transcript(item.reply, code),
+            context,
+            extra_phrases=extra,
+            meaning=meaning,
+            lex=lexicon(code) if rules_only else None,
         )
         rows.append(Row(item.line or n, tuple(c.name for c in cues), item.where.rsplit(":", 1)[0]))
         found = {c.name for c in cues}

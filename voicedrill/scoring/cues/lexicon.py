@@ -130,8 +130,12 @@ class Lexicon:
             )
         q = data.get("questions") or {}
         _check_keys(
-            q, {"wh", "wh_window", "starts", "not_after_wh", "markers", "tags"}, source, "questions"
+            q,
+            {"wh", "wh_window", "starts", "not_after_wh", "markers", "tags", "dismissive"},
+            source,
+            "questions",
         )
+        self.question_dismissive = self._word_set(q.get("dismissive"))
         self.question_markers = self._word_set(q.get("markers"))
         self.question_tags = self._word_set(q.get("tags"))
         self.wh = self._word_set(q.get("wh"))
@@ -168,6 +172,7 @@ class Lexicon:
                 "weak_lead_ins",
                 "you",
                 "unless",
+                "wants",
                 "min_overlap",
                 "min_overlap_plain",
                 "min_words",
@@ -181,11 +186,13 @@ class Lexicon:
             self.compile(x, "paraphrase.weak_lead_ins") for x in p.get("weak_lead_ins") or []
         ]
         self.para_you = [self.compile(x, "paraphrase.you") for x in p.get("you") or []]
+        self.para_wants = [self.compile(x, "paraphrase.wants") for x in p.get("wants") or []]
         self.para_min_overlap = int(p.get("min_overlap", 1))
         self.para_min_overlap_plain = int(p.get("min_overlap_plain", 2))
         self.para_min_words = int(p.get("min_words", 4))
         s = data.get("summary") or {}
-        _check_keys(s, {"markers", "min_lines", "min_words"}, source, "summary")
+        _check_keys(s, {"markers", "min_lines", "min_words", "joins"}, source, "summary")
+        self.summary_joins = frozenset(str(w) for w in s.get("joins") or [])
         self.summary_min_words = int(s.get("min_words", 10))
         self.summary_markers = [self.compile(x, "summary.markers") for x in s.get("markers") or []]
         self.summary_min_lines = int(s.get("min_lines", 2))

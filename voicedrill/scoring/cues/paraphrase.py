@@ -10,6 +10,9 @@ close in meaning to his line: its sentence-encoder cosine similarity
 reaches ``meaning.paraphrase_min_similarity`` (or, as before, it shares content words
 with the line after a lead-in).
 
+A statement that says his want, need or belief back (``paraphrase.wants``: "You want the
+land returned") is a paraphrase by its shape, unless a label covers it.
+
 A *summary* pulls together several of his points and his feelings: clauses of the
 reply close in meaning (``meaning.summary_min_similarity``) to at least
 ``meaning.summary_min_lines`` different perpetrator lines, one of them earlier than his
@@ -118,6 +121,18 @@ def _paraphrases(
                 continue
         n_words = s.end - s.start
         if (
+            n_words >= lex.para_min_words
+            and not parsed.is_question[si]
+            and _find_all(lex, parsed, lex.para_wants, s)
+            and not _find_all(lex, parsed, lex.para_unless, s)
+            and not any(r.start < s.end and s.start < r.end for r in labels)
+        ):
+            # his want, need or belief said back as a statement ("You want the land returned"
+            # to "Land back or we burn the depot"): a restatement by its shape, whatever words
+            # it shares with the line; weak, so an explicit reading over it takes precedence
+            out.append(Reading("paraphrase", s.start, s.end, weak=True))
+            continue
+        if (
             n_words < lex.para_min_words
             or not line_concepts
             or _find_all(lex, parsed, lex.para_unless, s)
@@ -166,14 +181,22 @@ def _paraphrases(
 # --------------------------------------------------------------------------- summary
 
 
-def _clauses(parsed: Parsed, limit: int) -> list[tuple[int, int]]:
+def _clauses(
+    parsed: Parsed, limit: int, joins: frozenset[str] = frozenset()
+) -> list[tuple[int, int]]:
     """Token spans [start, end) of the reply's clauses of two words or more (a lone
-    "Marcus" or "okay" restates nothing), at most ``limit``."""
+    "Marcus" or "okay" restates nothing), at most ``limit``. A word of ``joins`` ("and",
+    "then") also starts a span: a recap strung together without punctuation ("you lost
+    your dad here and now the farm and your wife are going") lists his points by them."""
     spans: list[tuple[int, int]] = []
     toks = parsed.tokens
     start = 0
     for k in range(1, len(toks) + 1):
-        if k == len(toks) or toks[k].clause != toks[start].clause:
+        if (
+            k == len(toks)
+            or toks[k].clause != toks[start].clause
+            or (toks[k].text in joins and toks[k - 1].text not in joins)
+        ):
             if k - start >= 2:
                 spans.append((start, k))
             start = k
@@ -197,7 +220,7 @@ def _summaries(
     toks = parsed.tokens
     if len(lines) < rules.summary_min_lines or len(toks) < lex.summary_min_words:
         return []
-    spans = _clauses(parsed, rules.max_sentences)
+    spans = _clauses(parsed, rules.max_sentences, lex.summary_joins)
     if len(spans) < rules.summary_min_lines:
         return []
     sims = _similarity([_text(parsed, a, b) for a, b in spans], lines)

@@ -26,6 +26,8 @@ def _line_parsed(code: str, line: str) -> Parsed:
 
 
 def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
+    if _dismissive(lex, parsed, s):
+        return False
     if s.question_mark:
         return True
     if (
@@ -42,6 +44,16 @@ def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
         ):
             return True
     return _inverted(lex, parsed, s)
+
+
+def _dismissive(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
+    """A question word right after a dismissive opener (``questions.dismissive``) asks
+    nothing: «Да какая граната, это муляж», «Да кто к тебе пристает?» wave him off."""
+    toks = parsed.tokens
+    k = s.start
+    while k < s.end and toks[k].text in lex.fillers:
+        k += 1
+    return k + 1 < s.end and toks[k].text in lex.question_dismissive and toks[k + 1].text in lex.wh
 
 
 def _inverted(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:

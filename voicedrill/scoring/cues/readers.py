@@ -215,10 +215,15 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
         )
         if (
             not any(_content(lex, words[i]) for i, _ in chain)
-            and not (share == 1 and contiguous and len(chain) >= 2)
+            and not (share == 1 and (contiguous or len(chain) >= 3) and len(chain) >= 2)
+            and not (len(words) == 1 and share == 1 and _negator(lex, toks, idx[0]))
             and not _verbatim(lex, toks[s.start : s.end], line)
         ):
-            continue  # only function words in common ("I'm telling you" / "I'm taking everyone with me")
+            # only function words in common ("I'm telling you" / "I'm taking everyone with
+            # me"); but every word of three or more in his order is an echo ("Не будешь
+            # говорить?" of «Я не буду больше с тобой говорить»), and so is his lone
+            # "nobody", "nothing" («Никто?» of «Никто не представляет»)
+            continue
         first_j, last_j = min(j for _, j in chain), max(j for _, j in chain)
         reply_neg = any(_negator(lex, toks, k) for k in range(s.start, s.end))
         line_neg = any(_negator(lex, line, j) for j in range(first_j, last_j + 1))
