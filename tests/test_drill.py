@@ -400,3 +400,13 @@ def test_session_checks_the_options_before_anything_is_written(tmp_path):
     assert inputs.scenario.id == SCENARIO and inputs.script.hash == load_script().hash
     assert (inputs.group, inputs.course) == ("", "")
     assert not (tmp_path / "sessions").exists()
+
+
+def test_the_scoring_warm_up_scores_a_made_up_reply_through_the_whole_scorer():
+    """run_drill warms scoring with the other models (errors there are swallowed, so a
+    broken warmer would only show as a slow first turn): it runs the real scorer."""
+    from voicedrill.drill import _scoring_warmer
+
+    score = _scoring_warmer("en", load_script(), None)()
+    assert "minimal_encourager" in score.cue_names()  # "I hear you." read by the cue detector
+    assert score.pacing.words == 3 and score.calm is not None  # pacing and the voice measured
