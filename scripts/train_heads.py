@@ -80,6 +80,7 @@ from voicedrill.scoring.cues.heads import (  # noqa: E402
     Heads,
     combine,
     history_features,
+    overlap_features,
     reply_features,
     rule_bits,
     sentence_texts,
@@ -208,13 +209,24 @@ class Model:
     decay: float = 0.01
     dropout: float = 0.2
     seeds: int = 1
+    cross: bool = False  # also fit on the other language's rows (never scored on them)
 
     def tag(self) -> str:
+        more = "_cross" if self.cross else ""
         if not self.hidden:
-            return f"{self.kind}_lr{self.c_reg:g}"
-        return f"{self.kind}_mlp{self.hidden}_{self.epochs}_{self.decay:g}_{self.dropout:g}_{self.seeds}"
+            return f"{self.kind}_lr{self.c_reg:g}{more}"
+        return f"{self.kind}_mlp{self.hidden}_{self.epochs}_{self.decay:g}_{self.dropout:g}_{self.seeds}{more}"
 
-    def fit(self, x: np.ndarray, y: np.ndarray, start: Heads | None = None) -> Heads:
+    def fit(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        start: Heads | None = None,
+        extra: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> Heads:
+        """Heads fitted on rows ``x``, ``y`` and the ``extra`` rows (the other language's)."""
+        if extra is not None:
+            x, y = np.concatenate([x, extra[0]]), np.concatenate([y, extra[1]])
         if self.hidden:
             return fit_mlp(x, y, self)
         h = fit(x, y, self.c_reg, start)
@@ -461,6 +473,7 @@ def lofo(
     start: Heads,
     cache: Path | None = None,
     only: tuple[str, ...] = ("*",),
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> set[str]:
     """Leave-one-file-out: each dev file matching ``only`` is scored by heads fitted on the
     other files, with add / veto thresholds chosen on the other files' rows (from their
@@ -485,7 +498,7 @@ def lofo(
         p = np.full(y.shape, np.nan, dtype=np.float32)
         for f in files:
             te = src == f
-            p[te] = model.fit(x[~te], y[~te], start).probabilities(x[te])
+            p[te] = model.fit(x[~te], y[~te], start, extra).probabilities(x[te])
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             np.savez(cached, p=p, keys=keys)
@@ -569,7 +582,7 @@ def _sources_hash() -> str:
     files += sorted((ROOT / "voicedrill" / "lang").glob("*/*.yaml"))
     files += [ROOT / "voicedrill" / "scoring" / "default_script.yaml"]
     for f in files:
-        if f.name != "heads.py":
+        if f.name not in ("heads.py", "head_features.py"):  # the heads' own code
             h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()[:16]
 
@@ -587,25 +600,11 @@ def _cached(path: Path | None, keys: np.ndarray, make):
     return a
 
 
-def train(
-    lang: str,
-    folds: int,
-    model: Model,
-    precision: float,
-    select: str,
-    dry_run: bool,
-    cache: Path | None = None,
-    veto_precision: float = 0.9,
-    leave_file_out: tuple[str, ...] = (),
-) -> None:
-    rows = load_rows(lang)
-    fresh = np.array([any(fnmatch.fnmatch(r.source, g) for g in FRESH) for r in rows])
-    if not fresh.any():
-        fresh = np.ones(len(rows), dtype=bool)
-    y = np.array([[c in r.truth for c in TEXT_CUES] for r in rows], dtype=bool)
-    groups = np.array([r.group for r in rows])
-    order = np.random.default_rng(SEED).permutation(groups.max() + 1)
-    fold_of = (np.argsort(order) % folds)[groups]
+def features(
+    lang: str, rows: list[Row], model: Model, cache: Path | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The heads' features of ``rows`` (``model.kind``: base, then the parts in
+    ``reply_features``' order) and the rules' findings (rows x cues, 0/1)."""
     keys = np.array([f"{r.source}|{r.ctx}|{r.reply}" for r in rows])
     t0 = time.time()
 
@@ -629,24 +628,65 @@ def train(
             cache / f"{lang}_history.npz" if cache else None, keys, lambda: history_rows(rows)
         )
         x = np.concatenate([x, hist], axis=1)
-    t2 = time.time()
+    if "overlap" in parts:
+        over = overlap_features(
+            [r.reply for r in rows], [r.ctx for r in rows], [r.history for r in rows]
+        )
+        x = np.concatenate([x, over], axis=1)
+    if "own" in parts:
+        x = np.concatenate([x, np.ones((len(rows), 1), dtype=np.float32)], axis=1)
     print(
         f"{lang}: {len(rows) // 2} replies (+ speech-like copies); rules {t1 - t0:.1f}s, "
-        f"features ({model.kind}, {x.shape[1]}) {t2 - t1:.1f}s; heads: {model.tag()}",
+        f"features ({model.kind}, {x.shape[1]}) {time.time() - t1:.1f}s; heads: {model.tag()}",
         flush=True,
     )
+    return x, rm
+
+
+def train(
+    lang: str,
+    folds: int,
+    model: Model,
+    precision: float,
+    select: str,
+    dry_run: bool,
+    cache: Path | None = None,
+    veto_precision: float = 0.9,
+    leave_file_out: tuple[str, ...] = (),
+) -> None:
+    rows = load_rows(lang)
+    x, rm = features(lang, rows, model, cache)
+    rules = [frozenset(c for c, f in zip(TEXT_CUES, row, strict=True) if f) for row in rm]
+    extra = None
+    if model.cross:  # the other language's rows, "own" 0: fitted on, never scored
+        other = "ru" if lang == "en" else "en"
+        more = load_rows(other)
+        xo, _ = features(other, more, model, cache)
+        if "own" in split_kind(model.kind)[1]:
+            xo[:, -1] = 0.0
+        extra = (xo, np.array([[c in r.truth for c in TEXT_CUES] for r in more], dtype=bool))
+    fresh = np.array([any(fnmatch.fnmatch(r.source, g) for g in FRESH) for r in rows])
+    if not fresh.any():
+        fresh = np.ones(len(rows), dtype=bool)
+    y = np.array([[c in r.truth for c in TEXT_CUES] for r in rows], dtype=bool)
+    groups = np.array([r.group for r in rows])
+    order = np.random.default_rng(SEED).permutation(groups.max() + 1)
+    fold_of = (np.argsort(order) % folds)[groups]
+    keys = np.array([f"{r.source}|{r.ctx}|{r.reply}" for r in rows])
+    parts = split_kind(model.kind)[1]
+    t2 = time.time()
 
     def out_of_fold() -> np.ndarray:
         oof = np.zeros(y.shape, dtype=np.float32)
         for k in range(folds):
             tr, te = fold_of != k, fold_of == k
-            oof[te] = model.fit(x[tr], y[tr]).probabilities(x[te])
+            oof[te] = model.fit(x[tr], y[tr], None, extra).probabilities(x[te])
         return oof
 
     tag = model.tag() + (f"_{_sources_hash()}" if "rules" in parts else "")
     oof = _cached(cache / f"{lang}_oof_{tag}.npz" if cache else None, keys, out_of_fold)
     oof = no_summary_without_history(oof, rows)
-    final = model.fit(x, y)
+    final = model.fit(x, y, None, extra)
     print(f"  {folds}-fold heads and the final ones fitted in {time.time() - t2:.1f}s")
     both: list[frozenset[str]] = [frozenset()] * len(rows)
     for k in range(folds):
@@ -694,6 +734,7 @@ def train(
             final,
             cache,
             leave_file_out,
+            extra,
         )
     add, remove = choose(oof, rm, y, precision, select, veto_precision, fresh)
     remove = np.where(np.isin(TEXT_CUES, sorted(weak)), np.nan, remove).astype(np.float32)
@@ -777,6 +818,12 @@ def main() -> int:
     ap.add_argument("--decay", type=float, default=DEFAULT.decay, help="hidden layer: weight decay")
     ap.add_argument("--dropout", type=float, default=DEFAULT.dropout, help="hidden layer: dropout")
     ap.add_argument("--seeds", type=int, default=DEFAULT.seeds, help="hidden layer: nets averaged")
+    ap.add_argument(
+        "--cross",
+        action="store_true",
+        default=DEFAULT.cross,
+        help="also fit on the other language's rows (features +own: a language flag)",
+    )
     ap.add_argument("--precision", type=float, default=0.6, help="CV precision an add needs")
     ap.add_argument(
         "--select", choices=("head", "gain", "fresh"), default="fresh", help="see choose()"
@@ -795,7 +842,14 @@ def main() -> int:
     args = ap.parse_args()
     for lang in args.lang or ["en", "ru"]:
         model = Model(
-            args.features, args.hidden, args.C, args.epochs, args.decay, args.dropout, args.seeds
+            args.features,
+            args.hidden,
+            args.C,
+            args.epochs,
+            args.decay,
+            args.dropout,
+            args.seeds,
+            args.cross,
         )
         train(
             lang,

@@ -61,6 +61,7 @@ from .head_features import (  # noqa: F401 (re-exported)
     _clip,
     feature_width,
     history_features,
+    overlap_features,
     reply_features,
     rule_bits,
     sentence_texts,
