@@ -64,6 +64,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -80,6 +81,7 @@ from voicedrill.scoring.cues.heads import (  # noqa: E402
     Heads,
     combine,
     history_features,
+    names_feeling,
     overlap_features,
     reply_features,
     rule_bits,
@@ -87,6 +89,7 @@ from voicedrill.scoring.cues.heads import (  # noqa: E402
     split_kind,
     weights_path,
 )
+from voicedrill.scoring.cues.lexicon import lexicon  # noqa: E402
 from voicedrill.scoring.evaluate import load_labelled, reply_language  # noqa: E402
 from voicedrill.scoring.script import MeaningRules  # noqa: E402
 from voicedrill.types import Transcript, TurnContext  # noqa: E402
@@ -171,6 +174,18 @@ def no_summary_without_history(p: np.ndarray, rows: list[Row]) -> np.ndarray:
     alone = np.array([not any(h.strip() for h in r.history) for r in rows])
     p[alone, TEXT_CUES.index("summary")] = 0.0
     return p
+
+
+def feeling_words(rows: list[Row]) -> list[bool]:
+    """``heads.names_feeling`` of every row's reply (an added summary needs his feelings)."""
+    from voicedrill.scoring.cues.questions import _read
+
+    lex = {r.lang: lexicon(r.lang) for r in rows[:1]}
+    out = []
+    for r in rows:
+        lex.setdefault(r.lang, lexicon(r.lang))
+        out.append(names_feeling(_read(lex[r.lang], Transcript(r.reply, r.lang)), r.lang))
+    return out
 
 
 def rule_cues(rows: list[Row]) -> list[frozenset[str]]:
@@ -396,10 +411,12 @@ def choose(
     return add, remove
 
 
-def apply(heads: Heads, p: np.ndarray, rules: list[frozenset[str]]) -> list[frozenset[str]]:
+def apply(
+    heads: Heads, p: np.ndarray, rules: list[frozenset[str]], felt: Sequence[bool]
+) -> list[frozenset[str]]:
     out = []
     for i, found in enumerate(rules):
-        added, removed = combine(heads, p[i], sorted(found), heads.add)
+        added, removed = combine(heads, p[i], sorted(found), heads.add, None, True, felt[i])
         out.append(frozenset((found - removed) | added))
     return out
 
@@ -474,6 +491,7 @@ def lofo(
     cache: Path | None = None,
     only: tuple[str, ...] = ("*",),
     extra: tuple[np.ndarray, np.ndarray] | None = None,
+    felt: Sequence[bool] = (),
 ) -> set[str]:
     """Leave-one-file-out: each dev file matching ``only`` is scored by heads fitted on the
     other files, with add / veto thresholds chosen on the other files' rows (from their
@@ -519,9 +537,8 @@ def lofo(
             add, remove = choose(oof[~te], rm[~te], y[~te], precision, select, vp, fresh[~te])
             chosen[f] = add, remove
             for i in np.flatnonzero(te):
-                for c in combine(_thresholds_only(lang, add, remove, model), p[i], rules[i], add)[
-                    1
-                ]:
+                heads = _thresholds_only(lang, add, remove, model)
+                for c in combine(heads, p[i], rules[i], add, None, True, felt[i])[1]:
                     if c in right and p[i, TEXT_CUES.index(c)] < remove[TEXT_CUES.index(c)]:
                         right[c][0] += c not in truth[i]
                         right[c][1] += 1
@@ -537,7 +554,8 @@ def lofo(
             remove = np.where(np.isin(TEXT_CUES, sorted(weak)), np.nan, remove)
             h = _thresholds_only(lang, add, remove, model)
             idx = np.flatnonzero(src == f)
-            for i, found in zip(idx, apply(h, p[idx], [rules[i] for i in idx]), strict=True):
+            found_by = apply(h, p[idx], [rules[i] for i in idx], [felt[i] for i in idx])
+            for i, found in zip(idx, found_by, strict=True):
                 both[i] = found
         print(f"\n  LOFO, {label}: {'file':32s} {'n':>4s}  rules +heads (text ; speech-like)")
         for f in files:
@@ -657,6 +675,7 @@ def train(
     rows = load_rows(lang)
     x, rm = features(lang, rows, model, cache)
     rules = [frozenset(c for c, f in zip(TEXT_CUES, row, strict=True) if f) for row in rm]
+    felt = feeling_words(rows)
     extra = None
     if model.cross:  # the other language's rows, "own" 0: fitted on, never scored
         other = "ru" if lang == "en" else "en"
@@ -698,7 +717,7 @@ def train(
         idx = np.flatnonzero(fold_of == k)
         for i, f in zip(
             idx,
-            apply(h, oof[idx], [rules[i] for i in idx]),
+            apply(h, oof[idx], [rules[i] for i in idx], [felt[i] for i in idx]),
             strict=True,
         ):
             both[i] = f
@@ -735,6 +754,7 @@ def train(
             cache,
             leave_file_out,
             extra,
+            felt,
         )
     add, remove = choose(oof, rm, y, precision, select, veto_precision, fresh)
     remove = np.where(np.isin(TEXT_CUES, sorted(weak)), np.nan, remove).astype(np.float32)

@@ -189,6 +189,22 @@ def test_combine_adds_removes_and_respects_suppression():
     p[TEXT_CUES.index("emotional_label")] = 0.0
     assert "summary" not in combine(told, p, [], add)[0]
     assert "summary" in combine(told, p, [], add, None, summary_needs_feeling=False)[0]
+    # a feeling word names them as well as a label does ("... and it still hurts.")
+    assert "summary" in combine(told, p, [], add, None, True, felt=True)[0]
+
+
+def test_a_feeling_word_is_read_as_the_rules_read_it():
+    from voicedrill.scoring.cues.heads import names_feeling
+    from voicedrill.scoring.cues.lexicon import lexicon
+    from voicedrill.scoring.cues.questions import _read
+
+    def felt(reply: str, code: str) -> bool:
+        return names_feeling(_read(lexicon(code), Transcript(reply, code)), code)
+
+    assert felt("Your job, your wife, the house, and you feel so alone.", "en")
+    assert not felt("Your job, your wife, the house, all in one month.", "en")
+    assert felt("Работа, жена, дом, и вам очень страшно.", "ru")
+    assert not felt("Работа, жена, дом, всё за один месяц.", "ru")
 
 
 def test_the_script_switch_and_overrides_are_checked():
