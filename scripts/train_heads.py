@@ -39,6 +39,15 @@ often gives), and per language:
    (``heads._restates_earlier``, not scored here) costs about 0.003 of those. Three nets
    averaged (``--seeds 3``) on the same files: en 0.870 (0.854), ru 0.810 (0.763), traps
    harmful unflagged en 6.0%, ru 4.7%; not shipped: 384 int8 units make a ~550 KB file;
+   Session 7, against the s6 rules as merged (main 0aa8b64), over the same 13 files:
+   en 0.876 (0.859), ru 0.837 (0.794); with ``+overlap`` (word counts shared with his
+   lines, ``head_features.overlap_features``) en 0.875 (0.860), ru 0.838 (0.792): no
+   better, not the default. dev22 (440 en / 445 ru replies, traps dev22) on arrival, the
+   shipped heads: en 0.802, ru 0.778 (traps harmful unflagged / model wrong en 3/30,
+   4/30, ru 4/30, 3/30). With dev22 in, over the 15 fresh files: en 0.871 (0.856), ru
+   0.833 (0.790); an added summary taking a feeling word as his feelings named (as the
+   rules do; not only a label): en 0.871 (0.856), ru 0.833 (0.792), summary recall en
+   0.63 -> 0.64 (0.57 -> 0.62);
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;

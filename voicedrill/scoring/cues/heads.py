@@ -9,8 +9,8 @@ perpetrator's current line: ``[emb(reply), emb(line), emb(reply) * emb(line)]``
 (``reply-line+rules+history``) also read which cues the phrase rules found in the reply (so
 they learn where the rules over- or under-fire) and how the reply restates his earlier
 lines (what a summary pulls together: a head adds a summary only to a reply that has
-earlier lines of his, and while the script's ``summary_needs_feeling`` holds, only next
-to an emotional label, as the summary rules).
+earlier lines of his, and while the script's ``summary_needs_feeling`` holds, only where
+his feelings are named: an emotional label or a feeling word, as the summary rules).
 
 How heads and rules combine (chosen by ``scripts/train_heads.py`` on the dev data only,
 never on the blind sets): a head ADDS a cue the rules missed when its probability reaches
