@@ -47,7 +47,16 @@ often gives), and per language:
    4/30, ru 4/30, 3/30). With dev22 in, over the 15 fresh files: en 0.871 (0.856), ru
    0.833 (0.790); an added summary taking a feeling word as his feelings named (as the
    rules do; not only a label): en 0.871 (0.856), ru 0.833 (0.792), summary recall en
-   0.63 -> 0.64 (0.57 -> 0.62);
+   0.63 -> 0.64 (0.57 -> 0.62). ``--cross`` with ``+own`` (now the default: each
+   language's heads also fit on the other language's rows, a 0/1 flag telling them
+   apart; thresholds still chosen on its own rows): en 0.875 (0.860), traps harmful
+   unflagged 6.1% -> 5.6%; ru 0.838 (0.796), harmful unflagged 6.7% -> 5.0% (speech-like
+   10.6% -> 6.1%), paraphrase recall 0.72 -> 0.75. Refitted this way, two cases of the
+   tests each fail (en: the veto example "You sound completely worn down." and promise
+   added to "I can't promise you anything, but I'll listen."; ru: the veto example and
+   conceding added to the mirror «Два миллиона до субботы?», ru conceding F1 0.84 below
+   the 0.85 floor); refitted without ``--cross`` but with dev22, ru fails the veto example
+   and i_message on «Мне очень жаль.»: the heads files were not refitted;
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;
@@ -226,14 +235,14 @@ class Model:
     (``fit_mlp``: ``epochs`` of AdamW, weight decay ``decay``, ``seeds`` nets whose logits
     are averaged: still one hidden layer, the units side by side)."""
 
-    kind: str = "reply-line+rules+history"
+    kind: str = "reply-line+rules+history+own"
     hidden: int = 128
     c_reg: float = 0.05
     epochs: int = 30
     decay: float = 0.01
     dropout: float = 0.2
     seeds: int = 1
-    cross: bool = False  # also fit on the other language's rows (never scored on them)
+    cross: bool = True  # also fit on the other language's rows (never scored on them)
 
     def tag(self) -> str:
         more = "_cross" if self.cross else ""
@@ -849,7 +858,7 @@ def main() -> int:
     ap.add_argument("--seeds", type=int, default=DEFAULT.seeds, help="hidden layer: nets averaged")
     ap.add_argument(
         "--cross",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
         default=DEFAULT.cross,
         help="also fit on the other language's rows (features +own: a language flag)",
     )
