@@ -689,6 +689,7 @@ def train(
     cache: Path | None = None,
     veto_precision: float = 0.9,
     leave_file_out: tuple[str, ...] = (),
+    no_veto: tuple[str, ...] = (),
 ) -> None:
     rows = load_rows(lang)
     x, rm = features(lang, rows, model, cache)
@@ -753,9 +754,9 @@ def train(
             [both[i] for i in sub],
             alone,
         )
-    weak: set[str] = set()
+    weak: set[str] = set(no_veto)
     if leave_file_out:
-        weak = lofo(
+        weak |= lofo(
             lang,
             rows,
             x,
@@ -875,6 +876,13 @@ def main() -> int:
         metavar="GLOB",
         help="also leave-one-file-out (see lofo()) over the files matching these (default: all)",
     )
+    ap.add_argument(
+        "--no-veto",
+        nargs="*",
+        default=[],
+        choices=VETO_CUES,
+        help="cues never vetoed (as --lofo leaves out the cues whose vetoes fell short)",
+    )
     ap.add_argument("--cache", type=Path, help="keep rules, CV and heads here between runs")
     ap.add_argument("--dry-run", action="store_true", help="report only; write no weights")
     args = ap.parse_args()
@@ -899,6 +907,7 @@ def main() -> int:
             args.cache,
             args.veto_precision,
             () if args.lofo is None else tuple(args.lofo or ("*",)),
+            tuple(args.no_veto),
         )
     return 0
 
