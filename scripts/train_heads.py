@@ -56,7 +56,11 @@ often gives), and per language:
    added to "I can't promise you anything, but I'll listen."; ru: the veto example and
    conceding added to the mirror «Два миллиона до субботы?», ru conceding F1 0.84 below
    the 0.85 floor); refitted without ``--cross`` but with dev22, ru fails the veto example
-   and i_message on «Мне очень жаль.»: the heads files were not refitted;
+   and i_message on «Мне очень жаль.»: the heads files were not refitted. ``--cross
+   --seeds 3`` (k-fold CV only, no time for leave-one-file-out): en 0.895 (0.877), ru
+   0.865 (0.826) against 0.889 (0.875), 0.859 (0.819) with one net; ~515 KB a language;
+   refitted, both veto examples fail and commanding is added to "Stay and talk with me."
+   (a review case of tests/test_cues.py): not the default;
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;
