@@ -39,6 +39,28 @@ often gives), and per language:
    (``heads._restates_earlier``, not scored here) costs about 0.003 of those. Three nets
    averaged (``--seeds 3``) on the same files: en 0.870 (0.854), ru 0.810 (0.763), traps
    harmful unflagged en 6.0%, ru 4.7%; not shipped: 384 int8 units make a ~550 KB file;
+   Session 7, against the s6 rules as merged (main 0aa8b64), over the same 13 files:
+   en 0.876 (0.859), ru 0.837 (0.794); with ``+overlap`` (word counts shared with his
+   lines, ``head_features.overlap_features``) en 0.875 (0.860), ru 0.838 (0.792): no
+   better, not the default. dev22 (440 en / 445 ru replies, traps dev22) on arrival, the
+   shipped heads: en 0.802, ru 0.778 (traps harmful unflagged / model wrong en 3/30,
+   4/30, ru 4/30, 3/30). With dev22 in, over the 15 fresh files: en 0.871 (0.856), ru
+   0.833 (0.790); an added summary taking a feeling word as his feelings named (as the
+   rules do; not only a label): en 0.871 (0.856), ru 0.833 (0.792), summary recall en
+   0.63 -> 0.64 (0.57 -> 0.62). ``--cross`` with ``+own`` (now the default: each
+   language's heads also fit on the other language's rows, a 0/1 flag telling them
+   apart; thresholds still chosen on its own rows): en 0.875 (0.860), traps harmful
+   unflagged 6.1% -> 5.6%; ru 0.838 (0.796), harmful unflagged 6.7% -> 5.0% (speech-like
+   10.6% -> 6.1%), paraphrase recall 0.72 -> 0.75. Refitted this way, two cases of the
+   tests each fail (en: the veto example "You sound completely worn down." and promise
+   added to "I can't promise you anything, but I'll listen."; ru: the veto example and
+   conceding added to the mirror «Два миллиона до субботы?», ru conceding F1 0.84 below
+   the 0.85 floor); refitted without ``--cross`` but with dev22, ru fails the veto example
+   and i_message on «Мне очень жаль.»: the heads files were not refitted. ``--cross
+   --seeds 3`` (k-fold CV only, no time for leave-one-file-out): en 0.895 (0.877), ru
+   0.865 (0.826) against 0.889 (0.875), 0.859 (0.819) with one net; ~515 KB a language;
+   refitted, both veto examples fail and commanding is added to "Stay and talk with me."
+   (a review case of tests/test_cues.py): not the default;
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;
@@ -64,6 +86,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -80,12 +103,15 @@ from voicedrill.scoring.cues.heads import (  # noqa: E402
     Heads,
     combine,
     history_features,
+    names_feeling,
+    overlap_features,
     reply_features,
     rule_bits,
     sentence_texts,
     split_kind,
     weights_path,
 )
+from voicedrill.scoring.cues.lexicon import lexicon  # noqa: E402
 from voicedrill.scoring.evaluate import load_labelled, reply_language  # noqa: E402
 from voicedrill.scoring.script import MeaningRules  # noqa: E402
 from voicedrill.types import Transcript, TurnContext  # noqa: E402
@@ -172,6 +198,18 @@ def no_summary_without_history(p: np.ndarray, rows: list[Row]) -> np.ndarray:
     return p
 
 
+def feeling_words(rows: list[Row]) -> list[bool]:
+    """``heads.names_feeling`` of every row's reply (an added summary needs his feelings)."""
+    from voicedrill.scoring.cues.questions import _read
+
+    lex = {r.lang: lexicon(r.lang) for r in rows[:1]}
+    out = []
+    for r in rows:
+        lex.setdefault(r.lang, lexicon(r.lang))
+        out.append(names_feeling(_read(lex[r.lang], Transcript(r.reply, r.lang)), r.lang))
+    return out
+
+
 def rule_cues(rows: list[Row]) -> list[frozenset[str]]:
     out = []
     for r in rows:
@@ -201,20 +239,31 @@ class Model:
     (``fit_mlp``: ``epochs`` of AdamW, weight decay ``decay``, ``seeds`` nets whose logits
     are averaged: still one hidden layer, the units side by side)."""
 
-    kind: str = "reply-line+rules+history"
+    kind: str = "reply-line+rules+history+own"
     hidden: int = 128
     c_reg: float = 0.05
     epochs: int = 30
     decay: float = 0.01
     dropout: float = 0.2
     seeds: int = 1
+    cross: bool = True  # also fit on the other language's rows (never scored on them)
 
     def tag(self) -> str:
+        more = "_cross" if self.cross else ""
         if not self.hidden:
-            return f"{self.kind}_lr{self.c_reg:g}"
-        return f"{self.kind}_mlp{self.hidden}_{self.epochs}_{self.decay:g}_{self.dropout:g}_{self.seeds}"
+            return f"{self.kind}_lr{self.c_reg:g}{more}"
+        return f"{self.kind}_mlp{self.hidden}_{self.epochs}_{self.decay:g}_{self.dropout:g}_{self.seeds}{more}"
 
-    def fit(self, x: np.ndarray, y: np.ndarray, start: Heads | None = None) -> Heads:
+    def fit(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        start: Heads | None = None,
+        extra: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> Heads:
+        """Heads fitted on rows ``x``, ``y`` and the ``extra`` rows (the other language's)."""
+        if extra is not None:
+            x, y = np.concatenate([x, extra[0]]), np.concatenate([y, extra[1]])
         if self.hidden:
             return fit_mlp(x, y, self)
         h = fit(x, y, self.c_reg, start)
@@ -384,10 +433,12 @@ def choose(
     return add, remove
 
 
-def apply(heads: Heads, p: np.ndarray, rules: list[frozenset[str]]) -> list[frozenset[str]]:
+def apply(
+    heads: Heads, p: np.ndarray, rules: list[frozenset[str]], felt: Sequence[bool]
+) -> list[frozenset[str]]:
     out = []
     for i, found in enumerate(rules):
-        added, removed = combine(heads, p[i], sorted(found), heads.add)
+        added, removed = combine(heads, p[i], sorted(found), heads.add, None, True, felt[i])
         out.append(frozenset((found - removed) | added))
     return out
 
@@ -461,6 +512,8 @@ def lofo(
     start: Heads,
     cache: Path | None = None,
     only: tuple[str, ...] = ("*",),
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
+    felt: Sequence[bool] = (),
 ) -> set[str]:
     """Leave-one-file-out: each dev file matching ``only`` is scored by heads fitted on the
     other files, with add / veto thresholds chosen on the other files' rows (from their
@@ -485,7 +538,7 @@ def lofo(
         p = np.full(y.shape, np.nan, dtype=np.float32)
         for f in files:
             te = src == f
-            p[te] = model.fit(x[~te], y[~te], start).probabilities(x[te])
+            p[te] = model.fit(x[~te], y[~te], start, extra).probabilities(x[te])
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             np.savez(cached, p=p, keys=keys)
@@ -506,9 +559,8 @@ def lofo(
             add, remove = choose(oof[~te], rm[~te], y[~te], precision, select, vp, fresh[~te])
             chosen[f] = add, remove
             for i in np.flatnonzero(te):
-                for c in combine(_thresholds_only(lang, add, remove, model), p[i], rules[i], add)[
-                    1
-                ]:
+                heads = _thresholds_only(lang, add, remove, model)
+                for c in combine(heads, p[i], rules[i], add, None, True, felt[i])[1]:
                     if c in right and p[i, TEXT_CUES.index(c)] < remove[TEXT_CUES.index(c)]:
                         right[c][0] += c not in truth[i]
                         right[c][1] += 1
@@ -524,7 +576,8 @@ def lofo(
             remove = np.where(np.isin(TEXT_CUES, sorted(weak)), np.nan, remove)
             h = _thresholds_only(lang, add, remove, model)
             idx = np.flatnonzero(src == f)
-            for i, found in zip(idx, apply(h, p[idx], [rules[i] for i in idx]), strict=True):
+            found_by = apply(h, p[idx], [rules[i] for i in idx], [felt[i] for i in idx])
+            for i, found in zip(idx, found_by, strict=True):
                 both[i] = found
         print(f"\n  LOFO, {label}: {'file':32s} {'n':>4s}  rules +heads (text ; speech-like)")
         for f in files:
@@ -569,7 +622,7 @@ def _sources_hash() -> str:
     files += sorted((ROOT / "voicedrill" / "lang").glob("*/*.yaml"))
     files += [ROOT / "voicedrill" / "scoring" / "default_script.yaml"]
     for f in files:
-        if f.name != "heads.py":
+        if f.name not in ("heads.py", "head_features.py"):  # the heads' own code
             h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()[:16]
 
@@ -587,25 +640,11 @@ def _cached(path: Path | None, keys: np.ndarray, make):
     return a
 
 
-def train(
-    lang: str,
-    folds: int,
-    model: Model,
-    precision: float,
-    select: str,
-    dry_run: bool,
-    cache: Path | None = None,
-    veto_precision: float = 0.9,
-    leave_file_out: tuple[str, ...] = (),
-) -> None:
-    rows = load_rows(lang)
-    fresh = np.array([any(fnmatch.fnmatch(r.source, g) for g in FRESH) for r in rows])
-    if not fresh.any():
-        fresh = np.ones(len(rows), dtype=bool)
-    y = np.array([[c in r.truth for c in TEXT_CUES] for r in rows], dtype=bool)
-    groups = np.array([r.group for r in rows])
-    order = np.random.default_rng(SEED).permutation(groups.max() + 1)
-    fold_of = (np.argsort(order) % folds)[groups]
+def features(
+    lang: str, rows: list[Row], model: Model, cache: Path | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The heads' features of ``rows`` (``model.kind``: base, then the parts in
+    ``reply_features``' order) and the rules' findings (rows x cues, 0/1)."""
     keys = np.array([f"{r.source}|{r.ctx}|{r.reply}" for r in rows])
     t0 = time.time()
 
@@ -629,24 +668,67 @@ def train(
             cache / f"{lang}_history.npz" if cache else None, keys, lambda: history_rows(rows)
         )
         x = np.concatenate([x, hist], axis=1)
-    t2 = time.time()
+    if "overlap" in parts:
+        over = overlap_features(
+            [r.reply for r in rows], [r.ctx for r in rows], [r.history for r in rows]
+        )
+        x = np.concatenate([x, over], axis=1)
+    if "own" in parts:
+        x = np.concatenate([x, np.ones((len(rows), 1), dtype=np.float32)], axis=1)
     print(
         f"{lang}: {len(rows) // 2} replies (+ speech-like copies); rules {t1 - t0:.1f}s, "
-        f"features ({model.kind}, {x.shape[1]}) {t2 - t1:.1f}s; heads: {model.tag()}",
+        f"features ({model.kind}, {x.shape[1]}) {time.time() - t1:.1f}s; heads: {model.tag()}",
         flush=True,
     )
+    return x, rm
+
+
+def train(
+    lang: str,
+    folds: int,
+    model: Model,
+    precision: float,
+    select: str,
+    dry_run: bool,
+    cache: Path | None = None,
+    veto_precision: float = 0.9,
+    leave_file_out: tuple[str, ...] = (),
+    no_veto: tuple[str, ...] = (),
+) -> None:
+    rows = load_rows(lang)
+    x, rm = features(lang, rows, model, cache)
+    rules = [frozenset(c for c, f in zip(TEXT_CUES, row, strict=True) if f) for row in rm]
+    felt = feeling_words(rows)
+    extra = None
+    if model.cross:  # the other language's rows, "own" 0: fitted on, never scored
+        other = "ru" if lang == "en" else "en"
+        more = load_rows(other)
+        xo, _ = features(other, more, model, cache)
+        if "own" in split_kind(model.kind)[1]:
+            xo[:, -1] = 0.0
+        extra = (xo, np.array([[c in r.truth for c in TEXT_CUES] for r in more], dtype=bool))
+    fresh = np.array([any(fnmatch.fnmatch(r.source, g) for g in FRESH) for r in rows])
+    if not fresh.any():
+        fresh = np.ones(len(rows), dtype=bool)
+    y = np.array([[c in r.truth for c in TEXT_CUES] for r in rows], dtype=bool)
+    groups = np.array([r.group for r in rows])
+    order = np.random.default_rng(SEED).permutation(groups.max() + 1)
+    fold_of = (np.argsort(order) % folds)[groups]
+    keys = np.array([f"{r.source}|{r.ctx}|{r.reply}" for r in rows])
+    parts = split_kind(model.kind)[1]
+    t2 = time.time()
 
     def out_of_fold() -> np.ndarray:
         oof = np.zeros(y.shape, dtype=np.float32)
         for k in range(folds):
             tr, te = fold_of != k, fold_of == k
-            oof[te] = model.fit(x[tr], y[tr]).probabilities(x[te])
+            oof[te] = model.fit(x[tr], y[tr], None, extra).probabilities(x[te])
         return oof
 
     tag = model.tag() + (f"_{_sources_hash()}" if "rules" in parts else "")
     oof = _cached(cache / f"{lang}_oof_{tag}.npz" if cache else None, keys, out_of_fold)
     oof = no_summary_without_history(oof, rows)
-    final = model.fit(x, y)
+    final = model.fit(x, y, None, extra)
     print(f"  {folds}-fold heads and the final ones fitted in {time.time() - t2:.1f}s")
     both: list[frozenset[str]] = [frozenset()] * len(rows)
     for k in range(folds):
@@ -658,7 +740,7 @@ def train(
         idx = np.flatnonzero(fold_of == k)
         for i, f in zip(
             idx,
-            apply(h, oof[idx], [rules[i] for i in idx]),
+            apply(h, oof[idx], [rules[i] for i in idx], [felt[i] for i in idx]),
             strict=True,
         ):
             both[i] = f
@@ -676,9 +758,9 @@ def train(
             [both[i] for i in sub],
             alone,
         )
-    weak: set[str] = set()
+    weak: set[str] = set(no_veto)
     if leave_file_out:
-        weak = lofo(
+        weak |= lofo(
             lang,
             rows,
             x,
@@ -694,6 +776,8 @@ def train(
             final,
             cache,
             leave_file_out,
+            extra,
+            felt,
         )
     add, remove = choose(oof, rm, y, precision, select, veto_precision, fresh)
     remove = np.where(np.isin(TEXT_CUES, sorted(weak)), np.nan, remove).astype(np.float32)
@@ -777,6 +861,12 @@ def main() -> int:
     ap.add_argument("--decay", type=float, default=DEFAULT.decay, help="hidden layer: weight decay")
     ap.add_argument("--dropout", type=float, default=DEFAULT.dropout, help="hidden layer: dropout")
     ap.add_argument("--seeds", type=int, default=DEFAULT.seeds, help="hidden layer: nets averaged")
+    ap.add_argument(
+        "--cross",
+        action=argparse.BooleanOptionalAction,
+        default=DEFAULT.cross,
+        help="also fit on the other language's rows (features +own: a language flag)",
+    )
     ap.add_argument("--precision", type=float, default=0.6, help="CV precision an add needs")
     ap.add_argument(
         "--select", choices=("head", "gain", "fresh"), default="fresh", help="see choose()"
@@ -790,12 +880,26 @@ def main() -> int:
         metavar="GLOB",
         help="also leave-one-file-out (see lofo()) over the files matching these (default: all)",
     )
+    ap.add_argument(
+        "--no-veto",
+        nargs="*",
+        default=[],
+        choices=VETO_CUES,
+        help="cues never vetoed (as --lofo leaves out the cues whose vetoes fell short)",
+    )
     ap.add_argument("--cache", type=Path, help="keep rules, CV and heads here between runs")
     ap.add_argument("--dry-run", action="store_true", help="report only; write no weights")
     args = ap.parse_args()
     for lang in args.lang or ["en", "ru"]:
         model = Model(
-            args.features, args.hidden, args.C, args.epochs, args.decay, args.dropout, args.seeds
+            args.features,
+            args.hidden,
+            args.C,
+            args.epochs,
+            args.decay,
+            args.dropout,
+            args.seeds,
+            args.cross,
         )
         train(
             lang,
@@ -807,6 +911,7 @@ def main() -> int:
             args.cache,
             args.veto_precision,
             () if args.lofo is None else tuple(args.lofo or ("*",)),
+            tuple(args.no_veto),
         )
     return 0
 

@@ -189,6 +189,22 @@ def test_combine_adds_removes_and_respects_suppression():
     p[TEXT_CUES.index("emotional_label")] = 0.0
     assert "summary" not in combine(told, p, [], add)[0]
     assert "summary" in combine(told, p, [], add, None, summary_needs_feeling=False)[0]
+    # a feeling word names them as well as a label does ("... and it still hurts.")
+    assert "summary" in combine(told, p, [], add, None, True, felt=True)[0]
+
+
+def test_a_feeling_word_is_read_as_the_rules_read_it():
+    from voicedrill.scoring.cues.heads import names_feeling
+    from voicedrill.scoring.cues.lexicon import lexicon
+    from voicedrill.scoring.cues.questions import _read
+
+    def felt(reply: str, code: str) -> bool:
+        return names_feeling(_read(lexicon(code), Transcript(reply, code)), code)
+
+    assert felt("Your job, your wife, the house, and you feel so alone.", "en")
+    assert not felt("Your job, your wife, the house, all in one month.", "en")
+    assert felt("Работа, жена, дом, и вам очень страшно.", "ru")
+    assert not felt("Работа, жена, дом, всё за один месяц.", "ru")
 
 
 def test_the_script_switch_and_overrides_are_checked():
@@ -453,3 +469,33 @@ def test_safety_cues_found_by_the_rules_are_never_vetoed():
         "Are you thinking about killing yourself tonight?", (), "I can't go on.", "en", rules
     )
     assert "suicide_question" in found
+
+
+def test_overlap_features_count_the_words_a_reply_shares_with_his_lines():
+    from voicedrill.scoring.cues.head_features import OVERLAP_WIDTH, overlap_features
+
+    line = "Nobody listens to me anymore!"
+    history = ["My boss fired me on Monday.", "The bank took the house."]
+    mirror, paraphrase = "Nobody listens to you anymore?", "So you feel no one hears you."
+    x = overlap_features(
+        [mirror, paraphrase, "The bank and your boss."], [line] * 3, [[], [], history]
+    )
+    assert x.shape == (3, OVERLAP_WIDTH)
+    # the mirror repeats his words (3 of its 3 content words, a run of three), the paraphrase
+    # none of them
+    assert x[0, 0] == 1.0 and x[0, 3] == pytest.approx(np.log1p(3))
+    assert x[1, 0] == 0.0 and x[1, 2] == 0.0
+    assert (x[:2, 6:] == 0).all()  # no earlier lines
+    # the third reply shares words with both earlier lines ("bank", "boss"): one each, so
+    # neither shares two; two of its three content words ("your" is not his) are his
+    assert x[2, 6] == 0.0 and x[2, 7] == pytest.approx(2 / 3)
+    # Russian words are compared by their first letters: «злитесь» / «злит» differ
+    ru = overlap_features(["Вас злит начальник."], ["Я злюсь на начальника!"], None)[0]
+    assert ru[0] == pytest.approx(1 / 2)  # «начальник» matches, «злит» (4 letters) does not
+    assert split_kind("reply-line+rules+history+overlap+own")[1] == frozenset(
+        {"rules", "history", "overlap", "own"}
+    )
+    n = len(TEXT_CUES)
+    assert (
+        feature_width("reply-line+overlap+own", n) == FEATURE_SETS["reply-line"] + OVERLAP_WIDTH + 1
+    )

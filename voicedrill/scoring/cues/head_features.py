@@ -5,6 +5,7 @@ reply read against his earlier lines. The training script and the detector both 
 
 from __future__ import annotations
 
+import re
 from typing import Collection, Sequence
 
 import numpy as np
@@ -20,9 +21,16 @@ FEATURE_SETS = {"reply-line": 3 * 512, "sentences": 5 * 512 + 2}
 # Parts: "rules" = one 0/1 per head cue, whether the phrase rules found it in the reply (the
 # head learns where the rules over- or under-fire: stacking); "history" = ``HISTORY_WIDTH``
 # readings of the reply against his earlier lines (``history_features``: what a summary
-# pulls together). E.g. "reply-line+rules+history".
-PARTS = ("rules", "history")
+# pulls together); "overlap" = ``OVERLAP_WIDTH`` counts of the words the reply shares with
+# his line and earlier lines (``overlap_features``: a mirror repeats his words, a paraphrase
+# restates them in its own); "own" = 1.0, the row is in the heads' own language (training
+# also reads the other language's rows with 0 there: the encoder is multilingual). E.g.
+# "reply-line+rules+history".
+PARTS = ("rules", "history", "overlap", "own")
 HISTORY_WIDTH = 8
+OVERLAP_WIDTH = 8
+STEM = 5  # words compared by their first letters (Russian endings vary: «злитесь», «злит»)
+_WORD = re.compile(r"\w+", re.UNICODE)
 MAX_HISTORY = 16  # his latest earlier lines read for the history features
 COVERS = (0.3, 0.4)  # a sentence at least this similar to one of his lines restates it
 MAX_CHARS = 2000  # text embedded for one reply or span (a huge reply is read by its start)
@@ -49,6 +57,8 @@ def feature_width(kind: str, n_cues: int) -> int:
         FEATURE_SETS[base]
         + (n_cues if "rules" in parts else 0)
         + (HISTORY_WIDTH if "history" in parts else 0)
+        + (OVERLAP_WIDTH if "overlap" in parts else 0)
+        + (1 if "own" in parts else 0)
     )
 
 
@@ -91,7 +101,61 @@ def reply_features(
         out.append(rule_bits(found if found is not None else [()] * len(replies), cues))
     if "history" in parts:
         out.append(history_features(replies, lines, sentences, histories))
+    if "overlap" in parts:
+        out.append(overlap_features(replies, lines, histories))
+    if "own" in parts:
+        out.append(np.ones((len(replies), 1), dtype=np.float32))
     return np.concatenate(out, axis=1).astype(np.float32)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("ё", "е"))
+
+
+def _longest_run(a: list[str], b: list[str]) -> int:
+    """The longest run of words ``a`` and ``b`` share, in order."""
+    best, prev = 0, [0] * (len(b) + 1)
+    for x in a:
+        cur = [0] * (len(b) + 1)
+        for j, y in enumerate(b):
+            if x == y:
+                cur[j + 1] = prev[j] + 1
+                best = max(best, cur[j + 1])
+        prev = cur
+    return best
+
+
+def overlap_features(
+    replies: Sequence[str],
+    lines: Sequence[str],
+    histories: Sequence[Sequence[str]] | None = None,
+) -> np.ndarray:
+    """``OVERLAP_WIDTH`` word counts per reply (no encoder): the share of the reply's
+    content words (4 letters or more, compared by their first ``STEM``) found in his line,
+    and of his line's in the reply; the longest run of words shared with his line (over the
+    reply's length, and log(1 + it)); log(1 + the reply's words) and of his line's; the
+    share of his latest earlier lines sharing at least two content words with the reply,
+    and of the reply's content words found in any of them."""
+    out = np.zeros((len(replies), OVERLAP_WIDTH), dtype=np.float32)
+    for i, (reply, line) in enumerate(zip(replies, lines, strict=True)):
+        rw, lw = _words(_clip(reply)), _words(_clip(line))
+        rs = {w[:STEM] for w in rw if len(w) >= 4}
+        ls = {w[:STEM] for w in lw if len(w) >= 4}
+        run = _longest_run(rw[:80], lw[:80])
+        hist = [h for h in (histories[i] if histories is not None else ()) if h.strip()]
+        hs = [{w[:STEM] for w in _words(_clip(h)) if len(w) >= 4} for h in hist[-MAX_HISTORY:]]
+        seen = set().union(*hs) if hs else set()
+        out[i] = [
+            len(rs & ls) / len(rs) if rs else 0.0,
+            len(rs & ls) / len(ls) if ls else 0.0,
+            run / len(rw) if rw else 0.0,
+            np.log1p(run),
+            np.log1p(len(rw)),
+            np.log1p(len(lw)),
+            sum(len(rs & h) >= 2 for h in hs) / len(hs) if hs else 0.0,
+            len(rs & seen) / len(rs) if rs else 0.0,
+        ]
+    return out
 
 
 def rule_bits(found: Sequence[Collection[str]], cues: Sequence[str]) -> np.ndarray:

@@ -9,8 +9,8 @@ perpetrator's current line: ``[emb(reply), emb(line), emb(reply) * emb(line)]``
 (``reply-line+rules+history``) also read which cues the phrase rules found in the reply (so
 they learn where the rules over- or under-fire) and how the reply restates his earlier
 lines (what a summary pulls together: a head adds a summary only to a reply that has
-earlier lines of his, and while the script's ``summary_needs_feeling`` holds, only next
-to an emotional label, as the summary rules).
+earlier lines of his, and while the script's ``summary_needs_feeling`` holds, only where
+his feelings are named: an emotional label or a feeling word, as the summary rules).
 
 How heads and rules combine (chosen by ``scripts/train_heads.py`` on the dev data only,
 never on the blind sets): a head ADDS a cue the rules missed when its probability reaches
@@ -61,6 +61,7 @@ from .head_features import (  # noqa: F401 (re-exported)
     _clip,
     feature_width,
     history_features,
+    overlap_features,
     reply_features,
     rule_bits,
     sentence_texts,
@@ -302,12 +303,14 @@ def combine(
     add: np.ndarray,
     remove: np.ndarray | None = None,
     summary_needs_feeling: bool = True,
+    felt: bool = False,
 ) -> tuple[set[str], set[str]]:
     """(cues added, cues removed) for one reply: its head probabilities ``probs`` (one per
     head cue), the cues the rules found, the add thresholds and the veto thresholds
     (``remove``; default: the file's, limited to ``VETO_CUES``). An added summary needs
-    an emotional label in the reply while ``summary_needs_feeling`` (the script's setting,
-    as for the rules' summaries). Pure: the training script scores it on CV."""
+    his feelings named while ``summary_needs_feeling`` (the script's setting), as the
+    rules' summaries do: an emotional label in the reply, or a feeling word (``felt``:
+    ``names_feeling``). Pure: the training script scores it on CV."""
     if remove is None:
         remove = veto_thresholds(heads, True, {})
     found = set(rule_cues)
@@ -330,7 +333,7 @@ def combine(
         and not (c in HARMFUL and harm_seen)
     }
     final = (found - removed) | added
-    if summary_needs_feeling and "emotional_label" not in final:
+    if summary_needs_feeling and "emotional_label" not in final and not felt:
         added.discard("summary")
     # an added cue yields to a suppressor in the reply; an added suppressor drops what it
     # suppresses ("A psycho?" read as a mirror is no insult), but never a literal why-question
@@ -396,7 +399,8 @@ def apply_heads(
             dict(rules.head_veto_thresholds) if rules is not None else {},
         )
         feeling = rules.summary_needs_feeling if rules is not None else True
-        added, removed = combine(heads, probs, list(first), add, veto, feeling)
+        felt = feeling and names_feeling(parsed, code)
+        added, removed = combine(heads, probs, list(first), add, veto, feeling, felt)
         col = cues.index
         vetoed = {c for c in removed if c in VETO_CUES and probs[col(c)] < veto[col(c)]}
         if added or vetoed:
@@ -428,6 +432,16 @@ def apply_heads(
 
         meaning.notice_once(e)
         return first
+
+
+def names_feeling(parsed: Parsed, code: str) -> bool:
+    """Whether a word of the reply names a feeling (the lexicon's feeling classes, as the
+    rules' summaries read them: "scared", "hurts", «душа болит»)."""
+    from .lexicon import lexicon
+    from .paraphrase import _FEELING_CLASSES, _in_class
+
+    lex = lexicon(code)
+    return any(_in_class(lex, t, _FEELING_CLASSES) for t in parsed.tokens)
 
 
 def _restates_earlier(parsed: Parsed, history: Sequence[str]) -> bool:
@@ -478,6 +492,7 @@ __all__ = [
     "combine",
     "heads_for",
     "load_file",
+    "names_feeling",
     "reply_features",
     "sentence_texts",
     "veto_thresholds",
