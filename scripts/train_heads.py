@@ -60,7 +60,12 @@ often gives), and per language:
    --seeds 3`` (k-fold CV only, no time for leave-one-file-out): en 0.895 (0.877), ru
    0.865 (0.826) against 0.889 (0.875), 0.859 (0.819) with one net; ~515 KB a language;
    refitted, both veto examples fail and commanding is added to "Stay and talk with me."
-   (a review case of tests/test_cues.py): not the default;
+   (a review case of tests/test_cues.py): not the default. Shipped at the s7 merge
+   (merged rules, dev2-22): ru with ``--cross`` (its veto example replaced by a dev2 reply
+   it vetoes), en WITHOUT it (``--no-cross``): refitted with it, en arguing on dev14-19 fell
+   0.871 -> 0.749, and "The weather has been nice for you this week." got a paraphrase
+   (tests/test_meaning.py); the command: ``--lang en --no-cross --no-veto mirror
+   open_question`` then ``--lang ru --no-veto minimal_encourager``, with one ``--cache``;
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;

@@ -106,8 +106,11 @@ TRAPS_FLOOR = {
 # add neither (no threshold with 0.6 precision and a net gain on the fresh files; the rules
 # alone: arguing 0.61 / 0.66 precision / recall on all ru dev rows) and the old floors counted
 # the earlier heads' additions on their own training replies
+# s7 (new rules, heads refitted: en on en rows, ru on both languages): en minimizing 0.991 ->
+# 0.96 with the new "just ..." / "Come on, ..." rules (2 fixes / 1 break, 2 / 0, 2 / 0 over
+# dev2-21, rules alone) and the refit together, not split further; the other floors hold
 PER_CUE_FLOOR = {
-    "en": {"promise": 0.932, "blaming": 0.969, "minimizing": 0.976, "conceding": 0.956, "threat": 0.953,
+    "en": {"promise": 0.932, "blaming": 0.969, "minimizing": 0.945, "conceding": 0.956, "threat": 0.953,
            "insult": 0.963, "dare": 0.962, "arguing": 0.856, "paraphrase": 0.931},
     "ru": {"promise": 0.906, "blaming": 0.822, "minimizing": 0.926, "conceding": 0.96, "threat": 0.928,
            "insult": 0.971, "dare": 0.949, "arguing": 0.589, "paraphrase": 0.939},

@@ -416,8 +416,11 @@ def _told(reply: str, history: tuple[str, ...], line: str, lang: str, rules=None
         ),
     ],
 )
-def test_the_heads_find_a_summary_over_his_earlier_lines_the_rules_miss(lang, history, line, reply):
-    assert "summary" not in _told(reply, history, line, lang, RULES_ONLY)
+def test_an_unpunctuated_summary_over_his_earlier_lines_is_found_with_his_feelings(
+    lang, history, line, reply
+):
+    # (the heads found these where the s6 rules missed them; since s7 the rules read a recap
+    # with no punctuation part by part, ``summary.joins``, and find them too)
     found = _told(reply, history, line, lang)
     assert "summary" in found and "emotional_label" in found
     assert found["summary"].startswith(reply.split()[0])  # from what restates his lines
@@ -434,10 +437,11 @@ def test_the_heads_find_a_summary_over_his_earlier_lines_the_rules_miss(lang, hi
     "lang,line,reply",
     [
         ("en", "I'm just tired. I'm so tired of all of it.", "You sound completely worn down."),
-        (  # (the rules of s6 read the earlier «Похоже, вас уже не раз обманывали.» as a label)
+        (  # (the heads of s6 vetoed «Похоже, вам кажется, что выхода уже нет.»; those of s7,
+            # fitted on both languages, keep its paraphrase: a dev2 reply they veto)
             "ru",
-            "У меня тут ствол и две гранаты. Если полезете — всё, я этот дом с собой заберу.",
-            "Похоже, вам кажется, что выхода уже нет.",
+            "Я уже час стою на этом карнизе, и всем плевать.",
+            "Вам кажется, что никому нет дела, живы вы или нет.",
         ),
     ],
 )

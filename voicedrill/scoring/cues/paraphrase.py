@@ -187,9 +187,13 @@ def _clauses(
     """Token spans [start, end) of the reply's clauses of two words or more (a lone
     "Marcus" or "okay" restates nothing), at most ``limit``. A word of ``joins`` ("and",
     "then") also starts a span: a recap strung together without punctuation ("you lost
-    your dad here and now the farm and your wife are going") lists his points by them."""
+    your dad here and now the farm and your wife are going") lists his points by them;
+    only without punctuation: where the reply has its own clauses, "your wife and the house
+    can wait" is one of them, not two points of his."""
     spans: list[tuple[int, int]] = []
     toks = parsed.tokens
+    if not parsed.unpunctuated:
+        joins = frozenset()
     start = 0
     for k in range(1, len(toks) + 1):
         if (
