@@ -15,7 +15,7 @@ importing this module stays cheap.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -310,6 +310,9 @@ def _live_rig(
     )
 
 
+VIRTUAL_PAUSE_MARGIN = 0.2  # seconds added to the end-of-turn pauses for the virtual trainee
+
+
 def _heard(trainee, speaker, script: ScoringScript):
     """The virtual trainee heard as a live drill hears a trainee: in real time, through the
     voice detector, Smart Turn and transcription while it speaks (``headless.HeardTrainee``)."""
@@ -317,8 +320,17 @@ def _heard(trainee, speaker, script: ScoringScript):
     from .live import LiveListener, installed_turn_model
     from .vad import ListenSettings
 
+    # espeak-ng at the calm path's 125 words a minute leaves 0.5 s between sentences (a
+    # finished sentence then a pause that long: a live listener takes the turn), so the
+    # finished-sentence pauses are waited 0.2 s longer for it than for a person
+    settings = ListenSettings.from_script(script.listening)
+    settings = replace(
+        settings,
+        complete_pause_seconds=settings.complete_pause_seconds + VIRTUAL_PAUSE_MARGIN,
+        sentence_pause_seconds=settings.sentence_pause_seconds + VIRTUAL_PAUSE_MARGIN,
+    )
     listener = LiveListener(
-        settings=ListenSettings.from_script(script.listening),
+        settings=settings,
         key_pressed=lambda: False,  # Enter is the trainee's; this one ends its turns by voice
         microphone=VirtualMicrophone(),
         turn_model=installed_turn_model(),
