@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from ..errors import ParameterError
 from ..types import Transcript, TurnContext
-from .cues import detect_cues, lexicon
+from .cues import detect_cues
 from .names import AUDIO_CUES, CUE_NAMES, HARMFUL, HELPFUL, TEXT_CUES
 
 if TYPE_CHECKING:
@@ -327,7 +327,13 @@ def evaluate(
     ``meaning`` its ``meaning:`` section (None: the defaults). ``rules_only`` leaves the
     learned heads out (the phrase rules and readers alone, as an ablation measures them).
     """
+    from dataclasses import replace
+
     from ..lang import check_language
+    from .script import MeaningRules
+
+    if rules_only:  # the script's meaning settings, its heads off
+        meaning = replace(meaning or MeaningRules(), heads=False)
 
     if language is not None:
         check_language(language)
@@ -351,7 +357,6 @@ def evaluate(
             context,
             extra_phrases=extra,
             meaning=meaning,
-            lex=lexicon(code) if rules_only else None,
         )
         rows.append(Row(item.line or n, tuple(c.name for c in cues), item.where.rsplit(":", 1)[0]))
         found = {c.name for c in cues}

@@ -438,10 +438,9 @@ def names_feeling(parsed: Parsed, code: str) -> bool:
     """Whether a word of the reply names a feeling (the lexicon's feeling classes, as the
     rules' summaries read them: "scared", "hurts", «душа болит»)."""
     from .lexicon import lexicon
-    from .paraphrase import _FEELING_CLASSES, _in_class
+    from .paraphrase import feeling_words
 
-    lex = lexicon(code)
-    return any(_in_class(lex, t, _FEELING_CLASSES) for t in parsed.tokens)
+    return bool(feeling_words(lexicon(code), parsed.tokens))
 
 
 def _restates_earlier(parsed: Parsed, history: Sequence[str]) -> bool:

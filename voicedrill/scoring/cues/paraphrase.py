@@ -245,12 +245,18 @@ def _summaries(
         return []
     used = [spans[c] for c in covered.values()]
     if rules.summary_needs_feeling:
-        felt = [(k, k + 1) for k, t in enumerate(toks) if _in_class(lex, t, _FEELING_CLASSES)]
-        felt += [(r.start, r.end) for r in feelings]
+        felt = feeling_words(lex, toks) + [(r.start, r.end) for r in feelings]
         if not felt:
             return []
         used += felt
     return [Reading("summary", min(a for a, _ in used), max(b for _, b in used))]
+
+
+def feeling_words(lex: Lexicon, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Spans [k, k + 1) of the words that name a feeling ("scared", "hurts", «душа болит»:
+    the lexicon's feeling classes): his feelings named in a summary, by the rules and the
+    heads alike."""
+    return [(k, k + 1) for k, t in enumerate(tokens) if _in_class(lex, t, _FEELING_CLASSES)]
 
 
 # --------------------------------------------------------------------------- by words (no encoder)
