@@ -127,7 +127,7 @@ class Turn:
     decodes: int = 0  # Whisper windows transcribed for the reply (new pipeline)
     late: int = 0  # of which started after the turn was judged over
     overflows: int = 0  # input overflows while listening
-    by_words: bool = False  # the words ended a turn Smart Turn heard as unfinished
+    by_words: bool = False  # the words ended the turn (Smart Turn not asked, or it heard unfinished)
 
 
 @dataclass
@@ -417,7 +417,7 @@ def bench_speed(report) -> None:
         early = sum(1 for t in run.turns if t.reason == "complete")
         words = sum(1 for t in run.turns if t.by_words)
         report(f"replies ended at a short pause, {name}", 100 * early / max(1, len(run.turns)), "%",
-               f"{words} of them by the words where Smart Turn heard an unfinished voice")
+               f"{words} of them by the words (a sure sentence end; else Smart Turn was asked)")
         for t in run.turns if name == "new" else ():  # the long waits, and what was heard
             if t.reason == "silence":
                 print(f"    long silence, {name}: {t.spoken.text!r} -> {t.transcript!r}", flush=True)

@@ -562,11 +562,12 @@ def test_encoder_on_the_audio_length_hears_the_same_words_as_the_padded_window(
     assert wer(JFK_TEXT, asr.transcribe(tiny_en, jfk_audio).text) <= 0.10
 
 
-def test_float16_decoding_steps_hear_the_same_words_and_times_as_float32(tiny_en, jfk_audio, monkeypatch):
-    """``asr._half_decoding``: a decoding step reads the decoder's weights in
-    float16, and the first step's logits start at the start token; no word, time or
-    probability changes beyond rounding: jfk.flac and two espeak-ng replies, against the
-    same weights loaded without it (Whisper's own float32 decoder)."""
+def test_low_precision_decoding_steps_hear_the_same_words_and_times_as_float32(tiny_en, jfk_audio, monkeypatch):
+    """``asr._half_decoding``: a decoding step reads the decoder's layers in float16 and
+    the vocabulary in int8 (its likeliest and its special tokens exact), and the first
+    step's logits start at the start token; no word, time or probability changes beyond
+    rounding: jfk.flac and two espeak-ng replies, against the same weights loaded without
+    it (Whisper's own float32 decoder)."""
     assert "forward" in vars(tiny_en.model.decoder), "the model was loaded without float16 steps"
     monkeypatch.setattr(asr, "HALF_DECODING", False)
     plain = asr.load_model("tiny.en")

@@ -410,3 +410,34 @@ def test_the_scoring_warm_up_scores_a_made_up_reply_through_the_whole_scorer():
     score = _scoring_warmer("en", load_script(), None)()
     assert "minimal_encourager" in score.cue_names()  # "I hear you." read by the cue detector
     assert score.pacing.words == 3 and score.calm is not None  # pacing and the voice measured
+
+
+def test_turns_are_stored_behind_the_next_line_in_order_and_a_failed_save_stops_the_drill(
+    tmp_path, monkeypatch
+):
+    """The store writes each turn in a worker thread while the next line starts; the turns
+    land in order, and a save that fails is raised (one clear StoreError), not skipped."""
+    from voicedrill.errors import StoreError
+    from voicedrill.store.writer import SessionWriter
+
+    scenario = load_scenario(SCENARIO)
+    saved: list[tuple[int, str]] = []
+    real = SessionWriter.save_turn
+
+    def save_turn(self, record):
+        saved.append((record.index, threading.current_thread().name))
+        if record.index == 1:
+            raise StoreError(f"{self.path}: cannot save turn 1 (disk full).")
+        return real(self, record)
+
+    monkeypatch.setattr(SessionWriter, "save_turn", save_turn)
+    trainee = VirtualTrainee(scenario, path="good", render=_render_reply)
+    store = Store(tmp_path)
+    with pytest.raises(StoreError, match="cannot save turn 1"):
+        run(_headless(scenario, trainee, max_turns=3), store)
+    assert [i for i, _ in saved] == [0, 1]  # in order; nothing after the failure
+    assert all(name.startswith("voicedrill-store") for _, name in saved)
+    (session,) = [store.load_session(s.id) for s in store.list_sessions()]
+    assert [t.index for t in session.turns] == [0]  # the turn before is whole on disk
+    running = [t.name for t in threading.enumerate() if t.name.startswith("voicedrill-")]
+    assert not running, running

@@ -270,8 +270,10 @@ class _Voice:
 
     def __init__(self, finished: bool):
         self.finished = finished
+        self.asked = 0
 
     def complete(self, audio) -> bool:
+        self.asked += 1
         return self.finished
 
 
@@ -328,23 +330,47 @@ class _Heard:
         return heard(("You", 0.99), ("sound", 0.99), ("tired", 0.99), (self.last, self.p))
 
 
-@pytest.mark.parametrize("voice, last, p, pause", [
-    (True, "today.", 0.95, "complete_pause_seconds"),
-    (True, "today.", 0.6, "complete_pause_seconds"),
-    (True, "and", 0.95, None),  # a hanging word: the long silence
-    (False, "today.", 0.95, "sentence_pause_seconds"),
-    (False, "today.", 0.8, "unsure_pause_seconds"),
-    (False, "today.", 0.6, None),  # a doubtful last word in an unfinished voice
-    (False, "today", 0.95, None),  # no sentence mark
+@pytest.mark.parametrize("voice, last, p, pause, asked", [
+    # a sure sentence end: the words alone (the sentence pause is the complete pause)
+    (True, "today.", 0.95, "sentence_pause_seconds", False),
+    (False, "today.", 0.95, "sentence_pause_seconds", False),
+    (True, "today.", 0.6, "complete_pause_seconds", True),
+    (True, "and", 0.95, None, False),  # a hanging word: the long silence, whatever the voice
+    (False, "today.", 0.8, "unsure_pause_seconds", True),
+    (False, "today.", 0.6, None, True),  # a doubtful last word in an unfinished voice
+    (False, "today", 0.95, None, True),  # no sentence mark
 ])
-def test_the_voice_and_the_words_name_the_pause_that_ends_the_turn(voice, last, p, pause):
+def test_the_voice_and_the_words_name_the_pause_that_ends_the_turn(voice, last, p, pause, asked):
+    """The words are read first (transcribed ahead); Smart Turn is asked only where they
+    leave the verdict to the voice."""
     audio = np.concatenate([silence(0.6), speak("You sound tired today."), silence(3.0)])
-    listener, _ = listen_with(audio, _Voice(voice), transcriber=_Heard(last, p))
+    model = _Voice(voice)
+    listener, _ = listen_with(audio, model, transcriber=_Heard(last, p))
     settings = listener.settings
     ep, wait = listener._ep, getattr(settings, pause) if pause else settings.end_of_turn_silence
     assert ep.reason == ("complete" if pause else "silence")
     assert wait <= ep.position - ep.end < wait + 0.05, (ep.position - ep.end, wait)
     assert listener.last.by_words == (pause in ("sentence_pause_seconds", "unsure_pause_seconds"))
+    assert (model.asked > 0) == asked
+
+
+def test_a_longer_sentence_pause_than_the_complete_one_asks_the_voice_again():
+    """An instructor who sets the sentence pause above the complete pause gets the voice
+    back into it: a finished voice ends at the complete pause, a flat one at the longer."""
+    audio = np.concatenate([silence(0.6), speak("You sound tired today."), silence(3.0)])
+    for voice, pause in ((True, 0.4), (False, 0.7)):
+        model = _Voice(voice)
+        listener = LiveListener(
+            settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0,
+                                    complete_pause_seconds=0.4, sentence_pause_seconds=0.7),
+            key_pressed=lambda: False, microphone=FileMicrophone(audio, block=320), turn_model=model)
+        listener.attach(_Heard("today.", 0.95))
+        listener.prepare(None, 0)
+        listener.reply(0.0)
+        listener.close()
+        ep = listener._ep
+        assert ep.reason == "complete" and model.asked > 0
+        assert pause <= ep.position - ep.end < pause + 0.05, (voice, ep.position - ep.end)
 
 
 def test_a_second_sentence_after_a_short_gap_is_not_cut_when_the_voice_sounds_finished():

@@ -15,7 +15,9 @@ stop on a hanging word ("and", "um", "that"); then the reply ends once the pause
 finished sentence in the words (a sentence mark, a sure last word:
 ``endturn.ends_finished``) still ends it after ``sentence_pause_seconds``, or
 ``unsure_pause_seconds`` when Whisper is less sure of the last word; else the long silence
-is waited out (``_judge``). With a transcriber attached (``attach``, done by
+is waited out (``_judge``). Transcribed ahead, the words are read first: a sure sentence
+end ends the turn at the sentence pause (by default the complete pause) and a hanging
+word waits out the long silence without asking Smart Turn. With a transcriber attached (``attach``, done by
 the drill loop) the reply is transcribed while the trainee speaks, on a worker thread
 (``stretches.Worker``): as soon as speech stops (``AHEAD``) the reply so far goes to the
 worker, in parallel with the end-of-turn wait and Smart Turn; when the turn ends with no
@@ -109,7 +111,7 @@ class Heard:
     decodes: int = 0  # Whisper windows transcribed for this reply
     late: int = 0  # of which started after the turn was judged over (0: the final transcript
     # is the one the worker started when speech stopped)
-    by_words: bool = False  # the words ended a turn Smart Turn heard as unfinished
+    by_words: bool = False  # the words ended the turn (Smart Turn not asked, or unfinished)
 
 
 class _StdinEnter:
@@ -368,45 +370,62 @@ class LiveListener:
         no sentence mark                     ``complete_pause_seconds``  long silence
         ===================================  ==========================  ================
 
-        Asked once per pause, at ``pause_seconds``."""
+        Asked once per pause, at ``pause_seconds``. With the reply transcribed ahead (a
+        worker), the words are read first and Smart Turn only where they leave the verdict
+        to the voice (the last two rows): in the first two its verdict changes nothing
+        while ``sentence_pause_seconds`` is the complete pause (the default), and leaving
+        it out leaves the other core to the transcription the turn waits for."""
         now = self._ep.frames * SILERO_FRAME
         cut = min(now, int(round(speech_end * SAMPLE_RATE)) + int(TAIL * SAMPLE_RATE))
-        finished, t0, asr_s = False, time.monotonic(), 0.0
-        wait: float | None = None  # the pause that ends the reply (None: the long silence)
+        t0, asr_s = time.monotonic(), 0.0
         self._by_words = False
+        s = self.settings
+        voice: bool | None = None  # Smart Turn's verdict (None: not asked)
+
+        def finished() -> bool:  # Smart Turn, on the reply up to this pause, asked once
+            nonlocal voice
+            if voice is None:
+                from .endturn import PRE_SPEECH
+
+                start = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
+                model = self.turn_model
+                voice = model is not None and model.complete(self._slice(start, now))
+            return voice
+
         stream = None
-        if self.transcriber is not None:  # the tail goes on in the worker while Smart Turn runs
+        if self.transcriber is not None:  # the tail goes on in the worker meanwhile
             stream = self._reply_stream(self.transcriber, onset)
             end = int(round(speech_end * SAMPLE_RATE))
             stream.speech_end = max(stream.speech_end or 0, end)
             stream.ahead(cut)  # started at the speech end already, unless the worker was busy
-        if self.turn_model is not None:
-            from .endturn import PRE_SPEECH
+        words_first = (
+            stream is not None and self.turn_model is not None and self._worker is not None
+        )
+        wait: float | None = None  # the pause that ends the reply (None: the long silence)
+        if stream is not None and self.transcriber is not None and (words_first or finished()):
+            from .endturn import FAIR_LAST_WORD, ends_finished, ends_open
 
-            start = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
-            finished = self.turn_model.complete(self._slice(start, now))
-            wait = self.settings.complete_pause_seconds if finished else None
-        if stream is not None and self.transcriber is not None:
-            # the words may end a turn the voice left open, when the transcript is ready at
-            # the pause (the worker started it when speech stopped)
-            words_may_end = self.turn_model is not None and self._worker is not None
-            if finished or words_may_end:
-                from .endturn import FAIR_LAST_WORD, ends_finished, ends_open
-
-                # the reply's final transcript when the turn ends here (``_make_reply`` reuses
-                # it): the tail transcribed since the speech stopped
-                t_asr, before = time.monotonic(), stream.decodes
-                final = stream.final(cut, quiet_from=end)
-                asr_s, self._late = time.monotonic() - t_asr, stream.decodes - before
-                language, s = self.transcriber.language, self.settings
-                if finished:  # the voice says finished: the words must agree ("I think that...")
-                    wait = None if ends_open(final, language) else s.complete_pause_seconds
-                elif ends_finished(final, language):  # a flat voice, a finished sentence
-                    wait, self._by_words = s.sentence_pause_seconds, True
-                elif ends_finished(final, language, sure=FAIR_LAST_WORD):  # ... less sure
-                    wait, self._by_words = s.unsure_pause_seconds, True
-            elif self._worker is None:
-                stream.cut(cut)  # no worker: the stretch so far, while the trainee thinks
+            # the reply's final transcript when the turn ends here (``_make_reply`` reuses
+            # it): the tail transcribed since the speech stopped
+            t_asr, before = time.monotonic(), stream.decodes
+            final = stream.final(cut, quiet_from=end)
+            asr_s, self._late = time.monotonic() - t_asr, stream.decodes - before
+            language = self.transcriber.language
+            sure = ends_finished(final, language)
+            if ends_open(final, language):  # "I think that...": whatever the voice says
+                wait = None
+            elif sure and voice is None and s.sentence_pause_seconds <= s.complete_pause_seconds:
+                wait, self._by_words = s.sentence_pause_seconds, True  # the voice not asked
+            elif finished():
+                wait = s.complete_pause_seconds
+            elif sure:  # a flat voice, a finished sentence
+                wait, self._by_words = s.sentence_pause_seconds, True
+            elif ends_finished(final, language, sure=FAIR_LAST_WORD):  # ... less sure
+                wait, self._by_words = s.unsure_pause_seconds, True
+        elif stream is not None and self._worker is None:
+            stream.cut(cut)  # no worker: the stretch so far, while the trainee thinks
+        elif finished():  # no transcriber: the voice alone
+            wait = s.complete_pause_seconds
         self.judged.append((speech_end, wait is not None))
         self._judging = (time.monotonic() - t0, asr_s)
         if wait is None:

@@ -317,8 +317,12 @@ class ListenSettings:
     # ... the voice and the words say finished (longer than the 0.3-0.35 s between two
     # sentences of one reply, so a second sentence cancels the end)
     complete_pause_seconds: float = 0.4
-    # ... the words finish a sentence, surely, though the voice sounded unfinished
-    sentence_pause_seconds: float = 0.5
+    # ... the words finish a sentence, surely, though the voice sounded unfinished. As
+    # long as the complete pause: Smart Turn hears a finished sentence inside a reply as
+    # finished as often as the reply's last one (the 30 bench replies, the two espeak-ng
+    # voices: 5 of 12 sentence ends inside replies, 15 of 30 at their ends), so its
+    # "unfinished" there gives no reason to wait longer; only the pause tells the two apart
+    sentence_pause_seconds: float = 0.4
     # ... the words finish a sentence but the last word is unsure, the voice unfinished
     unsure_pause_seconds: float = 0.8
 
