@@ -314,6 +314,29 @@ def test_every_line_that_can_come_next_is_a_prefetch_candidate():
         assert (nxt.node_id, nxt.text, round(nxt.agitation / tts.AGITATION_STEP)) in keys
 
 
+def test_prefetch_renders_first_the_lines_the_last_change_of_agitation_points_to():
+    """The loop passes the last reply's change (``drill._change`` inverts the decay of a
+    real step): after a calming reply the calmer lines come first, after an escalating one
+    the angrier ones; the set of lines stays the same."""
+    from voicedrill import branching
+    from voicedrill.drill import _change, candidates
+
+    scenario = load_scenario(SCENARIO)
+    node, agitation = scenario.start_node, scenario.perpetrator.start_agitation
+    calm = branching.TurnFacts(cues=("emotional_label", "open_question"), score=90, silent=False,
+                               interrupted=False, text="It sounds like you are tired.", turn_index=0)
+    angry = branching.TurnFacts(cues=("threat", "commanding"), score=5, silent=False,
+                                interrupted=False, text="Come out now or else.", turn_index=0)
+    calmed = _change(scenario, agitation, branching.step(scenario, node, agitation, calm, script=load_script()).agitation)
+    raised = _change(scenario, agitation, branching.step(scenario, node, agitation, angry, script=load_script()).agitation)
+    assert calmed < 0 < raised
+    plain = candidates(scenario, node, agitation, seed=3, turn_index=0)
+    down = candidates(scenario, node, agitation, seed=3, turn_index=0, lean=calmed)
+    up = candidates(scenario, node, agitation, seed=3, turn_index=0, lean=raised)
+    assert sorted(ln.text for ln in down) == sorted(ln.text for ln in up) == sorted(ln.text for ln in plain)
+    assert down[0].agitation < plain[0].agitation < up[0].agitation
+
+
 def test_the_next_line_is_rendered_while_the_trainee_speaks(tmp_path):
     """The prefetch renders candidates while the listener waits; the line that comes next is
     then served from the renderer's cache (counted here), not rendered after the reply."""

@@ -130,11 +130,14 @@ def candidates(
     turn_index: int,
     step: float | None = None,
     limit: int | None = None,
+    lean: float = 0.0,
 ) -> list[PerpetratorLine]:
     """Every line that can follow a reply at ``node_id``: each transition's target (terminal
     ones too) at each agitation the reply can lead to (``max_change`` either way, then the
-    decay), in the renderer's steps (``tts.AGITATION_STEP``), nearest to no change first;
-    the first ``limit`` of them (None: all)."""
+    decay), in the renderer's steps (``tts.AGITATION_STEP``), nearest first to the
+    agitation a change of ``lean`` would bring (the loop passes the trainee's last change:
+    replies tend to move him the way the one before did); the first ``limit`` of them
+    (None: all)."""
     from . import branching
 
     if step is None:
@@ -149,10 +152,11 @@ def candidates(
         a = min(max(a, 0.0), 1.0)
         return min(max(a + dyn.decay * (dyn.resting - a), 0.0), 1.0)
 
+    lean = min(max(lean, -dyn.max_change), dyn.max_change)
     lo, hi, mid = (
         settle(agitation - dyn.max_change),
         settle(agitation + dyn.max_change),
-        settle(agitation),
+        settle(agitation + lean),
     )
     grid = [
         k * step
@@ -169,6 +173,16 @@ def candidates(
                 seen.add(key)
                 out.append(line)
     return out[:limit]
+
+
+def _change(scenario, before: float, after: float) -> float:
+    """The change a reply made to the agitation, before the decay toward rest (the decay
+    inverted: ``after = moved + decay * (resting - moved)``; clamping ignored)."""
+    dyn = scenario.dynamics
+    if dyn.decay >= 1:
+        return 0.0
+    moved = (after - dyn.decay * dyn.resting) / (1 - dyn.decay)
+    return moved - before
 
 
 class _Saver:
@@ -252,6 +266,7 @@ class _State:
     lines: list[str] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
     records: list = field(default_factory=list)
+    change: float = 0.0  # the last reply's change of agitation, before the decay
 
 
 def run_drill(
@@ -326,6 +341,7 @@ def run_drill(
                     seed=seed,
                     turn_index=turn_index,
                     limit=PREFETCH_LIMIT,
+                    lean=state.change,
                 )
                 if ready_ahead
                 else [],
@@ -392,6 +408,7 @@ def run_drill(
             state.records.append(record)
             state.replies.append(transcript.text)
             events.turn(record)
+            state.change = _change(scenario, state.agitation, step.agitation)
             state.agitation = step.agitation
             turn_index += 1
             if step.outcome is not None:
