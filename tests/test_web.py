@@ -474,4 +474,4 @@ def test_pages_in_russian(data):
     c = client(d, language="ru")
     assert "Групповой разбор" in c.get("/critique").text
     assert "Слушатель" in c.get("/").text and 'lang="ru"' in c.get("/").text
-    assert "Ход 1" in c.get(f"/drill/{ids['alex']}").text
+    assert "Реплика 1" in c.get(f"/drill/{ids['alex']}").text
