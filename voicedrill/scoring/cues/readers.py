@@ -32,7 +32,7 @@ def _negated(lex: Lexicon, parsed: Parsed, start: int, s: Sentence, window: int 
 
 def _finite_verb(tok: Token) -> bool:
     """Is the token a finite verb in every reading (pymorphy3's VERB; Snowball gives none)?"""
-    return bool(tok.grams) and all("VERB" in g for _, g in tok.grams)
+    return bool(tok.grams) and all("verb" in g for _, g in tok.grams)
 
 
 def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> list[Reading]:
