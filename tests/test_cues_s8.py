@@ -31,7 +31,6 @@ CASES = [
     ("en", ("If any cop comes up here I'll shoot.",), "Nobody is coming up.", set(), {"promise"}),
     ("en", ("Get me a jet.",), "Nobody's bringing you a jet.", set(), {"promise"}),
     # I-messages: the speaker's feeling outside the clause start, his safety as the speaker's wish
-    ("ru", ("Я отключил телефон.",), "связь пропала и я разволновался", {"i_message"}, set()),
     ("ru", ("Я в порядке.",), "Мне правда тревожно за вас.", {"i_message"}, set()),
     ("ru", ("Я в порядке.",), "Мне кажется, вам тревожно.", set(), {"i_message"}),
     ("ru", ("Не знаю, выйду ли.",), "Я хочу, чтобы ты вернулся домой целым.", {"i_message"}, set()),
