@@ -52,6 +52,14 @@ CASES = [
     ("en", ("Get me a hundred thousand by noon.",), "We can manage a hundred thousand.", {"conceding"}, set()),
     ("en", ("Get me a car by noon.",), "Let me see what I can do.", set(), {"conceding"}),
     ("ru", ("Я отпущу сына, если привезут мою мать.",), "Мать привезём, договорились.", {"conceding"}, set()),
+    # his intent to jump asked with a word between "you" and the verb; someone else's jump is not his
+    ("ru", ("Я стою на карнизе.",), "вы поэтому хотите сброситься", {"suicide_question"}, set()),
+    ("ru", ("Он стоит на карнизе.",), "Вы хотите, чтобы он спрыгнул?", set(), {"suicide_question"}),
+    # a calm-down at the end of an unpunctuated run; a report of calming is none
+    ("ru", ("Я сейчас всё тут разнесу!",), "никто сюда не придёт успокойся", {"calm_down"}, set()),
+    ("ru", ("Я сейчас всё тут разнесу!",), "Мать никак не может успокоиться.", set(), {"calm_down"}),
+    ("en", ("I'll wreck this place!",), "hey hey settle down nobody is rushing you", {"calm_down"}, set()),
+    ("en", ("I'll wreck this place!",), "I know you can't calm down right now.", set(), {"calm_down"}),
     # a "when ..." clause ending in a full stop asks nothing; «Что случилось?» is still open
     ("ru", ("Я не хочу говорить.",), "Когда захотите поговорить, я здесь.", set(), {"open_question"}),
     ("en", ("I don't want to talk.",), "When you want to talk, I'm here.", set(), {"open_question"}),
