@@ -55,6 +55,12 @@ CASES = [
     # his intent to jump asked with a word between "you" and the verb; someone else's jump is not his
     ("ru", ("Я стою на карнизе.",), "вы поэтому хотите сброситься", {"suicide_question"}, set()),
     ("ru", ("Он стоит на карнизе.",), "Вы хотите, чтобы он спрыгнул?", set(), {"suicide_question"}),
+    # whining, "I understand everything", a hunt that ends in punishment
+    ("ru", ("Мне плохо, я больше не могу.",), "Ну что ты хнычешь как маленький.", {"minimizing"}, set()),
+    ("ru", ("Вы ничего не понимаете!",), "Да всё я понимаю.", {"hollow_empathy"}, set()),
+    ("ru", ("Вы ничего не понимаете!",), "Я не всё понимаю, объясните мне.", set(), {"hollow_empathy"}),
+    ("ru", ("Я уйду через лес.",), "Достанем и посадим.", {"threat"}, set()),
+    ("ru", ("Мне нужна машина.",), "Найдём машину и пригоним.", set(), {"threat"}),
     # a calm-down at the end of an unpunctuated run; a report of calming is none
     ("ru", ("Я сейчас всё тут разнесу!",), "никто сюда не придёт успокойся", {"calm_down"}, set()),
     ("ru", ("Я сейчас всё тут разнесу!",), "Мать никак не может успокоиться.", set(), {"calm_down"}),
