@@ -43,7 +43,22 @@ def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
             toks[k].text in lex.question_markers for k in range(s.start, s.end)
         ):
             return True
+    if _subordinate_statement(lex, parsed, s):
+        return False
     return _inverted(lex, parsed, s)
+
+
+def _subordinate_statement(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
+    """A sentence ended with "." or "!" whose question word opens a clause that another
+    clause follows is a statement: "When you're ready, come out.", «Когда вы так говорите,
+    я волнуюсь.», «Какая разница, кто я.»"""
+    toks = parsed.tokens
+    end = toks[s.end - 1].char_end
+    rest = parsed.source[end:].lstrip()
+    if not rest or rest[0] not in ".!":
+        return False
+    first = _clause_first(parsed, s)
+    return toks[first].text in lex.wh and toks[s.end - 1].clause != toks[first].clause
 
 
 def _dismissive(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:

@@ -13,14 +13,26 @@ from .questions import _inverted
 from .text import Parsed, Reading, Sentence, Token, _clause_first, _content, _overlap
 
 
-def _negated(lex: Lexicon, parsed: Parsed, start: int, s: Sentence, window: int = 3) -> bool:
+def _negated(lex: Lexicon, parsed: Parsed, start: int, s: Sentence, window: int = 2) -> bool:
+    """Is a ``negatable`` reading starting at token ``start`` denied ("I don't promise")?
+
+    A negator at most ``window`` words before it, in its clause, with no finite verb in
+    between: in an unpunctuated «никто не зайдёт слово даю» the «не» belongs to «зайдёт».
+    """
     toks = parsed.tokens
     k = start - 1
     while k >= s.start and start - k <= window and toks[k].clause == toks[start].clause:
         if _negator(lex, toks, k):
             return True
+        if _finite_verb(toks[k]):
+            return False
         k -= 1
     return False
+
+
+def _finite_verb(tok: Token) -> bool:
+    """Is the token a finite verb in every reading (pymorphy3's VERB; Snowball gives none)?"""
+    return bool(tok.grams) and all("verb" in g for _, g in tok.grams)
 
 
 def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> list[Reading]:
