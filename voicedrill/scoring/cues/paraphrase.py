@@ -220,11 +220,17 @@ def _summaries(
     rules = _rules(rules)
     if not rules.use_encoder:
         return _summaries_by_words(lex, parsed, context)
-    lines = [ln for ln in context.perpetrator_lines if ln.strip()]
+    lines = _distinct_lines(context.perpetrator_lines)
     toks = parsed.tokens
     if len(lines) < rules.summary_min_lines or len(toks) < lex.summary_min_words:
         return []
-    spans = _clauses(parsed, rules.max_sentences, lex.summary_joins)
+    # his points are restated in statements about him: a clause about the negotiator ("I'll
+    # ask my lieutenant") or in a question restates none of them
+    spans = [
+        (a, b)
+        for a, b in _clauses(parsed, rules.max_sentences, lex.summary_joins)
+        if not parsed.is_question[toks[a].sentence] and not _about_speaker(lex, toks[a:b])
+    ]
     if len(spans) < rules.summary_min_lines:
         return []
     sims = _similarity([_text(parsed, a, b) for a, b in spans], lines)
@@ -250,6 +256,13 @@ def _summaries(
             return []
         used += felt
     return [Reading("summary", min(a for a, _ in used), max(b for _, b in used))]
+
+
+def _distinct_lines(lines: Sequence[str]) -> list[str]:
+    """His non-empty lines, oldest first, a repeated line kept at its latest place only (said
+    twice, it is one point: the current line repeated is no earlier point of his)."""
+    kept = [ln for ln in lines if ln.strip()]
+    return [ln for k, ln in enumerate(kept) if ln not in kept[k + 1 :]]
 
 
 def feeling_words(lex: Lexicon, tokens: Sequence[Token]) -> list[tuple[int, int]]:
