@@ -47,6 +47,7 @@ SETS = (
     FrozenSet("blind4", ("cues_en_blind4.jsonl", "cues_ru_blind4.jsonl", "traps_en_blind4.jsonl", "traps_ru_blind4.jsonl")),
     FrozenSet("blind5", ("cues_en_blind5.jsonl", "cues_ru_blind5.jsonl", "traps_en_blind5.jsonl", "traps_ru_blind5.jsonl")),
     FrozenSet("blind6", ("cues_en_blind6.jsonl", "cues_ru_blind6.jsonl", "traps_en_blind6.jsonl", "traps_ru_blind6.jsonl")),
+    FrozenSet("blind7", ("cues_en_blind7.jsonl", "cues_ru_blind7.jsonl", "traps_en_blind7.jsonl", "traps_ru_blind7.jsonl")),
 )
 
 # The text cues these files may use, with their kinds, written out here on purpose:
