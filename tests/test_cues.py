@@ -174,7 +174,9 @@ def test_english_summary_needs_several_earlier_lines():
     history = ("They cut my hours at the warehouse.", "My car got repossessed on Monday.")
     line = "And now my girlfriend says she's leaving."
     reply = "Let me make sure I've got this: your hours got cut, you lost the car, and now your girlfriend wants to leave."
-    assert "summary" not in found(reply, line, "en", history)  # facts only: a summary also names his feelings
+    # facts only: a summary since s8 (a recap of his points), not while the script asks for his feelings
+    assert "summary" in found(reply, line, "en", history)
+    assert "summary" not in found(reply, line, "en", history, meaning=MeaningRules(summary_needs_feeling=True))
     reply += " You must be exhausted."
     assert "summary" in found(reply, line, "en", history)
     # the same words without earlier lines are a paraphrase at most, never a summary
@@ -286,7 +288,9 @@ def test_russian_summary_needs_several_earlier_lines():
     history = ("Мне урезали смены на складе.", "В понедельник забрали машину за долги.")
     line = "А теперь и девушка собирается уйти."
     reply = "Итак, вам урезали смены, машину забрали, а теперь ещё и девушка хочет уйти."
-    assert "summary" not in found(reply, line, "ru", history)  # без чувств это не подытоживание
+    # без названного чувства — подытоживание с s8 (его пункты собраны), но не там, где сценарий требует чувств
+    assert "summary" in found(reply, line, "ru", history)
+    assert "summary" not in found(reply, line, "ru", history, meaning=MeaningRules(summary_needs_feeling=True))
     reply += " Вы, наверное, совсем вымотаны."
     assert "summary" in found(reply, line, "ru", history)
     assert "summary" not in found(reply, line, "ru")

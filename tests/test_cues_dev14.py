@@ -87,7 +87,7 @@ TRAPS_FLOOR = {
     ("en", 15): (0.926, 1, 1),
     ("en", 16): (0.916, 2, 2),
     ("en", 17): (0.969, 1, 1),
-    ("en", 18): (0.929, 1, 5),
+    ("en", 18): (0.913, 1, 5),
     ("ru", 14): (0.913, 1, 1),
     ("ru", 15): (0.895, 1, 2),
     ("ru", 16): (0.908, 1, 1),
@@ -109,8 +109,12 @@ TRAPS_FLOOR = {
 # s7 (new rules, heads refitted: en on en rows, ru on both languages): en minimizing 0.991 ->
 # 0.96 with the new "just ..." / "Come on, ..." rules (2 fixes / 1 break, 2 / 0, 2 / 0 over
 # dev2-21, rules alone) and the refit together, not split further; the other floors hold
+# s8 (summary without a named feeling; heads refitted with the s7 command): the en heads no
+# longer add promise (no add threshold keeps 0.6 precision with a net gain on the fresh
+# files), so en promise is the rules' 0.86 (the s7 heads added it to all 101 of their own
+# training replies: recall 1.00) and traps en dev18 0.958 -> 0.929 (three concessions' promise)
 PER_CUE_FLOOR = {
-    "en": {"promise": 0.932, "blaming": 0.969, "minimizing": 0.945, "conceding": 0.956, "threat": 0.953,
+    "en": {"promise": 0.845, "blaming": 0.969, "minimizing": 0.945, "conceding": 0.956, "threat": 0.953,
            "insult": 0.963, "dare": 0.962, "arguing": 0.856, "paraphrase": 0.931},
     "ru": {"promise": 0.906, "blaming": 0.822, "minimizing": 0.926, "conceding": 0.96, "threat": 0.928,
            "insult": 0.971, "dare": 0.949, "arguing": 0.589, "paraphrase": 0.939},

@@ -426,31 +426,38 @@ def test_an_unpunctuated_summary_over_his_earlier_lines_is_found_with_his_feelin
     assert found["summary"].startswith(reply.split()[0])  # from what restates his lines
     # the same reply with nothing earlier to pull together: no summary
     assert "summary" not in _told(reply, (), line, lang)
-    # ... nor without his feelings named while the script asks for them
+    # without his feelings named it is still a summary (the default since s8: the labelled
+    # replies count a recap of his points as one) ...
     facts = reply.rsplit(" ", 3)[0]
-    assert "summary" not in _told(facts, history, line, lang) or "emotional_label" in _told(
-        facts, history, line, lang
-    )
+    assert "summary" in _told(facts, history, line, lang)
+    # ... but not while the script asks for his feelings too
+    strict = MeaningRules(summary_needs_feeling=True)
+    told = _told(facts, history, line, lang, strict)
+    assert "summary" not in told or "emotional_label" in told
 
 
 @pytest.mark.parametrize(
-    "lang,line,reply",
+    "lang,line,reply,label",
     [
-        ("en", "I'm just tired. I'm so tired of all of it.", "You sound completely worn down."),
+        ("en", "I'm just tired. I'm so tired of all of it.", "You sound completely worn down.", True),
         (  # (the heads of s6 vetoed «Похоже, вам кажется, что выхода уже нет.»; those of s7,
-            # fitted on both languages, keep its paraphrase: a dev2 reply they veto)
+            # fitted on both languages, «Вам кажется, что никому нет дела, живы вы или нет.»,
+            # which those of s8 keep as a paraphrase: a dev17 reply labelled with no cue that
+            # they veto, an honest admission the rule read as restating his line)
             "ru",
-            "Я уже час стою на этом карнизе, и всем плевать.",
-            "Вам кажется, что никому нет дела, живы вы или нет.",
+            "Вы пришли разгонять, я же вижу. Автобусы с ОМОНом стоят за углом.",
+            "автобусы там стоят это правда врать не буду но я здесь чтобы говорить с вами",
+            False,
         ),
     ],
 )
-def test_a_confident_head_vetoes_a_label_the_paraphrase_rule_also_read(lang, line, reply):
-    # the paraphrase rule over-fires on a label of his feelings; the stacked head, which
-    # sees the rules' reading, vetoes it and keeps (or adds) the label
+def test_a_confident_head_vetoes_a_label_the_paraphrase_rule_also_read(lang, line, reply, label):
+    # the paraphrase rule over-fires on a label of his feelings (or on a reply that restates
+    # nothing); the stacked head, which sees the rules' reading, vetoes it and keeps (or adds)
+    # the label
     assert "paraphrase" in _told(reply, (), line, lang, RULES_ONLY)
     found = _told(reply, (), line, lang)
-    assert "paraphrase" not in found and "emotional_label" in found
+    assert "paraphrase" not in found and ("emotional_label" in found) == label
     off = MeaningRules(head_vetoes=False)
     assert "paraphrase" in _told(reply, (), line, lang, off)
 

@@ -191,8 +191,10 @@ def test_a_summary_pulls_together_several_lines_and_his_feelings():
     # the evidence quotes the words that earned it: from the first point to the feeling, not the "Okay."
     assert found["summary"].startswith("Your wife left with the kids") and found["summary"].endswith("scared")
     facts = "Your wife left with the kids, your hours were halved, and the bank is after the house."
-    assert "summary" not in cues(facts, LINE_EN, "en", HISTORY_EN)  # no feeling: not a summary
-    assert "summary" in cues(facts, LINE_EN, "en", HISTORY_EN, MeaningRules(summary_needs_feeling=False))
+    # no feeling named: a summary all the same (since s8, as the labelled replies count it) ...
+    assert "summary" in cues(facts, LINE_EN, "en", HISTORY_EN)
+    # ... unless the script asks for his feelings too
+    assert "summary" not in cues(facts, LINE_EN, "en", HISTORY_EN, MeaningRules(summary_needs_feeling=True))
     # one earlier point plus his feelings is not "several points"
     one = "The bank is after the house and I can hear how scared you are, it's the worst."
     assert "summary" not in cues(one, LINE_EN, "en", HISTORY_EN)
@@ -209,7 +211,12 @@ def test_a_russian_summary():
     line = "А теперь банк хочет забрать дом."
     reply = "Жена уехала с детьми, смены урезали, банк добирается до дома, и я слышу, как вам страшно."
     assert "summary" in cues(reply, line, "ru", history)
-    assert "summary" not in cues("Банк хочет дом, смены урезали, с бумагами разберёмся потом.", line, "ru", history)
+    # two of his points and no feeling: a summary only while the script does not ask for his feelings
+    facts = "Банк хочет дом, смены урезали, с бумагами разберёмся потом."
+    assert "summary" in cues(facts, line, "ru", history)
+    assert "summary" not in cues(facts, line, "ru", history, MeaningRules(summary_needs_feeling=True))
+    # one earlier point said twice over is not several points
+    assert "summary" not in cues("Смены урезали, смены сократили вдвое.", line, "ru", history)
 
 
 def test_the_default_script_carries_the_meaning_settings():

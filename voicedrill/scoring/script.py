@@ -163,9 +163,9 @@ class MeaningRules:
         0.12  # cosine, a "you" sentence of the reply vs his current line
     )
     paraphrase_min_content_words: int = 2  # besides feeling words: a bare label restates nothing
-    summary_min_similarity: float = 0.3  # cosine, a clause of the reply vs one of his lines
+    summary_min_similarity: float = 0.27  # cosine, a clause of the reply vs one of his lines
     summary_min_lines: int = 2  # his lines it must draw on (one of them earlier than the current)
-    summary_needs_feeling: bool = True  # it must also name his feelings
+    summary_needs_feeling: bool = False  # it must also name his feelings
     max_sentences: int = 40  # reply sentences (clauses) read by meaning; the rest by words
     heads: bool = True  # learned cue heads (cues/heads.py) add/remove cues the rules miss
     head_thresholds: tuple[tuple[str, float], ...] = ()  # (cue, probability) add overrides

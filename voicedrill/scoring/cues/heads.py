@@ -382,7 +382,8 @@ def apply_heads(
         own = [(s.start, s.end) for s in parsed.sentences if s.end > s.start][:MAX_SPANS]
         sentences = [parsed.source[toks[a].char_start : toks[b - 1].char_end] for a, b in own]
         found = [sorted(first)]
-        history = [h for h in context.perpetrator_lines[:-1] if h.strip()]
+        # his earlier lines; the current line said again is no earlier point of his
+        history = [h for h in context.perpetrator_lines[:-1] if h.strip() and h != context.line]
         kind, cues = heads.features, heads.cues
         x = reply_features(
             [parsed.source], [context.line], [sentences], kind, found, [history], cues

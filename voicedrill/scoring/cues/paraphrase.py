@@ -13,12 +13,17 @@ with the line after a lead-in).
 A statement that says his want, need or belief back (``paraphrase.wants``: "You want the
 land returned") is a paraphrase by its shape, unless a label covers it.
 
-A *summary* pulls together several of his points and his feelings: clauses of the
-reply close in meaning (``meaning.summary_min_similarity``) to at least
-``meaning.summary_min_lines`` different perpetrator lines, one of them earlier than his
-current line, each matched by a different clause, plus a feeling word or an emotional
-label (``meaning.summary_needs_feeling``). The evidence runs from the first to the last
-word that earned it.
+A *summary* pulls together several of his points (and, often, his feelings): clauses of
+the reply close in meaning (``meaning.summary_min_similarity``) to at least
+``meaning.summary_min_lines`` different perpetrator lines (a line he repeats is one), one of
+them earlier than his current line, each matched by a different clause. Only statements
+about him count: a clause in a question or about the negotiator ("I'll ask my
+lieutenant") restates none of his points, and a reply that promises, concedes, dares,
+minimizes, blames, insults or threatens pulls nothing together (``resolve``). A feeling word
+or an emotional label is required only with ``meaning.summary_needs_feeling: true`` (false
+by default since session 8: the labelled practice replies count a recap of his points as a
+summary, and on dev2-20 about half name no feeling). The evidence runs from the first to
+the last word that earned it, his feelings named included.
 
 Without the sentence encoder (``voicedrill models install use-m3``: one notice says so),
 or with ``meaning.use_encoder: false``, both are read from shared content words as
@@ -214,17 +219,36 @@ def _summaries(
     rules: MeaningRules | None = None,
     feelings: Sequence[Reading] = (),
 ) -> list[Reading]:
-    """A reply whose clauses restate ``summary_min_lines`` of his lines (one earlier than
-    the current one, each by a different clause) and that names his feelings (a feeling
-    word, or one of the ``feelings`` readings: emotional labels found in the reply)."""
+    """A reply whose statements about him restate ``summary_min_lines`` of his lines (one
+    earlier than the current one, each by a different clause), naming his feelings (a
+    feeling word, or one of the ``feelings`` readings: emotional labels found in the reply)
+    where ``summary_needs_feeling`` asks for them."""
     rules = _rules(rules)
     if not rules.use_encoder:
         return _summaries_by_words(lex, parsed, context)
-    lines = [ln for ln in context.perpetrator_lines if ln.strip()]
+    lines = _distinct_lines(context.perpetrator_lines)
     toks = parsed.tokens
     if len(lines) < rules.summary_min_lines or len(toks) < lex.summary_min_words:
         return []
-    spans = _clauses(parsed, rules.max_sentences, lex.summary_joins)
+    # his points are restated in statements about him: a clause about the negotiator ("I'll
+    # ask my lieutenant") or in a question restates none of them; a lead-in about the
+    # negotiator ("if I got this right", «давайте я перескажу») and the words before it are
+    # no part of the clause (said without punctuation, it shares one with his first point)
+    leads = [
+        (st, e)
+        for s in parsed.sentences
+        for st, e in _find_all(lex, parsed, lex.para_lead + lex.summary_markers, s)
+        if _about_speaker(lex, toks[st:e])
+    ]
+    spans = []
+    for a, b in _clauses(parsed, rules.max_sentences, lex.summary_joins):
+        a = max([a] + [e for st, e in leads if a <= st < b])
+        if (
+            b - a >= 2
+            and not parsed.is_question[toks[a].sentence]
+            and not _about_speaker(lex, toks[a:b])
+        ):
+            spans.append((a, b))
     if len(spans) < rules.summary_min_lines:
         return []
     sims = _similarity([_text(parsed, a, b) for a, b in spans], lines)
@@ -244,12 +268,20 @@ def _summaries(
     if len(covered) < rules.summary_min_lines or not earlier:
         return []
     used = [spans[c] for c in covered.values()]
-    if rules.summary_needs_feeling:
-        felt = feeling_words(lex, toks) + [(r.start, r.end) for r in feelings]
-        if not felt:
-            return []
-        used += felt
+    # his feelings named are part of what it pulls together (and of its evidence); required
+    # only while the script asks for them
+    felt = feeling_words(lex, toks) + [(r.start, r.end) for r in feelings]
+    if rules.summary_needs_feeling and not felt:
+        return []
+    used += felt
     return [Reading("summary", min(a for a, _ in used), max(b for _, b in used))]
+
+
+def _distinct_lines(lines: Sequence[str]) -> list[str]:
+    """His non-empty lines, oldest first, a repeated line kept at its latest place only (said
+    twice, it is one point: the current line repeated is no earlier point of his)."""
+    kept = [ln for ln in lines if ln.strip()]
+    return [ln for k, ln in enumerate(kept) if ln not in kept[k + 1 :]]
 
 
 def feeling_words(lex: Lexicon, tokens: Sequence[Token]) -> list[tuple[int, int]]:

@@ -109,6 +109,8 @@ SUPPRESSED_IN_REPLY: dict[str, tuple[str, ...]] = {
     # hear as listening (on dev2-19 no reply was labelled with both: "You're keeping kids in
     # a building full of guns. What kind of man does that?")
     "paraphrase": ("promise", "minimizing", "dare", "conceding", "blaming", "insult"),
+    # ... nor pulls his points together ("okay fine more yard time phones and mail you got it")
+    "summary": ("promise", "minimizing", "dare", "conceding", "blaming", "insult", "threat"),
     # ... and its wh-questions are rhetorical too ("А кто тебя просил микрозаймы брать?
     # Головой думать надо было.")
     "open_question": ("blaming", "dare", "insult"),
