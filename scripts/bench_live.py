@@ -144,6 +144,7 @@ class _Trainee:
 
     def __init__(self, listener, rig, queue: list[Spoken], run: Run, *, think: float = 0.6):
         self.listener, self.rig, self.queue, self.run, self.think = listener, rig, queue, run, think
+        self.playing = None  # the reply still being played into the microphone
 
     def __getattr__(self, name):  # attach, warm, last_transcript: the real listener's
         if name == "listener":
@@ -157,10 +158,17 @@ class _Trainee:
         return self.listener.heard_speech()
 
     def reply(self, line_end):
+        self.finish()
         spoken = self.queue.pop(0)
-        played = self.rig.play_into_mic(spoken.audio, at=line_end + self.think)
+        played = self.playing = self.rig.play_into_mic(spoken.audio, at=line_end + self.think)
         reply = self.listener.reply(line_end)
-        played.wait()
+        # not played.wait() here: pacat plays the clip's 0.5 s of trailing silence and drains
+        # before it exits, which would hold the drill past a quick decision (0.14 s at the
+        # median); the next reply waits for it instead
+        while played.launched is None and played.thread.is_alive():
+            time.sleep(0.005)
+        if played.launched is None:
+            played.wait()  # raises what went wrong
         heard = self.listener.last
         self.run.turns.append(Turn(spoken, played.launched + spoken.true_end, heard.speech_end, heard.reason,
                                    reply_audio=reply.audio, decided=heard.decided,
@@ -170,6 +178,12 @@ class _Trainee:
                                    decodes=heard.decodes, late=heard.late, overflows=heard.overflows,
                                    by_words=heard.by_words))
         return reply
+
+    def finish(self) -> None:
+        """Wait for the reply still being played into the microphone (raises its error)."""
+        if self.playing is not None:
+            self.playing, playing = None, self.playing
+            playing.wait()
 
 
 class _Speaker:
@@ -229,13 +243,15 @@ def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, 
                             turn_model=turn_model if new else None).open()
     tmp = tempfile.mkdtemp(prefix="bench-live-")
     turns = max(1, min(len(queue), scenario.limits.max_turns))
+    trainee = _Trainee(listener, rig, queue, run)
     drill = session.Drill(scenario=scenario, script=script, speaker=_Speaker(LiveSpeaker(SPEAKER_DEVICE), run),
-                          listener=_Trainee(listener, rig, queue, run), transcriber=asr.Transcriber(model, "en"),
+                          listener=trainee, transcriber=asr.Transcriber(model, "en"),
                           render_line=render_line, mode="live", trainee="bench", seed=seed, max_turns=turns)
     try:
         session.run(drill, Store(tmp), events=Events(), ready_ahead=new)
     finally:
         listener.close()
+        trainee.finish()
 
 
 def _pct(values, q) -> float:
