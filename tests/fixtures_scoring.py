@@ -83,3 +83,13 @@ def insert_silence(audio: np.ndarray, seconds: float) -> np.ndarray:
 @pytest.fixture(scope="session")
 def calibration_audio() -> np.ndarray:
     return espeak(CALIBRATION_TEXT)
+
+
+def rules_found(reply: str, lines: tuple[str, ...] = (), language: str = "en") -> set[str]:
+    """The cues the phrase rules alone (no learned heads) find in ``reply`` after ``lines``."""
+    from voicedrill.scoring import cues
+    from voicedrill.types import Transcript, TurnContext
+
+    context = TurnContext(language, lines)
+    lex = cues.lexicon(language)  # the rules alone
+    return {c.name for c in cues.detect_cues(Transcript(reply, language), context, lex=lex)}

@@ -7,15 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from voicedrill.scoring import cues
+from tests.fixtures_scoring import rules_found
 from voicedrill.scoring.evaluate import LabelledReply, evaluate
-from voicedrill.types import Transcript, TurnContext
 
-
-def found(reply: str, lines: tuple[str, ...] = (), language: str = "en") -> set[str]:
-    context = TurnContext(language, lines)
-    lex = cues.lexicon(language)  # the rules alone
-    return {c.name for c in cues.detect_cues(Transcript(reply, language), context, lex=lex)}
+found = rules_found  # the rules alone
 
 
 CASES = [

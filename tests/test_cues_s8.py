@@ -7,14 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from voicedrill.scoring import cues
-from voicedrill.types import Transcript, TurnContext
+from tests.fixtures_scoring import rules_found
 
-
-def found(reply: str, lines: tuple[str, ...] = (), language: str = "en") -> set[str]:
-    context = TurnContext(language, lines)
-    lex = cues.lexicon(language)  # the rules alone
-    return {c.name for c in cues.detect_cues(Transcript(reply, language), context, lex=lex)}
+found = rules_found  # the rules alone
 
 
 CASES = [
