@@ -330,17 +330,19 @@ class _Heard:
         return heard(("You", 0.99), ("sound", 0.99), ("tired", 0.99), (self.last, self.p))
 
 
-@pytest.mark.parametrize("voice, last, p, pause, asked", [
+@pytest.mark.parametrize("voice, last, p, pause, asked, by_words", [
     # a sure sentence end: the words alone (the sentence pause is the complete pause)
-    (True, "today.", 0.95, "sentence_pause_seconds", False),
-    (False, "today.", 0.95, "sentence_pause_seconds", False),
-    (True, "today.", 0.6, "complete_pause_seconds", True),
-    (True, "and", 0.95, None, False),  # a hanging word: the long silence, whatever the voice
-    (False, "today.", 0.8, "unsure_pause_seconds", True),
-    (False, "today.", 0.6, None, True),  # a doubtful last word in an unfinished voice
-    (False, "today", 0.95, None, True),  # no sentence mark
+    (True, "today.", 0.95, "sentence_pause_seconds", False, True),
+    (False, "today.", 0.95, "sentence_pause_seconds", False, True),
+    (True, "today.", 0.8, "complete_pause_seconds", True, False),
+    # a finished voice, a doubtful last word ("I think met." for "I think that"): the longer pause
+    (True, "today.", 0.6, "unsure_pause_seconds", True, False),
+    (True, "and", 0.95, None, False, False),  # a hanging word: the long silence, whatever the voice
+    (False, "today.", 0.8, "unsure_pause_seconds", True, True),
+    (False, "today.", 0.6, None, True, False),  # a doubtful last word in an unfinished voice
+    (False, "today", 0.95, None, True, False),  # no sentence mark
 ])
-def test_the_voice_and_the_words_name_the_pause_that_ends_the_turn(voice, last, p, pause, asked):
+def test_the_voice_and_the_words_name_the_pause_that_ends_the_turn(voice, last, p, pause, asked, by_words):
     """The words are read first (transcribed ahead); Smart Turn is asked only where they
     leave the verdict to the voice."""
     audio = np.concatenate([silence(0.6), speak("You sound tired today."), silence(3.0)])
@@ -350,7 +352,7 @@ def test_the_voice_and_the_words_name_the_pause_that_ends_the_turn(voice, last, 
     ep, wait = listener._ep, getattr(settings, pause) if pause else settings.end_of_turn_silence
     assert ep.reason == ("complete" if pause else "silence")
     assert wait <= ep.position - ep.end < wait + 0.05, (ep.position - ep.end, wait)
-    assert listener.last.by_words == (pause in ("sentence_pause_seconds", "unsure_pause_seconds"))
+    assert listener.last.by_words == by_words
     assert (model.asked > 0) == asked
 
 

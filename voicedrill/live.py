@@ -367,8 +367,13 @@ class LiveListener:
         last word (p < 0.5)
         end a sentence, p >= 0.9             ``complete_pause_seconds``  ``sentence_...``
         end a sentence, 0.75 <= p < 0.9      ``complete_pause_seconds``  ``unsure_...``
-        no sentence mark                     ``complete_pause_seconds``  long silence
+        no sentence mark, p >= 0.75          ``complete_pause_seconds``  long silence
+        otherwise (0.5 <= p < 0.75)          ``unsure_pause_seconds``    long silence
         ===================================  ==========================  ================
+
+        The voice alone ends a turn at the complete pause only when Whisper is fairly sure
+        of the last word: on the bench rig "I think that [0.8 s] we can..." was heard as
+        "I think met." (p just above 0.5) in a voice Smart Turn heard as finished, and cut.
 
         Asked once per pause, at ``pause_seconds``. With the reply transcribed ahead (a
         worker), the words are read first and Smart Turn only where they leave the verdict
@@ -416,8 +421,11 @@ class LiveListener:
                 wait = None
             elif sure and voice is None and s.sentence_pause_seconds <= s.complete_pause_seconds:
                 wait, self._by_words = s.sentence_pause_seconds, True  # the voice not asked
-            elif finished():
-                wait = s.complete_pause_seconds
+            elif finished():  # the voice ends it, when Whisper is fairly sure of the last word
+                last = final.words[-1].probability
+                wait = (
+                    s.complete_pause_seconds if last >= FAIR_LAST_WORD else s.unsure_pause_seconds
+                )
             elif sure:  # a flat voice, a finished sentence
                 wait, self._by_words = s.sentence_pause_seconds, True
             elif ends_finished(final, language, sure=FAIR_LAST_WORD):  # ... less sure
