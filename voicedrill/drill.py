@@ -216,6 +216,51 @@ class _Saver:
             self._pool.shutdown(wait=True)
 
 
+class _EarlyCues:
+    """Reads the cues of a reply's words while the pause that ends it runs out: a listener
+    that can (``share_words``, ``live.LiveListener``) hands over the transcript the reply will
+    have once it judges a pause to end the turn, and the cues (``scoring.words_cues``, most
+    of the scoring's time) are read in a worker thread meanwhile. ``take`` gives them for
+    the reply's final transcript when it is that one, else None (speech resumed: the turn
+    is scored as before)."""
+
+    def __init__(self, listener, script):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.script = script
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voicedrill-cues")
+        self._job: tuple | None = None  # (transcript, context, future)
+        self._context: TurnContext | None = None
+        self._share = getattr(listener, "share_words", None)
+        if callable(self._share):
+            self._share(self._read)
+
+    def expect(self, context: TurnContext) -> None:
+        """The next reply's context (before listening)."""
+        self._context, self._job = context, None
+
+    def _read(self, transcript: Transcript) -> None:
+        from .scoring import words_cues
+
+        if self._context is None:
+            return
+        if self._job is not None:
+            self._job[2].cancel()  # an earlier pause's, not started yet
+        future = self._pool.submit(words_cues, transcript, self._context, self.script)
+        self._job = (transcript, self._context, future)
+
+    def take(self, transcript: Transcript, context: TurnContext) -> tuple | None:
+        job, self._job = self._job, None
+        if job is None or job[0] != transcript or job[1] is not context or job[2].cancelled():
+            return None
+        return job[2].result()
+
+    def close(self) -> None:
+        if callable(self._share):
+            self._share(None)
+        self._pool.shutdown(wait=True)
+
+
 def _warm(transcriber, listener, scoring: Callable[[], object] | None = None) -> threading.Thread:
     """Warm the models in the background (the first reply then costs what the others do):
     Whisper, the listener's, and ``scoring`` (``_scoring_warmer``)."""
@@ -309,6 +354,7 @@ def run_drill(
     )
     prefetch: Prefetch | None = None
     saver = _Saver(writer)
+    early = _EarlyCues(listener if ready_ahead else None, script)
     events.briefing(scenario)
     try:
         turn_index = 0
@@ -347,6 +393,14 @@ def run_drill(
                 else [],
             )
             warming.join()
+            context = TurnContext(
+                language=scenario.language,
+                perpetrator_lines=(*state.lines, line.text),
+                previous_replies=tuple(state.replies),
+                turn_index=turn_index,
+                **branching.context_fields(scenario, state.node_id),
+            )
+            early.expect(context)
             reply = listener.reply(line_end)
             t3 = time.monotonic()
             events.thinking()
@@ -359,14 +413,8 @@ def run_drill(
                 transcript = transcriber(reply.audio)
             t4 = time.monotonic()
             state.lines.append(line.text)
-            context = TurnContext(
-                language=scenario.language,
-                perpetrator_lines=tuple(state.lines),
-                previous_replies=tuple(state.replies),
-                turn_index=turn_index,
-                **branching.context_fields(scenario, state.node_id),
-            )
-            score = score_turn(reply, transcript, context, script, baseline)
+            found = early.take(transcript, context)  # read during the closing pause
+            score = score_turn(reply, transcript, context, script, baseline, found)
             t5 = time.monotonic()
             step = branching.step(
                 scenario,
@@ -430,6 +478,7 @@ def run_drill(
         if prefetch is not None:
             prefetch.stop(wait=True)
         warming.join()
+        early.close()
         saver.close()  # every scored turn is stored before the session closes
     scores = [r.score for r in state.records]
     total = drill_score(scores, script) if scores else None

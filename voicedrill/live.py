@@ -177,6 +177,8 @@ class LiveListener:
         self.judged: list[
             tuple[float, bool]
         ] = []  # this turn's pauses: (speech end, judged finished)
+        self._on_words: Callable[[Transcript], None] | None = None  # ``share_words``
+        self._line_end_index = 0
         self._stream: ReplyStream | None = None
         self._worker: Worker | None = None  # the transcriber's thread (``attach``)
         # a reply up to this long is transcribed whole, from its start, each time speech stops
@@ -236,6 +238,12 @@ class LiveListener:
         if self._worker is None:
             self._worker = Worker()
 
+    def share_words(self, callback: Callable[[Transcript], None] | None) -> None:
+        """Call ``callback(transcript)`` (on the listener's thread: keep it short) with the
+        transcript the reply will have, once a pause is judged to end the turn and before
+        the pause runs out (the drill reads its cues meanwhile)."""
+        self._on_words = callback
+
     def warm(self) -> None:
         """Run the end-of-turn model once, and the transcriber on the worker's thread (where
         the replies are transcribed), so the first reply is heard at full speed."""
@@ -276,7 +284,7 @@ class LiveListener:
         ep = self._ep
         try:
             self._pump(timeout=0)
-            line_end_index = self.mic.index_at(line_end)
+            line_end_index = self._line_end_index = self.mic.index_at(line_end)
             if not self._feeding:
                 ep.skip(line_end_index / SAMPLE_RATE)
                 self._fed = ep.frames * SILERO_FRAME
@@ -407,6 +415,7 @@ class LiveListener:
             stream is not None and self.turn_model is not None and self._worker is not None
         )
         wait: float | None = None  # the pause that ends the reply (None: the long silence)
+        final: Transcript | None = None
         if stream is not None and self.transcriber is not None and (words_first or finished()):
             from .endturn import FAIR_LAST_WORD, ends_finished, ends_open
 
@@ -438,6 +447,8 @@ class LiveListener:
         self._judging = (time.monotonic() - t0, asr_s)
         if wait is None:
             return False
+        if final is not None:
+            self._words_ready(final, onset, speech_end)
         # The verdict holds for the pause heard so far: the audio that came in while judging
         # (transcription, Smart Turn) is fed next, and speech in it cancels the end.
         self._take()
@@ -448,6 +459,36 @@ class LiveListener:
         k = max(0, bisect.bisect_right(self._starts, start) - 1)
         audio = np.concatenate(self._parts[k:]) if len(self._parts) - k > 1 else self._parts[k]
         return audio[start - self._starts[k] :]
+
+    def _clip_start(self, audio: np.ndarray, onset: float, line_end_index: int) -> tuple[int, int]:
+        """(onset, first sample of the reply's clip) in captured samples."""
+        onset_index = int(round(refine_onset(audio, onset) * SAMPLE_RATE))
+        start = (
+            line_end_index
+            if onset_index >= line_end_index
+            else max(0, onset_index - int(PREROLL * SAMPLE_RATE))
+        )
+        return onset_index, min(start, onset_index)
+
+    def _in_clip(self, streamed: Transcript, start: int, stop: int) -> Transcript:
+        """The reply stream's transcript with its word times in the clip [start, stop)."""
+        from .stretches import join
+
+        assert self._stream is not None and self.transcriber is not None
+        return join(
+            [((self._stream.origin - start) / SAMPLE_RATE, streamed)],
+            self.transcriber.language,
+            (stop - start) / SAMPLE_RATE,
+        )
+
+    def _words_ready(self, final: Transcript, onset: float, speech_end: float) -> None:
+        """Hand ``share_words``'s callback the transcript the reply will have if the turn
+        ends at this pause (as ``_make_reply`` will make it), while the pause runs out."""
+        if self._on_words is None:
+            return
+        end = int(round(speech_end * SAMPLE_RATE))
+        _, start = self._clip_start(self._since(0), onset, self._line_end_index)
+        self._on_words(self._in_clip(final, start, end + int(TAIL * SAMPLE_RATE)))
 
     def _make_reply(
         self,
@@ -469,32 +510,20 @@ class LiveListener:
             return Reply(
                 audio=clip, onset=None, end=None, latency=None, interrupted=False, source=source
             )
-        onset_index = int(round(refine_onset(audio, ep.onset) * SAMPLE_RATE))
+        onset_index, start = self._clip_start(audio, ep.onset, line_end_index)
         end_index = int(round((ep.end if ep.end is not None else ep.position) * SAMPLE_RATE))
         onset_time = mic.time_at(onset_index)
         latency = onset_time - line_end
-        start = (
-            line_end_index
-            if onset_index >= line_end_index
-            else max(0, onset_index - int(PREROLL * SAMPLE_RATE))
-        )
-        start = min(start, onset_index)
         stop = min(n, end_index + int(TAIL * SAMPLE_RATE))
         clip = audio[start:stop]
         if self.transcriber is not None:  # the stretches heard so far, and the last one
-            from .stretches import join
-
             stream = self._reply_stream(self.transcriber, ep.onset)
             stream.speech_end = max(stream.speech_end or 0, end_index)
             before = stream.decodes
             streamed = stream.final(stop, quiet_from=end_index)
             if ep.reason != "complete":  # else the judge's final (reused here) counted
                 self._late = stream.decodes - before
-            self.last_transcript = join(
-                [((stream.origin - start) / SAMPLE_RATE, streamed)],
-                self.transcriber.language,
-                len(clip) / SAMPLE_RATE,
-            )
+            self.last_transcript = self._in_clip(streamed, start, stop)
         self.last = Heard(
             ep.reason,
             line_end,

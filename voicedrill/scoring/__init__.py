@@ -4,6 +4,7 @@ Public API::
 
     script = load_script(path=None)          # None: the shipped default_script.yaml
     score = score_turn(reply, transcript, context, script, baseline=None)  # TurnScore
+    found = words_cues(transcript, context, script)  # the cues of the words alone
     total = drill_score(scores, script)      # 0..100
     baseline = measure_baseline(audio)       # the trainee's calm voice
 
@@ -29,11 +30,13 @@ def score_turn(
     context: TurnContext,
     script: ScoringScript,
     baseline: VoiceBaseline | None = None,
+    found: tuple[Cue, ...] | None = None,
 ) -> TurnScore:
     """Score one reply (audio 16 kHz float32 + its transcript) in its context.
 
-    Text cues come from ``cues.detect_cues`` (with the script's extra phrases for the
-    drill's language); ``effective_pause`` from the audio; pacing and vocal calm from
+    Text cues come from ``words_cues`` (``found``, when the caller read them already: a
+    live drill reads them while the pause that ends the reply runs out, on the same
+    transcript and context); ``effective_pause`` from the audio; pacing and vocal calm from
     ``prosody``; the score and feedback from ``rubric``. A reply with an empty
     transcript scores ``turn_score.silent_reply``. Words with no speech found in the
     audio (a typed transcript over a silent file) are scored on their cues alone.
@@ -70,14 +73,7 @@ def score_turn(
             script_hash=script.hash,
             parts=parts,
         )
-    cues = list(
-        detect_cues(
-            transcript,
-            context,
-            extra_phrases=script.extra_phrases(language),
-            meaning=script.meaning,
-        )
-    )
+    cues = list(found if found is not None else words_cues(transcript, context, script))
     pause = prosody.effective_pause(timing, reply.latency, script)
     pause_credit = 0.0
     if pause is not None and not any(c.name == "effective_pause" for c in cues):
@@ -133,6 +129,21 @@ def score_turn(
     )
 
 
+def words_cues(
+    transcript: Transcript, context: TurnContext, script: ScoringScript
+) -> tuple[Cue, ...]:
+    """The cues of the words alone (``cues.detect_cues`` with the script's extra phrases
+    for the drill's language and its meaning settings): most of ``score_turn``'s time."""
+    return tuple(
+        detect_cues(
+            transcript,
+            context,
+            extra_phrases=script.extra_phrases(context.language),
+            meaning=script.meaning,
+        )
+    )
+
+
 def _with_span(reply: Reply, audio) -> Reply:
     from .. import vad
 
@@ -152,6 +163,7 @@ def _with_span(reply: Reply, audio) -> Reply:
 __all__ = [
     "load_script",
     "score_turn",
+    "words_cues",
     "drill_score",
     "measure_baseline",
     "detect_cues",
