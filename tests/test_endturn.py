@@ -384,3 +384,58 @@ def test_a_second_sentence_after_a_short_gap_is_not_cut_when_the_voice_sounds_fi
     listener, reply = listen_with(audio, _Voice(True))
     assert [ok for _, ok in listener.judged] == [True, True]
     assert abs(reply.end - (0.6 + (len(parts[0]) + len(parts[1])) / SR + 0.34)) < 0.15, reply.end
+    # the pause between them is learned (``Rhythm``), and leaves the short pause as it was
+    ((end, again),) = listener._ep.resumed
+    assert listener.rhythm.longest == pytest.approx(again - end) == pytest.approx(0.34, abs=0.1)
+    assert listener.rhythm.pause == 0.4
+
+
+class StreamMicrophone(FileMicrophone):
+    """A ``FileMicrophone`` whose recording runs on across turns, as a sound card's does:
+    each turn's samples are counted from where it was armed."""
+
+    def arm(self) -> None:
+        self.base = self.pos
+
+    def time_at(self, index: float) -> float:
+        return (self.base + index) / SR
+
+    def index_at(self, t: float) -> int:
+        return int(round(t * SR)) - self.base
+
+
+def test_the_rhythm_waits_the_longest_pause_between_his_sentences_plus_a_margin():
+    rhythm = endturn.Rhythm(floor=0.4, cap=0.8)
+    assert rhythm.pause == 0.4  # nothing heard yet: the script's pause
+    rhythm.heard(0.3)
+    assert rhythm.pause == 0.4  # shorter pauses never shorten it
+    rhythm.heard(0.55)
+    assert rhythm.pause == pytest.approx(0.55 + endturn.RHYTHM_MARGIN)
+    rhythm.heard(1.4)  # a long one counts up to the unsure pause
+    assert rhythm.pause == 0.8
+
+
+def test_a_trainee_who_pauses_longer_between_sentences_is_cut_once_then_waited_for():
+    """He leaves 0.6 s between "I hear you." and "Tell me what happened.": his first reply
+    is taken at the 0.4 s pause, he goes on, and the listener learns his pause; the next
+    time the same two sentences are one reply. The voice is heard as finished at every
+    pause: the test is about the listener's rhythm, not the model."""
+    parts = two_sentences()
+    said = [silence(0.6), parts[0], silence(0.6), parts[1], silence(2.0)]
+    mic = StreamMicrophone(np.concatenate(said * 2 + [silence(3.0)]))
+    listener = LiveListener(settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0),
+                            key_pressed=lambda: False, microphone=mic, turn_model=_Voice(True))
+    replies, heard = [], []
+    for turn in range(3):
+        listener.prepare(None, turn)
+        replies.append(listener.reply(mic.time_at(0)))
+        heard.append(listener.last)
+    listener.close()
+    first, rest = len(parts[0]) / SR, len(parts[1]) / SR
+    assert heard[0].reason == "complete" and abs(replies[0].end - replies[0].onset - first) < 0.15  # cut
+    assert heard[1].went_on == pytest.approx(0.6, abs=0.12)  # he went on: learned
+    assert heard[2].pause > 0.6 > heard[1].pause == heard[0].pause == 0.4  # from the next turn
+    assert abs(replies[1].end - replies[1].onset - rest) < 0.15
+    # the same two sentences again: one reply now, nothing learned from a cut
+    assert abs(replies[2].end - replies[2].onset - (first + 0.6 + rest)) < 0.15, replies[2]
+    assert heard[2].reason == "complete" and heard[2].went_on is None

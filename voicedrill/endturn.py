@@ -42,6 +42,35 @@ PRE_SPEECH = 0.5  # seconds of audio before the onset that the model gets (pipec
 N_FFT, HOP, N_MELS = 400, 160, 80
 
 
+RHYTHM_MARGIN = 0.06  # seconds above the longest pause between his sentences heard so far
+
+
+@dataclass
+class Rhythm:
+    """The trainee's own pauses between sentences, learned within a drill.
+
+    A sure sentence end ends a reply after ``ListenSettings.complete_pause_seconds`` (0.4
+    s): just above the 0.25-0.34 s the bench voices leave between two sentences. A trainee
+    who pauses longer there would be cut after every first sentence. So the listener keeps
+    the longest such pause it has heard from this trainee: inside a reply, after a pause
+    judged to end the turn that speech then went on from; and across turns, when the
+    trainee went on speaking within the long silence after a reply was taken (he was
+    cut). The short pauses (``pause``) are then at least that plus ``RHYTHM_MARGIN``, up
+    to ``cap`` (the unsure pause): never shorter than the script's."""
+
+    floor: float  # ListenSettings.complete_pause_seconds
+    cap: float  # ListenSettings.unsure_pause_seconds
+    longest: float = 0.0  # the longest pause between his sentences heard so far
+
+    def heard(self, pause: float) -> None:
+        self.longest = max(self.longest, min(pause, self.cap))
+
+    @property
+    def pause(self) -> float:
+        """The short pause after a sure sentence end for this trainee."""
+        return min(max(self.cap, self.floor), max(self.floor, self.longest + RHYTHM_MARGIN))
+
+
 def _hz_to_mel(f: np.ndarray) -> np.ndarray:
     f = np.atleast_1d(np.asarray(f, dtype=np.float64))
     mel = 3.0 * f / 200.0

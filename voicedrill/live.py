@@ -39,7 +39,7 @@ import bisect
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import numpy as np
@@ -112,6 +112,9 @@ class Heard:
     late: int = 0  # of which started after the turn was judged over (0: the final transcript
     # is the one the worker started when speech stopped)
     by_words: bool = False  # the words ended the turn (Smart Turn not asked, or unfinished)
+    pause: float = 0.0  # the short pause after a sure sentence end this turn (``Rhythm``)
+    went_on: float | None = None  # the trainee went on this long after the last reply was
+    # taken at a short pause (he was cut: ``Rhythm`` learns it)
 
 
 class _StdinEnter:
@@ -167,6 +170,14 @@ class LiveListener:
         turn_model=None,
     ):
         self.settings = settings or ListenSettings()
+        from .endturn import Rhythm
+
+        # the trainee's pauses between sentences, learned within the drill
+        self.rhythm = Rhythm(
+            self.settings.complete_pause_seconds, self.settings.unsure_pause_seconds
+        )
+        self._turn = self.settings  # this turn's, the short pauses at least the rhythm's
+        self._short: list[float] = []  # this turn's pauses judged to end it (speech ends)
         self.turn_model = turn_model  # endturn.TurnModel, or None: the long silence only
         self.transcriber: Transcriber | None = (
             None  # asr.Transcriber (``attach``): transcribe while the trainee speaks
@@ -259,9 +270,15 @@ class LiveListener:
         judge = (
             self._judge if (self.turn_model is not None or self.transcriber is not None) else None
         )
-        self._endpointer = Endpointer(
-            self.settings, noise_floor_db=self.noise_floor_db, judge=judge
+        s, learned = self.settings, self.rhythm.pause
+        self._turn = replace(
+            s,
+            complete_pause_seconds=max(s.complete_pause_seconds, learned),
+            sentence_pause_seconds=max(s.sentence_pause_seconds, learned),
+            unsure_pause_seconds=max(s.unsure_pause_seconds, learned),
         )
+        self._short = []
+        self._endpointer = Endpointer(self._turn, noise_floor_db=self.noise_floor_db, judge=judge)
         self._stream, self.last_transcript, self.judged = None, None, []
         self._judging = (0.0, 0.0)  # the last pause: (seconds judging, of which transcribing)
         self._late = 0  # decodes the final transcript needed after the decision
@@ -392,7 +409,7 @@ class LiveListener:
         cut = min(now, int(round(speech_end * SAMPLE_RATE)) + int(TAIL * SAMPLE_RATE))
         t0, asr_s = time.monotonic(), 0.0
         self._by_words = False
-        s = self.settings
+        s = self._turn
         voice: bool | None = None  # Smart Turn's verdict (None: not asked)
 
         def finished() -> bool:  # Smart Turn, on the reply up to this pause, asked once
@@ -447,6 +464,8 @@ class LiveListener:
         self._judging = (time.monotonic() - t0, asr_s)
         if wait is None:
             return False
+        if wait <= max(s.complete_pause_seconds, s.sentence_pause_seconds):
+            self._short.append(speech_end)  # a short pause: ``_learn`` sees if speech went on
         if final is not None:
             self._words_ready(final, onset, speech_end)
         # The verdict holds for the pause heard so far: the audio that came in while judging
@@ -459,6 +478,22 @@ class LiveListener:
         k = max(0, bisect.bisect_right(self._starts, start) - 1)
         audio = np.concatenate(self._parts[k:]) if len(self._parts) - k > 1 else self._parts[k]
         return audio[start - self._starts[k] :]
+
+    def _learn(self, ep: Endpointer, onset_time: float) -> float | None:
+        """Teach ``rhythm`` this reply's pauses between sentences: those judged to end the
+        turn that speech went on from, and the gap since the last reply when it was taken
+        at a short pause and the trainee went on within the long silence (returned)."""
+        for end, again in ep.resumed:
+            if end in self._short:
+                self.rhythm.heard(again - end)
+        last = self.last
+        if last is None or last.reason != "complete" or last.speech_end is None:
+            return None
+        gap = onset_time - last.speech_end
+        if not 0 < gap < self.settings.end_of_turn_silence:
+            return None
+        self.rhythm.heard(gap)
+        return gap
 
     def _clip_start(self, audio: np.ndarray, onset: float, line_end_index: int) -> tuple[int, int]:
         """(onset, first sample of the reply's clip) in captured samples."""
@@ -516,6 +551,7 @@ class LiveListener:
         latency = onset_time - line_end
         stop = min(n, end_index + int(TAIL * SAMPLE_RATE))
         clip = audio[start:stop]
+        went_on = self._learn(ep, onset_time)
         if self.transcriber is not None:  # the stretches heard so far, and the last one
             stream = self._reply_stream(self.transcriber, ep.onset)
             stream.speech_end = max(stream.speech_end or 0, end_index)
@@ -536,6 +572,8 @@ class LiveListener:
             decodes=self._stream.decodes if self._stream is not None else 0,
             late=self._late,
             by_words=self._by_words and ep.reason == "complete",
+            pause=self._turn.complete_pause_seconds,
+            went_on=went_on,
         )
         return Reply(
             audio=clip.astype(np.float32, copy=False),

@@ -408,6 +408,9 @@ class Endpointer:
         self._candidate: int | None = None  # first frame of the speech run being confirmed
         self._run_frames = 0
         self._last_speech: int | None = None  # last frame judged speech (index)
+        # the pauses of at least ``pause_seconds`` after which speech went on, inside the
+        # reply: (speech end, speech again), stream seconds
+        self.resumed: list[tuple[float, float]] = []
 
     @property
     def ended(self) -> bool:
@@ -486,6 +489,10 @@ class Endpointer:
                 self._candidate, self._last_speech = None, None
         else:
             if prob >= s.offset_threshold:
+                if self._last_speech is not None and (i - self._last_speech - 1) * fs >= (
+                    s.pause_seconds
+                ):
+                    self.resumed.append(((self._last_speech + 1) * fs, i * fs))
                 self._last_speech = i
             now = self.frames * fs
             speech_end = self.speech_end if self.speech_end is not None else now
