@@ -128,6 +128,7 @@ class Turn:
     late: int = 0  # of which started after the turn was judged over
     overflows: int = 0  # input overflows while listening
     by_words: bool = False  # the words ended the turn (Smart Turn not asked, or it heard unfinished)
+    pause: float = 0.0  # the short pause after a sure sentence end this turn (learned: endturn.Rhythm)
 
 
 @dataclass
@@ -176,7 +177,7 @@ class _Trainee:
                                    judging=heard.judging if heard.reason == "complete" else 0.0,
                                    judge_asr=heard.judge_asr if heard.reason == "complete" else 0.0,
                                    decodes=heard.decodes, late=heard.late, overflows=heard.overflows,
-                                   by_words=heard.by_words))
+                                   by_words=heard.by_words, pause=heard.pause))
         return reply
 
     def finish(self) -> None:
@@ -434,6 +435,10 @@ def bench_speed(report) -> None:
         words = sum(1 for t in run.turns if t.by_words)
         report(f"replies ended at a short pause, {name}", 100 * early / max(1, len(run.turns)), "%",
                f"{words} of them by the words (a sure sentence end; else Smart Turn was asked)")
+        if name == "new":
+            pauses = [t.pause for t in run.turns]
+            report(f"short pause after a sure sentence end, {name}, largest", max(pauses), "s",
+                   f"median {float(np.median(pauses)):.2f} s; learned from each voice's pauses between sentences")
         for t in run.turns if name == "new" else ():  # the long waits, and what was heard
             if t.reason == "silence":
                 print(f"    long silence, {name}: {t.spoken.text!r} -> {t.transcript!r}", flush=True)
