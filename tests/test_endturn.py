@@ -434,6 +434,7 @@ def test_a_trainee_who_pauses_longer_between_sentences_is_cut_once_then_waited_f
     first, rest = len(parts[0]) / SR, len(parts[1]) / SR
     assert heard[0].reason == "complete" and abs(replies[0].end - replies[0].onset - first) < 0.15  # cut
     assert heard[1].went_on == pytest.approx(0.6, abs=0.12)  # he went on: learned
+    assert replies[1].latency is None and not replies[1].interrupted  # our cut, not his
     assert heard[2].pause > 0.6 > heard[1].pause == heard[0].pause == 0.4  # from the next turn
     assert abs(replies[1].end - replies[1].onset - rest) < 0.15
     # the same two sentences again: one reply now, nothing learned from a cut

@@ -114,7 +114,7 @@ class Heard:
     by_words: bool = False  # the words ended the turn (Smart Turn not asked, or unfinished)
     pause: float = 0.0  # the short pause after a sure sentence end this turn (``Rhythm``)
     went_on: float | None = None  # the trainee went on this long after the last reply was
-    # taken at a short pause (he was cut: ``Rhythm`` learns it)
+    # taken at a short pause (he was cut: ``Rhythm`` learns it; the reply has no latency)
 
 
 class _StdinEnter:
@@ -482,7 +482,8 @@ class LiveListener:
     def _learn(self, ep: Endpointer, onset_time: float) -> float | None:
         """Teach ``rhythm`` this reply's pauses between sentences: those judged to end the
         turn that speech went on from, and the gap since the last reply when it was taken
-        at a short pause and the trainee went on within the long silence (returned)."""
+        at a short pause and the trainee went on within the unsure pause (returned: he was
+        cut, and this reply goes on with his thought; it does not answer the line)."""
         for end, again in ep.resumed:
             if end in self._short:
                 self.rhythm.heard(again - end)
@@ -490,7 +491,7 @@ class LiveListener:
         if last is None or last.reason != "complete" or last.speech_end is None:
             return None
         gap = onset_time - last.speech_end
-        if not 0 < gap < self.settings.end_of_turn_silence:
+        if not 0 < gap <= self.settings.unsure_pause_seconds:
             return None
         self.rhythm.heard(gap)
         return gap
@@ -548,10 +549,12 @@ class LiveListener:
         onset_index, start = self._clip_start(audio, ep.onset, line_end_index)
         end_index = int(round((ep.end if ep.end is not None else ep.position) * SAMPLE_RATE))
         onset_time = mic.time_at(onset_index)
-        latency = onset_time - line_end
+        latency: float | None = onset_time - line_end
         stop = min(n, end_index + int(TAIL * SAMPLE_RATE))
         clip = audio[start:stop]
         went_on = self._learn(ep, onset_time)
+        if went_on is not None:  # not an interruption, no response latency: our cut
+            latency = None
         if self.transcriber is not None:  # the stretches heard so far, and the last one
             stream = self._reply_stream(self.transcriber, ep.onset)
             stream.speech_end = max(stream.speech_end or 0, end_index)
@@ -580,7 +583,7 @@ class LiveListener:
             onset=(onset_index - start) / SAMPLE_RATE,
             end=(min(end_index, stop) - start) / SAMPLE_RATE,
             latency=latency,
-            interrupted=latency < -INTERRUPT_TOLERANCE,
+            interrupted=latency is not None and latency < -INTERRUPT_TOLERANCE,
             source=source,
         )
 
