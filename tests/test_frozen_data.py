@@ -48,6 +48,7 @@ SETS = (
     FrozenSet("blind5", ("cues_en_blind5.jsonl", "cues_ru_blind5.jsonl", "traps_en_blind5.jsonl", "traps_ru_blind5.jsonl")),
     FrozenSet("blind6", ("cues_en_blind6.jsonl", "cues_ru_blind6.jsonl", "traps_en_blind6.jsonl", "traps_ru_blind6.jsonl")),
     FrozenSet("blind7", ("cues_en_blind7.jsonl", "cues_ru_blind7.jsonl", "traps_en_blind7.jsonl", "traps_ru_blind7.jsonl")),
+    FrozenSet("blind8", ("cues_en_blind8.jsonl", "cues_ru_blind8.jsonl", "traps_en_blind8.jsonl", "traps_ru_blind8.jsonl")),
 )
 
 # The text cues these files may use, with their kinds, written out here on purpose:
