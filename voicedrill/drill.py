@@ -3,15 +3,18 @@
 One turn is one trip through the pipeline: the perpetrator line is chosen for the
 current node and agitation, rendered and played; the trainee's reply is heard,
 transcribed and scored; the score moves agitation and picks the next node; the turn
-is stored at once (``_Saver``: in a worker thread while the next line starts, in order). The loop receives its speaker, listener and transcriber, so live
-and headless drills (and tests) run the same code.
+is stored at once (``_Saver``: in a worker thread while the next line starts, in order).
+The loop receives its speaker, listener and transcriber, so live and headless drills
+(and tests) run the same code.
 
 Ready before it is due: at the start every model is warmed in the background (the
 transcriber's and the listener's ``warm()``, during the briefing and the first line); a
 listener that can (``attach``) transcribes the reply while it is spoken and hands over
 ``last_transcript``; and while the trainee speaks, every line that can come next (each
 branch target at each agitation step the reply can lead to, nearest first) is rendered
-in the background (``Prefetch``), so the renderer's cache has the next line ready.
+in the background (``Prefetch``), so the renderer's cache has the next line ready; and
+the cues of the reply's words are read while the pause that ends it runs out
+(``_EarlyCues``).
 """
 
 from __future__ import annotations
