@@ -138,6 +138,7 @@ class Run:
     hits: int = 0
     lines: int = 0
     ahead: set = field(default_factory=set)  # lines the prefetch rendered
+    cues_after: int = 0  # replies whose cues were read after the turn ended (not during its pause)
 
 
 class _Trainee:
@@ -217,6 +218,13 @@ def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, 
 
     main_thread = threading.get_ident()
     opening = [True]
+    import voicedrill.scoring as scoring
+
+    words_cues = scoring.words_cues
+
+    def counted(transcript, context, script):  # on the drill's thread: not read ahead
+        run.cues_after += threading.get_ident() == main_thread
+        return words_cues(transcript, context, script)
 
     def render_line(line):
         key = (line.text, line.voice, round(line.agitation / tts.AGITATION_STEP))
@@ -248,9 +256,11 @@ def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, 
     drill = session.Drill(scenario=scenario, script=script, speaker=_Speaker(LiveSpeaker(SPEAKER_DEVICE), run),
                           listener=trainee, transcriber=asr.Transcriber(model, "en"),
                           render_line=render_line, mode="live", trainee="bench", seed=seed, max_turns=turns)
+    scoring.words_cues = counted
     try:
         session.run(drill, Store(tmp), events=Events(), ready_ahead=new)
     finally:
+        scoring.words_cues = words_cues
         listener.close()
         trainee.finish()
 
@@ -445,6 +455,9 @@ def bench_speed(report) -> None:
         _breakdown(report, name, [t for t in run.turns if t.next_line_at is not None])
         report(f"input overflows while listening, {name}", sum(t.overflows for t in run.turns), "",
                f"{len(run.turns)} replies")
+    said = sum(1 for t in runs["new"].turns if t.transcript)
+    report("cues read while the closing pause ran out, new", 100 * (said - runs["new"].cues_after) / max(1, said),
+           "%", f"{said - runs['new'].cues_after}/{said} replies with words (else read after the turn ended)")
     spoke = [t for t in runs["new"].turns if t.decodes]
     report("Whisper windows decoded per reply, new", float(np.mean([t.decodes for t in spoke])) if spoke else 0.0,
            "", "stretches at pauses + the tail started when speech stopped")
