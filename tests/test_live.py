@@ -165,9 +165,11 @@ def test_silent_trainee_times_out_and_the_drill_goes_on(audio_rig, speaker):
 
 
 def paused_reply(first: str, second: str) -> np.ndarray:
-    """Two parts of a reply with one second of silence between them."""
+    """Two parts of a reply about a second apart: 0.8 s of silence between them and
+    espeak-ng's own (about 0.2 s), so the pause stays clear of the 1.5 s long silence even
+    when a loaded machine makes the rig's player stall for a moment."""
     parts = [speak(text, voice="en-us", rate=150) for text in (first, second)]
-    return np.concatenate([parts[0], np.zeros(SR, dtype=np.float32), parts[1]])
+    return np.concatenate([parts[0], np.zeros(int(0.8 * SR), dtype=np.float32), parts[1]])
 
 
 def reply_to_the_line(listener: LiveListener, speaker, rig, reply_audio: np.ndarray):
