@@ -106,12 +106,24 @@ def test_the_virtual_microphone_hands_over_what_it_says_when_it_is_due_and_silen
     assert mic.index_at(mic.time_at(12345)) == 12345
 
 
-def test_the_heard_trainee_is_listened_to_as_a_live_drill_listens(tmp_path):
+def test_the_heard_trainee_is_listened_to_as_a_live_drill_listens(tmp_path, monkeypatch):
     """The demo's trainee speaks in real time into a live listener: its turns end by the end
-    of turn judge, are transcribed while it speaks, and the gaps to the next line are kept."""
+    of turn judge, are transcribed while it speaks, and the gaps to the next line are kept.
+    The listener hands over the transcript a reply will have once a pause is judged to end
+    it; its cues are read on a worker while the pause runs out, and the turn is scored with
+    them: the same cues the scorer reads from the stored transcript."""
+    import voicedrill.scoring as scoring
     from voicedrill import asr, session
     from voicedrill.headless import HeardTrainee
 
+    calls: list[str] = []
+    real = scoring.words_cues
+
+    def words_cues(transcript, context, script):
+        calls.append(threading.current_thread().name)
+        return real(transcript, context, script)
+
+    monkeypatch.setattr(scoring, "words_cues", words_cues)
     scenario = load_scenario(SCENARIO)
     script = load_script()
     speaker = SilentSpeaker()
@@ -133,6 +145,13 @@ def test_the_heard_trainee_is_listened_to_as_a_live_drill_listens(tmp_path):
     assert listener.listener.last.reason in ("complete", "silence")
     gaps = listener.answer_gaps()
     assert len(gaps) == 1 and 0 < gaps[0] < 10  # the second reply has no next line here
+    assert any(name.startswith("voicedrill-cues") for name in calls), calls  # read in the pause
+    assert calls.count(threading.main_thread().name) < len(result.turns), calls  # ... and used
+    order = lambda c: (c.start if c.start is not None else float("inf"), c.name)  # noqa: E731
+    for turn in result.turns:
+        pause = tuple(c for c in turn.score.cues if c.name == "effective_pause")
+        assert turn.score.cues == tuple(sorted(real(turn.transcript, turn.context, script) + pause, key=order))
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("voicedrill-cues")]
 
 
 def test_quiet_demo_cut_short_prints_the_summary_a_runnable_hint_and_history_says_stopped(tmp_path):
@@ -465,37 +484,3 @@ def test_turns_are_stored_behind_the_next_line_in_order_and_a_failed_save_stops_
     running = [t.name for t in threading.enumerate() if t.name.startswith("voicedrill-")]
     assert not running, running
 
-
-def test_a_live_drill_reads_the_cues_of_the_words_while_the_closing_pause_runs_out(tmp_path, monkeypatch):
-    """The live listener hands over the transcript a reply will have once a pause is judged
-    to end it; its cues are read on a worker while the pause runs out, and the turn is
-    scored with them: the same cues the scorer reads from the stored transcript."""
-    import voicedrill.scoring as scoring
-    from voicedrill import asr, session
-
-    calls: list[tuple[str, str]] = []
-    real = scoring.words_cues
-
-    def words_cues(transcript, context, script):
-        calls.append((threading.current_thread().name, transcript.text))
-        return real(transcript, context, script)
-
-    monkeypatch.setattr(scoring, "words_cues", words_cues)
-    scenario = load_scenario(SCENARIO)
-    script = load_script()
-    speaker = SilentSpeaker()
-    trainee = VirtualTrainee(scenario, path="good", render=_render_reply)
-    listener = session._heard(trainee, speaker, script)
-    drill = Drill(scenario=scenario, script=script, speaker=speaker, listener=listener,
-                  transcriber=asr.Transcriber(tiny_en_model(), "en"), render_line=_line_renderer(scenario),
-                  mode="virtual:good", trainee="test", max_turns=2)
-    result = run(drill, Store(tmp_path))
-    early = [text for name, text in calls if name.startswith("voicedrill-cues")]
-    after = [text for name, text in calls if name == threading.main_thread().name]
-    assert early, calls  # read during the closing pause
-    assert len(after) < len(result.turns), calls  # ... and the turns were scored with them
-    order = lambda c: (c.start if c.start is not None else float("inf"), c.name)  # noqa: E731
-    for turn in result.turns:
-        pause = tuple(c for c in turn.score.cues if c.name == "effective_pause")
-        assert turn.score.cues == tuple(sorted(real(turn.transcript, turn.context, script) + pause, key=order))
-    assert not [t.name for t in threading.enumerate() if t.name.startswith("voicedrill-cues")]
