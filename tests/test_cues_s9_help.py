@@ -83,6 +83,17 @@ CASES = [
     ("en", ("I swallowed half a bottle of sleeping pills.",), "What kind of pills?", {"open_question"}, {"suicide_question"}),
     ("en", ("I swallowed half a bottle of sleeping pills.",), "The whole bottle?", set(), {"suicide_question"}),
     ("en", ("I shot him, there's blood everywhere.",), "Are you bleeding?", set(), {"suicide_question"}),
+    # that he is heard and will not be cut off encourages; "I'm here." alone does not
+    ("ru", ("Ты меня вообще слушаешь?",), "Угу, слушаю внимательно.", {"minimal_encourager"}, set()),
+    ("ru", ("Ты меня вообще слушаешь?",), "Говори, я тебя не перебью.", {"minimal_encourager"}, set()),
+    ("ru", ("Ты меня вообще слушаешь?",), "Я вас слышу.", {"minimal_encourager"}, set()),
+    ("ru", ("Ты меня вообще слушаешь?",), "Я тут и слушаю тебя.", {"minimal_encourager"}, set()),
+    ("ru", ("Алло? Есть там кто?",), "Я здесь.", set(), {"minimal_encourager"}),
+    ("ru", ("Ты меня вообще слушаешь?",), "Не буду перебивать, но сначала отпусти девочку.", set(), {"minimal_encourager"}),
+    ("en", ("Are you even listening to me?",), "Go on, I won't interrupt.", {"minimal_encourager"}, set()),
+    ("en", ("Are you even listening to me?",), "I'm listening, every word.", {"minimal_encourager"}, set()),
+    ("en", ("Are you even listening to me?",), "Right, I follow you.", {"minimal_encourager"}, set()),
+    ("en", ("Are you even listening to me?",), "I'm not going to interrupt you, but put the gun down first.", set(), {"minimal_encourager"}),
     # English: what a concrete thing does to the speaker
     ("en", HE_EN, "The silence worries me.", {"i_message"}, set()),
     ("en", HE_EN, "Your silence scares me a little.", {"i_message"}, set()),
