@@ -113,6 +113,14 @@ CASES = [
     ("en", HE_EN, "I find it hard to hear you talk about dying.", {"i_message"}, set()),
     ("en", HE_EN, "I don't want anyone hurt tonight, including you.", {"i_message"}, set()),
     ("en", HE_EN, "i'm kinda freaked out by that gun", {"i_message"}, set()),
+    # the speaker's own wish for him, said as a wish
+    ("en", ("Nobody cares what happens to me.",), "I want you safe.", {"i_message"}, set()),
+    ("en", ("Nobody cares what happens to me.",), "I'd really like you to stay on the line with me.", {"i_message"}, set()),
+    ("en", ("Nobody cares what happens to me.",), "I don't want to lose you.", {"i_message"}, set()),
+    ("en", ("Nobody cares what happens to me.",), "It would mean a lot to me if you stayed on the phone.", {"i_message"}, set()),
+    ("en", ("Nobody cares what happens to me.",), "I'd feel awful if something happened to you.", {"i_message"}, {"emotional_label"}),
+    ("en", ("Nobody cares what happens to me.",), "I want you to come out with your hands empty.", set(), {"i_message"}),
+    ("en", ("Nobody cares what happens to me.",), "I just want to keep talking.", set(), {"i_message"}),
     # ... not his feeling named, nor a denied or asked one
     ("en", HE_EN, "That must be hard for you.", {"emotional_label"}, {"i_message"}),
     ("en", HE_EN, "You seem uneasy about the door.", {"emotional_label"}, {"i_message"}),
