@@ -131,7 +131,16 @@ class Lexicon:
         q = data.get("questions") or {}
         _check_keys(
             q,
-            {"wh", "wh_window", "starts", "not_after_wh", "markers", "tags", "dismissive"},
+            {
+                "wh",
+                "wh_window",
+                "starts",
+                "not_after_wh",
+                "markers",
+                "tags",
+                "dismissive",
+                "hedges",
+            },
             source,
             "questions",
         )
@@ -142,6 +151,10 @@ class Lexicon:
         self.wh_window = int(q.get("wh_window", 3))
         self.question_starts = [self.compile(p, "questions.starts") for p in q.get("starts") or []]
         self.not_after_wh = self._word_set(q.get("not_after_wh"))
+        # a question word with a particle that in speech only hedges («как бы» = "like")
+        self.question_hedges: tuple[tuple[str, ...], ...] = tuple(
+            tuple(self.normalise_words(str(h))) for h in q.get("hedges") or []
+        )
         m = data.get("mirror") or {}
         _check_keys(
             m,

@@ -9,7 +9,7 @@ from ...types import Transcript
 from .lexicon import Lexicon, _Rule, lexicon
 from .patterns import _find, _find_all
 from .split import _soft_split
-from .text import Parsed, Reading, Sentence, _clause_first, _overlap, _parse
+from .text import Parsed, Reading, Sentence, _clause_first, _hedge_len, _overlap, _parse
 
 
 def _read(lex: Lexicon, transcript: Transcript) -> Parsed:
@@ -111,7 +111,7 @@ def _questions(lex: Lexicon, parsed: Parsed, why_rule: _Rule | None) -> list[Rea
         window = [
             k
             for k in range(first, min(s.end, first + lex.wh_window))
-            if toks[k].clause == toks[first].clause
+            if toks[k].clause == toks[first].clause and not _hedge_len(lex, toks, k, s)
         ]
         # a question word that closes a clause after another word, more following, is a
         # particle: «Ты что, угрожаешь?», «Вам что, опять в ШИЗО захотелось?» ask yes or no

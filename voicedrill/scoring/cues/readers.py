@@ -10,7 +10,7 @@ from typing import Sequence
 from .lexicon import Lexicon, _Rule
 from .patterns import _El, _find_all, _match
 from .questions import _inverted
-from .text import Parsed, Reading, Sentence, Token, _clause_first, _content, _overlap
+from .text import Parsed, Reading, Sentence, Token, _clause_first, _content, _hedge_len, _overlap
 
 
 def _negated(lex: Lexicon, parsed: Parsed, start: int, s: Sentence, window: int = 2) -> bool:
@@ -273,6 +273,8 @@ def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
                 found, k = True, best
             elif toks[k].text in lex.fillers or toks[k].text in lex.leading:
                 k += 1
+            elif hedge := _hedge_len(lex, toks, k, s):  # «ну как бы да слушаю»
+                k += hedge
             else:
                 found = False
                 break

@@ -159,12 +159,16 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
     # clause starts and ends, skipping leading particles and fillers
     clause_starts, clause_ends = set(), set()
     skip = lex.leading | lex.fillers
-    for _, k, j in _clause_spans(tokens, sentences):
+    for s, k, j in _clause_spans(tokens, sentences):
         first = k
         clause_starts.add(k)
-        while first < j - 1 and tokens[first].text in skip:
-            first += 1
-            clause_starts.add(first)
+        while first < j - 1:  # «ну как бы расскажите» starts at «расскажите»
+            n = 1 if tokens[first].text in skip else _hedge_len(lex, tokens, first, s)
+            if not n or first + n > j - 1:
+                break
+            for _ in range(n):
+                first += 1
+                clause_starts.add(first)
         last = j
         while last > k + 1 and tokens[last - 1].text in lex.fillers:
             last -= 1
@@ -173,6 +177,18 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
     parsed = Parsed(source, tokens, sentences, clause_starts, clause_ends)
     parsed.unpunctuated = unpunctuated
     return parsed
+
+
+def _hedge_len(lex: Lexicon, tokens: list[Token], k: int, s: Sentence) -> int:
+    """Length of a hedge (``questions.hedges``: «как бы» = "like") at token ``k`` of a
+    sentence with no "?", else 0: «как бы вам страшно» asks nothing; «Как бы вы поступили?»
+    asks how."""
+    if s.question_mark:
+        return 0
+    for h in lex.question_hedges:
+        if k + len(h) <= s.end and all(tokens[k + i].text == w for i, w in enumerate(h)):
+            return len(h)
+    return 0
 
 
 def _merge_parentheticals(
