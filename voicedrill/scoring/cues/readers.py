@@ -309,13 +309,11 @@ def _contradictions(
     toks = parsed.tokens
     line_polarity: dict[str, set[bool]] = {}
     # a clause of the line that starts with "if" / "если" asserts nothing to contradict
-    skip = lex.leading | lex.fillers
-    hypothetical: set[int] = set()
-    for k, t in enumerate(line):
-        if t.text in lex.hypothetical and all(
-            line[j].text in skip for j in range(k - 1, -1, -1) if line[j].clause == t.clause
-        ):
-            hypothetical.add(t.clause)
+    hypothetical = _hypothetical_clauses(lex, line, lex.hypothetical)
+    # ... nor does a clause of the reply that opens with "if" or "until" ("Пока не выйдете, ...")
+    reply_hypothetical = _hypothetical_clauses(
+        lex, parsed.tokens, lex.hypothetical | lex.not_negating_after
+    )
     for k, t in enumerate(line):
         if _content(lex, t) and t.clause not in hypothetical:
             line_polarity.setdefault(lex.concept.get(t.lemma, t.lemma), set()).add(
@@ -331,7 +329,7 @@ def _contradictions(
             t = toks[k]
             if not _content(lex, t):
                 continue
-            if t.clause in exempt_clauses or k in covered:
+            if t.clause in exempt_clauses or k in covered or t.clause in reply_hypothetical:
                 continue
             seen = line_polarity.get(lex.concept.get(t.lemma, t.lemma))
             if seen and _number(lex, t):
@@ -348,6 +346,17 @@ def _contradictions(
                 out.append(Reading("arguing", a, b, weak=True))
                 break
     return out
+
+
+def _hypothetical_clauses(
+    lex: Lexicon, tokens: Sequence[Token], openers: frozenset[str] | set[str]
+) -> set[int]:
+    """Clauses that open (after leading particles) with one of ``openers`` ("if", «если»)."""
+    return {
+        t.clause
+        for k, t in enumerate(tokens)
+        if t.text in openers and _opens_clause(lex, tokens, k)
+    }
 
 
 _NEG_WINDOW = 3
@@ -385,10 +394,37 @@ def _soft_negated(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
 
 
 def _negator(lex: Lexicon, tokens: Sequence[Token], j: int) -> bool:
-    """Is token j a negation? Not after "пока" ("пока не уйдёт" means "until he leaves")."""
+    """Is token j a negation? Not after "пока" meaning "until": one that opens its clause, or
+    one before a future verb ("пока не уйдёт", "я подожду пока вы не позвоните"); "пока" before
+    anything else means "yet" ("Вы пока не готовы", "пока не знаю") and the negation stands."""
     if tokens[j].text not in lex.negators:
         return False
-    return not any(
-        tokens[i].text in lex.not_negating_after and tokens[i].clause == tokens[j].clause
+    until = [
+        i
         for i in range(max(0, j - _NEG_WINDOW), j)
+        if tokens[i].text in lex.not_negating_after and tokens[i].clause == tokens[j].clause
+    ]
+    if not until:
+        return True
+    return not (_opens_future(tokens, j) or any(_opens_clause(lex, tokens, i) for i in until))
+
+
+def _opens_future(tokens: Sequence[Token], j: int) -> bool:
+    """Does a future-tense verb follow token j in its clause ("не позвоните")?"""
+    k = j + 1
+    return (
+        k < len(tokens)
+        and tokens[k].clause == tokens[j].clause
+        and any("futr" in g for _, g in tokens[k].grams)
     )
+
+
+def _opens_clause(lex: Lexicon, tokens: Sequence[Token], i: int) -> bool:
+    """Do only leading particles and fillers stand before token i in its clause?"""
+    skip = lex.leading | lex.fillers
+    k = i - 1
+    while k >= 0 and tokens[k].clause == tokens[i].clause:
+        if tokens[k].text not in skip:
+            return False
+        k -= 1
+    return True

@@ -94,6 +94,14 @@ WEAK_YIELDS_TO: dict[str, tuple[str, ...]] = {
 }
 # Weak readings of these cues yield to a rival anywhere in the reply, weak or not.
 REPLY_WIDE = ("hollow_empathy",)
+# ... and these to an explicit rival anywhere in the reply: a reply that promises, blames,
+# minimizes, labels or asks is read as that, and a clause of it that happens to flip a word of
+# his line ("There are no snipers, I promise", "I'm not calling you a monster. Tell me who you
+# are.") is not one more argument (on dev2-23 most contradictions beside another cue were not);
+# an order is no such rival: "You didn't fail her, stop saying that." argues and orders
+REPLY_WIDE_EXPLICIT: dict[str, tuple[str, ...]] = {
+    "arguing": tuple(c for c in CUE_NAMES if c not in ("arguing", "commanding")),
+}
 # A reading of cue X is dropped when the reply holds, anywhere, a reading of one of these:
 # a stall that concedes or promises the outcome is no honest stall ("We'll bring them. Give us an hour.")
 # and a direct suicide question is the point of the reply, not one more yes/no question in it
@@ -142,6 +150,7 @@ def _resolve(
     # a weak reading yields to explicit readings of its WEAK_YIELDS_TO cues; a weak
     # paraphrase also yields to a contradiction: a clause that denies the line does not restate it
     rivals: dict[str, _Spans] = {}
+    wide_rivals: dict[str, bool] = {}
     for cue in {r.cue for r in readings if r.weak}:
         yields = WEAK_YIELDS_TO.get(cue, ())
         wide = cue in REPLY_WIDE
@@ -150,9 +159,15 @@ def _resolve(
             for o in readings
             if o.cue in yields and (wide or not o.weak or (cue, o.cue) == ("paraphrase", "arguing"))
         )
+        explicit = REPLY_WIDE_EXPLICIT.get(cue, ())
+        wide_rivals[cue] = any(o.cue in explicit and not o.weak for o in readings)
 
     def drop(r: Reading) -> bool:
-        return r.weak and (bool(rivals[r.cue]) if r.cue in REPLY_WIDE else rivals[r.cue].hit(r))
+        if not r.weak:
+            return False
+        if r.cue in REPLY_WIDE:
+            return bool(rivals[r.cue])
+        return wide_rivals[r.cue] or rivals[r.cue].hit(r)
 
     readings = [r for r in readings if not drop(r)]
     by_cue: dict[str, list[Reading]] = {}
