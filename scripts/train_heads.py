@@ -78,12 +78,18 @@ often gives), and per language:
    talk to me." as orders, and 13 invitations added as data, ``cues_*_invite_s9.jsonl``,
    left it at 0.9999), the veto examples (en: the one-sentence reply's veto undone by its
    own sentence re-read without the full stop; ru: the dev17 reply no longer vetoed). Fixed
-   in the procedure, not per sentence: no head adds a harmful cue the rule's own ``unless``
-   let go in the reply (``heads.exempted``, simulated here on CV); a one-sentence reply's
+   in the procedure, not per sentence: no head adds commanding where the rule's own
+   ``unless`` let the reply's words go (``heads.exempted``, ``EXEMPTING``, simulated here
+   on CV; for every harmful cue it cost dev14-19 en insult 0.978 -> 0.956); a one-sentence reply's
    veto is decided by the whole reply; the veto examples are chosen by this script and
    stored with the weights (``veto_examples``); his earlier lines are the summary rules'
    (``paraphrase.earlier_lines``) in training and in the detector; the heads are checked
-   before they are installed (``scripts/heads_check.py``); see REFIT below;
+   before they are installed (``scripts/heads_check.py``); see REFIT below. Refitted so
+   (dev2-23 + invite_s9; CV run with every harmful cue exempted), k-fold rules -> rules+heads:
+   en 0.873 -> 0.894 (speech-like 0.853 -> 0.880), ru 0.851 -> 0.872 (0.805 -> 0.834);
+   eval-cues on dev22-23 + traps dev22-23, s8 heads -> these: en 0.926 -> 0.927, ru 0.847 ->
+   0.898 (dev23 is training data now); the heads add no threat (en) nor promise (ru): on
+   the fresh files no threshold kept 0.6 precision (test_cues_dev14 floors re-measured);
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;
@@ -1111,6 +1117,7 @@ def install(stage: Path, langs: tuple[str, ...], check: bool = True) -> int:
     for lang in langs:
         shutil.copy2(stage / f"heads_{lang}.npz", SHIPPED / f"heads_{lang}.npz")
         print(f"installed {(SHIPPED / f'heads_{lang}.npz').relative_to(ROOT)}")
+    shutil.rmtree(stage, ignore_errors=True)
     print(f"now run: scripts/test {' '.join(FULL_TESTS)} -q")
     return 0
 
