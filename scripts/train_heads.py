@@ -73,6 +73,23 @@ often gives), and per language:
    the rule changes), rules+heads, before -> after: en micro-F1 0.811 -> 0.832, summary
    recall 0.37 -> 0.85 (precision 1.00), paraphrase P/R 0.64/0.71 -> 0.70/0.72; ru 0.767
    -> 0.796, summary 0.26 -> 0.64 (1.00), paraphrase 0.70/0.57 -> 0.76/0.60;
+   Session 9: that command, rerun on the same rules, broke the doctrine tests: commanding
+   added to "Stay and talk with me." (p 0.96; the dev labels hold "Keep talking." and "Just
+   talk to me." as orders, and 13 invitations added as data, ``cues_*_invite_s9.jsonl``,
+   left it at 0.9999), the veto examples (en: the one-sentence reply's veto undone by its
+   own sentence re-read without the full stop; ru: the dev17 reply no longer vetoed). Fixed
+   in the procedure, not per sentence: no head adds commanding where the rule's own
+   ``unless`` let the reply's words go (``heads.exempted``, ``EXEMPTING``, simulated here
+   on CV; for every harmful cue it cost dev14-19 en insult 0.978 -> 0.956); a one-sentence reply's
+   veto is decided by the whole reply; the veto examples are chosen by this script and
+   stored with the weights (``veto_examples``); his earlier lines are the summary rules'
+   (``paraphrase.earlier_lines``) in training and in the detector; the heads are checked
+   before they are installed (``scripts/heads_check.py``); see REFIT below. Refitted so
+   (dev2-23 + invite_s9; CV run with every harmful cue exempted), k-fold rules -> rules+heads:
+   en 0.873 -> 0.894 (speech-like 0.853 -> 0.880), ru 0.851 -> 0.872 (0.805 -> 0.834);
+   eval-cues on dev22-23 + traps dev22-23, s8 heads -> these: en 0.926 -> 0.927, ru 0.847 ->
+   0.898 (dev23 is training data now); the heads add no threat (en) nor promise (ru): on
+   the fresh files no threshold kept 0.6 precision (test_cues_dev14 floors re-measured);
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;
@@ -87,6 +104,27 @@ often gives), and per language:
 
 Usage: .venv/bin/python scripts/train_heads.py [--lang en] [--folds 5] [--dry-run]
        [--cache DIR] [--lofo ['*_dev1[4-9].jsonl' ...]] [--hidden 128] [--features ...]
+
+REFIT after the rules change (the shipped settings are the defaults, per language in
+``LANG_DEFAULTS``; both languages in one run, ~10-15 min on 2 busy cores):
+
+    .venv/bin/python scripts/train_heads.py --cache /tmp/heads-cache
+
+The heads are fitted into a temporary folder; the doctrine-critical tests
+(``scripts/heads_check.py``: ``DOCTRINE_TESTS``, test_heads, test_meaning, the review,
+doctrine and trap cases) run against them (``VOICEDRILL_HEADS_DIR``), and only if all pass
+are they copied to ``voicedrill/scoring/heads_<lang>.npz``; else the shipped heads stay,
+the failing tests are listed with the folder of the refused heads (exit 1). ``--no-check``
+installs without the check. Afterwards run every test file that reads the heads (the
+per-file floors are not in the check; ``heads_check.FULL_TESTS``):
+
+    scripts/test tests/test_heads.py tests/test_meaning.py tests/test_cues.py \
+        tests/test_cues_context.py tests/test_cues_dev11.py tests/test_cues_dev14.py \
+        tests/test_cues_s6.py tests/test_cues_s7.py tests/test_cues_s8.py \
+        tests/test_cues_s8_meaning.py tests/test_doctrine.py -q
+
+and compare ``voicedrill eval-cues`` micro-F1 on the dev files before and after. To check
+the shipped heads (or a folder of candidates) alone: ``scripts/heads_check.py [DIR]``.
 """
 
 from __future__ import annotations
@@ -94,7 +132,9 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import re
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,11 +149,13 @@ from voicedrill.scoring.cues import HARMFUL, HELPFUL, TEXT_CUES, detect_cues  # 
 from voicedrill.scoring.cues.heads import (  # noqa: E402
     FEATURE_SETS,
     FORMAT,
+    HEADS_DIR_ENV,
     HISTORY_WIDTH,
     PARTS,
     VETO_CUES,
     Heads,
     combine,
+    exempted,
     history_features,
     names_feeling,
     overlap_features,
@@ -121,14 +163,23 @@ from voicedrill.scoring.cues.heads import (  # noqa: E402
     rule_bits,
     sentence_texts,
     split_kind,
-    weights_path,
 )
 from voicedrill.scoring.cues.lexicon import lexicon  # noqa: E402
+from voicedrill.scoring.cues.paraphrase import earlier_lines  # noqa: E402
 from voicedrill.scoring.evaluate import load_labelled, reply_language  # noqa: E402
 from voicedrill.scoring.script import MeaningRules  # noqa: E402
 from voicedrill.types import Transcript, TurnContext  # noqa: E402
 
 SEED = 20261130
+SHIPPED = ROOT / "voicedrill" / "scoring"  # where heads_<lang>.npz ship
+# per-language defaults of --cross and --no-veto (the shipped heads' settings): en fitted on
+# its own rows (with the Russian rows, en arguing on dev14-19 fell 0.871 -> 0.749 and an
+# off-topic reply got a paraphrase), mirror and open question never vetoed; ru fitted on
+# both languages, its encourager never vetoed
+LANG_DEFAULTS: dict[str, dict[str, object]] = {
+    "en": {"cross": False, "no_veto": ("mirror", "open_question")},
+    "ru": {"cross": True, "no_veto": ("minimal_encourager",)},
+}
 RULES_ONLY = MeaningRules(heads=False)
 # an added summary needs his feelings named only where the scoring script's default asks it
 # (``meaning.summary_needs_feeling``; false since session 8: the dev labels count a recap
@@ -149,6 +200,7 @@ VETO_GRID = np.array([0.0002, 0.0005, 0.001])
 # 6/10, paraphrase 26/46 and 33/40; the 0.9 bar keeps only the clear ones.
 FRESH = ("*_dev1[4-9].jsonl", "*_dev2[0-9].jsonl")
 MIN_PICKS = 3  # a threshold must add (or remove) at least this many on CV
+N_VETO = 3  # veto examples stored with the weights (``veto_examples``)
 N_CHECK = 6  # check examples stored with the weights (and as many with his earlier lines)
 _NO_WEIGHTS = (np.zeros(1), np.zeros(1), np.zeros(1), np.ones(1))  # thresholds-only heads
 
@@ -163,6 +215,9 @@ class Row:
     group: int
     speech: bool
     source: str = ""  # the dev file's name
+    # his earlier points as the detector's heads read them (``paraphrase.earlier_lines``:
+    # the summary rules' distinct lines, the current line dropped)
+    earlier: tuple[str, ...] = ()
 
 
 _PUNCT = re.compile(r"[^\w\s'’-]+|(?<!\w)[-'’]|[-'’](?!\w)", re.UNICODE)
@@ -187,21 +242,24 @@ def load_rows(lang: str) -> list[Row]:
             truth = frozenset(c for c in item.cues if c in TEXT_CUES)
             g = len(rows) // 2
             spoken = speech_like(item.reply)
-            rows.append(Row(lang, item.ctx, item.history, item.reply, truth, g, False, path.name))
-            rows.append(Row(lang, item.ctx, item.history, spoken, truth, g, True, path.name))
+            his = tuple(earlier_lines(item.history + (item.ctx,)))
+            for text, speech in ((item.reply, False), (spoken, True)):
+                rows.append(
+                    Row(lang, item.ctx, item.history, text, truth, g, speech, path.name, his)
+                )
     return rows
 
 
 def history_rows(rows: list[Row]) -> np.ndarray:
-    """``heads.history_features`` of every row (his earlier lines: ``Row.history``)."""
-    has = [i for i, r in enumerate(rows) if any(h.strip() for h in r.history)]
+    """``heads.history_features`` of every row (his earlier points: ``Row.earlier``)."""
+    has = [i for i, r in enumerate(rows) if r.earlier]
     out = np.zeros((len(rows), HISTORY_WIDTH), dtype=np.float32)
     if has:
         out[has] = history_features(
             [rows[i].reply for i in has],
             [rows[i].ctx for i in has],
             [sentence_texts(rows[i].lang, rows[i].reply) for i in has],
-            [rows[i].history for i in has],
+            [rows[i].earlier for i in has],
         )
     return out
 
@@ -209,21 +267,24 @@ def history_rows(rows: list[Row]) -> np.ndarray:
 def no_summary_without_history(p: np.ndarray, rows: list[Row]) -> np.ndarray:
     """As ``heads.apply_heads``: a reply with no earlier line of his is no summary."""
     p = p.copy()
-    alone = np.array([not any(h.strip() for h in r.history) for r in rows])
+    alone = np.array([not r.earlier for r in rows])
     p[alone, TEXT_CUES.index("summary")] = 0.0
     return p
 
 
-def feeling_words(rows: list[Row]) -> list[bool]:
-    """``heads.names_feeling`` of every row's reply (an added summary needs his feelings)."""
+def feeling_words(rows: list[Row]) -> tuple[list[bool], list[frozenset[str]]]:
+    """``heads.names_feeling`` of every row's reply (an added summary needs his feelings)
+    and ``heads.exempted`` (cues its rules' ``unless`` let go: no head adds them)."""
     from voicedrill.scoring.cues.questions import _read
 
     lex = {r.lang: lexicon(r.lang) for r in rows[:1]}
-    out = []
+    felt, exempt = [], []
     for r in rows:
         lex.setdefault(r.lang, lexicon(r.lang))
-        out.append(names_feeling(_read(lex[r.lang], Transcript(r.reply, r.lang)), r.lang))
-    return out
+        parsed = _read(lex[r.lang], Transcript(r.reply, r.lang))
+        felt.append(names_feeling(parsed, r.lang))
+        exempt.append(frozenset(exempted(parsed, r.lang)))
+    return felt, exempt
 
 
 def rule_cues(rows: list[Row]) -> list[frozenset[str]]:
@@ -450,12 +511,16 @@ def choose(
 
 
 def apply(
-    heads: Heads, p: np.ndarray, rules: list[frozenset[str]], felt: Sequence[bool]
+    heads: Heads,
+    p: np.ndarray,
+    rules: list[frozenset[str]],
+    felt: Sequence[bool],
+    exempt: Sequence[frozenset[str]],
 ) -> list[frozenset[str]]:
     out = []
     for i, found in enumerate(rules):
         added, removed = combine(
-            heads, p[i], sorted(found), heads.add, None, NEEDS_FEELING, felt[i]
+            heads, p[i], sorted(found), heads.add, None, NEEDS_FEELING, felt[i], exempt[i]
         )
         out.append(frozenset((found - removed) | added))
     return out
@@ -532,6 +597,7 @@ def lofo(
     only: tuple[str, ...] = ("*",),
     extra: tuple[np.ndarray, np.ndarray] | None = None,
     felt: Sequence[bool] = (),
+    exempt: Sequence[frozenset[str]] = (),
 ) -> set[str]:
     """Leave-one-file-out: each dev file matching ``only`` is scored by heads fitted on the
     other files, with add / veto thresholds chosen on the other files' rows (from their
@@ -578,7 +644,8 @@ def lofo(
             chosen[f] = add, remove
             for i in np.flatnonzero(te):
                 heads = _thresholds_only(lang, add, remove, model)
-                for c in combine(heads, p[i], rules[i], add, None, NEEDS_FEELING, felt[i])[1]:
+                said = (felt[i], exempt[i])
+                for c in combine(heads, p[i], rules[i], add, None, NEEDS_FEELING, *said)[1]:
                     if c in right and p[i, TEXT_CUES.index(c)] < remove[TEXT_CUES.index(c)]:
                         right[c][0] += c not in truth[i]
                         right[c][1] += 1
@@ -594,7 +661,13 @@ def lofo(
             remove = np.where(np.isin(TEXT_CUES, sorted(weak)), np.nan, remove)
             h = _thresholds_only(lang, add, remove, model)
             idx = np.flatnonzero(src == f)
-            found_by = apply(h, p[idx], [rules[i] for i in idx], [felt[i] for i in idx])
+            found_by = apply(
+                h,
+                p[idx],
+                [rules[i] for i in idx],
+                [felt[i] for i in idx],
+                [exempt[i] for i in idx],
+            )
             for i, found in zip(idx, found_by, strict=True):
                 both[i] = found
         print(f"\n  LOFO, {label}: {'file':32s} {'n':>4s}  rules +heads (text ; speech-like)")
@@ -645,13 +718,28 @@ def _sources_hash() -> str:
     return h.hexdigest()[:16]
 
 
-def _cached(path: Path | None, keys: np.ndarray, make):
-    """``make()`` (an array), kept in ``path`` for the rows ``keys``."""
+def _cached(path: Path | None, keys: np.ndarray, make, by_row: bool = False):
+    """``make()`` (an array), kept in ``path`` for the rows ``keys``. ``by_row``: ``make(idx)``
+    gives the rows ``idx`` only (each row's value depends on its key alone), and the rows
+    cached under the same keys are reused (new dev rows cost only their own)."""
+    a = None
     if path is not None and path.is_file():
         with np.load(path, allow_pickle=False) as z:
             if np.array_equal(z["keys"], keys):
                 return z["a"]
-    a = make()
+            if by_row:
+                at = {str(k): i for i, k in enumerate(z["keys"])}
+                have = np.array([at.get(str(k), -1) for k in keys])
+                if (have >= 0).any():
+                    old = z["a"]
+                    missing = np.flatnonzero(have < 0)
+                    print(f"  {path.name}: {len(keys) - len(missing)} rows cached", flush=True)
+                    fresh = make(missing) if len(missing) else old[:0]
+                    a = np.zeros((len(keys), *old.shape[1:]), dtype=old.dtype)
+                    a[have >= 0] = old[have[have >= 0]]
+                    a[missing] = fresh
+    if a is None:
+        a = make(np.arange(len(keys))) if by_row else make()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, a=a, keys=keys)
@@ -664,31 +752,40 @@ def features(
     """The heads' features of ``rows`` (``model.kind``: base, then the parts in
     ``reply_features``' order) and the rules' findings (rows x cues, 0/1)."""
     keys = np.array([f"{r.source}|{r.ctx}|{r.reply}" for r in rows])
+    told = np.array([f"{k}|" + "\n".join(r.history) for k, r in zip(keys, rows, strict=True)])
     t0 = time.time()
 
-    def rule_matrix() -> np.ndarray:
-        found = rule_cues(rows)
-        return np.array([[c in f for c in TEXT_CUES] for f in found], dtype=bool)
+    def rule_matrix(idx: np.ndarray) -> np.ndarray:
+        found = rule_cues([rows[i] for i in idx])
+        return np.array([[c in f for c in TEXT_CUES] for f in found], dtype=bool).reshape(
+            len(idx), len(TEXT_CUES)
+        )
 
     rm = _cached(
-        cache / f"{lang}_rules_{_sources_hash()}.npz" if cache else None, keys, rule_matrix
+        cache / f"{lang}_rules_{_sources_hash()}.npz" if cache else None, told, rule_matrix, True
     )
     rules = [frozenset(c for c, f in zip(TEXT_CUES, row, strict=True) if f) for row in rm]
     t1 = time.time()
     base, parts = split_kind(model.kind)
     x = _cached(
-        cache / f"{lang}_x_{base}.npz" if cache else None, keys, lambda: embed_rows(rows, base)
+        cache / f"{lang}_x_{base}.npz" if cache else None,
+        keys,
+        lambda idx: embed_rows([rows[i] for i in idx], base),
+        True,
     )
     if "rules" in parts:
         x = np.concatenate([x, rule_bits(rules, TEXT_CUES)], axis=1)
     if "history" in parts:
         hist = _cached(
-            cache / f"{lang}_history.npz" if cache else None, keys, lambda: history_rows(rows)
+            cache / f"{lang}_history.npz" if cache else None,
+            np.array([f"{k}|" + "\n".join(r.earlier) for k, r in zip(keys, rows, strict=True)]),
+            lambda idx: history_rows([rows[i] for i in idx]),
+            True,
         )
         x = np.concatenate([x, hist], axis=1)
     if "overlap" in parts:
         over = overlap_features(
-            [r.reply for r in rows], [r.ctx for r in rows], [r.history for r in rows]
+            [r.reply for r in rows], [r.ctx for r in rows], [r.earlier for r in rows]
         )
         x = np.concatenate([x, over], axis=1)
     if "own" in parts:
@@ -712,11 +809,13 @@ def train(
     veto_precision: float = 0.9,
     leave_file_out: tuple[str, ...] = (),
     no_veto: tuple[str, ...] = (),
+    stage: Path | None = None,
 ) -> None:
+    """Fit one language's heads and write them into ``stage`` (default: where they ship)."""
     rows = load_rows(lang)
     x, rm = features(lang, rows, model, cache)
     rules = [frozenset(c for c, f in zip(TEXT_CUES, row, strict=True) if f) for row in rm]
-    felt = feeling_words(rows)
+    felt, exempt = feeling_words(rows)
     extra = None
     if model.cross:  # the other language's rows, "own" 0: fitted on, never scored
         other = "ru" if lang == "en" else "en"
@@ -758,7 +857,13 @@ def train(
         idx = np.flatnonzero(fold_of == k)
         for i, f in zip(
             idx,
-            apply(h, oof[idx], [rules[i] for i in idx], [felt[i] for i in idx]),
+            apply(
+                h,
+                oof[idx],
+                [rules[i] for i in idx],
+                [felt[i] for i in idx],
+                [exempt[i] for i in idx],
+            ),
             strict=True,
         ):
             both[i] = f
@@ -796,6 +901,7 @@ def train(
             leave_file_out,
             extra,
             felt,
+            exempt,
         )
     add, remove = choose(oof, rm, y, precision, select, veto_precision, fresh)
     remove = np.where(np.isin(TEXT_CUES, sorted(weak)), np.nan, remove).astype(np.float32)
@@ -819,13 +925,13 @@ def train(
         )
     if dry_run:
         return
-    path = weights_path(lang)
+    path = (stage or SHIPPED) / f"heads_{lang}.npz"
     heads.save(path)
     saved = _reload(path)
     picks = [i for i, r in enumerate(rows) if not r.speech][:: max(1, len(rows) // (2 * N_CHECK))][
         :N_CHECK
     ]
-    told = [i for i, r in enumerate(rows) if not r.speech and r.history]
+    told = [i for i, r in enumerate(rows) if not r.speech and r.earlier]
     picks += told[:: max(1, len(told) // N_CHECK)][:N_CHECK]
     with np.load(path, allow_pickle=False) as z:
         arrays = dict(z)
@@ -833,17 +939,54 @@ def train(
     arrays["check_line"] = np.array([rows[i].ctx for i in picks])
     # the rules' cues (comma-joined) and his earlier lines (newline-joined) of each example
     arrays["check_found"] = np.array([",".join(sorted(rules[i])) for i in picks])
-    arrays["check_history"] = np.array(["\n".join(rows[i].history) for i in picks])
+    arrays["check_history"] = np.array(["\n".join(rows[i].earlier) for i in picks])
     arrays["check_p"] = saved.read(
         [rows[i].reply for i in picks],
         [rows[i].ctx for i in picks],
         [rules[i] for i in picks],
-        [rows[i].history for i in picks],
+        [rows[i].earlier for i in picks],
     ).astype(np.float32)
+    arrays["veto_reply"], arrays["veto_line"] = veto_examples(saved, rows, x, rm, y)
     np.savez_compressed(path, **arrays)
-    print(
-        f"\n  wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1024:.0f} KB, format {FORMAT})"
-    )
+    print(f"\n  wrote {path} ({path.stat().st_size / 1024:.0f} KB, format {FORMAT})")
+
+
+def veto_examples(
+    heads: Heads,
+    rows: list[Row],
+    x: np.ndarray,
+    rm: np.ndarray,
+    y: np.ndarray,
+    cue: str = "paraphrase",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Up to ``N_VETO`` dev replies (one clause, his line alone) where the rules find
+    ``cue``, the labels do not, and ``heads`` (as written) veto it with a margin (p below a
+    fifth of the threshold): tests/test_heads.py checks through the detector that the
+    shipped heads veto them, whichever replies a refit vetoes (a hand-picked example broke
+    at each of the last three refits)."""
+    from voicedrill.scoring.cues.heads import _spans
+    from voicedrill.scoring.cues.questions import _read
+
+    k = TEXT_CUES.index(cue)
+    if np.isnan(heads.remove[k]):
+        return np.array([], dtype=str), np.array([], dtype=str)
+    idx = [
+        i
+        for i, r in enumerate(rows)
+        if not r.speech
+        and not r.history
+        and rm[i, k]
+        and not y[i, k]
+        and len(_spans(_read(lexicon(r.lang), Transcript(r.reply, r.lang)))) == 1
+    ]
+    p = heads.probabilities(x[idx])[:, k] if idx else np.zeros(0)
+    sure = [
+        i
+        for i, q in sorted(zip(idx, p, strict=True), key=lambda t: t[1])
+        if q < heads.remove[k] / 5
+    ]
+    pick = sure[:: max(1, len(sure) // N_VETO)][:N_VETO]
+    return np.array([rows[i].reply for i in pick]), np.array([rows[i].ctx for i in pick])
 
 
 def _reload(path: Path) -> Heads:
@@ -882,8 +1025,9 @@ def main() -> int:
     ap.add_argument(
         "--cross",
         action=argparse.BooleanOptionalAction,
-        default=DEFAULT.cross,
-        help="also fit on the other language's rows (features +own: a language flag)",
+        default=None,
+        help="also fit on the other language's rows (features +own: a language flag); "
+        "default per language: LANG_DEFAULTS",
     )
     ap.add_argument("--precision", type=float, default=0.6, help="CV precision an add needs")
     ap.add_argument(
@@ -901,14 +1045,24 @@ def main() -> int:
     ap.add_argument(
         "--no-veto",
         nargs="*",
-        default=[],
+        default=None,
         choices=VETO_CUES,
-        help="cues never vetoed (as --lofo leaves out the cues whose vetoes fell short)",
+        help="cues never vetoed (as --lofo leaves out the cues whose vetoes fell short); "
+        "default per language: LANG_DEFAULTS",
     )
     ap.add_argument("--cache", type=Path, help="keep rules, CV and heads here between runs")
     ap.add_argument("--dry-run", action="store_true", help="report only; write no weights")
+    ap.add_argument(
+        "--no-check",
+        action="store_true",
+        help="install the heads without running the doctrine tests on them first",
+    )
     args = ap.parse_args()
-    for lang in args.lang or ["en", "ru"]:
+    langs = args.lang or ["en", "ru"]
+    stage = None if args.dry_run else Path(tempfile.mkdtemp(prefix="heads-"))
+    for lang in langs:
+        cross = LANG_DEFAULTS[lang]["cross"] if args.cross is None else args.cross
+        no_veto = LANG_DEFAULTS[lang]["no_veto"] if args.no_veto is None else args.no_veto
         model = Model(
             args.features,
             args.hidden,
@@ -917,7 +1071,7 @@ def main() -> int:
             args.decay,
             args.dropout,
             args.seeds,
-            args.cross,
+            bool(cross),
         )
         train(
             lang,
@@ -929,8 +1083,42 @@ def main() -> int:
             args.cache,
             args.veto_precision,
             () if args.lofo is None else tuple(args.lofo or ("*",)),
-            tuple(args.no_veto),
+            tuple(no_veto),
+            stage,
         )
+    if stage is None:
+        return 0
+    return install(stage, tuple(langs), check=not args.no_check)
+
+
+def install(stage: Path, langs: tuple[str, ...], check: bool = True) -> int:
+    """Copy the fitted heads in ``stage`` to where they ship, once the doctrine tests
+    (``heads_check.DOCTRINE_TESTS``) pass with them; else leave the shipped ones, say which
+    tests failed and where the refused heads are, and return 1."""
+    from heads_check import DOCTRINE_TESTS, FULL_TESTS
+    from heads_check import check as run_check
+
+    if check:
+        print(
+            f"\nchecking the new heads ({', '.join(langs)}) on the doctrine tests ...", flush=True
+        )
+        failed = run_check(stage)
+        if failed:
+            print(
+                f"\nREFUSED: the new heads break {len(failed)} doctrine test(s); the shipped heads "
+                f"are unchanged. The new ones are in {stage} (rerun the tests on them: "
+                f"{HEADS_DIR_ENV}={stage} scripts/test {' '.join(DOCTRINE_TESTS)}):",
+                file=sys.stderr,
+            )
+            for f in failed:
+                print(f"  FAILED {f}", file=sys.stderr)
+            return 1
+        print("  all pass")
+    for lang in langs:
+        shutil.copy2(stage / f"heads_{lang}.npz", SHIPPED / f"heads_{lang}.npz")
+        print(f"installed {(SHIPPED / f'heads_{lang}.npz').relative_to(ROOT)}")
+    shutil.rmtree(stage, ignore_errors=True)
+    print(f"now run: scripts/test {' '.join(FULL_TESTS)} -q")
     return 0
 
 

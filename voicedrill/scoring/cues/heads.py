@@ -26,7 +26,8 @@ direct suicide question, a threat, a dare, an insult, a concession, blame, a pro
 found in the words stays found (missing one in a crisis costs more than a false alarm).
 An added cue gives way to a cue that suppresses it (``resolve.SUPPRESSED_BY``,
 reply-wide), and an added suppressor drops the rule cue it suppresses. ``RULES_ONLY``
-cues are never added.
+cues are never added, nor a harmful cue whose rule's own ``unless`` lets the reply's words
+go (``exempted``, ``EXEMPTING``: "Stay and talk with me." is no order, whatever a head learnt).
 The evidence of an added cue is the sentence or clause of the reply its head scores
 highest (of an added summary: its sentences from the first to the last that restate one
 of his lines).
@@ -42,6 +43,7 @@ or overrides a cue's veto threshold (``head_veto_thresholds``; 0 = never veto it
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +69,7 @@ from .head_features import (  # noqa: F401 (re-exported)
     sentence_texts,
     split_kind,
 )
+from .paraphrase import earlier_lines
 from .resolve import SUPPRESSED_BY
 from .text import Parsed, Reading
 
@@ -120,6 +123,13 @@ VETO_CUES = (
 # harm in the reply: a "wrong" reading of a harmful reply (arguing where a dare was meant)
 # is still the flag that the reply harms, and vetoing it would leave it unflagged.
 HARM_CLEAR = 0.5
+# Harmful cues a head never adds where the rule's own ``unless`` let the reply's words go
+# (``exempted``). Commanding is a form (the imperative), and its exemptions are the same form
+# meant as an invitation ("stay and talk", "keep talking", "let's ..."): a head reading the
+# sentence's meaning cannot tell them apart (the dev labels call "Keep talking." an order). Not
+# insult: its exemptions are senses of the word ("that's crazy", "you're not a psycho") a head
+# reads well: exempting it cost dev14-19 insult F1 0.978 -> 0.956 (en, session 9).
+EXEMPTING = ("commanding",)
 # rule cues an added cue never suppresses (``combine``): the question the words ask
 KEPT_UNDER_ADDED = ("why_question", "suicide_question")
 
@@ -128,8 +138,15 @@ class HeadsError(VoicedrillError):
     """The shipped heads file is missing or damaged."""
 
 
+# a folder of candidate heads files read instead of the shipped ones: scripts/train_heads.py
+# runs the doctrine tests on heads it has fitted before it installs them
+HEADS_DIR_ENV = "VOICEDRILL_HEADS_DIR"
+
+
 def weights_path(code: str) -> Path:
-    return Path(__file__).resolve().parent.parent / f"heads_{code}.npz"
+    folder = os.environ.get(HEADS_DIR_ENV)
+    base = Path(folder) if folder else Path(__file__).resolve().parent.parent
+    return base / f"heads_{code}.npz"
 
 
 @dataclass(frozen=True)
@@ -304,13 +321,16 @@ def combine(
     remove: np.ndarray | None = None,
     summary_needs_feeling: bool = True,
     felt: bool = False,
+    exempt: Collection[str] = (),
 ) -> tuple[set[str], set[str]]:
     """(cues added, cues removed) for one reply: its head probabilities ``probs`` (one per
     head cue), the cues the rules found, the add thresholds and the veto thresholds
     (``remove``; default: the file's, limited to ``VETO_CUES``). An added summary needs
     his feelings named while ``summary_needs_feeling`` (the script's setting), as the
     rules' summaries do: an emotional label in the reply, or a feeling word (``felt``:
-    ``names_feeling``). Pure: the training script scores it on CV."""
+    ``names_feeling``). No harmful cue is added that the reply's words ``exempt``
+    (``exempted``: its rule read the form and its own ``unless`` let it go). Pure: the
+    training script scores it on CV."""
     if remove is None:
         remove = veto_thresholds(heads, True, {})
     found = set(rule_cues)
@@ -319,6 +339,7 @@ def combine(
         for i, c in enumerate(heads.cues)
         if c not in found
         and c not in heads.rules_only
+        and c not in exempt
         and not np.isnan(add[i])
         and probs[i] >= add[i]
     }
@@ -382,8 +403,9 @@ def apply_heads(
         own = [(s.start, s.end) for s in parsed.sentences if s.end > s.start][:MAX_SPANS]
         sentences = [parsed.source[toks[a].char_start : toks[b - 1].char_end] for a, b in own]
         found = [sorted(first)]
-        # his earlier lines; the current line said again is no earlier point of his
-        history = [h for h in context.perpetrator_lines[:-1] if h.strip() and h != context.line]
+        # his earlier points as the summary rules read them (the current line said again is
+        # no earlier point of his; a line said twice is one point, at its latest place)
+        history = earlier_lines(context.perpetrator_lines)
         kind, cues = heads.features, heads.cues
         x = reply_features(
             [parsed.source], [context.line], [sentences], kind, found, [history], cues
@@ -401,7 +423,8 @@ def apply_heads(
         )
         feeling = rules.summary_needs_feeling if rules is not None else True
         felt = feeling and names_feeling(parsed, code)
-        added, removed = combine(heads, probs, list(first), add, veto, feeling, felt)
+        exempt = exempted(parsed, code)
+        added, removed = combine(heads, probs, list(first), add, veto, feeling, felt, exempt)
         col = cues.index
         vetoed = {c for c in removed if c in VETO_CUES and probs[col(c)] < veto[col(c)]}
         if added or vetoed:
@@ -413,9 +436,13 @@ def apply_heads(
             )
             span_p = heads.probabilities(x)
             # a veto holds only while no sentence or clause of the reply is that cue either
-            # (the "Mm-hmm." of "Mm-hmm. It sounds like you're scared. What happened next?")
+            # (the "Mm-hmm." of "Mm-hmm. It sounds like you're scared. What happened next?");
+            # a span that is the whole reply (a one-sentence reply) was read already: read
+            # again without its full stop, it undid a veto the whole reply earned (session 9:
+            # "You sound completely worn down." p 0.0004, without the stop 0.0011)
+            part = np.array([b - a < len(toks) for a, b in spans], dtype=bool)
             for c in vetoed:
-                if span_p[:, col(c)].max() >= veto[col(c)]:
+                if part.any() and span_p[part, col(c)].max() >= veto[col(c)]:
                     if not set(SUPPRESSED_BY.get(c, ())) & added:
                         removed.discard(c)
         out = {c: r for c, r in first.items() if c not in removed}
@@ -442,6 +469,32 @@ def names_feeling(parsed: Parsed, code: str) -> bool:
     from .paraphrase import feeling_words
 
     return bool(feeling_words(lexicon(code), parsed.tokens))
+
+
+def exempted(parsed: Parsed, code: str) -> set[str]:
+    """The harmful cues whose phrase rule matched the reply's words where the rule's own
+    ``unless`` (an exemption its authors wrote: "stay and talk", "let's do it together",
+    "take a breath" are no orders) lets the match go. A head never adds these: refitted in
+    session 9 on dev replies where "Keep talking." and "Just talk to me." are orders, the
+    commanding head added an order to the invitation "Stay and talk with me." (p 0.9999),
+    overriding the exemption the rule was written with. Only for ``EXEMPTING`` cues."""
+    from .lexicon import lexicon
+    from .patterns import _find_all
+    from .text import Sentence, _overlap
+
+    lex = lexicon(code)
+    out: set[str] = set()
+    for name, rule in lex.rules.items():
+        if name not in EXEMPTING or not rule.unless:
+            continue
+        whole = [Sentence(0, len(parsed.tokens), False)] if rule.across_sentences else []
+        for s in whole or parsed.sentences:
+            spans = _find_all(lex, parsed, rule.patterns, s)
+            blocked = _find_all(lex, parsed, rule.unless, s) if spans else []
+            if any(_overlap(sp, b) for sp in spans for b in blocked):
+                out.add(name)
+                break
+    return out
 
 
 def _restates_earlier(parsed: Parsed, history: Sequence[str]) -> bool:
@@ -490,6 +543,7 @@ __all__ = [
     "VETO_CUES",
     "apply_heads",
     "combine",
+    "exempted",
     "heads_for",
     "load_file",
     "names_feeling",

@@ -284,6 +284,15 @@ def _distinct_lines(lines: Sequence[str]) -> list[str]:
     return [ln for k, ln in enumerate(kept) if ln not in kept[k + 1 :]]
 
 
+def earlier_lines(lines: Sequence[str]) -> list[str]:
+    """His earlier points before the current (last) line of ``lines``, as the summary rules
+    read them (``_distinct_lines``): non-empty, a repeat kept at its latest place only, the
+    current line and its repeats dropped. The learned heads read the same lines, in the
+    detector and in training (``scripts/train_heads.py``)."""
+    kept = _distinct_lines(lines)
+    return kept[:-1] if lines and lines[-1].strip() else kept
+
+
 def feeling_words(lex: Lexicon, tokens: Sequence[Token]) -> list[tuple[int, int]]:
     """Spans [k, k + 1) of the words that name a feeling ("scared", "hurts", «душа болит»:
     the lexicon's feeling classes): his feelings named in a summary, by the rules and the
