@@ -101,7 +101,7 @@ def test_a_head_cue_quotes_the_sentence_that_scored_highest():
     # force the head's add (threshold 0): the evidence is the sentence it scores highest
     rules = MeaningRules(head_thresholds=(("dare", 0.0),))
     line = "I'm going to jump, I swear I will!"
-    sentences = ["My name is Sam", "Nobody here is going to stop you"]
+    sentences = ["My name is Sam", "The rain has not stopped all day"]
     reply = ". ".join(sentences) + "."
     assert "dare" not in {c.name for c in _cues(reply, line, rules=RULES_ONLY)}
     cue = {c.name: c for c in _cues(reply, line, rules=rules)}["dare"]
