@@ -384,10 +384,9 @@ def test_a_second_sentence_after_a_short_gap_is_not_cut_when_the_voice_sounds_fi
     listener, reply = listen_with(audio, _Voice(True))
     assert [ok for _, ok in listener.judged] == [True, True]
     assert abs(reply.end - (0.6 + (len(parts[0]) + len(parts[1])) / SR + 0.34)) < 0.15, reply.end
-    # the pause between them is learned (``Rhythm``), and leaves the short pause as it was
+    # the pause went on from is kept; judged by the voice alone, it teaches no rhythm
     ((end, again),) = listener._ep.resumed
-    assert listener.rhythm.longest == pytest.approx(again - end) == pytest.approx(0.34, abs=0.1)
-    assert listener.rhythm.pause == 0.4
+    assert again - end == pytest.approx(0.34, abs=0.1) and listener.rhythm.longest == 0.0
 
 
 class StreamMicrophone(FileMicrophone):
@@ -417,14 +416,15 @@ def test_the_rhythm_waits_the_longest_pause_between_his_sentences_plus_a_margin(
 
 def test_a_trainee_who_pauses_longer_between_sentences_is_cut_once_then_waited_for():
     """He leaves 0.6 s between "I hear you." and "Tell me what happened.": his first reply
-    is taken at the 0.4 s pause, he goes on, and the listener learns his pause; the next
-    time the same two sentences are one reply. The voice is heard as finished at every
-    pause: the test is about the listener's rhythm, not the model."""
+    is taken at the 0.4 s pause after a sure sentence end, he goes on, and the listener
+    learns his pause; the next time the same two sentences are one reply. The words end a
+    sentence surely at every pause: the test is about the listener's rhythm, not Whisper."""
     parts = two_sentences()
     said = [silence(0.6), parts[0], silence(0.6), parts[1], silence(2.0)]
     mic = StreamMicrophone(np.concatenate(said * 2 + [silence(3.0)]))
     listener = LiveListener(settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0),
                             key_pressed=lambda: False, microphone=mic, turn_model=_Voice(True))
+    listener.attach(_Heard("today.", 0.95))
     replies, heard = [], []
     for turn in range(3):
         listener.prepare(None, turn)
@@ -440,3 +440,22 @@ def test_a_trainee_who_pauses_longer_between_sentences_is_cut_once_then_waited_f
     # the same two sentences again: one reply now, nothing learned from a cut
     assert abs(replies[2].end - replies[2].onset - (first + 0.6 + rest)) < 0.15, replies[2]
     assert heard[2].reason == "complete" and heard[2].went_on is None
+    assert heard[0].by_words and listener.rhythm.longest == pytest.approx(0.6, abs=0.12)
+
+
+def test_a_cut_hesitation_teaches_no_rhythm():
+    """Taken by the voice at a pause inside a sentence (Whisper unsure of the words), he
+    goes on: that pause was no pause between sentences, and the short pause stays."""
+    parts = two_sentences()
+    mic = StreamMicrophone(np.concatenate([silence(0.6), parts[0], silence(0.6), parts[1], silence(3.0)]))
+    listener = LiveListener(settings=ListenSettings(end_of_turn_silence=1.5, no_reply_timeout=5.0),
+                            key_pressed=lambda: False, microphone=mic, turn_model=_Voice(True))
+    listener.attach(_Heard("today.", 0.8))  # a fairly sure word, no sure sentence end: the voice decides
+    heard = []
+    for turn in range(2):
+        listener.prepare(None, turn)
+        listener.reply(mic.time_at(0))
+        heard.append(listener.last)
+    listener.close()
+    assert heard[0].reason == "complete" and not heard[0].by_words  # cut, by the voice
+    assert heard[1].went_on is None and listener.rhythm.pause == 0.4

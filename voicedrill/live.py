@@ -464,10 +464,10 @@ class LiveListener:
         self._judging = (time.monotonic() - t0, asr_s)
         if wait is None:
             return False
-        if wait <= max(s.complete_pause_seconds, s.sentence_pause_seconds):
-            self._short.append(speech_end)  # a short pause: ``_learn`` sees if speech went on
-        if final is not None:
-            self._words_ready(final, onset, speech_end)
+        if self._by_words and wait <= max(s.complete_pause_seconds, s.sentence_pause_seconds):
+            self._short.append(speech_end)  # after a sentence: ``_learn`` sees if speech went on
+        if stream is not None:
+            self._words_ready(stream, onset, speech_end)
         # The verdict holds for the pause heard so far: the audio that came in while judging
         # (transcription, Smart Turn) is fed next, and speech in it cancels the end.
         self._take()
@@ -487,8 +487,8 @@ class LiveListener:
         for end, again in ep.resumed:
             if end in self._short:
                 self.rhythm.heard(again - end)
-        last = self.last
-        if last is None or last.reason != "complete" or last.speech_end is None:
+        last = self.last  # taken after a sure sentence end (a cut hesitation teaches nothing)
+        if last is None or not last.by_words or last.speech_end is None:
             return None
         gap = onset_time - last.speech_end
         if not 0 < gap <= self.settings.unsure_pause_seconds:
@@ -517,14 +517,19 @@ class LiveListener:
             (stop - start) / SAMPLE_RATE,
         )
 
-    def _words_ready(self, final: Transcript, onset: float, speech_end: float) -> None:
+    def _words_ready(self, stream: ReplyStream, onset: float, speech_end: float) -> None:
         """Hand ``share_words``'s callback the transcript the reply will have if the turn
-        ends at this pause (as ``_make_reply`` will make it), while the pause runs out."""
+        ends at this pause (as ``_make_reply`` will make it: to ``TAIL`` after the speech
+        end), while the pause runs out; nothing when that would need a decode now."""
         if self._on_words is None:
             return
         end = int(round(speech_end * SAMPLE_RATE))
+        stop = end + int(TAIL * SAMPLE_RATE)
+        final = stream.settled_final(stop, quiet_from=end)
+        if final is None:
+            return
         _, start = self._clip_start(self._since(0), onset, self._line_end_index)
-        self._on_words(self._in_clip(final, start, end + int(TAIL * SAMPLE_RATE)))
+        self._on_words(self._in_clip(final, start, stop))
 
     def _make_reply(
         self,

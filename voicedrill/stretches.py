@@ -282,6 +282,24 @@ class ReplyStream:
             return whole if _sureness(whole) >= _sureness(stitched) else stitched
         return self.upto(end, quiet_from)
 
+    def settled_final(self, end: int, quiet_from: int) -> Transcript | None:
+        """``final(end, quiet_from)`` when it needs no decode now (its tail was transcribed
+        ahead and is done), else None."""
+        if self.busy:
+            return None
+        self.settle()
+        if (
+            self.parts
+            and 0 < self.whole_seconds
+            and end - self.origin <= self.whole_seconds * SAMPLE_RATE
+        ):
+            ready = (self.origin, end) in self._recent
+        else:
+            ready = end - self.done <= WINDOW_SECONDS * SAMPLE_RATE and any(
+                a == self.done and quiet_from <= b <= end for a, b in self._recent
+            )
+        return self.final(end, quiet_from) if ready else None
+
     def upto(self, end: int, quiet_from: int | None = None) -> Transcript:
         self.wait()
         tail = None
