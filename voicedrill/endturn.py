@@ -52,11 +52,12 @@ class Rhythm:
     A sure sentence end ends a reply after ``ListenSettings.complete_pause_seconds`` (0.4
     s): just above the 0.25-0.34 s the bench voices leave between two sentences. A trainee
     who pauses longer there would be cut after every first sentence. So the listener keeps
-    the longest such pause it has heard from this trainee: inside a reply, after a pause
-    judged to end the turn that speech then went on from; and across turns, when the
-    trainee went on speaking within the long silence after a reply was taken (he was
-    cut). The short pauses (``pause``) are then at least that plus ``RHYTHM_MARGIN``, up
-    to ``cap`` (the unsure pause): never shorter than the script's."""
+    the longest such pause it has heard from this trainee after a sure sentence end (read
+    in the words; a pause inside a sentence teaches nothing): inside a reply, one judged to
+    end the turn that speech then went on from; and across turns, when the trainee went on
+    speaking within the unsure pause after a reply was taken there (he was cut). The short
+    pauses (``pause``) are then at least that plus ``RHYTHM_MARGIN``, up to ``cap`` (the
+    unsure pause): never shorter than the script's."""
 
     floor: float  # ListenSettings.complete_pause_seconds
     cap: float  # ListenSettings.unsure_pause_seconds

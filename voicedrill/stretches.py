@@ -245,7 +245,7 @@ class ReplyStream:
         transcribed ahead, else one transcribed now (kept as the tail ahead)."""
         for attempt in range(2):
             self.wait()
-            found = [b for a, b in self._recent if a == self.done and quiet_from <= b <= end]
+            found = self._quiet_ends(end, quiet_from)
             if found:
                 return self._recent[(self.done, max(found))]
             if attempt or not self.ahead(end):
@@ -272,7 +272,7 @@ class ReplyStream:
         so a tail transcribed ahead that reaches it is the last stretch (no new decode)."""
         if not self.parts:  # one stretch: the tail transcribed ahead, or the whole now
             return self.upto(end, quiet_from)
-        if 0 < self.whole_seconds and end - self.origin <= self.whole_seconds * SAMPLE_RATE:
+        if self._whole(end):
             whole = join(
                 [(0.0, self._window(self.origin, end))],
                 self.language,
@@ -288,17 +288,21 @@ class ReplyStream:
         if self.busy:
             return None
         self.settle()
-        if (
-            self.parts
-            and 0 < self.whole_seconds
-            and end - self.origin <= self.whole_seconds * SAMPLE_RATE
-        ):
+        if self.parts and self._whole(end):
             ready = (self.origin, end) in self._recent
         else:
-            ready = end - self.done <= WINDOW_SECONDS * SAMPLE_RATE and any(
-                a == self.done and quiet_from <= b <= end for a, b in self._recent
+            ready = end - self.done <= WINDOW_SECONDS * SAMPLE_RATE and bool(
+                self._quiet_ends(end, quiet_from)
             )
         return self.final(end, quiet_from) if ready else None
+
+    def _whole(self, end: int) -> bool:
+        """Is the reply up to ``end`` short enough to be transcribed again in one piece?"""
+        return 0 < self.whole_seconds and end - self.origin <= self.whole_seconds * SAMPLE_RATE
+
+    def _quiet_ends(self, end: int, quiet_from: int) -> list[int]:
+        """Ends b of the tails [done, b) transcribed so far with quiet_from <= b <= end."""
+        return [b for a, b in self._recent if a == self.done and quiet_from <= b <= end]
 
     def upto(self, end: int, quiet_from: int | None = None) -> Transcript:
         self.wait()
