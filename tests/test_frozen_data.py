@@ -304,3 +304,19 @@ def test_spoken_files_keep_the_written_labels(s, name):
         assert {k: v for k, v in line.items() if k not in ("reply", *SPOKEN_KEYS)} == {k: v for k, v in w.items() if k != "reply"}, f"{where}: labels differ from {source.name}"
         assert isinstance(line["reply"], str), f"{where}: 'reply' (the transcript) must be text"
         assert isinstance(line["voice"], str) and line["voice"].replace(":", "/").split("/")[0] in voices, f"{where}: 'voice' must be one of {voices}"
+
+
+# A second annotator's blind labels of blind8's cue replies (tests/data/relabel8/README.md):
+# scripts/agreement.py measures how far two labellers agree. Frozen like the sets above.
+RELABEL = DATA / "relabel8"
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_second_annotator_labels_are_frozen_and_match_blind8_line_by_line(lang):
+    name = f"labels_{lang}.jsonl"
+    assert sha256(RELABEL / name) == read_sums(RELABEL / "SHA256SUMS")[name], f"relabel8/{name}: {FROZEN_EDITED}"
+    second, first = rows(RELABEL / name), rows(DATA / "blind8" / f"cues_{lang}_blind8.jsonl")
+    assert len(second) == len(first), f"relabel8/{name}: {len(second)} lines, blind8 has {len(first)}"
+    for (n, line), (_, w) in zip(second, first, strict=True):
+        assert {k: v for k, v in line.items() if k != "cues"} == {k: v for k, v in w.items() if k != "cues"}, f"relabel8/{name}:{n}: not blind8's reply"
+        assert set(line["cues"]) <= set(BLIND_CUES), f"relabel8/{name}:{n}: unknown cue in {line['cues']}"
