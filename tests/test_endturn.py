@@ -459,3 +459,16 @@ def test_a_cut_hesitation_teaches_no_rhythm():
     listener.close()
     assert heard[0].reason == "complete" and not heard[0].by_words  # cut, by the voice
     assert heard[1].went_on is None and listener.rhythm.pause == 0.4
+
+
+def test_a_trailing_off_voice_leaves_the_thought_open(turn_model):
+    """Whisper writes "..." for a voice trailing off: open, as the judge's table says, even
+    with a fairly sure last word ("The reason I ask is..." p 0.71, then 1.2 s of pause), and
+    in a voice Smart Turn hears as finished."""
+    said = heard(("The", 0.99), ("reason", 0.99), ("I", 0.99), ("ask", 0.98), ("is...", 0.71))
+    assert endturn.ends_open(said, "en")
+    assert not endturn.ends_open(heard(("The", 0.99), ("reason", 0.99), ("is", 0.99), ("simple.", 0.71)), "en")
+    audio = np.concatenate([silence(0.6), speak("You sound tired today."), silence(3.0)])
+    model = _Voice(True)
+    listener, _ = listen_with(audio, model, transcriber=_Heard("today...", 0.71))
+    assert listener.last.reason == "silence" and model.asked == 0

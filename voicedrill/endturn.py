@@ -222,11 +222,14 @@ def ends_open(transcript: Transcript, language: str) -> bool:
     out, noise), a hanging last word, or a last word Whisper is unsure of: a swallowed
     "that" or "and" before a pause comes out as "met." or "on..." at probability 0.2-0.5,
     where a finished sentence's last word is mostly above 0.8 (scripts/bench_live.py's
-    replies). Then the long silence decides, as without the model."""
+    replies), or "..." at the end (Whisper's mark for a voice trailing off: "The reason I
+    ask is..." in a voice Smart Turn heard as finished, p 0.94, before a 1.2 s pause). Then
+    the long silence decides, as without the model."""
     if not transcript.words:
         return True
     last = transcript.words[-1].probability
-    return ends_hanging(transcript.text, language) or last < UNSURE_LAST_WORD
+    trailing = transcript.text.rstrip().endswith(("...", "\u2026"))  # a voice trailing off
+    return trailing or ends_hanging(transcript.text, language) or last < UNSURE_LAST_WORD
 
 
 def ends_finished(transcript: Transcript, language: str, *, sure: float = SURE_LAST_WORD) -> bool:
