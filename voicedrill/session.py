@@ -144,6 +144,11 @@ def assemble(options: DrillOptions, inputs: Inputs, *, events: DrillEvents | Non
     scenario, script = inputs.scenario, inputs.script
     data = paths.data_dir(options.data_dir)
     render_line = line_voice(scenario, data)
+    recorded = None  # a wrong replies folder is one message before Whisper loads (seconds)
+    if options.mode == "replies":
+        from .headless import RecordedReplies
+
+        recorded = RecordedReplies(str(options.replies))
     whisper = transcriber(options.model, scenario.language)
     baseline = load_baseline(data, options.trainee)
     speaker: Any
@@ -151,10 +156,10 @@ def assemble(options: DrillOptions, inputs: Inputs, *, events: DrillEvents | Non
     if options.mode == "live":
         speaker, listener = _live_rig(options.live, script, events)
         mode = "live"
-    elif options.mode == "replies":
-        from .headless import RecordedReplies, SilentSpeaker
+    elif recorded is not None:
+        from .headless import SilentSpeaker
 
-        speaker, listener = SilentSpeaker(), RecordedReplies(str(options.replies))
+        speaker, listener = SilentSpeaker(), recorded
         mode = "replies"
     else:
         from .headless import SilentSpeaker, VirtualTrainee
