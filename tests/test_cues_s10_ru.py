@@ -8,7 +8,8 @@ stated intent or demand denied flat («Ничего ты не подожжёшь
 measuring himself («Я не такой, как все»); blame by «надо было», by a counterfactual («Пил бы
 меньше, не ушла бы») and by cause («из-за тебя»); a conceding order after his threat («Хочешь
 прыгать — прыгай»); permission to speak that is no order («Спрашивайте.»); a deadline then force
-(«Пять минут, потом заходим»); his trouble made common («ты не один такой»)."""
+(«Пять минут, потом заходим»); his trouble made common («ты не один такой»); an order
+passed through him («Скажи ей, чтобы заткнулась»); a comparison («будто вас не будет») is no promise."""
 
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ CASES = [
     # minimizing: his trouble made common, his farewell a relief
     ("Я по уши в кредитах.", "Ты не один такой.", "minimizing"),
     ("Меня сократили после пятнадцати лет.", "Все что-то теряют.", "minimizing"),
+    # commanding: an order passed through him to another
+    ("Сторож всё время кашляет, бесит.", "Передай ему, чтоб не кашлял.", "commanding"),
     ("Я отдал соседу своё ружьё. Мне оно больше не нужно.", "Ну и хорошо, одной заботой меньше.", "minimizing"),
 ]  # fmt: skip
 
@@ -61,6 +64,8 @@ NOT = [
     ("Можно спросить?", "Спрашивайте.", "commanding"),
     ("Дай мне свой номер.", "Звоните в любое время, это мой номер.", "commanding"),
     ("Где мои дети?", "Не бойтесь, все живы.", "minimizing"),
+    # a comparison describes his act and promises nothing
+    ("Я раздал соседям всю посуду.", "Ты прощаешься, словно тебя завтра не будет.", "promise"),
 ]  # fmt: skip
 
 
