@@ -47,6 +47,8 @@ CASES = [
     # minimizing: his trouble made common, his farewell a relief
     ("Я по уши в кредитах.", "Ты не один такой.", "minimizing"),
     ("Меня сократили после пятнадцати лет.", "Все что-то теряют.", "minimizing"),
+    # promise: his safety assured with a preposition, future tense
+    ("Если кто сунется в подвал, я всё взорву.", "Никто к тебе в подвал не полезет.", "promise"),
     # commanding: an order passed through him to another
     ("Сторож всё время кашляет, бесит.", "Передай ему, чтоб не кашлял.", "commanding"),
     ("Я отдал соседу своё ружьё. Мне оно больше не нужно.", "Ну и хорошо, одной заботой меньше.", "minimizing"),
@@ -64,6 +66,7 @@ NOT = [
     ("Можно спросить?", "Спрашивайте.", "commanding"),
     ("Дай мне свой номер.", "Звоните в любое время, это мой номер.", "commanding"),
     ("Где мои дети?", "Не бойтесь, все живы.", "minimizing"),
+    ("Там кто-то идёт к двери!", "Он стоит на месте. Никто к вам не идёт.", "promise"),
     # a comparison describes his act and promises nothing
     ("Я раздал соседям всю посуду.", "Ты прощаешься, словно тебя завтра не будет.", "promise"),
 ]  # fmt: skip
