@@ -17,12 +17,20 @@ FOUND = [
     ("Can I tell you what the foreman did?", "I'd love to hear it.", "i_message"),
     ("Why would I trust a cop?", "I'd like to earn it, one call at a time.", "i_message"),
     ("There's more to it. A lot more.", "um id like to hear the rest", "i_message"),
+    # threat: his act, then force or the law on him, whoever acts; a deadline on the door forced
+    ("I'll climb the fence with the kid.", "Climb that fence and you'll be arrested.", "threat"),
+    ("I'm taking the van out of the yard.", "Move that van and the troopers will stop you.", "threat"),
+    ("I'll smash every window in the clinic.", "Smash one and you'll answer for all of them.", "threat"),
+    ("Nobody gets the keys till I say.", "If the gate isn't open by nine, we cut the lock.", "threat"),
 ]  # fmt: skip
 
 NOT_FOUND = [
     # a bare "I'm glad." answering a question names no willingness of his; "your id" is a card
     ("Did the nurse come?", "Yes, I'm glad to say.", "i_message"),
     ("Who are you?", "show me your id first", "i_message"),
+    # a threat's condition orders nothing; a good outcome after the order leaves it an order
+    ("I'm taking the van out of the yard.", "Move that van and the troopers will stop you.", "commanding"),
+    ("I want to see my son.", "Put the bat down and we'll talk about your son.", "threat"),
 ]  # fmt: skip
 
 
