@@ -22,6 +22,12 @@ FOUND = [
     ("I'm taking the van out of the yard.", "Move that van and the troopers will stop you.", "threat"),
     ("I'll smash every window in the clinic.", "Smash one and you'll answer for all of them.", "threat"),
     ("Nobody gets the keys till I say.", "If the gate isn't open by nine, we cut the lock.", "threat"),
+    # promise: what others decide foretold as settled, after his demand
+    ("Get the warden here by noon.", "Okay, the warden will be here by noon.", "promise"),
+    ("I want my sister on the phone.", "Fine, your sister will call you in ten minutes.", "promise"),
+    ("Pay the men their wages first.", "Understood, the men will be paid tonight.", "promise"),
+    ("I want my truck keys back.", "the keys are coming dont worry", "promise"),
+    ("Get the principal out here.", "sure sure the principal will come down in a minute", "promise"),
 ]  # fmt: skip
 
 NOT_FOUND = [
@@ -31,6 +37,10 @@ NOT_FOUND = [
     # a threat's condition orders nothing; a good outcome after the order leaves it an order
     ("I'm taking the van out of the yard.", "Move that van and the troopers will stop you.", "commanding"),
     ("I want to see my son.", "Put the bat down and we'll talk about your son.", "threat"),
+    # his fear of what others will do, named back; what others will do, not known
+    ("They'll storm this place.", "You're worried the team will come in.", "promise"),
+    ("When is my sister calling?", "I'm not sure when your sister will call.", "promise"),
+    ("The bank's lying about the loan.", "They will call it a default again.", "promise"),
 ]  # fmt: skip
 
 
