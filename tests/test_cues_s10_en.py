@@ -28,6 +28,13 @@ FOUND = [
     ("Pay the men their wages first.", "Understood, the men will be paid tonight.", "promise"),
     ("I want my truck keys back.", "the keys are coming dont worry", "promise"),
     ("Get the principal out here.", "sure sure the principal will come down in a minute", "promise"),
+    # blaming: his past laid against what others did, a shame he is asked to feel, his punishment
+    # called deserved, his own choice laid on him
+    ("My daughter won't visit me.", "If you'd stayed sober, she would still visit.", "blaming"),
+    ("I've locked the nurse in the office.", "Locking up a nurse, aren't you even ashamed?", "blaming"),
+    ("They'll give me ten years for this.", "Good, you deserve it.", "blaming"),
+    ("The landlord threw me out.", "But you chose to stop paying rent.", "blaming"),
+    ("The union dropped my case.", "You should have filed it on time.", "blaming"),
 ]  # fmt: skip
 
 NOT_FOUND = [
@@ -41,6 +48,11 @@ NOT_FOUND = [
     ("They'll storm this place.", "You're worried the team will come in.", "promise"),
     ("When is my sister calling?", "I'm not sure when your sister will call.", "promise"),
     ("The bank's lying about the loan.", "They will call it a default again.", "promise"),
+    # his own regret named back; the speaker's own past; a better life called deserved
+    ("I should have driven her home myself.", "You feel you should have driven her.", "blaming"),
+    ("Why didn't you pick up earlier?", "If you'd called sooner, I would have answered.", "blaming"),
+    ("Nobody ever gave me a break.", "You deserve better than this.", "blaming"),
+    ("I've locked the nurse in the office.", "Locking up a nurse, aren't you even ashamed?", "emotional_label"),
 ]  # fmt: skip
 
 
