@@ -35,6 +35,9 @@ FOUND = [
     ("They'll give me ten years for this.", "Good, you deserve it.", "blaming"),
     ("The landlord threw me out.", "But you chose to stop paying rent.", "blaming"),
     ("The union dropped my case.", "You should have filed it on time.", "blaming"),
+    # false alarms of the insult family: others' view of him denied is arguing; a hurt named is a label
+    ("My cousins say I'm a maniac.", "No one thinks you're a maniac.", "arguing"),
+    ("The foreman laughed at my accent.", "You sound insulted.", "emotional_label"),
 ]  # fmt: skip
 
 NOT_FOUND = [
@@ -53,6 +56,10 @@ NOT_FOUND = [
     ("Why didn't you pick up earlier?", "If you'd called sooner, I would have answered.", "blaming"),
     ("Nobody ever gave me a break.", "You deserve better than this.", "blaming"),
     ("I've locked the nurse in the office.", "Locking up a nurse, aren't you even ashamed?", "emotional_label"),
+    # a tag on a label for him is no argument; others' view of him denied labels him nothing
+    ("I set the truck on fire.", "You're an arsonist, you know that?", "arguing"),
+    ("My cousins say I'm a maniac.", "No one thinks you're a maniac.", "insult"),
+    ("The foreman laughed at my accent.", "You sound insulted.", "insult"),
 ]  # fmt: skip
 
 
