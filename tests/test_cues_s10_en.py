@@ -38,6 +38,12 @@ FOUND = [
     # false alarms of the insult family: others' view of him denied is arguing; a hurt named is a label
     ("My cousins say I'm a maniac.", "No one thinks you're a maniac.", "arguing"),
     ("The foreman laughed at my accent.", "You sound insulted.", "emotional_label"),
+    # minimizing: his trouble made the common lot, a bid for attention, outdone, a joke, good riddance
+    ("The bank kept me waiting four hours.", "Everyone has to wait at the bank.", "minimizing"),
+    ("I'll cut again, I swear.", "um youre just after attention", "minimizing"),
+    ("You never lost a farm. You don't know.", "I've survived worse than losing a farm.", "minimizing"),
+    ("They sang a song about my limp at the bar.", "They were only kidding, mate.", "minimizing"),
+    ("I gave my car keys to my neighbour.", "Well, one less thing to lose.", "minimizing"),
 ]  # fmt: skip
 
 NOT_FOUND = [
@@ -60,6 +66,9 @@ NOT_FOUND = [
     ("I set the truck on fire.", "You're an arsonist, you know that?", "arguing"),
     ("My cousins say I'm a maniac.", "No one thinks you're a maniac.", "insult"),
     ("The foreman laughed at my accent.", "You sound insulted.", "insult"),
+    # what another said of his act, reported; "a joke" of the slight is no label for him
+    ("My sister says I do this for attention.", "She says it's for attention. What's it for?", "minimizing"),
+    ("They sang a song about my limp.", "it was only a joke to them", "insult"),
 ]  # fmt: skip
 
 
