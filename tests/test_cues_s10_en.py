@@ -44,6 +44,8 @@ FOUND = [
     ("You never lost a farm. You don't know.", "I've survived worse than losing a farm.", "minimizing"),
     ("They sang a song about my limp at the bar.", "They were only kidding, mate.", "minimizing"),
     ("I gave my car keys to my neighbour.", "Well, one less thing to lose.", "minimizing"),
+    # others' grief foretold against his "they'd be better off" argues
+    ("My girls are better off without me.", "Your girls would be shattered.", "arguing"),
 ]  # fmt: skip
 
 NOT_FOUND = [
@@ -69,6 +71,9 @@ NOT_FOUND = [
     # what another said of his act, reported; "a joke" of the slight is no label for him
     ("My sister says I do this for attention.", "She says it's for attention. What's it for?", "minimizing"),
     ("They sang a song about my limp.", "it was only a joke to them", "insult"),
+    # ... and names no feeling of his
+    ("My girls are better off without me.", "Your girls would be shattered.", "emotional_label"),
+    ("My father won't forgive me.", "your father would be so angry at them not you", "emotional_label"),
 ]  # fmt: skip
 
 
