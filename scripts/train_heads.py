@@ -198,7 +198,24 @@ VETO_GRID = np.array([0.0002, 0.0005, 0.001])
 # scored by rules and heads that had seen none of them, vetoes below p 0.02 were right:
 # arguing 28/35 (en) 14/17 (ru), commanding 7/11 and 20/23, minimal_encourager 17/18 and
 # 6/10, paraphrase 26/46 and 33/40; the 0.9 bar keeps only the clear ones.
-FRESH = ("*_dev1[4-9].jsonl", "*_dev2[0-9].jsonl")
+# The used blind sets join FRESH: written by writers who never read the rules or the dev
+# data, each scored once before any rule was tuned on it (blind7/8 were regression checks of
+# later rule work: the least fresh of them).
+FRESH = ("*_dev1[4-9].jsonl", "*_dev2[0-9].jsonl", "blind*/*")
+# The blind sets whose once-only figures were reported (issue 10, README): from then on
+# they are training data (cue, trap and spoken files). A blind set joins only AFTER its
+# figures were reported: NEVER blind9 or a later one before that, never relabel8/ (a
+# relabelling of used lines: a check of the labels, not more of them).
+USED_BLIND = (
+    "blind",
+    "blind2",
+    "blind3",
+    "blind4",
+    "blind5",
+    "blind6",
+    "blind7",
+    "blind8",
+)
 MIN_PICKS = 3  # a threshold must add (or remove) at least this many on CV
 N_VETO = 3  # veto examples stored with the weights (``veto_examples``)
 N_CHECK = 6  # check examples stored with the weights (and as many with his earlier lines)
@@ -218,6 +235,7 @@ class Row:
     # his earlier points as the detector's heads read them (``paraphrase.earlier_lines``:
     # the summary rules' distinct lines, the current line dropped)
     earlier: tuple[str, ...] = ()
+    heard: bool = False  # a real transcript (a blind set's ``spoken_*`` file), not a copy
 
 
 _PUNCT = re.compile(r"[^\w\s'’-]+|(?<!\w)[-'’]|[-'’](?!\w)", re.UNICODE)
@@ -229,10 +247,38 @@ def speech_like(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", text).split())
 
 
-def load_rows(lang: str) -> list[Row]:
+def data_files(blind: bool = True, hold_out: tuple[str, ...] = ()) -> list[Path]:
+    """The labelled files the heads learn from: every ``tests/data/*.jsonl`` (dev) and, with
+    ``blind``, every ``.jsonl`` of the ``USED_BLIND`` sets; none whose path under
+    ``tests/data`` matches a ``hold_out`` glob (``blind8/*``: a set scored afterwards as the
+    detector would, by heads and thresholds that never saw it)."""
+    data = ROOT / "tests" / "data"
+    files = sorted(data.glob("*.jsonl"))
+    for name in USED_BLIND if blind else ():
+        folder = data / name
+        if not folder.is_dir():
+            raise SystemExit(f"{folder}: a used blind set (USED_BLIND) is missing")
+        files += sorted(folder.glob("*.jsonl"))
+    return [f for f in files if not any(fnmatch.fnmatch(source_of(f), g) for g in hold_out)]
+
+
+def source_of(path: Path) -> str:
+    """A row's ``source``: the dev file's name, ``set/name`` for a blind set's file."""
+    rel = path.relative_to(ROOT / "tests" / "data")
+    return rel.name if len(rel.parts) == 1 else rel.as_posix()
+
+
+def load_rows(lang: str, blind: bool = True, hold_out: tuple[str, ...] = ()) -> list[Row]:
+    """One language's rows: each written reply and its speech-like copy (one group), and
+    each reply heard by the recogniser (a ``spoken_*`` file: ``speech=True``, ``heard``, in
+    the group of the written reply it was spoken from, no copy). Deduplicated by (line,
+    reply, history): a transcript equal to its text is that text's row."""
     rows: list[Row] = []
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
-    for path in sorted((ROOT / "tests" / "data").glob("*.jsonl")):
+    group: dict[tuple[str, str, tuple[str, ...]], int] = {}
+    for path in data_files(blind, hold_out):
+        heard = path.name.startswith("spoken_")
+        said = _spoken_texts(path) if heard else {}
         for item in load_labelled(path):
             code = reply_language(item)
             key = (item.ctx, item.reply, item.history)
@@ -240,14 +286,33 @@ def load_rows(lang: str) -> list[Row]:
                 continue
             seen.add(key)
             truth = frozenset(c for c in item.cues if c in TEXT_CUES)
-            g = len(rows) // 2
-            spoken = speech_like(item.reply)
             his = tuple(earlier_lines(item.history + (item.ctx,)))
-            for text, speech in ((item.reply, False), (spoken, True)):
+            source = source_of(path)
+            if heard:
+                text = (item.ctx, said.get(item.line, item.reply), item.history)
+                g = group.setdefault(text, len(group))
                 rows.append(
-                    Row(lang, item.ctx, item.history, text, truth, g, speech, path.name, his)
+                    Row(lang, item.ctx, item.history, item.reply, truth, g, True, source, his, True)
                 )
+                continue
+            g = group.setdefault(key, len(group))
+            spoken = speech_like(item.reply)
+            for text, speech in ((item.reply, False), (spoken, True)):
+                rows.append(Row(lang, item.ctx, item.history, text, truth, g, speech, source, his))
     return rows
+
+
+def _spoken_texts(path: Path) -> dict[int, str]:
+    """The written reply (``text``) each line of a spoken file was spoken from, by line."""
+    import json
+
+    out = {}
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if raw.strip():
+            text = json.loads(raw).get("text")
+            if isinstance(text, str):
+                out[n] = text
+    return out
 
 
 def history_rows(rows: list[Row]) -> np.ndarray:
@@ -607,11 +672,12 @@ def lofo(
     were right less than ``veto_precision`` of the time on the files left out (the
     shipped heads veto none of them; the "with vetoes" figures are without them). Logistic fits start warm from ``start``
     (the loss is strictly convex: a converged fit does not depend on where it starts)."""
-    src = np.array([r.source for r in rows])
+    src = np.array([unit(r.source) for r in rows])
     files = sorted(f for f in set(src) if any(fnmatch.fnmatch(f, g) for g in only))
     t0 = time.time()
     keys = np.array([f"{r.source}|{r.ctx}|{r.reply}" for r in rows] + files)
     tag = model.tag() + (f"_{_sources_hash()}" if "rules" in split_kind(model.kind)[1] else "")
+    tag += f"_{_rows_hash(keys)}"
     cached = cache / f"{lang}_lofo_{tag}.npz" if cache else None
     p = np.zeros(0)
     if cached is not None and cached.is_file():  # the rules: in the tag when the heads read them
@@ -670,17 +736,23 @@ def lofo(
             )
             for i, found in zip(idx, found_by, strict=True):
                 both[i] = found
-        print(f"\n  LOFO, {label}: {'file':32s} {'n':>4s}  rules +heads (text ; speech-like)")
+        print(
+            f"\n  LOFO, {label}: {'file':32s} {'n':>4s}  rules +heads "
+            "(text ; speech-like ; heard)"
+        )
         for f in files:
             cells = []
-            for speech in (False, True):
-                sub = [i for i, r in enumerate(rows) if r.source == f and r.speech == speech]
+            for kind in KINDS:
+                sub = [i for i, r in enumerate(rows) if src[i] == f and kind_of(r) == kind]
                 m0 = scores([truth[i] for i in sub], [rules[i] for i in sub])[0]
                 m1 = scores([truth[i] for i in sub], [both[i] for i in sub])[0]
-                cells.append(f"{m0:6.3f} {m1:6.3f}")
-            print(f"  {'':{len(label) + 6}s} {f:32s} {len(sub):4d}  {cells[0]} ; {cells[1]}")
-        for kind, speech in (("text", False), ("speech-like", True)):
-            sub = [i for i, r in enumerate(rows) if r.speech == speech and r.source in files]
+                cells.append(f"{m0:6.3f} {m1:6.3f}" if sub else "   -      -  ")
+            n = sum(src == f)
+            print(f"  {'':{len(label) + 6}s} {f:32s} {n:4d}  {' ; '.join(cells)}")
+        for kind in KINDS:
+            sub = [i for i, r in enumerate(rows) if kind_of(r) == kind and src[i] in files]
+            if not sub:
+                continue
             alone = [
                 frozenset(c for c, q in zip(TEXT_CUES, p[i], strict=True) if q >= 0.5) for i in sub
             ]
@@ -692,7 +764,7 @@ def lofo(
                 [both[i] for i in sub],
                 alone,
             )
-            traps = [i for i in sub if rows[i].source.startswith("traps_")]
+            traps = [i for i in sub if is_trap(rows[i].source)]
             if traps:
                 _, _, u0, w0 = scores([truth[i] for i in traps], [rules[i] for i in traps])
                 _, _, u1, w1 = scores([truth[i] for i in traps], [both[i] for i in traps])
@@ -716,6 +788,30 @@ def _sources_hash() -> str:
         if f.name not in ("heads.py", "head_features.py"):  # the heads' own code
             h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _rows_hash(keys: np.ndarray) -> str:
+    """A digest of the rows (the cached CV of one set of rows is not another's)."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(map(str, keys)).encode()).hexdigest()[:8]
+
+
+KINDS = ("text", "speech-like", "heard")  # written; its speech-like copy; a real transcript
+
+
+def kind_of(row: Row) -> str:
+    return "heard" if row.heard else "speech-like" if row.speech else "text"
+
+
+def unit(source: str) -> str:
+    """What leave-one-out leaves out: a dev file, or a whole blind set (its text, spoken and
+    trap files share replies)."""
+    return source.split("/")[0]
+
+
+def is_trap(source: str) -> bool:
+    return "traps_" in Path(source).name
 
 
 def _cached(path: Path | None, keys: np.ndarray, make, by_row: bool = False):
@@ -810,16 +906,18 @@ def train(
     leave_file_out: tuple[str, ...] = (),
     no_veto: tuple[str, ...] = (),
     stage: Path | None = None,
+    blind: bool = True,
+    hold_out: tuple[str, ...] = (),
 ) -> None:
     """Fit one language's heads and write them into ``stage`` (default: where they ship)."""
-    rows = load_rows(lang)
+    rows = load_rows(lang, blind, hold_out)
     x, rm = features(lang, rows, model, cache)
     rules = [frozenset(c for c, f in zip(TEXT_CUES, row, strict=True) if f) for row in rm]
     felt, exempt = feeling_words(rows)
     extra = None
     if model.cross:  # the other language's rows, "own" 0: fitted on, never scored
         other = "ru" if lang == "en" else "en"
-        more = load_rows(other)
+        more = load_rows(other, blind, hold_out)
         xo, _ = features(other, more, model, cache)
         if "own" in split_kind(model.kind)[1]:
             xo[:, -1] = 0.0
@@ -843,6 +941,7 @@ def train(
         return oof
 
     tag = model.tag() + (f"_{_sources_hash()}" if "rules" in parts else "")
+    tag += f"_{_rows_hash(keys)}"
     oof = _cached(cache / f"{lang}_oof_{tag}.npz" if cache else None, keys, out_of_fold)
     oof = no_summary_without_history(oof, rows)
     final = model.fit(x, y, None, extra)
@@ -868,8 +967,10 @@ def train(
         ):
             both[i] = f
     truth = [r.truth for r in rows]
-    for kind, speech in (("text", False), ("speech-like", True)):
-        sub = [i for i, r in enumerate(rows) if r.speech == speech]
+    for kind in KINDS:
+        sub = [i for i, r in enumerate(rows) if kind_of(r) == kind]
+        if not sub:
+            continue
         alone = [
             frozenset(c for c, q in zip(TEXT_CUES, oof[i], strict=True) if q >= 0.5) for i in sub
         ]
@@ -881,6 +982,14 @@ def train(
             [both[i] for i in sub],
             alone,
         )
+        traps = [i for i in sub if is_trap(rows[i].source)]
+        if traps:
+            _, _, u0, w0 = scores([truth[i] for i in traps], [rules[i] for i in traps])
+            _, _, u1, w1 = scores([truth[i] for i in traps], [both[i] for i in traps])
+            print(
+                f"  traps only ({len(traps)}): harmful unflagged {u0:.1%} -> {u1:.1%}, "
+                f"model answer wrong {w0:.1%} -> {w1:.1%}"
+            )
     weak: set[str] = set(no_veto)
     if leave_file_out:
         weak |= lofo(
@@ -1051,6 +1160,25 @@ def main() -> int:
         "default per language: LANG_DEFAULTS",
     )
     ap.add_argument("--cache", type=Path, help="keep rules, CV and heads here between runs")
+    ap.add_argument(
+        "--blind",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also learn from the used blind sets (USED_BLIND; default: yes)",
+    )
+    ap.add_argument(
+        "--hold-out",
+        nargs="+",
+        default=(),
+        metavar="GLOB",
+        help="leave out the files under tests/data matching these ('blind8/*'): score them "
+        "afterwards with the heads written by --out",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        help="write the heads into this folder; no doctrine check, nothing installed",
+    )
     ap.add_argument("--dry-run", action="store_true", help="report only; write no weights")
     ap.add_argument(
         "--no-check",
@@ -1059,7 +1187,9 @@ def main() -> int:
     )
     args = ap.parse_args()
     langs = args.lang or ["en", "ru"]
-    stage = None if args.dry_run else Path(tempfile.mkdtemp(prefix="heads-"))
+    stage = None if args.dry_run else args.out or Path(tempfile.mkdtemp(prefix="heads-"))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
     for lang in langs:
         cross = LANG_DEFAULTS[lang]["cross"] if args.cross is None else args.cross
         no_veto = LANG_DEFAULTS[lang]["no_veto"] if args.no_veto is None else args.no_veto
@@ -1085,8 +1215,10 @@ def main() -> int:
             () if args.lofo is None else tuple(args.lofo or ("*",)),
             tuple(no_veto),
             stage,
+            args.blind,
+            tuple(args.hold_out),
         )
-    if stage is None:
+    if stage is None or args.out:
         return 0
     return install(stage, tuple(langs), check=not args.no_check)
 
