@@ -657,7 +657,7 @@ def lofo(
     select: str,
     veto_precision: float,
     fresh: np.ndarray,
-    start: Heads,
+    start: Heads | None,
     cache: Path | None = None,
     only: tuple[str, ...] = ("*",),
     extra: tuple[np.ndarray, np.ndarray] | None = None,
@@ -944,7 +944,8 @@ def train(
     tag += f"_{_rows_hash(keys)}"
     oof = _cached(cache / f"{lang}_oof_{tag}.npz" if cache else None, keys, out_of_fold)
     oof = no_summary_without_history(oof, rows)
-    final = model.fit(x, y, None, extra)
+    # a dry run writes nothing: no final heads (the k-fold ones from the cache cost nothing)
+    final = None if dry_run else model.fit(x, y, None, extra)
     print(f"  {folds}-fold heads and the final ones fitted in {time.time() - t2:.1f}s")
     both: list[frozenset[str]] = [frozenset()] * len(rows)
     for k in range(folds):
@@ -990,6 +991,7 @@ def train(
                 f"  traps only ({len(traps)}): harmful unflagged {u0:.1%} -> {u1:.1%}, "
                 f"model answer wrong {w0:.1%} -> {w1:.1%}"
             )
+    split_report(rows, truth, rules, both)
     weak: set[str] = set(no_veto)
     if leave_file_out:
         weak |= lofo(
@@ -1014,6 +1016,13 @@ def train(
         )
     add, remove = choose(oof, rm, y, precision, select, veto_precision, fresh)
     remove = np.where(np.isin(TEXT_CUES, sorted(weak)), np.nan, remove).astype(np.float32)
+    print("\n  chosen on all out-of-fold rows (add / remove thresholds):")
+    for c, a, r in zip(TEXT_CUES, add, remove, strict=True):
+        print(
+            f"    {c:20s} add {'-' if np.isnan(a) else f'{a:.2f}':>5s}  remove {'-' if np.isnan(r) else f'{r:.2f}':>5s}"
+        )
+    if dry_run or final is None:
+        return
     heads = Heads(
         lang,
         TEXT_CUES,
@@ -1027,13 +1036,6 @@ def train(
         final.hidden_b,
         model.kind,
     )
-    print("\n  chosen on all out-of-fold rows (add / remove thresholds):")
-    for c, a, r in zip(TEXT_CUES, add, remove, strict=True):
-        print(
-            f"    {c:20s} add {'-' if np.isnan(a) else f'{a:.2f}':>5s}  remove {'-' if np.isnan(r) else f'{r:.2f}':>5s}"
-        )
-    if dry_run:
-        return
     path = (stage or SHIPPED) / f"heads_{lang}.npz"
     heads.save(path)
     saved = _reload(path)
@@ -1058,6 +1060,28 @@ def train(
     arrays["veto_reply"], arrays["veto_line"] = veto_examples(saved, rows, x, rm, y)
     np.savez_compressed(path, **arrays)
     print(f"\n  wrote {path} ({path.stat().st_size / 1024:.0f} KB, format {FORMAT})")
+
+
+def split_report(
+    rows: list[Row], truth: list[frozenset[str]], rules: list[frozenset[str]], both
+) -> None:
+    """Micro-F1 rules -> rules+heads on the dev files' rows and on the blind sets' rows apart
+    (a fit with and one without the blind rows compare on the dev rows)."""
+    print("\n  by origin (rules -> rules+heads):")
+    for origin, is_blind in (("dev files", False), ("blind sets", True)):
+        cells = []
+        for kind in KINDS:
+            sub = [
+                i
+                for i, r in enumerate(rows)
+                if kind_of(r) == kind and ("/" in r.source) == is_blind
+            ]
+            if sub:
+                m0 = scores([truth[i] for i in sub], [rules[i] for i in sub])[0]
+                m1 = scores([truth[i] for i in sub], [both[i] for i in sub])[0]
+                cells.append(f"{kind} ({len(sub)}) {m0:.3f} -> {m1:.3f}")
+        if cells:
+            print(f"    {origin:10s}  " + "; ".join(cells))
 
 
 def veto_examples(
