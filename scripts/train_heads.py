@@ -131,6 +131,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import os
 import re
 import shutil
 import sys
@@ -816,9 +817,12 @@ def is_trap(source: str) -> bool:
 
 def _cached(path: Path | None, keys: np.ndarray, make, by_row: bool = False):
     """``make()`` (an array), kept in ``path`` for the rows ``keys``. ``by_row``: ``make(idx)``
-    gives the rows ``idx`` only (each row's value depends on its key alone), and the rows
-    cached under the same keys are reused (new dev rows cost only their own)."""
+    gives the rows ``idx`` only (each row's value depends on its key alone), the rows cached
+    under the same keys are reused (new rows cost only their own) and the cached rows not
+    asked for are kept (a run on fewer rows, ``--hold-out`` or ``--no-blind``, does not
+    cost the next full run its rows). Written whole, then renamed (runs may share a cache)."""
     a = None
+    keep_a, keep_k = None, None
     if path is not None and path.is_file():
         with np.load(path, allow_pickle=False) as z:
             if np.array_equal(z["keys"], keys):
@@ -834,11 +838,18 @@ def _cached(path: Path | None, keys: np.ndarray, make, by_row: bool = False):
                     a = np.zeros((len(keys), *old.shape[1:]), dtype=old.dtype)
                     a[have >= 0] = old[have[have >= 0]]
                     a[missing] = fresh
+                    rest = np.setdiff1d(np.arange(len(old)), have[have >= 0])
+                    keep_a, keep_k = old[rest], z["keys"][rest]
     if a is None:
         a = make(np.arange(len(keys))) if by_row else make()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, a=a, keys=keys)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.npz")
+        if keep_a is not None and keep_k is not None and len(keep_k):
+            np.savez(tmp, a=np.concatenate([a, keep_a]), keys=np.concatenate([keys, keep_k]))
+        else:
+            np.savez(tmp, a=a, keys=keys)
+        os.replace(tmp, path)
     return a
 
 
