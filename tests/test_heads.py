@@ -67,7 +67,10 @@ def test_shipped_weights_load_and_reproduce_the_training_output(lang):
 def _rule_names(replies: list[str], lines: list[str], lang: str) -> list[list[str]]:
     """The cues the phrase rules find in each reply after his line: what the stacked heads
     read beside the words in the detector (``apply_heads``)."""
-    return [sorted(c.name for c in _cues(r, x, lang, RULES_ONLY)) for r, x in zip(replies, lines, strict=True)]
+    return [
+        sorted(c.name for c in _cues(r, x, lang, RULES_ONLY))
+        for r, x in zip(replies, lines, strict=True)
+    ]
 
 
 def test_context_flips_go_ahead_from_encourager_to_dare():
@@ -524,10 +527,48 @@ def test_overlap_features_count_the_words_a_reply_shares_with_his_lines():
 def test_the_heads_read_his_earlier_points_as_the_summary_rules_do():
     from voicedrill.scoring.cues.paraphrase import _distinct_lines, earlier_lines
 
-    lines = ("The bank took the house.", "My wife left.", "", "The bank took the house.", "I'm done.")
+    lines = (
+        "The bank took the house.",
+        "My wife left.",
+        "",
+        "The bank took the house.",
+        "I'm done.",
+    )
     # a line said twice is one point, at its latest place; the current line is not earlier
     assert _distinct_lines(lines) == ["My wife left.", "The bank took the house.", "I'm done."]
     assert earlier_lines(lines) == ["My wife left.", "The bank took the house."]
     assert earlier_lines(lines + ("My wife left.",)) == ["The bank took the house.", "I'm done."]
     assert earlier_lines(lines[:2] + ("",)) == list(lines[:2])  # no current line: all earlier
     assert earlier_lines(()) == [] and earlier_lines(("Only this.",)) == []
+
+
+def test_the_heads_learn_from_dev_files_and_used_blind_sets_only():
+    # a blind set joins the training rows only after its once-only figures were reported
+    # (train_heads.USED_BLIND): never a fresh one (blind9 and later) nor relabel8/
+    sys.path.insert(0, str(REPO / "scripts"))
+    import train_heads as th
+
+    assert "blind9" not in th.USED_BLIND and all(b.startswith("blind") for b in th.USED_BLIND)
+    data = REPO / "tests" / "data"
+    files = th.data_files()
+    for f in files:
+        rel = f.relative_to(data)
+        assert len(rel.parts) == 1 or rel.parts[0] in th.USED_BLIND, rel
+    assert {f.parent.name for f in files} >= set(th.USED_BLIND)
+    assert not [f for f in th.data_files(hold_out=("blind8/*",)) if f.parent.name == "blind8"]
+    assert all(f.parent == data for f in th.data_files(blind=False))
+    # a heard reply is a speech row of its own (no speech-like copy), in its text's group
+    every = th.load_rows("en")
+    rows = [r for r in every if r.source.startswith("blind8/spoken_neural_cues")]
+    heard = next(
+        r
+        for r in rows
+        if r.reply == "Her cough and went without you and your stuck hair on the pier."
+    )
+    assert heard.speech and heard.heard
+    text = next(
+        r
+        for r in every
+        if r.reply == "Her coffin went without you, and you're stuck here on the pier."
+    )
+    assert text.group == heard.group and not text.heard
