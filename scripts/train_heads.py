@@ -788,15 +788,21 @@ def lofo(
                 [both[i] for i in sub],
                 alone,
             )
-            traps = [i for i in sub if is_trap(rows[i].source)]
-            if traps:
-                _, _, u0, w0 = scores([truth[i] for i in traps], [rules[i] for i in traps])
-                _, _, u1, w1 = scores([truth[i] for i in traps], [both[i] for i in traps])
-                print(
-                    f"  traps only ({len(traps)}): harmful unflagged {u0:.1%} -> {u1:.1%}, "
-                    f"model answer wrong {w0:.1%} -> {w1:.1%}"
-                )
+            report_traps(rows, sub, truth, rules, both)
     return weak
+
+
+def report_traps(rows: list[Row], sub: list[int], truth, rules, both) -> None:
+    """The trap rows among ``sub``: harmful replies left unflagged, model answers judged
+    wrong, by the rules alone -> with the heads."""
+    traps = [i for i in sub if is_trap(rows[i].source)]
+    if traps:
+        _, _, u0, w0 = scores([truth[i] for i in traps], [rules[i] for i in traps])
+        _, _, u1, w1 = scores([truth[i] for i in traps], [both[i] for i in traps])
+        print(
+            f"  traps only ({len(traps)}): harmful unflagged {u0:.1%} -> {u1:.1%}, "
+            f"model answer wrong {w0:.1%} -> {w1:.1%}"
+        )
 
 
 def _sources_hash() -> str:
@@ -1017,14 +1023,7 @@ def train(
             [both[i] for i in sub],
             alone,
         )
-        traps = [i for i in sub if is_trap(rows[i].source)]
-        if traps:
-            _, _, u0, w0 = scores([truth[i] for i in traps], [rules[i] for i in traps])
-            _, _, u1, w1 = scores([truth[i] for i in traps], [both[i] for i in traps])
-            print(
-                f"  traps only ({len(traps)}): harmful unflagged {u0:.1%} -> {u1:.1%}, "
-                f"model answer wrong {w0:.1%} -> {w1:.1%}"
-            )
+        report_traps(rows, sub, truth, rules, both)
     split_report(rows, truth, rules, both)
     weak: set[str] = set(no_veto)
     if leave_file_out:
