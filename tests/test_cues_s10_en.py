@@ -2,7 +2,10 @@
 taken from the dev, probe or blind sets): the real detector, phrase rules alone, one call a case.
 
 Families: the speaker's own gladness, thanks or wish to hear him as an I-message ("I'm glad you
-called", "I'd love to hear it", "id like to hear it" as recognition writes it)."""
+called", "id like to hear it" as recognition writes it); his act, then force or the law on him, as
+a threat and no order; what others decide foretold as settled after his demand, a promise;
+blaming; the false alarms around insults; his trouble made the common lot, minimizing; another's
+grief foretold against his "they'd be better off", arguing and no label of his."""
 
 from __future__ import annotations
 

@@ -215,6 +215,7 @@ SURE_LAST_WORD = 0.9  # ... and above which the words alone may end a turn (``en
 # Whisper was less sure of stood at 0.85-0.9 (scripts/bench_live.py's replies)
 FAIR_LAST_WORD = 0.75
 FINAL_MARKS = (".", "?", "!")  # a sentence's end in Whisper's text; "..." is not one
+TRAILING = ("...", "\u2026")  # Whisper's mark for a voice trailing off: open, not an end
 
 
 def ends_open(transcript: Transcript, language: str) -> bool:
@@ -228,7 +229,7 @@ def ends_open(transcript: Transcript, language: str) -> bool:
     if not transcript.words:
         return True
     last = transcript.words[-1].probability
-    trailing = transcript.text.rstrip().endswith(("...", "\u2026"))  # a voice trailing off
+    trailing = transcript.text.rstrip().endswith(TRAILING)
     return trailing or ends_hanging(transcript.text, language) or last < UNSURE_LAST_WORD
 
 
@@ -241,10 +242,11 @@ def ends_finished(transcript: Transcript, language: str, *, sure: float = SURE_L
     sounds unfinished to it at every pause: 53-67% of finished espeak-ng replies
     (scripts/bench_live.py). The words are ready at the pause (transcribed ahead), so
     they can end such a turn at the short pause instead of the long silence."""
-    text = transcript.text.rstrip()
-    if ends_open(transcript, language) or text.endswith(("...", "\u2026")):
+    if ends_open(transcript, language):  # also "...": ``TRAILING``
         return False
-    return text.endswith(FINAL_MARKS) and transcript.words[-1].probability >= sure
+    return (
+        transcript.text.rstrip().endswith(FINAL_MARKS) and transcript.words[-1].probability >= sure
+    )
 
 
 def ends_hanging(text: str, language: str) -> bool:
