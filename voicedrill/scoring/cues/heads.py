@@ -414,8 +414,10 @@ def apply_heads(
         add = thresholds(heads, dict(rules.head_thresholds) if rules is not None else {})
         if "summary" in cues and "summary" not in first:
             k = cues.index("summary")
-            if probs[k] >= add[k] and not _restates_earlier(parsed, history):
-                probs[k] = 0.0
+            if probs[k] >= add[k] and (
+                _only_asks(parsed) or not _restates_earlier(parsed, history)
+            ):
+                probs[k] = -1.0  # below every threshold, a forced 0 too
         veto = veto_thresholds(
             heads,
             rules.head_vetoes if rules is not None else True,
@@ -495,6 +497,16 @@ def exempted(parsed: Parsed, code: str) -> set[str]:
                 out.add(name)
                 break
     return out
+
+
+def _only_asks(parsed: Parsed) -> bool:
+    """Whether every sentence of the reply is a question. A summary tells his story back; a
+    reply that only asks ("What happened at the mill? Did the bank give you any warning
+    about the house?") pulls nothing together, however many of his points its questions
+    name (session 10: a refit's head added a summary to that recap; the doctrine check
+    refused it)."""
+    asks = parsed.is_question
+    return bool(asks) and all(asks[i] for i, s in enumerate(parsed.sentences) if s.end > s.start)
 
 
 def _restates_earlier(parsed: Parsed, history: Sequence[str]) -> bool:
