@@ -447,7 +447,7 @@ def test_an_unpunctuated_summary_over_his_earlier_lines_is_found_with_his_feelin
     assert "summary" not in told or "emotional_label" in told
 
 
-def test_a_head_never_adds_a_summary_to_a_reply_that_only_asks():
+def test_a_head_never_adds_a_summary_or_conceding_to_a_reply_that_only_asks():
     # a summary tells his story back; questions that name his points pull nothing together,
     # even with the summary head forced on (threshold 0) and his points in the history
     history = ("They shut the mill in March.", "Then the bank wrote about the house.")
@@ -462,6 +462,13 @@ def test_a_head_never_adds_a_summary_to_a_reply_that_only_asks():
     # as recognition writes it (no "?"): still questions by their word order
     heard = "what happened at the mill did the bank warn you about the house"
     assert "summary" not in _told(heard, history, line, "en", forced)
+    # nor conceding: his demand asked back is a mirror, not agreed as settled
+    demand, agree = (
+        "Два миллиона до субботы, или больше её не увидите.",
+        MeaningRules(head_thresholds=(("conceding", 0.0),)),
+    )
+    assert "conceding" not in _told("Два миллиона до субботы?", (), demand, "ru", agree)
+    assert "conceding" in _told("Два миллиона до субботы.", (), demand, "ru", agree)
 
 
 def test_a_confident_head_vetoes_a_label_the_paraphrase_rule_also_read():

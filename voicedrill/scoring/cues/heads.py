@@ -109,6 +109,13 @@ RULES_ONLY = (
 # unflagged. The helpful and neutral forms below: the stacked heads, sure that the rules
 # over-fired (p < 0.001), were right at least 3 times in 4 on the files left out (dev14-21,
 # leave-one-file-out: + 0.2 points en, + 0.8 ru; harmful replies unflagged unchanged).
+# Cues a reply must tell, never only ask: the heads add none of them to a reply whose every
+# sentence is a question. A summary tells his story back: questions that name his points
+# ("What happened at the mill? Did the bank give you any warning about the house?") pull
+# nothing together (session 10: a refit's head added a summary to that recap); conceding
+# agrees to his demand as settled: "Two million by Saturday?" asks it back, a mirror (the
+# --cross refits of sessions 7 and 11 added conceding to it).
+TOLD_NOT_ASKED = ("summary", "conceding")
 # A veto also needs every sentence and clause of the reply below the threshold (apply_heads).
 VETO_CUES = (
     "paraphrase",
@@ -412,12 +419,15 @@ def apply_heads(
         )
         probs = heads.probabilities(x)[0]
         add = thresholds(heads, dict(rules.head_thresholds) if rules is not None else {})
+        # below every threshold, a forced 0 too: what the heads may not add here
+        if _only_asks(parsed):
+            for c in TOLD_NOT_ASKED:
+                if c in cues:
+                    probs[cues.index(c)] = -1.0
         if "summary" in cues and "summary" not in first:
             k = cues.index("summary")
-            if probs[k] >= add[k] and (
-                _only_asks(parsed) or not _restates_earlier(parsed, history)
-            ):
-                probs[k] = -1.0  # below every threshold, a forced 0 too
+            if probs[k] >= add[k] and not _restates_earlier(parsed, history):
+                probs[k] = -1.0
         veto = veto_thresholds(
             heads,
             rules.head_vetoes if rules is not None else True,
@@ -500,11 +510,7 @@ def exempted(parsed: Parsed, code: str) -> set[str]:
 
 
 def _only_asks(parsed: Parsed) -> bool:
-    """Whether every sentence of the reply is a question. A summary tells his story back; a
-    reply that only asks ("What happened at the mill? Did the bank give you any warning
-    about the house?") pulls nothing together, however many of his points its questions
-    name (session 10: a refit's head added a summary to that recap; the doctrine check
-    refused it)."""
+    """Whether every sentence of the reply is a question (``TOLD_NOT_ASKED``)."""
     asks = parsed.is_question
     return bool(asks) and all(asks[i] for i, s in enumerate(parsed.sentences) if s.end > s.start)
 
