@@ -1,5 +1,8 @@
 """Questions: which sentences ask (a "?" or a question's word order), and which kind
-of question each is (open, closed or a why-question)."""
+of question each is (open, closed or a why-question). A question is read from its first
+content word, past leading clauses of particles and fillers ("So, um, what was she
+like?"); without "?", the language's ``heard.yaml`` adds a question to a name ("Is Kyle
+hurt.", and "It's Sam hurt." as tiny.en hears "Is Sam hurt?")."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from ...types import Transcript
 from .lexicon import Lexicon, _Rule, lexicon
 from .patterns import _find, _find_all
 from .split import _soft_split
-from .text import Parsed, Reading, Sentence, _clause_first, _hedge_len, _overlap, _parse
+from .text import Parsed, Reading, Sentence, _clause_first, _hedge_len, _overlap, _parse, heard
 
 
 def _read(lex: Lexicon, transcript: Transcript) -> Parsed:
@@ -43,9 +46,85 @@ def _is_question(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
             toks[k].text in lex.question_markers for k in range(s.start, s.end)
         ):
             return True
+    if _asks_by_name(lex, parsed, s):
+        return True
     if _subordinate_statement(lex, parsed, s):
         return False
     return _inverted(lex, parsed, s)
+
+
+def _first(lex: Lexicon, parsed: Parsed, s: Sentence) -> int:
+    """The sentence's first content token, past leading clauses of particles and fillers."""
+    return _clause_first(parsed, s, _skip(lex.leading, lex.fillers))
+
+
+@lru_cache(maxsize=16)
+def _skip(leading: frozenset[str], fillers: frozenset[str]) -> frozenset[str]:
+    return leading | fillers
+
+
+def _asks_by_name(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
+    """An auxiliary and a capitalised name ("Is Kyle hurt.", "Does Sam have his inhaler."),
+    "Thus" and a subject ("Thus he have ...": "Does he have ..."), or "It's", a name and a
+    state word ("It's Sam hurt.", "It's Mr. Prud all right in
+    there.": tiny.en's "Is ..."), ask without "?" (``heard.yaml``: ``questions``)."""
+    h = heard(lex.code)
+    if not h.aux_before_name and not h.is_heard and not h.does_heard:
+        return False
+    toks, src = parsed.tokens, parsed.source
+    k = _first(lex, parsed, s)
+    if toks[k].text in h.does_heard and k + 1 < s.end and toks[k + 1].text in h.subjects:
+        return True  # "Thus he have his tablets on him."
+
+    def name(i: int) -> bool:
+        return (
+            i < s.end
+            and toks[i].char_start != toks[i - 1].char_start  # not a contraction's second half
+            and src[toks[i].char_start].isupper()
+            and toks[i].text not in lex.stopwords
+        )
+
+    if toks[k].text in h.aux_before_name and name(k + 1):
+        return True
+    t = toks[k]
+    if k + 1 < s.end and _norm(src[t.char_start : t.char_end]) in h.is_heard:
+        j = k + 1
+        while j < s.end and toks[j].char_start == t.char_start:
+            j += 1  # past "it is" of "it's"
+        while j < s.end and toks[j].text in h.titles:
+            j += 1
+        return (
+            j + 1 < s.end
+            and name(j)
+            and toks[j + 1].text in h.name_states
+            and toks[j + 1].clause == toks[j].clause
+        )
+    return False
+
+
+def _later_wh(lex: Lexicon, parsed: Parsed, s: Sentence, first: int) -> bool:
+    """Does a later clause of the sentence start with a question word that asks ("Fair
+    enough, what do you need me to hear?", "I'm Daniel, who am I speaking with?": recognition
+    wrote a comma for the full stop)? Only where ``heard.yaml`` says so (``questions.later_wh``):
+    Russian puts a comma before every subordinate question word («Жена знает, где вы?»)."""
+    toks = parsed.tokens
+    skip = _skip(lex.leading, lex.fillers)
+    for k in range(first + 1, s.end - 1):
+        if toks[k].clause != toks[k - 1].clause:
+            j = k
+            while j + 1 < s.end and toks[j].text in skip:
+                j += 1
+            if (
+                toks[j].text in lex.wh
+                and j + 1 < s.end
+                and toks[j + 1].text not in lex.not_after_wh
+            ):
+                return True
+    return False
+
+
+def _norm(word: str) -> str:
+    return word.lower().replace("’", "'")
 
 
 def _subordinate_statement(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
@@ -57,7 +136,7 @@ def _subordinate_statement(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     rest = parsed.source[end:].lstrip()
     if not rest or rest[0] not in ".!":
         return False
-    first = _clause_first(parsed, s)
+    first = _first(lex, parsed, s)
     return toks[first].text in lex.wh and toks[s.end - 1].clause != toks[first].clause
 
 
@@ -80,7 +159,7 @@ def _inverted(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
 
 
 def _inverted_uncached(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
-    first = _clause_first(parsed, s)
+    first = _first(lex, parsed, s)
     t = parsed.tokens
     if t[first].text in lex.wh:
         return not (first + 1 < s.end and t[first + 1].text in lex.not_after_wh)
@@ -107,7 +186,7 @@ def _questions(lex: Lexicon, parsed: Parsed, why_rule: _Rule | None) -> list[Rea
                 out.append(Reading("why_question", *min(spans)))
                 out.append(Reading("_why_sentence", s.start, s.end))
                 continue
-        first = _clause_first(parsed, s)
+        first = _first(lex, parsed, s)
         window = [
             k
             for k in range(first, min(s.end, first + lex.wh_window))
@@ -120,7 +199,7 @@ def _questions(lex: Lexicon, parsed: Parsed, why_rule: _Rule | None) -> list[Rea
             toks[k].text in lex.wh
             and not (k > first and k + 1 < s.end and toks[k + 1].clause != toks[k].clause)
             for k in window
-        ):
+        ) or (s.question_mark and heard(lex.code).later_wh and _later_wh(lex, parsed, s, first)):
             out.append(Reading("open_question", s.start, s.end))
         else:
             out.append(Reading("closed_question", s.start, s.end))

@@ -5,14 +5,21 @@ expanded ("you're" -> "you are"); punctuation splits sentences (``. ! ? ;``) and
 clauses (``,`` dashes, colons). Every token gets its lemmas: a Snowball stem
 (English) or pymorphy3 normal forms and grammemes (Russian), so data can match
 "any form of a word". Whether a sentence is a question is settled in ``questions.py``.
+
+Speech recognition's own slips are read back by the language's ``heard.yaml`` (``heard``),
+where it has one: a filler "um" written "I'm" ("So I'm tell me about the house"), a whole
+reply "In man." for "Mm.", "Mr." ending no sentence. Each reading needs a sequence written
+English does not have, so a cleanly written reply reads as before.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from ...errors import ScenarioError
 from ...types import Transcript
 
 if TYPE_CHECKING:
@@ -86,6 +93,130 @@ def _norm_chars(text: str) -> str:
     return text.lower().replace("ё", "е").replace("’", "'").replace("‘", "'").replace("`", "'")
 
 
+@dataclass(frozen=True)
+class Heard:
+    """A language's recognition slips (``lang/<code>/heard.yaml``; empty without one)."""
+
+    um_heard: frozenset[str] = frozenset()  # a filler "um" written as this word ("i'm") ...
+    um_heard_after: dict[str, frozenset[str]] = field(default_factory=dict)  # "so on"
+    um_before: frozenset[tuple[str, ...]] = frozenset()  # ... before one of these words
+    um_after: frozenset[str] = frozenset()  # ... or after one of these
+    encourager_whole: frozenset[tuple[str, ...]] = frozenset()  # whole replies heard for "Mm."
+    does_heard: frozenset[str] = frozenset()  # "Thus he have ...": "Does he have ..."
+    subjects: frozenset[str] = frozenset()
+    aux_before_name: frozenset[str] = frozenset()  # "Is Kyle hurt." asks
+    is_heard: frozenset[str] = frozenset()  # "It's Sam hurt." for "Is Sam hurt?"
+    titles: frozenset[str] = frozenset()  # "It's Mr. Grant all right."
+    name_states: frozenset[str] = frozenset()
+    abbreviations: frozenset[str] = frozenset()  # "Mr." ends no sentence
+    later_wh: bool = False  # "Fair enough, what ...?" asks what (questions._later_wh)
+
+
+_HEARD_KEYS = {
+    "um_heard",
+    "um_heard_after",
+    "um_before",
+    "um_after",
+    "encourager_whole",
+    "questions",
+    "abbreviations",
+}
+_HEARD_QUESTION_KEYS = {
+    "does_heard",
+    "subjects",
+    "aux_before_name",
+    "is_heard",
+    "titles",
+    "name_states",
+    "later_wh",
+}
+
+
+@lru_cache(maxsize=None)
+def heard(code: str) -> Heard:
+    """The language's recognition slips, from ``lang/<code>/heard.yaml`` (loaded once; a
+    language without the file has none)."""
+    from ... import lang
+
+    path = lang.LANG_DIR / lang.check_language(code) / "heard.yaml"
+    if not path.is_file():
+        return Heard()
+    data = lang.load(code, "heard")
+    q = data.get("questions") or {}
+    for keys, where, got in ((_HEARD_KEYS, "", data), (_HEARD_QUESTION_KEYS, "questions.", q)):
+        unknown = set(got) - keys
+        if unknown:
+            raise ScenarioError(f"{path}: unknown key(s) {where}{', '.join(sorted(unknown))}")
+
+    def words(raw: object, key: str) -> frozenset[str]:
+        if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
+            raise ScenarioError(f"{path}: {key} must be a list of words (quote yes/no/on/off)")
+        return frozenset(_norm_chars(w).strip() for w in raw)
+
+    def phrases(key: str) -> frozenset[tuple[str, ...]]:
+        return frozenset(tuple(_WORD_RE.findall(w)) for w in words(data.get(key) or [], key))
+
+    after = data.get("um_heard_after") or {}
+    if not isinstance(after, dict):
+        raise ScenarioError(f"{path}: um_heard_after must map a word to the words before it")
+    return Heard(
+        words(data.get("um_heard") or [], "um_heard"),
+        {_norm_chars(w): words(v, f"um_heard_after.{w}") for w, v in after.items()},
+        phrases("um_before"),
+        words(data.get("um_after") or [], "um_after"),
+        phrases("encourager_whole"),
+        words(q.get("does_heard") or [], "questions.does_heard"),
+        words(q.get("subjects") or [], "questions.subjects"),
+        words(q.get("aux_before_name") or [], "questions.aux_before_name"),
+        words(q.get("is_heard") or [], "questions.is_heard"),
+        words(q.get("titles") or [], "questions.titles"),
+        words(q.get("name_states") or [], "questions.name_states"),
+        words(data.get("abbreviations") or [], "abbreviations"),
+        bool(q.get("later_wh", False)),
+    )
+
+
+def _heard_um(lex: Lexicon, h: Heard, text: str, matches: list[re.Match], n: int) -> bool:
+    """Is word ``n`` a filler "um" the recogniser wrote as a word ("I'm", "on" after "so")
+    because a word next to it, with only a space between, is one written English never
+    puts beside it ("I'm tell me", "the I'm money")?"""
+    w = matches[n].group(0)
+
+    def joined(a: int) -> bool:  # words a and a + 1 with only a space between
+        return (
+            0 <= a
+            and a + 1 < len(matches)
+            and not text[matches[a].end() : matches[a + 1].start()].strip()
+        )
+
+    if w in h.um_heard_after:
+        if not (joined(n - 1) and matches[n - 1].group(0) in h.um_heard_after[w]):
+            return False
+    elif w not in h.um_heard:
+        return False
+    elif joined(n - 1) and matches[n - 1].group(0) in h.um_after:
+        return True
+    for entry in h.um_before:
+        if all(joined(n + i) for i in range(len(entry))) and all(
+            matches[n + 1 + i].group(0) == e for i, e in enumerate(entry)
+        ):
+            return True
+    if not joined(n):
+        return False
+    first = lex._expand(matches[n + 1].group(0))
+    if len(first) == 1 and first[0] in lex.respell and n + 2 < len(matches):
+        first = lex.respelled(first[0], lex._expand(matches[n + 2].group(0))[0]) or first
+    return (first[0],) in h.um_before
+
+
+def _abbreviation(h: Heard, text: str, source: str, matches: list[re.Match], n: int) -> bool:
+    """Does word ``n`` follow an abbreviation's "." ("Mr. Pruitt"), which ends no sentence?"""
+    if n == 0 or matches[n - 1].group(0) not in h.abbreviations:
+        return False
+    gap = text[matches[n - 1].end() : matches[n].start()]
+    return gap.strip() == "." and source[matches[n].start()].isupper()
+
+
 def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) -> Parsed:
     """The reply's tokens, sentences and clauses; ``split(lex, tokens, sentences)`` may
     cut sentences that recognition ran together (``split.py``)."""
@@ -119,9 +250,13 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
             sent_start = len(tokens)
 
     matches = list(_WORD_RE.finditer(text))
+    h = heard(lex.code)
+    whole_mm = (
+        "?" not in text and tuple(m.group(0) for m in matches) in h.encourager_whole
+    )  # "In man." for "Mm.": read as "mm"
     for n, m in enumerate(matches):
         gap = text[prev_end : m.start()]
-        if any(c in _SENTENCE_END for c in gap):
+        if any(c in _SENTENCE_END for c in gap) and not _abbreviation(h, text, source, matches, n):
             close_sentence("?" in gap)
         elif len(tokens) > sent_start and (
             any(c in _CLAUSE_END for c in gap) or re.search(r"(^|\s)-+(\s|$)", gap)
@@ -131,7 +266,11 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
             while word < len(bounds) - 1 and m.start() >= bounds[word]:
                 word += 1
         parts = lex._expand(m.group(0))
-        if len(parts) == 1 and parts[0] in lex.respell and n + 1 < len(matches):
+        if whole_mm:
+            parts = ("mm",)
+        elif _heard_um(lex, h, text, matches, n):
+            parts = ("um",)  # "So I'm tell me about it": a filler
+        elif len(parts) == 1 and parts[0] in lex.respell and n + 1 < len(matches):
             # "your terrified" -> "you are terrified": a recognition slip, read by the next word
             following = lex._expand(matches[n + 1].group(0))[0]
             parts = lex.respelled(parts[0], following) or parts
@@ -229,9 +368,19 @@ def _clause_spans(
             k = j
 
 
-def _clause_first(parsed: Parsed, s: Sentence) -> int:
-    """Index of the first content token of the sentence (leading particles skipped)."""
+def _clause_first(parsed: Parsed, s: Sentence, skip: frozenset[str] = frozenset()) -> int:
+    """Index of the first content token of the sentence (leading particles skipped); with
+    ``skip`` (particles and fillers), also past whole clauses made only of them: "So, um,
+    what was she like?" starts at "what"."""
     k = s.start
+    toks = parsed.tokens
+    while skip:
+        j = k
+        while j < s.end and toks[j].clause == toks[k].clause:
+            j += 1
+        if j >= s.end or not all(toks[x].text in skip for x in range(k, j)):
+            break
+        k = j
     c = parsed.tokens[k].clause
     while k + 1 < s.end and parsed.tokens[k + 1].clause == c and (k + 1) in parsed.clause_starts:
         k += 1
