@@ -4,7 +4,9 @@
 line(s) and returns the cues it finds, each with its evidence: the words of the
 reply and their time span (seconds into the reply audio, when the transcript has
 word times). The code here knows no language: every phrase, word class, filler,
-question word and stem rule comes from ``voicedrill/lang/<code>/cues.yaml``.
+question word and stem rule comes from ``voicedrill/lang/<code>/cues.yaml``, and the
+recognition slips read back before the rules (a filler "um" heard as "I'm", "Is Sam hurt?"
+heard as "It's Sam hurt.") from ``lang/<code>/heard.yaml`` where a language has one.
 
 How a reply is read:
 
