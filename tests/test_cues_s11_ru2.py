@@ -10,7 +10,8 @@ method asked after he has said his intent («Вы уже думали, как и
 special forces «не просто так» are `threat`; a named place nobody will come to («К гаражу никто
 не подойдёт») is `promise`, while «Успокойтесь, и мы всё решим» is `calm_down` only; what his
 people will say when they see it («А что отец скажет, когда узнает?») and «посмотри, до чего ты
-докатился» are `blaming`, while his wish that another see what he did («Вы хотите, чтобы мастер
+докатился», his act called crazy («это и правда по-психовски») and «только о себе думаешь» are
+`blaming`, while his wish that another see what he did («Вы хотите, чтобы мастер
 увидел, что натворил») is no blame."""
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ CASES = [
     ("Пусть весь посёлок смотрит.", "А что отец скажет, когда узнает?", "blaming"),
     ("Пусть весь посёлок смотрит.", "ну а что дети подумают когда это увидят", "blaming"),
     ("Никому я не нужен.", "Посмотри, до чего ты докатился.", "blaming"),
+    # blaming: his act judged crazy; only thinks of himself, the verb after
+    ("Меня в посёлке психом зовут.", "Ну, на трубу залезть, это и правда по-психовски.", "blaming"),
+    ("Пусть бывшая знает, каково мне.", "Эгоист, только о себе думаешь.", "blaming"),
 ]  # fmt: skip
 
 NOT = [
@@ -50,6 +54,7 @@ NOT = [
     ("Меня трясёт, я ничего не соображаю.", "Успокойся, и мы всё обсудим.", "promise"),
     ("Мама мне вчера звонила.", "Что мама сказала, когда вы говорили?", "blaming"),
     ("Пусть мастер увидит, что он сделал.", "Вы хотите, чтобы мастер увидел, что натворил.", "blaming"),
+    ("Говорят, я веду себя по-детски.", "Вам обидно, что вас считают ребёнком.", "blaming"),
 ]  # fmt: skip
 
 
