@@ -93,3 +93,21 @@ def rules_found(reply: str, lines: tuple[str, ...] = (), language: str = "en") -
     context = TurnContext(language, lines)
     lex = cues.lexicon(language)  # the rules alone
     return {c.name for c in cues.detect_cues(Transcript(reply, language), context, lex=lex)}
+
+
+def family_tests(found, not_found, language: str = "en"):
+    """The two tests of a cue-family file (``tests/test_cues_s1*.py``), one rules call a case:
+    each ``found`` case's cue is found after his line, each ``not_found`` (near miss) case's
+    is not. Bind both in the module: ``test_family_found, test_family_not_found = ...``."""
+
+    @pytest.mark.parametrize(("line", "reply", "cue"), found)
+    def test_family_found(line, reply, cue):
+        got = rules_found(reply, (line,), language)
+        assert cue in got, (reply, got)
+
+    @pytest.mark.parametrize(("line", "reply", "cue"), not_found)
+    def test_family_not_found(line, reply, cue):
+        got = rules_found(reply, (line,), language)
+        assert cue not in got, (reply, got)
+
+    return test_family_found, test_family_not_found

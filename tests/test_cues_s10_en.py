@@ -9,9 +9,7 @@ grief foretold against his "they'd be better off", arguing and no label of his."
 
 from __future__ import annotations
 
-import pytest
-
-from tests.fixtures_scoring import rules_found
+from tests.fixtures_scoring import family_tests
 
 FOUND = [
     # i_message: the speaker's gladness, thanks, wish to hear him or earn his trust
@@ -80,13 +78,4 @@ NOT_FOUND = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("line", "reply", "cue"), FOUND)
-def test_family_found(line, reply, cue):
-    got = rules_found(reply, (line,))
-    assert cue in got, (reply, got)
-
-
-@pytest.mark.parametrize(("line", "reply", "cue"), NOT_FOUND)
-def test_family_not_found(line, reply, cue):
-    got = rules_found(reply, (line,))
-    assert cue not in got, (reply, got)
+test_family_found, test_family_not_found = family_tests(FOUND, NOT_FOUND)

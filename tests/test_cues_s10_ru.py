@@ -13,9 +13,7 @@ passed through him («Скажи ей, чтобы заткнулась»); a com
 
 from __future__ import annotations
 
-import pytest
-
-from tests.fixtures_scoring import rules_found
+from tests.fixtures_scoring import family_tests
 
 CASES = [
     # suicide_question: his intent by a method, and the means and bleeding checked
@@ -72,11 +70,4 @@ NOT = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("line, reply, cue", CASES)
-def test_family_found(line, reply, cue):
-    assert cue in rules_found(reply, (line,), "ru")
-
-
-@pytest.mark.parametrize("line, reply, cue", NOT)
-def test_near_miss_not_found(line, reply, cue):
-    assert cue not in rules_found(reply, (line,), "ru")
+test_family_found, test_family_not_found = family_tests(CASES, NOT, "ru")

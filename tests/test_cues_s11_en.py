@@ -9,9 +9,7 @@ taken by himself; a dare by his own act ordered back with "then"."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.fixtures_scoring import rules_found
+from tests.fixtures_scoring import family_tests
 
 FOUND = [
     # arguing: his intent denied (no dare), the act he threatens denied as nobody's
@@ -83,13 +81,4 @@ NOT_FOUND = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("line", "reply", "cue"), FOUND)
-def test_family_found(line, reply, cue):
-    got = rules_found(reply, (line,))
-    assert cue in got, (reply, got)
-
-
-@pytest.mark.parametrize(("line", "reply", "cue"), NOT_FOUND)
-def test_family_not_found(line, reply, cue):
-    got = rules_found(reply, (line,))
-    assert cue not in got, (reply, got)
+test_family_found, test_family_not_found = family_tests(FOUND, NOT_FOUND)

@@ -15,9 +15,7 @@ the way («хорошо едет она»). His trouble made common («у все
 
 from __future__ import annotations
 
-import pytest
-
-from tests.fixtures_scoring import rules_found
+from tests.fixtures_scoring import family_tests
 
 CASES = [
     # arguing: the other side is right
@@ -70,11 +68,4 @@ NOT = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("line, reply, cue", CASES)
-def test_family_found(line, reply, cue):
-    assert cue in rules_found(reply, (line,), "ru")
-
-
-@pytest.mark.parametrize("line, reply, cue", NOT)
-def test_near_miss_not_found(line, reply, cue):
-    assert cue not in rules_found(reply, (line,), "ru")
+test_family_found, test_family_not_found = family_tests(CASES, NOT, "ru")

@@ -16,9 +16,7 @@ people will say when they see it («А что отец скажет, когда 
 
 from __future__ import annotations
 
-import pytest
-
-from tests.fixtures_scoring import rules_found
+from tests.fixtures_scoring import family_tests
 
 CASES = [
     # threat: his act, then where we go at once; the force «не просто так»
@@ -58,11 +56,4 @@ NOT = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("line, reply, cue", CASES)
-def test_family_found(line, reply, cue):
-    assert cue in rules_found(reply, (line,), "ru")
-
-
-@pytest.mark.parametrize("line, reply, cue", NOT)
-def test_near_miss_not_found(line, reply, cue):
-    assert cue not in rules_found(reply, (line,), "ru")
+test_family_found, test_family_not_found = family_tests(CASES, NOT, "ru")

@@ -12,9 +12,7 @@ sentence; a whole reply heard for "Mm." ("In man."). Each must leave a written r
 
 from __future__ import annotations
 
-import pytest
-
-from tests.fixtures_scoring import rules_found
+from tests.fixtures_scoring import family_tests
 
 FOUND = [
     # a filler "um" heard as "I'm" before a word no "I am" takes
@@ -62,13 +60,4 @@ NOT_FOUND = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("line", "reply", "cue"), FOUND)
-def test_family_found(line, reply, cue):
-    got = rules_found(reply, (line,))
-    assert cue in got, (reply, got)
-
-
-@pytest.mark.parametrize(("line", "reply", "cue"), NOT_FOUND)
-def test_family_not_found(line, reply, cue):
-    got = rules_found(reply, (line,))
-    assert cue not in got, (reply, got)
+test_family_found, test_family_not_found = family_tests(FOUND, NOT_FOUND)
