@@ -112,6 +112,11 @@ and per language:
    0.861, spoken 0.810, harmful traps unflagged 1/30 (spoken 3/30), model wrong 0/30; its
    heads pass every doctrine case but the 300 KB size cap of test_heads (517 KB): not
    refitted so for want of time (no ru run); class weights not tried;
+   Session 11: blind9 joined ``USED_BLIND``; no summary or conceding added to a reply that
+   only asks (``heads.TOLD_NOT_ASKED``, not simulated here); refitted on the s11 rules, k-fold
+   rules -> rules+heads: en 0.875 -> 0.902 (blind rows 0.864 -> 0.899, heard 0.733 -> 0.808),
+   ru 0.864 -> 0.894 (blind rows 0.854 -> 0.901); on the fresh blind10, s10 system -> this
+   one: en 0.855 -> 0.858, ru 0.872 -> 0.878, spoken en 0.804 -> 0.811;
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;
