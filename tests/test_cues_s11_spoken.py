@@ -61,3 +61,26 @@ NOT_FOUND = [
 
 
 test_family_found, test_family_not_found = family_tests(FOUND, NOT_FOUND)
+
+
+def test_a_broken_heard_file_is_one_clear_error(tmp_path, monkeypatch):
+    import shutil
+
+    import pytest
+
+    from voicedrill import lang
+    from voicedrill.errors import ScenarioError
+    from voicedrill.scoring.cues import text
+
+    shutil.copytree(lang.LANG_DIR / "en", tmp_path / "en")
+    monkeypatch.setattr(lang, "LANG_DIR", tmp_path)
+    for bad, says in (
+        ("questions: [is, does]\n", "questions: expected a mapping"),
+        ("um_heard: [i'm]\nquestionz: {}\n", "questionz: unknown key"),
+        ("questions: {later_whh: true}\n", "questions.later_whh: unknown key"),
+    ):
+        (tmp_path / "en" / "heard.yaml").write_text(bad, encoding="utf-8")
+        lang.load.cache_clear(), text.heard.cache_clear()
+        with pytest.raises(ScenarioError, match=f"heard.yaml: {says}"):
+            text.heard("en")
+    lang.load.cache_clear(), text.heard.cache_clear()

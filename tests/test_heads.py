@@ -451,10 +451,8 @@ def test_a_head_never_adds_a_summary_or_conceding_to_a_reply_that_only_asks():
     # a summary tells his story back; questions that name his points pull nothing together,
     # even with the summary head forced on (threshold 0) and his points in the history
     history = ("They shut the mill in March.", "Then the bank wrote about the house.")
-    line, forced = (
-        "And now my wife says I'm useless.",
-        MeaningRules(head_thresholds=(("summary", 0.0),), summary_needs_feeling=False),
-    )
+    line = "And now my wife says I'm useless."
+    forced = MeaningRules(head_thresholds=(("summary", 0.0),), summary_needs_feeling=False)
     asks = "What happened at the mill? Did the bank give you any warning about the house?"
     assert "summary" not in _told(asks, history, line, "en", forced)
     tells = "So the mill shut in March, and then the bank wrote about the house."
@@ -463,10 +461,8 @@ def test_a_head_never_adds_a_summary_or_conceding_to_a_reply_that_only_asks():
     heard = "what happened at the mill did the bank warn you about the house"
     assert "summary" not in _told(heard, history, line, "en", forced)
     # nor conceding: his demand asked back is a mirror, not agreed as settled
-    demand, agree = (
-        "Два миллиона до субботы, или больше её не увидите.",
-        MeaningRules(head_thresholds=(("conceding", 0.0),)),
-    )
+    demand = "Два миллиона до субботы, или больше её не увидите."
+    agree = MeaningRules(head_thresholds=(("conceding", 0.0),))
     assert "conceding" not in _told("Два миллиона до субботы?", (), demand, "ru", agree)
     assert "conceding" in _told("Два миллиона до субботы.", (), demand, "ru", agree)
 

@@ -109,13 +109,6 @@ RULES_ONLY = (
 # unflagged. The helpful and neutral forms below: the stacked heads, sure that the rules
 # over-fired (p < 0.001), were right at least 3 times in 4 on the files left out (dev14-21,
 # leave-one-file-out: + 0.2 points en, + 0.8 ru; harmful replies unflagged unchanged).
-# Cues a reply must tell, never only ask: the heads add none of them to a reply whose every
-# sentence is a question. A summary tells his story back: questions that name his points
-# ("What happened at the mill? Did the bank give you any warning about the house?") pull
-# nothing together (session 10: a refit's head added a summary to that recap); conceding
-# agrees to his demand as settled: "Two million by Saturday?" asks it back, a mirror (the
-# --cross refits of sessions 7 and 11 added conceding to it).
-TOLD_NOT_ASKED = ("summary", "conceding")
 # A veto also needs every sentence and clause of the reply below the threshold (apply_heads).
 VETO_CUES = (
     "paraphrase",
@@ -126,6 +119,13 @@ VETO_CUES = (
     "emotional_label",
     "i_message",
 )
+# Cues a reply must tell, never only ask: the heads add none of them to a reply whose every
+# sentence is a question. A summary tells his story back: questions that name his points
+# ("What happened at the mill? Did the bank give you any warning about the house?") pull
+# nothing together (session 10: a refit's head added a summary to that recap); conceding
+# agrees to his demand as settled: "Two million by Saturday?" asks it back, a mirror (the
+# --cross refits of sessions 7 and 11 added conceding to it).
+TOLD_NOT_ASKED = ("summary", "conceding")
 # A harmful cue (arguing) is vetoed only when no harmful head is at least this sure of ANY
 # harm in the reply: a "wrong" reading of a harmful reply (arguing where a dare was meant)
 # is still the flag that the reply harms, and vetoing it would leave it unflagged.

@@ -16,7 +16,7 @@ from ...types import Transcript
 from ..names import TEXT_CUES
 from .compiler import _compile
 from .patterns import MEMO_ABOVE, _El, _Lemma, _Start, _start_of, _ways, _Word
-from .text import _WORD_RE, Token, _norm_chars, _parse
+from .text import _WORD_RE, Token, _check_keys, _norm_chars, _parse
 
 
 class Lexicon:
@@ -408,18 +408,6 @@ def _check_text(data, source: str, where: str) -> None:
                     f"{source}: {where}[{i}]: {value!r} is not text; quote it (YAML reads bare yes, no, on, off as true/false)"
                 )
             _check_text(value, source, f"{where}[{i}]")
-
-
-def _check_keys(data, allowed: set[str], source: str, where: str) -> None:
-    if data is None:
-        return
-    if not isinstance(data, Mapping):
-        raise ScenarioError(f"{source}: {where or 'top level'}: expected a mapping")
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ScenarioError(
-            f"{source}: {where + '.' if where else ''}{unknown[0]}: unknown key; allowed: {', '.join(sorted(allowed))}"
-        )
 
 
 class _Morphology:

@@ -12,7 +12,17 @@ from ...types import Transcript
 from .lexicon import Lexicon, _Rule, lexicon
 from .patterns import _find, _find_all
 from .split import _soft_split
-from .text import Parsed, Reading, Sentence, _clause_first, _hedge_len, _overlap, _parse, heard
+from .text import (
+    Parsed,
+    Reading,
+    Sentence,
+    _clause_first,
+    _hedge_len,
+    _norm_chars,
+    _overlap,
+    _parse,
+    heard,
+)
 
 
 def _read(lex: Lexicon, transcript: Transcript) -> Parsed:
@@ -87,7 +97,7 @@ def _asks_by_name(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     if toks[k].text in h.aux_before_name and name(k + 1):
         return True
     t = toks[k]
-    if k + 1 < s.end and _norm(src[t.char_start : t.char_end]) in h.is_heard:
+    if k + 1 < s.end and _norm_chars(src[t.char_start : t.char_end]) in h.is_heard:
         j = k + 1
         while j < s.end and toks[j].char_start == t.char_start:
             j += 1  # past "it is" of "it's"
@@ -121,10 +131,6 @@ def _later_wh(lex: Lexicon, parsed: Parsed, s: Sentence, first: int) -> bool:
             ):
                 return True
     return False
-
-
-def _norm(word: str) -> str:
-    return word.lower().replace("’", "'")
 
 
 def _subordinate_statement(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:

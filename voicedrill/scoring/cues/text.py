@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from ...errors import ScenarioError
 from ...types import Transcript
@@ -93,6 +93,18 @@ def _norm_chars(text: str) -> str:
     return text.lower().replace("ё", "е").replace("’", "'").replace("‘", "'").replace("`", "'")
 
 
+def _check_keys(data, allowed: set[str], source: str, where: str) -> None:
+    if data is None:
+        return
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"{source}: {where or 'top level'}: expected a mapping")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ScenarioError(
+            f"{source}: {where + '.' if where else ''}{unknown[0]}: unknown key; allowed: {', '.join(sorted(allowed))}"
+        )
+
+
 @dataclass(frozen=True)
 class Heard:
     """A language's recognition slips (``lang/<code>/heard.yaml``; empty without one)."""
@@ -142,11 +154,9 @@ def heard(code: str) -> Heard:
     if not path.is_file():
         return Heard()
     data = lang.load(code, "heard")
+    _check_keys(data, _HEARD_KEYS, str(path), "")
+    _check_keys(data.get("questions"), _HEARD_QUESTION_KEYS, str(path), "questions")
     q = data.get("questions") or {}
-    for keys, where, got in ((_HEARD_KEYS, "", data), (_HEARD_QUESTION_KEYS, "questions.", q)):
-        unknown = set(got) - keys
-        if unknown:
-            raise ScenarioError(f"{path}: unknown key(s) {where}{', '.join(sorted(unknown))}")
 
     def words(raw: object, key: str) -> frozenset[str]:
         if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
