@@ -239,6 +239,11 @@ def test_the_words_alone_finish_a_thought_only_when_whisper_is_sure_of_a_sentenc
     assert not endturn.ends_finished(heard(("If", 0.99), ("you", 0.99), ("come", 0.98), ("out,", 0.97),
                                            ("I", 0.99), ("think.", 0.97)), "en")
     assert not endturn.ends_finished(heard(("Let", 0.99), ("me", 0.98), ("just.", 0.97)), "en")
+    # a word Whisper is not sure of after a hanging phrase: "that" swallowed ("I think met.")
+    assert endturn.ends_open(heard(("I", 0.99), ("think", 0.98), ("met.", 0.78)), "en")
+    assert not endturn.ends_sentence(heard(("I", 0.99), ("think", 0.98), ("met.", 0.3)), "en")
+    assert not endturn.ends_open(heard(("I", 0.99), ("think", 0.98), ("not.", 0.95)), "en")
+    assert endturn.ends_sentence(heard(("Tell", 0.99), ("me", 0.98), ("more.", 0.3)), "en")
     assert endturn.ends_hanging("Если выйдешь сейчас, мне кажется.", "ru")
     assert not endturn.ends_hanging("Мне кажется, ты устал.", "ru")
     # less sure (``unsure_pause_seconds``): a sentence end at 0.75 <= p, never a hanging word
@@ -275,6 +280,9 @@ class _Voice:
     def complete(self, audio) -> bool:
         self.asked += 1
         return self.finished
+
+    def probability(self, audio) -> float:
+        return 0.9 if self.complete(audio) else 0.1
 
 
 def two_sentences() -> list[np.ndarray]:
@@ -339,7 +347,14 @@ class _Heard:
     (True, "today.", 0.6, "unsure_pause_seconds", True, False),
     (True, "and", 0.95, None, False, False),  # a hanging word: the long silence, whatever the voice
     (False, "today.", 0.8, "unsure_pause_seconds", True, True),
-    (False, "today.", 0.6, None, True, False),  # a doubtful last word in an unfinished voice
+    # a sentence end on a doubtful last word in an unfinished voice: the longer pause too
+    (False, "today.", 0.6, "unsure_pause_seconds", True, True),
+    (False, "today", 0.6, None, True, False),  # ... without a sentence mark: the long silence
+    # an unsure last word: the voice, when fairly sure it finished, names the longer pause
+    (True, "today.", 0.3, "unsure_pause_seconds", True, False),
+    (False, "today.", 0.3, None, True, False),
+    (True, "today...", 0.3, None, False, False),  # trailing off: the long silence, not asked
+    (True, "end.", 0.6, None, False, False),  # "and" heard as "end." before a hesitation
     (False, "today", 0.95, None, True, False),  # no sentence mark
 ])
 def test_the_voice_and_the_words_name_the_pause_that_ends_the_turn(voice, last, p, pause, asked, by_words):

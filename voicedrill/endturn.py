@@ -214,6 +214,13 @@ SURE_LAST_WORD = 0.9  # ... and above which the words alone may end a turn (``en
 # misheard as "end." (p 0.6 on the rig) ended a 1 s hesitation; finished replies' last words
 # Whisper was less sure of stood at 0.85-0.9 (scripts/bench_live.py's replies)
 FAIR_LAST_WORD = 0.75
+# Smart Turn's P(finished) from which the voice vouches for a sentence end on a last word
+# Whisper is unsure of (p < UNSURE_LAST_WORD): the reply ends after ``unsure_pause_seconds``.
+# tiny.en is often unsure of a finished reply's last word in a synthetic voice ("check that
+# I got this right." p 0.50, "... safely." 0.57): on 80 espeak-ng replies replayed offline
+# (40 with a 0.5-1.2 s hesitation) the long silence ended 14, 2 with this and the sentence
+# end below 0.75 (``live.LiveListener._judge``), with no more hesitations cut
+FAIR_VOICE = 0.7
 FINAL_MARKS = (".", "?", "!")  # a sentence's end in Whisper's text; "..." is not one
 TRAILING = ("...", "\u2026")  # Whisper's mark for a voice trailing off: open, not an end
 
@@ -230,7 +237,25 @@ def ends_open(transcript: Transcript, language: str) -> bool:
         return True
     last = transcript.words[-1].probability
     trailing = transcript.text.rstrip().endswith(TRAILING)
-    return trailing or ends_hanging(transcript.text, language) or last < UNSURE_LAST_WORD
+    return (
+        trailing
+        or ends_hanging(transcript.text, language)
+        or last < UNSURE_LAST_WORD
+        or swallowed(transcript, language)
+    )
+
+
+def swallowed(transcript: Transcript, language: str) -> bool:
+    """Is the last word, one Whisper is not sure of, after a hanging phrase a swallowed
+    hanging word? "I think that [0.8 s] we can ..." comes out as "I think met." (p 0.78) in
+    a voice Smart Turn hears as finished; "I think not." (p >= 0.9) is an answer."""
+    words = transcript.words
+    if len(words) < 2 or words[-1].probability >= SURE_LAST_WORD:
+        return False
+    from .asr import normalize
+
+    before = tuple(normalize(" ".join(w.text for w in words[:-1])).split())
+    return any(before[-len(p) :] == p for p in hanging(language).phrases)
 
 
 def ends_finished(transcript: Transcript, language: str, *, sure: float = SURE_LAST_WORD) -> bool:
@@ -246,6 +271,19 @@ def ends_finished(transcript: Transcript, language: str, *, sure: float = SURE_L
         return False
     return (
         transcript.text.rstrip().endswith(FINAL_MARKS) and transcript.words[-1].probability >= sure
+    )
+
+
+def ends_sentence(transcript: Transcript, language: str) -> bool:
+    """Do the words end on a sentence mark, however sure Whisper is of the last word? Not
+    "..." (a voice trailing off) and not a hanging word ("I think that.")."""
+    text = transcript.text.rstrip()
+    return (
+        bool(transcript.words)
+        and text.endswith(FINAL_MARKS)
+        and not text.endswith(TRAILING)
+        and not ends_hanging(text, language)
+        and not swallowed(transcript, language)
     )
 
 

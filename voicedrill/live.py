@@ -388,13 +388,22 @@ class LiveListener:
         ===================================  ==========================  ================
         the words (``endturn``)              the voice finished          unfinished
         ===================================  ==========================  ================
-        open: a hanging word, "...", unsure  long silence                long silence
-        last word (p < 0.5)
+        open: a hanging word, "...", no      long silence                long silence
+        words
+        end a sentence, p < 0.5 (unsure)     ``unsure_...`` when P(fin-  long silence
+                                             ished) >= 0.7, else long
         end a sentence, p >= 0.9             ``complete_pause_seconds``  ``sentence_...``
         end a sentence, 0.75 <= p < 0.9      ``complete_pause_seconds``  ``unsure_...``
+        end a sentence, 0.5 <= p < 0.75      ``unsure_pause_seconds``    ``unsure_...``
         no sentence mark, p >= 0.75          ``complete_pause_seconds``  long silence
-        otherwise (0.5 <= p < 0.75)          ``unsure_pause_seconds``    long silence
+        no sentence mark, 0.5 <= p < 0.75    ``unsure_pause_seconds``    long silence
+        no sentence mark, p < 0.5            long silence                long silence
         ===================================  ==========================  ================
+
+        tiny.en is often unsure of a finished reply's last word in a synthetic voice: the
+        sentence mark and, below p 0.5, a fairly sure voice end such a reply at the unsure
+        pause (``endturn.FAIR_VOICE``) where the long silence did (14 of 80 espeak-ng replies
+        replayed offline waited it, 2 now; no hesitation more was cut).
 
         The voice alone ends a turn at the complete pause only when Whisper is fairly sure
         of the last word: on the bench rig "I think that [0.8 s] we can..." was heard as
@@ -410,17 +419,19 @@ class LiveListener:
         t0, asr_s = time.monotonic(), 0.0
         self._by_words = False
         s = self._turn
-        voice: bool | None = None  # Smart Turn's verdict (None: not asked)
+        voice: float | None = None  # Smart Turn's P(finished) (None: not asked)
 
-        def finished() -> bool:  # Smart Turn, on the reply up to this pause, asked once
+        def heard_finished() -> float:  # Smart Turn, on the reply up to this pause, asked once
             nonlocal voice
             if voice is None:
                 from .endturn import PRE_SPEECH
 
                 start = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
-                model = self.turn_model
-                voice = model is not None and model.complete(self._slice(start, now))
+                voice = _p_finished(self.turn_model, self._slice(start, now))
             return voice
+
+        def finished() -> bool:
+            return heard_finished() > getattr(self.turn_model, "threshold", 0.5)
 
         stream = None
         if self.transcriber is not None:  # the tail goes on in the worker meanwhile
@@ -434,7 +445,7 @@ class LiveListener:
         wait: float | None = None  # the pause that ends the reply (None: the long silence)
         final: Transcript | None = None
         if stream is not None and self.transcriber is not None and (words_first or finished()):
-            from .endturn import FAIR_LAST_WORD, ends_finished, ends_open
+            from .endturn import FAIR_LAST_WORD, FAIR_VOICE, ends_finished, ends_open, ends_sentence
 
             # the reply's final transcript when the turn ends here (``_make_reply`` reuses
             # it): the tail transcribed since the speech stopped
@@ -443,8 +454,12 @@ class LiveListener:
             asr_s, self._late = time.monotonic() - t_asr, stream.decodes - before
             language = self.transcriber.language
             sure = ends_finished(final, language)
-            if ends_open(final, language):  # "I think that...": whatever the voice says
-                wait = None
+            sentence = ends_sentence(final, language)
+            if ends_open(final, language):  # "I think that...": whatever the voice says,
+                # unless a sentence mark ends words Whisper is unsure of and the voice
+                # fairly surely finished
+                if sentence and self.turn_model is not None and heard_finished() >= FAIR_VOICE:
+                    wait = s.unsure_pause_seconds
             elif sure and voice is None and s.sentence_pause_seconds <= s.complete_pause_seconds:
                 wait, self._by_words = s.sentence_pause_seconds, True  # the voice not asked
             elif finished():  # the voice ends it, when Whisper is fairly sure of the last word
@@ -454,7 +469,7 @@ class LiveListener:
                 )
             elif sure:  # a flat voice, a finished sentence
                 wait, self._by_words = s.sentence_pause_seconds, True
-            elif ends_finished(final, language, sure=FAIR_LAST_WORD):  # ... less sure
+            elif sentence:  # ... less sure of its last word
                 wait, self._by_words = s.unsure_pause_seconds, True
         elif stream is not None and self._worker is None:
             stream.cut(cut)  # no worker: the stretch so far, while the trainee thinks
@@ -591,6 +606,17 @@ class LiveListener:
             interrupted=latency is not None and latency < -INTERRUPT_TOLERANCE,
             source=source,
         )
+
+
+def _p_finished(model, audio: np.ndarray) -> float:
+    """The turn model's P(finished) for ``audio`` (0.0 without a model; a model with only
+    ``complete``: 1.0 or 0.0)."""
+    if model is None:
+        return 0.0
+    probability = getattr(model, "probability", None)
+    if callable(probability):
+        return float(probability(audio))
+    return 1.0 if model.complete(audio) else 0.0
 
 
 def check_microphone(device: int | str | None = None) -> None:
