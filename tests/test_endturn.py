@@ -200,6 +200,13 @@ def test_hanging_words():
     assert not endturn.ends_hanging("I hear you.", "en")
     assert not endturn.ends_hanging("", "en")
     assert endturn.ends_hanging("Я думаю, что", "ru")
+    # a stranded preposition, an opener that announces what comes, thinking aloud
+    assert endturn.ends_hanging("Tell me about.", "en")
+    assert endturn.ends_hanging("It sounds like you are.", "en")
+    assert endturn.ends_hanging("You know, I was thinking.", "en")
+    # ... but a sentence that ends where he is, or as things are, is finished
+    assert not endturn.ends_hanging("Stay where you are.", "en")
+    assert not endturn.ends_hanging("Nobody wants to make this any worse than it is.", "en")
 
 
 def test_without_the_model_the_long_silence_still_ends_the_reply():
