@@ -74,6 +74,34 @@ HESITATIONS = (  # (first part, pause seconds, rest): the pause falls mid-senten
     ("Nobody here wants to, um", 1.0, "make this any worse than it is."),
 )
 
+# More replies for the offline judge replay (``bench_judge``), written in session 12 after the
+# timed bench's: other openers and stems a trainee hesitates on. (The session-12 hanging-word
+# additions in lang/en/turn.yaml were made after seeing how these were heard.)
+MORE_SENTENCES = (
+    "Okay. I'm listening.",
+    "You sound exhausted. How long have you been awake?",
+    "Nobody is coming through that door while we talk.",
+    "What would make tonight a little easier for you?",
+    "I'm sorry about your father. That must hurt a lot.",
+    "Let's keep talking. You're doing fine.",
+    "So they took the farm, and then your wife left. That's a lot for one year.",
+    "Are you thinking about hurting yourself tonight?",
+    "I need a minute to check with my boss about the car.",
+    "Tell me about your daughter.",
+)
+MORE_HESITATIONS = (
+    ("So what you are saying is", 0.9, "that nobody listened to you."),
+    ("I want to, uh", 1.1, "understand what happened to your son."),
+    ("Tell me about", 0.8, "the man who fired you."),
+    ("It sounds like you are", 1.0, "really angry with your boss."),
+    ("The thing is,", 1.2, "I can't make that decision myself."),
+    ("You know, I was thinking", 0.9, "about what you said earlier."),
+    ("Help me understand why", 0.7, "the money matters so much tonight."),
+    ("I'm here, and", 1.2, "I'm not going anywhere."),
+    ("Can you tell me, um", 1.0, "who else is in the room with you?"),
+    ("We will get you some water, but", 0.8, "first I need to know everyone is okay."),
+)
+
 
 @dataclass(frozen=True)
 class Spoken:
@@ -650,9 +678,122 @@ def _feedback_split(report, replies, wait: float) -> None:
     report("reply end -> feedback: total", wait + t_asr + t_score, "s")
 
 
+class _FastMicrophone:
+    """A reply played into the listener as fast as it is read (20 ms blocks, then silence):
+    the judge's decisions without the wall clock (``bench_judge``)."""
+
+    def __init__(self):
+        from types import SimpleNamespace
+
+        self.device, self.overflows, self.level_db = SimpleNamespace(name="replay"), 0, -60.0
+        self.audio, self.pos = np.zeros(0, np.float32), 0
+
+    def open(self):
+        return self
+
+    def close(self) -> None: ...
+
+    def arm(self) -> None:
+        self.pos = 0
+
+    def disarm(self) -> None: ...
+
+    def read(self, timeout: float = 0.05) -> np.ndarray:
+        block = self.audio[self.pos: self.pos + 320]
+        self.pos += 320
+        return np.concatenate([block, np.zeros(320 - len(block), np.float32)])
+
+    def time_at(self, index: float) -> float:
+        return index / SR
+
+    def index_at(self, t: float) -> int:
+        return int(round(t * SR))
+
+
+def _voiced(items, say) -> list[Spoken]:
+    """Sentences and (first, pause, rest) hesitations spoken by ``say(text) -> 16 kHz audio``."""
+    from voicedrill.vad import speech_spans
+
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            audio = say(item)
+            start = speech_spans(audio, threshold_db=-45)[0].start
+            audio, text, hesitation = audio[int(max(0.0, start - 0.1) * SR):], item, False
+        else:
+            first, pause, rest = item
+            a, b = say(first), say(rest)
+            a = a[: int(speech_spans(a, threshold_db=-45)[-1].end * SR)]
+            b = b[int(speech_spans(b, threshold_db=-45)[0].start * SR):]
+            audio = np.concatenate([a, np.zeros(int(pause * SR), np.float32), b])
+            text, hesitation = f"{first} {rest}", True
+        audio = np.concatenate([audio, np.zeros(SR // 2, np.float32)])
+        out.append(Spoken(text, audio, hesitation, speech_spans(audio, threshold_db=-45)[-1].end))
+    return out
+
+
+def bench_judge(report) -> None:
+    """The end-of-turn judge's decisions, replayed offline on a fast clock (no wall time: fit
+    for a busy machine): the timed bench's sentences and hesitations and ``MORE_*``, in the
+    two espeak-ng voices and in the neural voice (piper en_US-joe-medium, whose hesitation
+    halves are each synthesised as a whole utterance: a falling voice before the pause, which
+    a person hesitating seldom has). Per voice: replies ended at a short pause, hesitation
+    replies cut inside their pause, replies cut between sentences."""
+    from tests.rig import speak
+    from voicedrill import asr, endturn, neural
+    from voicedrill.audio import resample
+    from voicedrill.live import LiveListener
+    from voicedrill.scoring import load_script
+    from voicedrill.vad import ListenSettings
+
+    piper = neural.load()
+    voices = {
+        "espeak-ng en-us+f3": lambda text: speak(text, voice="en-us+f3"),
+        "espeak-ng en-gb": lambda text: speak(text, voice="en-gb"),
+        "neural (piper joe)": lambda text: resample(piper.speak(text), piper.sample_rate, SR).astype(np.float32),
+    }
+    settings = ListenSettings.from_script(load_script().listening, no_reply_timeout=8.0)
+    mic = _FastMicrophone()
+    listener = LiveListener(settings=settings, key_pressed=lambda: False, microphone=mic,
+                            turn_model=endturn.load_turn_model())
+    listener.attach(asr.Transcriber(asr.load_model("tiny.en"), "en"))
+    listener.warm()
+    items = SENTENCES + MORE_SENTENCES + HESITATIONS + MORE_HESITATIONS
+    try:
+        for name, say in voices.items():
+            short = cut_h = cut_s = hes = 0
+            spoken = _voiced(items, say)
+            for s in spoken:
+                mic.audio = np.concatenate([s.audio, np.zeros(int(2.5 * SR), np.float32)])
+                listener.rhythm = endturn.Rhythm(settings.complete_pause_seconds, settings.unsure_pause_seconds)
+                listener.last = None  # each reply a first turn: nothing learned, nothing to go on from
+                listener.prepare(None, 0)
+                listener.reply(0.0)
+                heard = listener.last
+                cut = heard.speech_end is None or heard.speech_end < s.true_end - 0.25
+                hes += s.hesitation
+                cut_h += cut and s.hesitation
+                cut_s += cut and not s.hesitation
+                short += heard.reason == "complete" and not cut
+                if cut or heard.reason != "complete":
+                    said = listener.last_transcript.text if listener.last_transcript else ""
+                    print(f"    {'cut' if cut else 'long silence'}, {name}: {s.text!r} -> {said!r}", flush=True)
+            report(f"judge replay, {name}: replies ended at a short pause", 100 * short / len(spoken), "%",
+                   f"{short}/{len(spoken)}, the rest waited the long silence or were cut")
+            report(f"judge replay, {name}: hesitation replies cut in their pause", 100 * cut_h / hes, "%",
+                   f"{cut_h}/{hes}")
+            report(f"judge replay, {name}: other replies cut between sentences", cut_s, "",
+                   f"of {len(spoken) - hes}")
+    finally:
+        listener.close()
+
+
 def bench_live(report) -> None:
-    """Both parts; BENCH_LIVE=speed or BENCH_LIVE=endpointing runs one."""
+    """Both timed parts; BENCH_LIVE=speed or BENCH_LIVE=endpointing runs one, BENCH_LIVE=judge
+    the offline replay of the end-of-turn judge (``bench_judge``, not part of the default)."""
     part = os.environ.get("BENCH_LIVE", "")
+    if part == "judge":
+        bench_judge(report)
     if part in ("", "endpointing"):
         bench_endpointing(report)
     if part in ("", "speed"):
