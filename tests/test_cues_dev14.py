@@ -88,7 +88,10 @@ TRAPS_FLOOR = {
     ("en", 16): (0.916, 2, 2),
     # s11 refit: 0.984 -> 0.969, the heads add an I-message to two denials of lying ("I
     # haven't lied to you once."), which stay arguing: a false alarm of a helpful cue
-    ("en", 17): (0.968, 1, 1),
+    # s12-para: 0.969 -> 0.961, "You sound angry and tired of being lied to." (labelled a label
+    # only here) now also reads as a paraphrase: blind8-10's convention (a feeling whose clause
+    # says what was done to him is a label and a paraphrase), which this file predates
+    ("en", 17): (0.955, 1, 1),
     ("en", 18): (0.913, 1, 5),
     ("ru", 14): (0.913, 1, 1),
     ("ru", 15): (0.895, 1, 2),
@@ -118,11 +121,16 @@ TRAPS_FLOOR = {
 # s9 refit (scripts/train_heads.py): en threat 0.953 -> 0.875 and ru promise 0.906 -> 0.8 (the
 # refit's heads add neither: on the fresh files no threshold kept 0.6 precision; the s8 heads'
 # additions here were on their own training rows; k-fold CV en threat recall 0.88, the rules')
+# s12-para: paraphrase en 0.931 -> 0.927, ru 0.928 -> 0.905: a label whose feeling takes a clause
+# saying what happened to him ("You're angry that nobody listens", «Вам обидно, что вас считают
+# бандитом») is now also a paraphrase, the convention of the blind sets' READMEs (blind8-10; on
+# blind6-10 rules alone paraphrase F1 rose on every cue file), while dev14-19 label most such
+# replies a label only; floors moved to about 0.01 below, not silently (report of s12-para)
 PER_CUE_FLOOR = {
     "en": {"promise": 0.845, "blaming": 0.969, "minimizing": 0.945, "conceding": 0.956, "threat": 0.875,
-           "insult": 0.963, "dare": 0.962, "arguing": 0.856, "paraphrase": 0.931},
+           "insult": 0.963, "dare": 0.962, "arguing": 0.856, "paraphrase": 0.917},
     "ru": {"promise": 0.8, "blaming": 0.822, "minimizing": 0.926, "conceding": 0.96, "threat": 0.928,
-           "insult": 0.971, "dare": 0.949, "arguing": 0.589, "paraphrase": 0.928},
+           "insult": 0.971, "dare": 0.949, "arguing": 0.589, "paraphrase": 0.895},
 }
 
 

@@ -186,6 +186,9 @@ class Lexicon:
                 "you",
                 "unless",
                 "wants",
+                "label_clauses",
+                "label_clause_unless",
+                "label_clause_min_words",
                 "min_overlap",
                 "min_overlap_plain",
                 "min_words",
@@ -200,6 +203,14 @@ class Lexicon:
         ]
         self.para_you = [self.compile(x, "paraphrase.you") for x in p.get("you") or []]
         self.para_wants = [self.compile(x, "paraphrase.wants") for x in p.get("wants") or []]
+        self.para_label_clauses = [
+            self.compile(x, "paraphrase.label_clauses") for x in p.get("label_clauses") or []
+        ]
+        self.para_label_clause_unless = [
+            self.compile(x, "paraphrase.label_clause_unless")
+            for x in p.get("label_clause_unless") or []
+        ]
+        self.para_label_clause_min_words = int(p.get("label_clause_min_words", 1))
         self.para_min_overlap = int(p.get("min_overlap", 1))
         self.para_min_overlap_plain = int(p.get("min_overlap_plain", 2))
         self.para_min_words = int(p.get("min_words", 4))

@@ -10,8 +10,11 @@ close in meaning to his line: its sentence-encoder cosine similarity
 reaches ``meaning.paraphrase_min_similarity`` (or, as before, it shares content words
 with the line after a lead-in).
 
-A statement that says his want, need or belief back (``paraphrase.wants``: "You want the
-land returned") is a paraphrase by its shape, unless a label covers it.
+A statement that says his want, need, belief or doubt back (``paraphrase.wants``: "You want
+the land returned", "You're not sure this helps") is a paraphrase by its shape, unless a label
+covers it. A label whose feeling takes a clause saying what happened to him ("You're angry
+that nobody listened": ``paraphrase.label_clauses``) is a label and a paraphrase
+(``_label_restates``), by the convention of the blind sets (blind8-10).
 
 A *summary* pulls together several of his points (and, often, his feelings): clauses of
 the reply close in meaning (``meaning.summary_min_similarity``) to at least
@@ -32,6 +35,7 @@ before (the word route of ``_paraphrases``, and ``_summaries_by_words``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Sequence
 
 from ...errors import EncoderError
@@ -124,6 +128,9 @@ def _paraphrases(
             if s.end - after >= 2:
                 out.append(Reading("paraphrase", st, s.end))
                 continue
+        if not parsed.is_question[si] and _label_restates(lex, parsed, s, labels):
+            out.append(Reading("paraphrase", s.start, s.end, weak=True))
+            continue
         n_words = s.end - s.start
         if (
             n_words >= lex.para_min_words
@@ -181,6 +188,31 @@ def _paraphrases(
                 if sim >= need:
                     out.append(Reading("paraphrase", s.start, s.end, weak=True))
     return out
+
+
+def _label_restates(lex: Lexicon, parsed: Parsed, s: Sentence, labels: Sequence[Reading]) -> bool:
+    """A label whose feeling takes a clause that says what happened to him ("You're angry
+    that nobody listened", "You're sick of being judged", «Вам обидно, что вас считают
+    бандитом»): the label and a paraphrase, by the blind sets' convention (blind8-10). The
+    feeling opens a ``paraphrase.label_clauses`` match in a sentence a label reading covers;
+    from it on the sentence must hold ``label_clause_min_words`` content words besides feeling
+    words, not be about the negotiator ("that I'm not getting it"), and match no
+    ``label_clause_unless`` (a clause that only points back, "that people see you that
+    way", or asks what comes next, «что будет дальше», restates nothing of his line)."""
+    if not lex.para_label_clauses or not any(r.start < s.end and s.start < r.end for r in labels):
+        return False
+    toks = parsed.tokens
+    for a, _ in _find_all(lex, parsed, lex.para_label_clauses, s):
+        clause = toks[a : s.end]  # the feeling and what it takes
+        if _about_speaker(lex, clause):
+            continue
+        plain = [t for t in clause if not _in_class(lex, t, _FEELING_CLASSES)]
+        if len(_concepts(lex, plain)) < lex.para_label_clause_min_words:
+            continue
+        if _find_all(lex, parsed, lex.para_label_clause_unless, replace(s, start=a)):
+            continue
+        return True
+    return False
 
 
 # --------------------------------------------------------------------------- summary
