@@ -48,6 +48,18 @@ class Lexicon:
         }
         self.fillers: frozenset[str] = self._word_set(data.get("fillers"))
         self.leading: frozenset[str] = self._word_set(data.get("leading"))
+        # two-word fillers ("i mean"), read as one "um" unless a word around them says they
+        # are meant ("I mean it", "you know what I mean")
+        self.filler_phrases: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
+        for k, v in (data.get("filler_phrases") or {}).items():
+            _check_keys(v, {"not_before", "not_after"}, source, f"filler_phrases.{k}")
+            pair = tuple(_norm_chars(str(k)).split())
+            if len(pair) != 2:
+                raise ScenarioError(f"{source}: filler_phrases.{k}: two words, please")
+            self.filler_phrases[(pair[0], pair[1])] = (
+                self._word_set((v or {}).get("not_before")),
+                self._word_set((v or {}).get("not_after")),
+            )
         self.negators: frozenset[str] = self._word_set(data.get("negators"))
         self.parentheticals: frozenset[str] = self._word_set(data.get("parentheticals"))
         self.not_negating_after: frozenset[str] = self._word_set(data.get("not_negating_after"))
@@ -166,10 +178,14 @@ class Lexicon:
                 "short_words",
                 "min_share_short",
                 "min_share_long",
+                "answers",
             },
             source,
             "mirror",
         )
+        # a sentence opening with one of these after his question answers it, echo or not
+        # ("Is it still raining?" -> "yeah still raining")
+        self.mirror_answers = self._word_set(m.get("answers"))
         self.mirror_ignore = self._word_set(m.get("ignore"))
         self.mirror_stand_in = self._word_set(m.get("stand_in"))
         self.mirror_any_order = bool(m.get("any_order", False))
@@ -221,13 +237,60 @@ class Lexicon:
         self.summary_markers = [self.compile(x, "summary.markers") for x in s.get("markers") or []]
         self.summary_min_lines = int(s.get("min_lines", 2))
         c = data.get("contradiction") or {}
-        _check_keys(c, {"unless", "hypothetical"}, source, "contradiction")
+        _check_keys(
+            c,
+            {
+                "unless",
+                "hypothetical",
+                "asked",
+                "strict_scope",
+                "scope_breaks",
+                "scope_through",
+                "supplied",
+                "soft_after",
+            },
+            source,
+            "contradiction",
+        )
         self.contra_unless = [
             self.compile(x, "contradiction.unless") for x in c.get("unless") or []
         ]
         self.hypothetical = self._word_set(c.get("hypothetical"))
+        # does a question of his assert what it asks (False: "Is he still there?" -> "He's not")?
+        self.contra_asked = bool(c.get("asked", True))
+        # a content word between the negator and the word leaves what is denied unclear
+        # ("They won't touch the greenhouses" denies the touching, not the greenhouses)
+        self.contra_strict = bool(c.get("strict_scope", False))
+        # ... as do these words, though no content words ("not sure talking helps" doubts)
+        self.contra_scope_breaks = self._word_set(c.get("scope_breaks"))
+        # ... and these content words let it through ("You don't need a lawyer" denies the lawyer)
+        self.contra_scope_through = self._word_set(c.get("scope_through"))
+        # his "nobody X" answered by the negotiator doing X ("Nobody said thank you" -> "I'd
+        # like to thank you"): subject negators of his line and subjects of the reply
+        sup = c.get("supplied") or {}
+        _check_keys(sup, {"negators", "subjects", "direct"}, source, "contradiction.supplied")
+        self.contra_supplied_neg = self._word_set(sup.get("negators"))
+        self.contra_supplied_subj = self._word_set(sup.get("subjects"))
+        # words between the subject and the word that still say it flatly ("I do care")
+        self.contra_supplied_direct = self._word_set(sup.get("direct"))
+        # a negator after one of these negates softly, as "without" ("with no gloves")
+        self.contra_soft_after = {
+            str(k): self._word_set(v) for k, v in (c.get("soft_after") or {}).items()
+        }
         e = data.get("minimal_encourager") or {}
-        _check_keys(e, {"standalone", "acknowledgements"}, source, "minimal_encourager")
+        _check_keys(
+            e,
+            {"standalone", "acknowledgements", "answers", "not_before"},
+            source,
+            "minimal_encourager",
+        )
+        # after his question, a sentence made only of these answers it ("Are you still there?"
+        # -> "Yes, I'm here"; "Is it still raining?" -> "yeah still raining")
+        self.encourager_answers = self._word_set(
+            [w for x in e.get("answers") or [] for w in str(x).split()]
+        )
+        # an encourager followed by one of these is something else ("Right now.")
+        self.encourager_not_before = self._word_set(e.get("not_before"))
         self.encourager_alone = [
             self.compile(x, "minimal_encourager.standalone") for x in e.get("standalone") or []
         ]
@@ -256,6 +319,7 @@ class Lexicon:
                     "in_context",
                     "across_sentences",
                     "weak",
+                    "unasked",
                 },
                 source,
                 f"cues.{name}",
@@ -279,6 +343,9 @@ class Lexicon:
                 ],
                 across_sentences=bool(spec.get("across_sentences", False)),
                 weak=[self.compile(x, f"cues.{name}.weak") for x in spec.get("weak") or []],
+                unasked=[
+                    self.compile(x, f"cues.{name}.unasked") for x in spec.get("unasked") or []
+                ],
                 negatable=bool(spec.get("negatable", False)),
                 question=str(spec.get("question", "any")),
                 not_inverted=bool(spec.get("not_inverted", False)),
@@ -376,6 +443,9 @@ class _Rule:
     weak: list[list[_El]] = field(
         default_factory=list
     )  # readings that yield (resolve.WEAK_YIELDS_TO)
+    # ``unasked`` patterns count only when the perpetrator's line asks nothing ("No, I
+    # haven't." answers "You ever grown anything?"; it argues with "You'd have done the same")
+    unasked: list[list[_El]] = field(default_factory=list)
 
 
 _TOP_KEYS = {
@@ -388,6 +458,7 @@ _TOP_KEYS = {
     "clitics",
     "spelling",
     "fillers",
+    "filler_phrases",
     "leading",
     "negators",
     "stopwords",

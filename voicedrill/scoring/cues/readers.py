@@ -46,6 +46,8 @@ def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> li
         out.extend(
             replace(r, weak=True) for r in _rule_readings(lex, parsed, name, rule, rule.weak)
         )
+    if rule.unasked and not (parsed.line and any(parsed.line.is_question)):
+        out.extend(_rule_readings(lex, parsed, name, rule, rule.unasked))
     if rule.if_backed:
         backed = _rule_readings(lex, parsed, name, rule, rule.if_backed)
         if backed and (
@@ -204,7 +206,15 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
             and toks[k + 1].clause == t.clause
         )
 
+    asked = bool(lex.mirror_answers and parsed.line and any(parsed.line.is_question))
+    answered = False  # the sentence before was a bare "yes" ("yeah" cut off "still by the gate")
     for s in parsed.sentences:
+        said = [t.text for t in toks[s.start : s.end] if t.text not in lex.fillers]
+        if asked and (answered or (said and said[0] in lex.mirror_answers)):
+            # "Are you still on the line?" -> "Yeah, I'm still on the line": an answer
+            answered = all(w in lex.mirror_answers for w in said)
+            continue
+        answered = False
         idx = [k for k in range(s.start, s.end) if echoable(k)]
         short = [k for k in idx if toks[k].text not in lex.mirror_stand_in]
         if short and len(idx) <= lex.mirror_short:
@@ -262,6 +272,7 @@ def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
     toks = parsed.tokens
     plain: list[Reading] = []  # acknowledgement-only sentences
     other = False  # a sentence that is no encourager
+    asked = bool(lex.encourager_answers and parsed.line and any(parsed.line.is_question))
     for s in parsed.sentences:
         k, found = s.start, False
         while k < s.end:
@@ -269,6 +280,9 @@ def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
                 (e for p in lex.encourager_alone for e, _, _ in _match(lex, parsed, p, 0, k, s)),
                 default=k,
             )
+            if best > k and best < s.end and toks[best].text in lex.encourager_not_before:
+                found = False
+                break
             if best > k:
                 found, k = True, best
             elif toks[k].text in lex.fillers or toks[k].text in lex.leading:
@@ -278,9 +292,12 @@ def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
             else:
                 found = False
                 break
+        words = [t.text for t in toks[s.start : s.end] if t.text not in lex.fillers]
+        if found and asked and all(w in lex.encourager_answers for w in words):
+            other = True  # his question answered, not him encouraged
+            continue
         if found:
             r = Reading("minimal_encourager", s.start, s.end)
-            words = [t.text for t in toks[s.start : s.end] if t.text not in lex.fillers]
             if lex.acknowledgements and all(w in lex.acknowledgements for w in words):
                 plain.append(r)
             else:
@@ -314,11 +331,21 @@ def _contradictions(
     reply_hypothetical = _hypothetical_clauses(
         lex, parsed.tokens, lex.hypothetical | lex.not_negating_after
     )
+    # a question of his asserts nothing either, where the language says so ("Are you taping
+    # this?" -> "Yes, the line is taped"; "Why should I trust you?" -> "No reason to yet")
+    asked: set[int] = set()
+    if not lex.contra_asked and parsed.line is not None and len(parsed.line.tokens) == len(line):
+        asked = {i for i, q in enumerate(parsed.line.is_question) if q}
+    supplied: set[str] = set()  # what his "nobody ..." denies ("nobody said thank you")
     for k, t in enumerate(line):
-        if _content(lex, t) and t.clause not in hypothetical:
-            line_polarity.setdefault(lex.concept.get(t.lemma, t.lemma), set()).add(
-                _negated_at(lex, line, k)
-            )
+        if _content(lex, t) and t.clause not in hypothetical and t.sentence not in asked:
+            neg = _polarity(lex, line, k)
+            if neg is None:
+                continue  # what is denied is unclear (a word between)
+            concept = lex.concept.get(t.lemma, t.lemma)
+            line_polarity.setdefault(concept, set()).add(neg)
+            if neg and _subject_negated(lex, line, k):
+                supplied.add(concept)
     for si, s in enumerate(parsed.sentences):
         if parsed.is_question[si]:
             continue
@@ -331,12 +358,18 @@ def _contradictions(
                 continue
             if t.clause in exempt_clauses or k in covered or t.clause in reply_hypothetical:
                 continue
-            seen = line_polarity.get(lex.concept.get(t.lemma, t.lemma))
+            concept = lex.concept.get(t.lemma, t.lemma)
+            seen = line_polarity.get(concept)
             if seen and _number(lex, t):
                 continue  # "Four days without sleep" restates "I haven't slept in four days"
             if seen and _soft_negated(lex, toks, k):
                 continue  # "without sleep" agrees with "I haven't slept" as well as it denies "I slept"
-            if seen and _negated_at(lex, toks, k) not in seen:
+            neg = _polarity(lex, toks, k)
+            if neg is None:
+                continue
+            if concept in supplied and not neg and _supplies(lex, toks, k):
+                continue  # "Nobody listens to me" -> "I'm listening": given, not denied
+            if seen and neg not in seen:
                 a = k
                 while a > s.start and toks[a - 1].clause == t.clause:
                     a -= 1
@@ -370,6 +403,61 @@ def _negated_at(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
             return True
         j -= 1
     return False
+
+
+def _polarity(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool | None:
+    """Is token k denied? With ``contradiction.strict_scope``: fillers do not count in the
+    window, a negator after ``soft_after`` words ("with no") denies softly (None), and a content
+    word between the negator and k leaves unclear what is denied (None)."""
+    if not lex.contra_strict:
+        return _negated_at(lex, tokens, k)
+    j, seen, between = k - 1, 0, False
+    while j >= 0 and tokens[j].clause == tokens[k].clause:
+        if tokens[j].text in lex.fillers:
+            j -= 1
+            continue
+        seen += 1
+        if seen > _NEG_WINDOW:
+            return False
+        if _negator(lex, tokens, j) and tokens[j].text not in lex.not_contradicting:
+            soft = lex.contra_soft_after.get(tokens[j].text, frozenset())
+            if j > 0 and tokens[j - 1].text in soft and tokens[j - 1].clause == tokens[j].clause:
+                return None
+            return None if between else True
+        if tokens[j].text in lex.contra_scope_breaks or (
+            _content(lex, tokens[j]) and tokens[j].text not in lex.contra_scope_through
+        ):
+            between = True
+        j -= 1
+    return False
+
+
+def _subject_negated(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
+    """Is token k denied by a subject negator of ``contradiction.supplied`` ("nobody", "no
+    one") opening its clause?"""
+    if not lex.contra_supplied_neg:
+        return False
+    j = k - 1
+    while j >= 0 and tokens[j].clause == tokens[k].clause:
+        if tokens[j].text in lex.contra_supplied_neg:
+            return True
+        j -= 1
+    return False
+
+
+def _supplies(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
+    """Does token k's clause open with a subject of ``contradiction.supplied`` ("I", "we") and
+    put more than a flat verb before k: "I'd like to thank you", "I'm asking now" give what
+    nobody gave; "I give a damn", "I do care" deny his "nobody"."""
+    j = k
+    while j > 0 and tokens[j - 1].clause == tokens[k].clause:
+        j -= 1
+    while j < k and (tokens[j].text in lex.fillers or tokens[j].text in lex.leading):
+        j += 1
+    if j == k or tokens[j].text not in lex.contra_supplied_subj:
+        return False
+    between = [t.text for t in tokens[j + 1 : k] if t.text not in lex.fillers]
+    return any(w not in lex.contra_supplied_direct for w in between)
 
 
 def _number(lex: Lexicon, tok: Token) -> bool:

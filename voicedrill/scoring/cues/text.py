@@ -186,6 +186,29 @@ def heard(code: str) -> Heard:
     )
 
 
+def _filler_phrases(lex: Lexicon, text: str, matches: list[re.Match]) -> dict[int, tuple[str, ...]]:
+    """Words of a two-word filler (``filler_phrases``: "i mean"), read as no tokens, so that
+    "youre worn i mean out" is "you are worn out". Only with a space between them, and not before or
+    after the words that make them meant ("I mean it", "what I mean")."""
+    out: dict[int, tuple[str, ...]] = {}
+    if not lex.filler_phrases:
+        return out
+    words = [m.group(0) for m in matches]
+    for n in range(len(words) - 1):
+        rule = lex.filler_phrases.get((words[n], words[n + 1]))
+        if rule is None or text[matches[n].end() : matches[n + 1].start()].strip():
+            continue
+        not_before, not_after = rule
+        if n + 2 < len(words) and words[n + 2] in not_before:
+            continue
+        if n + 2 == len(words):
+            continue  # "that's what I mean" / "I mean." ends on it
+        if n > 0 and words[n - 1] in not_after:
+            continue
+        out[n], out[n + 1] = (), ()
+    return out
+
+
 def _heard_um(lex: Lexicon, h: Heard, text: str, matches: list[re.Match], n: int) -> bool:
     """Is word ``n`` a filler "um" the recogniser wrote as a word ("I'm", "on" after "so")
     because a word next to it, with only a space between, is one written English never
@@ -264,6 +287,7 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
     whole_mm = (
         "?" not in text and tuple(m.group(0) for m in matches) in h.encourager_whole
     )  # "In man." for "Mm.": read as "mm"
+    gone = _filler_phrases(lex, text, matches)  # "you want i mean them": no tokens
     for n, m in enumerate(matches):
         gap = text[prev_end : m.start()]
         if any(c in _SENTENCE_END for c in gap) and not _abbreviation(h, text, source, matches, n):
@@ -278,6 +302,8 @@ def _parse(lex: Lexicon, transcript: Transcript, split: Callable | None = None) 
         parts = lex._expand(m.group(0))
         if whole_mm:
             parts = ("mm",)
+        elif n in gone:
+            parts = gone[n]
         elif _heard_um(lex, h, text, matches, n):
             parts = ("um",)  # "So I'm tell me about it": a filler
         elif len(parts) == 1 and parts[0] in lex.respell and n + 1 < len(matches):
