@@ -116,7 +116,14 @@ and per language:
    only asks (``heads.TOLD_NOT_ASKED``, not simulated here); refitted on the s11 rules, k-fold
    rules -> rules+heads: en 0.875 -> 0.902 (blind rows 0.864 -> 0.899, heard 0.733 -> 0.808),
    ru 0.864 -> 0.894 (blind rows 0.854 -> 0.901); on the fresh blind10, s10 system -> this
-   one: en 0.855 -> 0.858, ru 0.872 -> 0.878, spoken en 0.804 -> 0.811;
+   one: en 0.855 -> 0.858, ru 0.872 -> 0.878, spoken en 0.804 -> 0.811.
+   Session 12: blind10 joined ``USED_BLIND``; refitted on the s12 rules, k-fold rules ->
+   rules+heads: en 0.880 -> 0.905 (blind rows 0.870 -> 0.901, heard 0.740 -> 0.812), ru 0.869
+   -> 0.895 (blind rows 0.864 -> 0.901). The English heads were REFUSED by the doctrine check (a head added a paraphrase
+   to "The weather has been nice for you this week." after "The guards laugh at us when we
+   ask for water.", cos 0.12; a gate on cos(reply, his line) >= 0.2 for added paraphrases
+   cost their recall 0.99 -> 0.86 in-sample, so it was not shipped): the Russian heads ship,
+   the English ones stay session 11's;
 5. reports micro-F1 and per-cue P/R of rules alone vs rules+heads on the held-out folds
    (thresholds cross-fitted: chosen without the fold they are scored on), for the text
    and the speech-like copies;
