@@ -678,38 +678,6 @@ def _feedback_split(report, replies, wait: float) -> None:
     report("reply end -> feedback: total", wait + t_asr + t_score, "s")
 
 
-class _FastMicrophone:
-    """A reply played into the listener as fast as it is read (20 ms blocks, then silence):
-    the judge's decisions without the wall clock (``bench_judge``)."""
-
-    def __init__(self):
-        from types import SimpleNamespace
-
-        self.device, self.overflows, self.level_db = SimpleNamespace(name="replay"), 0, -60.0
-        self.audio, self.pos = np.zeros(0, np.float32), 0
-
-    def open(self):
-        return self
-
-    def close(self) -> None: ...
-
-    def arm(self) -> None:
-        self.pos = 0
-
-    def disarm(self) -> None: ...
-
-    def read(self, timeout: float = 0.05) -> np.ndarray:
-        block = self.audio[self.pos: self.pos + 320]
-        self.pos += 320
-        return np.concatenate([block, np.zeros(320 - len(block), np.float32)])
-
-    def time_at(self, index: float) -> float:
-        return index / SR
-
-    def index_at(self, t: float) -> int:
-        return int(round(t * SR))
-
-
 def _voiced(items, say) -> list[Spoken]:
     """Sentences and (first, pause, rest) hesitations spoken by ``say(text) -> 16 kHz audio``."""
     from voicedrill.vad import speech_spans
@@ -739,7 +707,7 @@ def bench_judge(report) -> None:
     halves are each synthesised as a whole utterance: a falling voice before the pause, which
     a person hesitating seldom has). Per voice: replies ended at a short pause, hesitation
     replies cut inside their pause, replies cut between sentences."""
-    from tests.rig import speak
+    from tests.rig import FileMicrophone, speak
     from voicedrill import asr, endturn, neural
     from voicedrill.audio import resample
     from voicedrill.live import LiveListener
@@ -753,7 +721,7 @@ def bench_judge(report) -> None:
         "neural (piper joe)": lambda text: resample(piper.speak(text), piper.sample_rate, SR).astype(np.float32),
     }
     settings = ListenSettings.from_script(load_script().listening, no_reply_timeout=8.0)
-    mic = _FastMicrophone()
+    mic = FileMicrophone(np.zeros(0, np.float32))  # a reply as fast as it is read: no wall time
     listener = LiveListener(settings=settings, key_pressed=lambda: False, microphone=mic,
                             turn_model=endturn.load_turn_model())
     listener.attach(asr.Transcriber(asr.load_model("tiny.en"), "en"))

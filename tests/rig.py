@@ -34,6 +34,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -335,6 +336,38 @@ class TraineeAtMic:
             self.truths.append(None)
         self.replies.append(reply)
         return reply
+
+
+class FileMicrophone:
+    """A recording played into the listener in 20 ms blocks (``block``), as fast as they are read,
+    then silence for ever. Sample i is "picked up" at i / 16000 s."""
+
+    def __init__(self, audio: np.ndarray, block: int = 320):
+        self.audio, self.block = np.asarray(audio, dtype=np.float32), block
+        self.device = SimpleNamespace(name="recording")
+        self.overflows, self.level_db, self.pos = 0, -60.0, 0
+
+    def open(self):
+        return self
+
+    def close(self) -> None: ...
+
+    def arm(self) -> None:
+        self.pos = 0
+
+    def disarm(self) -> None: ...
+
+    def read(self, timeout: float = 0.05) -> np.ndarray:
+        block = self.audio[self.pos: self.pos + self.block]
+        block = np.concatenate([block, np.zeros(self.block - len(block), np.float32)])
+        self.pos += self.block
+        return block
+
+    def time_at(self, index: float) -> float:
+        return index / 16000
+
+    def index_at(self, t: float) -> int:
+        return int(round(t * 16000))
 
 
 def speak(text: str, *, voice: str = "en-us+f3", rate: int = 160) -> np.ndarray:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tests.fixtures_asr import JFK, JFK_TEXT, tiny_en_model, wer
-from tests.rig import speak
+from tests.rig import FileMicrophone, speak
 from voicedrill import asr, endturn, models
 from voicedrill.audio import SAMPLE_RATE, load_audio
 from voicedrill.errors import AsrError
@@ -26,38 +26,6 @@ SR = SAMPLE_RATE
 
 def silence(seconds: float) -> np.ndarray:
     return np.zeros(int(seconds * SR), dtype=np.float32)
-
-
-class FileMicrophone:
-    """A recording played into the listener in 20 ms blocks (``block``), as fast as they are read,
-    then silence for ever. Sample i is "picked up" at i / 16000 s."""
-
-    def __init__(self, audio: np.ndarray, block: int = 320):
-        self.audio, self.block = np.asarray(audio, dtype=np.float32), block
-        self.device = SimpleNamespace(name="recording")
-        self.overflows, self.level_db, self.pos = 0, -60.0, 0
-
-    def open(self):
-        return self
-
-    def close(self) -> None: ...
-
-    def arm(self) -> None:
-        self.pos = 0
-
-    def disarm(self) -> None: ...
-
-    def read(self, timeout: float = 0.05) -> np.ndarray:
-        block = self.audio[self.pos: self.pos + self.block]
-        block = np.concatenate([block, np.zeros(self.block - len(block), np.float32)])
-        self.pos += self.block
-        return block
-
-    def time_at(self, index: float) -> float:
-        return index / SR
-
-    def index_at(self, t: float) -> int:
-        return int(round(t * SR))
 
 
 @pytest.fixture(scope="module")

@@ -218,7 +218,7 @@ FAIR_LAST_WORD = 0.75
 # Whisper is unsure of (p < UNSURE_LAST_WORD): the reply ends after ``unsure_pause_seconds``.
 # tiny.en is often unsure of a finished reply's last word in a synthetic voice ("check that
 # I got this right." p 0.50, "... safely." 0.57): on 80 espeak-ng replies replayed offline
-# (40 with a 0.5-1.2 s hesitation) the long silence ended 14, 2 with this and the sentence
+# (40 with a 0.5-1.2 s hesitation) the long silence ended 13, 2 with this and the sentence
 # end below 0.75 (``live.LiveListener._judge``), with no more hesitations cut
 FAIR_VOICE = 0.7
 FINAL_MARKS = (".", "?", "!")  # a sentence's end in Whisper's text; "..." is not one

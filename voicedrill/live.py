@@ -402,8 +402,8 @@ class LiveListener:
 
         tiny.en is often unsure of a finished reply's last word in a synthetic voice: the
         sentence mark and, below p 0.5, a fairly sure voice end such a reply at the unsure
-        pause (``endturn.FAIR_VOICE``) where the long silence did (14 of 80 espeak-ng replies
-        replayed offline waited it, 2 now; no hesitation more was cut).
+        pause (``endturn.FAIR_VOICE``) where the long silence did (13 of 80 espeak-ng replies
+        replayed offline, ``BENCH_LIVE=judge``, waited it, 2 now; no hesitation more was cut).
 
         The voice alone ends a turn at the complete pause only when Whisper is fairly sure
         of the last word: on the bench rig "I think that [0.8 s] we can..." was heard as
