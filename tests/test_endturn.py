@@ -248,6 +248,8 @@ def test_a_finished_sentence_in_a_flat_voice_ends_the_turn_at_the_short_pause(tu
 class _Voice:
     """A turn model that hears every pause as finished (True) or unfinished (False)."""
 
+    threshold = 0.5  # as ``endturn.TurnModel``'s
+
     def __init__(self, finished: bool):
         self.finished = finished
         self.asked = 0

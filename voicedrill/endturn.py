@@ -260,17 +260,16 @@ def swallowed(transcript: Transcript, language: str) -> bool:
 
 def ends_finished(transcript: Transcript, language: str, *, sure: float = SURE_LAST_WORD) -> bool:
     """Do the words alone say the thought is finished, whatever the voice sounded like?
-    Not open (``ends_open``), a sentence mark at the end (not "...", which Whisper writes
-    for a trailing-off voice) and a last word Whisper is sure of (probability ``sure``).
+    A sentence end (``ends_sentence``: a sentence mark, not "...", which Whisper writes for
+    a trailing-off voice, nor a hanging word) on a last word Whisper is sure of (probability
+    ``sure``; never below ``UNSURE_LAST_WORD``, where the thought is open: ``ends_open``).
 
     Smart Turn hears prosody, and a flat voice (espeak-ng, a tired or monotone trainee)
     sounds unfinished to it at every pause: 53-67% of finished espeak-ng replies
     (scripts/bench_live.py). The words are ready at the pause (transcribed ahead), so
     they can end such a turn at the short pause instead of the long silence."""
-    if ends_open(transcript, language):  # also "...": ``TRAILING``
-        return False
-    return (
-        transcript.text.rstrip().endswith(FINAL_MARKS) and transcript.words[-1].probability >= sure
+    return ends_sentence(transcript, language) and transcript.words[-1].probability >= max(
+        sure, UNSURE_LAST_WORD
     )
 
 

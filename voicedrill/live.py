@@ -427,11 +427,12 @@ class LiveListener:
                 from .endturn import PRE_SPEECH
 
                 start = max(0, int((onset - PRE_SPEECH) * SAMPLE_RATE))
-                voice = _p_finished(self.turn_model, self._slice(start, now))
+                model = self.turn_model
+                voice = 0.0 if model is None else model.probability(self._slice(start, now))
             return voice
 
-        def finished() -> bool:
-            return heard_finished() > getattr(self.turn_model, "threshold", 0.5)
+        def finished() -> bool:  # Smart Turn's own verdict (``endturn.TurnModel.complete``)
+            return self.turn_model is not None and heard_finished() > self.turn_model.threshold
 
         stream = None
         if self.transcriber is not None:  # the tail goes on in the worker meanwhile
@@ -606,17 +607,6 @@ class LiveListener:
             interrupted=latency is not None and latency < -INTERRUPT_TOLERANCE,
             source=source,
         )
-
-
-def _p_finished(model, audio: np.ndarray) -> float:
-    """The turn model's P(finished) for ``audio`` (0.0 without a model; a model with only
-    ``complete``: 1.0 or 0.0)."""
-    if model is None:
-        return 0.0
-    probability = getattr(model, "probability", None)
-    if callable(probability):
-        return float(probability(audio))
-    return 1.0 if model.complete(audio) else 0.0
 
 
 def check_microphone(device: int | str | None = None) -> None:
