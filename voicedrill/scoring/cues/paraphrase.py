@@ -121,6 +121,7 @@ def _paraphrases(
     for si, s in enumerate(parsed.sentences):
         if _inverted(lex, parsed, s):
             continue
+        labelled = [r for r in labels if r.start < s.end and s.start < r.end]  # a label in it
         lead = _find_all(lex, parsed, lex.para_lead, s)
         if lead:
             st = min(a for a, _ in lead)
@@ -128,7 +129,7 @@ def _paraphrases(
             if s.end - after >= 2:
                 out.append(Reading("paraphrase", st, s.end))
                 continue
-        if not parsed.is_question[si] and _label_restates(lex, parsed, s, labels):
+        if labelled and not parsed.is_question[si] and _label_restates(lex, parsed, s):
             out.append(Reading("paraphrase", s.start, s.end, weak=True))
             continue
         n_words = s.end - s.start
@@ -137,7 +138,7 @@ def _paraphrases(
             and not parsed.is_question[si]
             and _find_all(lex, parsed, lex.para_wants, s)
             and not _find_all(lex, parsed, lex.para_unless, s)
-            and not any(r.start < s.end and s.start < r.end for r in labels)
+            and not labelled
         ):
             # his want, need or belief said back as a statement ("You want the land returned"
             # to "Land back or we burn the depot"): a restatement by its shape, whatever words
@@ -157,10 +158,7 @@ def _paraphrases(
         if (weak and len(shared) >= lex.para_min_overlap) or (
             you and len(shared) >= lex.para_min_overlap_plain
         ):
-            if any(
-                r.start < s.end and s.start < r.end and toks[r.start].clause == toks[s.start].clause
-                for r in labels
-            ):
+            if any(toks[r.start].clause == toks[s.start].clause for r in labelled):
                 continue  # a sentence that opens by naming his feeling ("Ты боишься, что тебя изобьют") is a label
             out.append(
                 Reading("paraphrase", s.start, s.end, weak=True)
@@ -175,7 +173,7 @@ def _paraphrases(
             continue
         if _about_speaker(lex, words) or not (_concepts(lex, words) - line_concepts):
             continue  # about the negotiator, or nothing but his own words (a mirror's job)
-        if any(r.start < s.end and s.start < r.end for r in labels):
+        if labelled:
             continue  # an emotional label ("You feel like the city turned its back on you") is credited as one
         plain = [t for t in words if not _in_class(lex, t, _FEELING_CLASSES)]
         if len(_concepts(lex, plain)) < rules.paraphrase_min_content_words:
@@ -190,16 +188,16 @@ def _paraphrases(
     return out
 
 
-def _label_restates(lex: Lexicon, parsed: Parsed, s: Sentence, labels: Sequence[Reading]) -> bool:
+def _label_restates(lex: Lexicon, parsed: Parsed, s: Sentence) -> bool:
     """A label whose feeling takes a clause that says what happened to him ("You're angry
     that nobody listened", "You're sick of being judged", «Вам обидно, что вас считают
     бандитом»): the label and a paraphrase, by the blind sets' convention (blind8-10). The
-    feeling opens a ``paraphrase.label_clauses`` match in a sentence a label reading covers;
+    feeling opens a ``paraphrase.label_clauses`` match in ``s`` (a sentence a label covers);
     from it on the sentence must hold ``label_clause_min_words`` content words besides feeling
     words, not be about the negotiator ("that I'm not getting it"), and match no
     ``label_clause_unless`` (a clause that only points back, "that people see you that
     way", or asks what comes next, «что будет дальше», restates nothing of his line)."""
-    if not lex.para_label_clauses or not any(r.start < s.end and s.start < r.end for r in labels):
+    if not lex.para_label_clauses:
         return False
     toks = parsed.tokens
     for a, _ in _find_all(lex, parsed, lex.para_label_clauses, s):

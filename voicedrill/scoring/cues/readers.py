@@ -46,7 +46,7 @@ def _phrase_readings(lex: Lexicon, parsed: Parsed, name: str, rule: _Rule) -> li
         out.extend(
             replace(r, weak=True) for r in _rule_readings(lex, parsed, name, rule, rule.weak)
         )
-    if rule.unasked and not (parsed.line and any(parsed.line.is_question)):
+    if rule.unasked and not _he_asks(parsed):
         out.extend(_rule_readings(lex, parsed, name, rule, rule.unasked))
     if rule.if_backed:
         backed = _rule_readings(lex, parsed, name, rule, rule.if_backed)
@@ -206,7 +206,7 @@ def _mirrors(lex: Lexicon, parsed: Parsed, line: tuple[Token, ...]) -> list[Read
             and toks[k + 1].clause == t.clause
         )
 
-    asked = bool(lex.mirror_answers and parsed.line and any(parsed.line.is_question))
+    asked = bool(lex.mirror_answers) and _he_asks(parsed)
     answered = False  # the sentence before was a bare "yes" ("yeah" cut off "still by the gate")
     for s in parsed.sentences:
         said = [t.text for t in toks[s.start : s.end] if t.text not in lex.fillers]
@@ -272,7 +272,7 @@ def _encouragers(lex: Lexicon, parsed: Parsed) -> list[Reading]:
     toks = parsed.tokens
     plain: list[Reading] = []  # acknowledgement-only sentences
     other = False  # a sentence that is no encourager
-    asked = bool(lex.encourager_answers and parsed.line and any(parsed.line.is_question))
+    asked = bool(lex.encourager_answers) and _he_asks(parsed)
     for s in parsed.sentences:
         k, found = s.start, False
         while k < s.end:
@@ -403,6 +403,11 @@ def _negated_at(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool:
             return True
         j -= 1
     return False
+
+
+def _he_asks(parsed: Parsed) -> bool:
+    """Does his current line ask something (a sentence of it read as a question)?"""
+    return parsed.line is not None and any(parsed.line.is_question)
 
 
 def _polarity(lex: Lexicon, tokens: Sequence[Token], k: int) -> bool | None:
