@@ -111,28 +111,38 @@ class Spoken:
     true_end: float  # seconds into the audio where the speech ends
 
 
+def _utter(item, say, *, lead: float | None = None) -> Spoken:
+    """A sentence, or a (first, pause, rest) hesitation, spoken by ``say(text) -> 16 kHz
+    audio``, with 0.5 s of silence after it; ``lead``: a sentence's silence before its speech
+    cut to this many seconds."""
+    from voicedrill.vad import speech_spans
+
+    if isinstance(item, str):
+        text, audio, hesitation = item, say(item), False
+        if lead is not None:
+            start = speech_spans(audio, threshold_db=-45)[0].start
+            audio = audio[int(max(0.0, start - lead) * SR):]
+    else:
+        first, pause, rest = item
+        text, hesitation = f"{first} {rest}", True
+        # espeak-ng pads each clip with silence: cut it, so the pause is the one named
+        a, b = say(first), say(rest)
+        a = a[: int(speech_spans(a, threshold_db=-45)[-1].end * SR)]
+        b = b[int(speech_spans(b, threshold_db=-45)[0].start * SR):]
+        audio = np.concatenate([a, np.zeros(int(pause * SR), np.float32), b])
+    audio = np.concatenate([audio, np.zeros(SR // 2, np.float32)])
+    return Spoken(text, audio, hesitation, speech_spans(audio, threshold_db=-45)[-1].end)
+
+
 def replies(n: int) -> list[Spoken]:
     from tests.rig import speak
-    from voicedrill.vad import speech_spans
 
     out: list[Spoken] = []
     for i in range(n):
         kind, k = i % 3, i // 3
         voice = VOICES[k % 2] if kind == 2 else VOICES[kind]
-        if kind < 2:
-            text = SENTENCES[k % len(SENTENCES)]
-            audio = speak(text, voice=voice)
-        else:
-            first, pause, rest = HESITATIONS[k % len(HESITATIONS)]
-            text = f"{first} {rest}"
-            # espeak-ng pads each clip with silence: cut it, so the pause is the one named
-            a, b = speak(first, voice=voice), speak(rest, voice=voice)
-            a = a[: int(speech_spans(a, threshold_db=-45)[-1].end * SR)]
-            b = b[int(speech_spans(b, threshold_db=-45)[0].start * SR):]
-            audio = np.concatenate([a, np.zeros(int(pause * SR), np.float32), b])
-        audio = np.concatenate([audio, np.zeros(SR // 2, np.float32)])
-        spans = speech_spans(audio, threshold_db=-45)
-        out.append(Spoken(text, audio, kind == 2, spans[-1].end))
+        item = SENTENCES[k % len(SENTENCES)] if kind < 2 else HESITATIONS[k % len(HESITATIONS)]
+        out.append(_utter(item, lambda text: speak(text, voice=voice)))
     return out
 
 
@@ -291,6 +301,12 @@ def _drill(rig, queue: list[Spoken], run: Run, *, new: bool, model, turn_model, 
         scoring.words_cues = words_cues
         listener.close()
         trainee.finish()
+
+
+def _cut(heard_end: float | None, true_end: float) -> bool:
+    """Did the listener end the reply before its last word (its speech end heard more than
+    0.25 s before the true one, or none heard)?"""
+    return heard_end is None or heard_end < true_end - 0.25
 
 
 def _pct(values, q) -> float:
@@ -459,14 +475,14 @@ def bench_speed(report) -> None:
         shown = sum(1 for t in run.turns if t.next_line_at is not None and t.feedback_at <= t.next_line_at)
         report(f"feedback shown before the next line, {name}", 100 * shown / max(1, len(g)), "%")
         hes = [t for t in run.turns if t.spoken.hesitation]
-        cut = sum(1 for t in hes if t.heard_end is None or t.heard_end < t.true_end - 0.25)
+        cut = sum(1 for t in hes if _cut(t.heard_end, t.true_end))
         report(f"premature cut-offs, hesitation replies, {name}", 100 * cut / max(1, len(hes)), "%",
                f"{cut}/{len(hes)}")
-        cut_all = sum(1 for t in run.turns if t.heard_end is None or t.heard_end < t.true_end - 0.25)
+        cut_all = sum(1 for t in run.turns if _cut(t.heard_end, t.true_end))
         report(f"replies ended before their last word, all replies, {name}",
                100 * cut_all / max(1, len(run.turns)), "%", f"{cut_all}/{len(run.turns)} (between sentences too)")
         for t in run.turns:  # which ones, and how the words were heard (to see why)
-            if t.heard_end is None or t.heard_end < t.true_end - 0.25:
+            if _cut(t.heard_end, t.true_end):
                 print(f"    cut, {name}: {t.spoken.text!r} -> {t.transcript!r} ({t.reason}, "
                       f"{'by the words' if t.by_words else 'by the voice'})", flush=True)
         early = sum(1 for t in run.turns if t.reason == "complete")
@@ -678,28 +694,6 @@ def _feedback_split(report, replies, wait: float) -> None:
     report("reply end -> feedback: total", wait + t_asr + t_score, "s")
 
 
-def _voiced(items, say) -> list[Spoken]:
-    """Sentences and (first, pause, rest) hesitations spoken by ``say(text) -> 16 kHz audio``."""
-    from voicedrill.vad import speech_spans
-
-    out = []
-    for item in items:
-        if isinstance(item, str):
-            audio = say(item)
-            start = speech_spans(audio, threshold_db=-45)[0].start
-            audio, text, hesitation = audio[int(max(0.0, start - 0.1) * SR):], item, False
-        else:
-            first, pause, rest = item
-            a, b = say(first), say(rest)
-            a = a[: int(speech_spans(a, threshold_db=-45)[-1].end * SR)]
-            b = b[int(speech_spans(b, threshold_db=-45)[0].start * SR):]
-            audio = np.concatenate([a, np.zeros(int(pause * SR), np.float32), b])
-            text, hesitation = f"{first} {rest}", True
-        audio = np.concatenate([audio, np.zeros(SR // 2, np.float32)])
-        out.append(Spoken(text, audio, hesitation, speech_spans(audio, threshold_db=-45)[-1].end))
-    return out
-
-
 def bench_judge(report) -> None:
     """The end-of-turn judge's decisions, replayed offline on a fast clock (no wall time: fit
     for a busy machine): the timed bench's sentences and hesitations and ``MORE_*``, in the
@@ -730,7 +724,7 @@ def bench_judge(report) -> None:
     try:
         for name, say in voices.items():
             short = cut_h = cut_s = hes = 0
-            spoken = _voiced(items, say)
+            spoken = [_utter(item, say, lead=0.1) for item in items]
             for s in spoken:
                 mic.audio = np.concatenate([s.audio, np.zeros(int(2.5 * SR), np.float32)])
                 listener.rhythm = endturn.Rhythm(settings.complete_pause_seconds, settings.unsure_pause_seconds)
@@ -738,7 +732,7 @@ def bench_judge(report) -> None:
                 listener.prepare(None, 0)
                 listener.reply(0.0)
                 heard = listener.last
-                cut = heard.speech_end is None or heard.speech_end < s.true_end - 0.25
+                cut = _cut(heard.speech_end, s.true_end)
                 hes += s.hesitation
                 cut_h += cut and s.hesitation
                 cut_s += cut and not s.hesitation
