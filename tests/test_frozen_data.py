@@ -52,6 +52,7 @@ SETS = (
     FrozenSet("blind9", ("cues_en_blind9.jsonl", "cues_ru_blind9.jsonl", "traps_en_blind9.jsonl", "traps_ru_blind9.jsonl")),
     FrozenSet("blind10", ("cues_en_blind10.jsonl", "cues_ru_blind10.jsonl", "traps_en_blind10.jsonl", "traps_ru_blind10.jsonl")),
     FrozenSet("blind11", ("cues_en_blind11.jsonl", "cues_ru_blind11.jsonl", "traps_en_blind11.jsonl", "traps_ru_blind11.jsonl")),
+    FrozenSet("blind12", ("cues_en_blind12.jsonl", "cues_ru_blind12.jsonl", "traps_en_blind12.jsonl", "traps_ru_blind12.jsonl")),
 )
 
 # The text cues these files may use, with their kinds, written out here on purpose:
