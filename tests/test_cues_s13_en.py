@@ -8,7 +8,9 @@ comes next"); his intent denied with a pro-verb ("You won't do that.", "Come on,
 to do that") or in a word where he states it ("You won't, ...") argues ("You won't do it." alone
 stays a dare); how others regard him denied ("Nobody's staring at you") argues, no promise; his
 belief that nobody cares or wants him met by a reassurance ("I'm sure he misses you", "Plenty of
-shops would take you", "You're not too old") argues; his worry waved off as likely nothing, put
+shops would take you", "You're not too old", "she wants you" after his despair) argues, "I don't
+want you to do that" is an I-message; "You should be grateful ..." blames; "You ... when I say"
+orders; his worry waved off as likely nothing, put
 down to how such people talk, or made common ("everybody gets those") minimizes."""
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ FOUND = [
     ("My brother hasn't called in a year. He's forgotten me.", "I'm sure your brother misses you.", "arguing"),
     ("No garage is going to take on a mechanic who's fifty-eight.", "Plenty of garages would take you.", "arguing"),
     ("They say I'm too old for the night shift.", "You're not too old.", "arguing"),
+    # his despair answered by someone's want for him; gratitude demanded; his timing set by the
+    # speaker; the speaker's own wish against his act
+    ("The kids would be better off with the payout.", "they dont want a payout they want you", "arguing"),
+    ("Why are you reading me the rules?", "You ought to be thankful anyone picked up.", "blaming"),
+    ("Let me finish my coffee first.", "You put the cup down when I tell you.", "commanding"),
+    ("I'm going to cut the rope.", "I don't want you to do that.", "i_message"),
     # his worry waved off
     ("There's a ringing in my ears that won't stop.", "It's probably nothing.", "minimizing"),
     ("The supervisor calls me a lazy dog every morning.", "That's just how supervisors talk.", "minimizing"),
@@ -47,6 +55,10 @@ NOT_FOUND = [
     # a taunt stays a dare, his question gets no argument, the pro-verb with an object argues nothing
     ("I'm going to jump, I swear.", "You won't do it.", "arguing"),
     ("Am I going to be arrested?", "You won't.", "arguing"),
+    # shame takes what he did: a label only; the speaker's wish is no argument
+    ("I shouted at my own mother in front of the neighbours.", "You're embarrassed you shouted at her.", "paraphrase"),
+    ("I'm going to cut the rope.", "I don't want you to do that.", "arguing"),
+    ("You said you'd phone back at six.", "You said I'd phone when I knew more.", "commanding"),
     # a reassurance of his safety is no argument
     ("If anyone comes up those stairs I'll shoot.", "Nobody is coming up the stairs.", "arguing"),
     # a reassurance about something else, his time, his act
