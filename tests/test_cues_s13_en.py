@@ -11,7 +11,8 @@ belief that nobody cares or wants him met by a reassurance ("I'm sure he misses 
 shops would take you", "You're not too old", "she wants you" after his despair) argues, "I don't
 want you to do that" is an I-message; "You should be grateful ..." blames; "You ... when I say"
 orders; his worry waved off as likely nothing, put
-down to how such people talk, or made common ("everybody gets those") minimizes."""
+down to how such people talk, made common, or set against others' smaller lot ("more than
+ most get"; "it happens" unless a time clause) ("everybody gets those") minimizes."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ FOUND = [
     ("There's a ringing in my ears that won't stop.", "It's probably nothing.", "minimizing"),
     ("The supervisor calls me a lazy dog every morning.", "That's just how supervisors talk.", "minimizing"),
     ("I keep getting these cramps at night.", "Cramps are nothing, everybody gets those.", "minimizing"),
+    ("They gave me two weeks' pay after twenty years.", "Two weeks is more than most guys get.", "minimizing"),
+    ("They scrapped my whole crop.", "Hey, it happens.", "minimizing"),
 ]  # fmt: skip
 
 NOT_FOUND = [
@@ -59,6 +62,8 @@ NOT_FOUND = [
     ("I shouted at my own mother in front of the neighbours.", "You're embarrassed you shouted at her.", "paraphrase"),
     ("I'm going to cut the rope.", "I don't want you to do that.", "arguing"),
     ("You said you'd phone back at six.", "You said I'd phone when I knew more.", "commanding"),
+    # "it happens" as a time clause waves nothing off
+    ("What happens when they take me in?", "I'll be right there with you when it happens.", "minimizing"),
     # a reassurance of his safety is no argument
     ("If anyone comes up those stairs I'll shoot.", "Nobody is coming up the stairs.", "arguing"),
     # a reassurance about something else, his time, his act
