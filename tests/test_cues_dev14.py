@@ -130,7 +130,10 @@ PER_CUE_FLOOR = {
     "en": {"promise": 0.845, "blaming": 0.969, "minimizing": 0.945, "conceding": 0.956, "threat": 0.875,
            "insult": 0.963, "dare": 0.962, "arguing": 0.856, "paraphrase": 0.917},
     "ru": {"promise": 0.8, "blaming": 0.822, "minimizing": 0.926, "conceding": 0.96, "threat": 0.928,
-           "insult": 0.971, "dare": 0.949, "arguing": 0.589, "paraphrase": 0.895},
+           "insult": 0.971, "dare": 0.949, "arguing": 0.589,
+           # s13-ru: 0.895 -> 0.87: a feeling that takes «что» (fear too) is label and paraphrase by
+           # blind11's convention; the dev labels follow the older one (fear = label only)
+           "paraphrase": 0.87},
 }
 
 

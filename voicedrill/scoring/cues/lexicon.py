@@ -208,6 +208,8 @@ class Lexicon:
                 "min_overlap",
                 "min_overlap_plain",
                 "min_words",
+                "plain_min_similarity",
+                "plain_unless",
             },
             source,
             "paraphrase",
@@ -230,6 +232,14 @@ class Lexicon:
         self.para_min_overlap = int(p.get("min_overlap", 1))
         self.para_min_overlap_plain = int(p.get("min_overlap_plain", 2))
         self.para_min_words = int(p.get("min_words", 4))
+        # a statement with no "you" in it ("Замок сломан год, и никто ничего не сделал") restates
+        # his line when this close to it by the encoder; None (the default): only statements
+        # about him are read by meaning
+        plain = p.get("plain_min_similarity")
+        self.para_plain_min_similarity: float | None = None if plain is None else float(plain)
+        self.para_plain_unless = [
+            self.compile(x, "paraphrase.plain_unless") for x in p.get("plain_unless") or []
+        ]
         s = data.get("summary") or {}
         _check_keys(s, {"markers", "min_lines", "min_words", "joins"}, source, "summary")
         self.summary_joins = frozenset(str(w) for w in s.get("joins") or [])

@@ -164,12 +164,15 @@ def _paraphrases(
                 Reading("paraphrase", s.start, s.end, weak=True)
             )  # the sentence is the evidence
             continue
-        if (
-            not (weak or you)
-            or parsed.is_question[si]
-            or not rules.use_encoder
-            or len(candidates) >= rules.max_sentences
-        ):
+        need = rules.paraphrase_min_similarity
+        if not (weak or you):
+            if lex.para_plain_min_similarity is None:
+                continue
+            need = lex.para_plain_min_similarity  # his story told back in the third person
+            he_asks = parsed.line is not None and any(parsed.line.is_question)
+            if he_asks or _find_all(lex, parsed, lex.para_plain_unless, s):
+                continue  # an answer to his question, or his demand agreed to, tells nothing back
+        if parsed.is_question[si] or not rules.use_encoder or len(candidates) >= rules.max_sentences:
             continue
         if _about_speaker(lex, words) or not (_concepts(lex, words) - line_concepts):
             continue  # about the negotiator, or nothing but his own words (a mirror's job)
@@ -178,7 +181,7 @@ def _paraphrases(
         plain = [t for t in words if not _in_class(lex, t, _FEELING_CLASSES)]
         if len(_concepts(lex, plain)) < rules.paraphrase_min_content_words:
             continue  # a feeling named, nothing restated
-        candidates.append((s, _text(parsed, s.start, s.end), rules.paraphrase_min_similarity))
+        candidates.append((s, _text(parsed, s.start, s.end), need))
     if candidates and line_text.strip():
         sims = _similarity([t for _, t, _ in candidates], [line_text])
         if sims is not None:
