@@ -191,6 +191,27 @@ def test_a_judge_that_names_a_pause_ends_the_turn_only_after_that_pause(reply_pa
     assert 0.7 <= ep.position - ep.end < 0.8  # decided at the named pause, not the long silence
 
 
+@pytest.mark.parametrize("snr_db", [None, 20])
+def test_the_pause_counts_from_where_the_voice_stopped_not_where_silero_fell(reply_parts, snr_db):
+    """Silero's probability stays up for a few frames after the voice; the end of speech is
+    read back from the level, so a pause (and the turn gap) starts when the voice stops.
+    In noise the level cannot fall below the noise: the end moves back less, never later."""
+    first = reply_parts[0]
+    audio = np.concatenate([silence(0.8), first, silence(2.0)])
+    if snr_db is not None:
+        audio = noisy(audio, snr_db=snr_db)
+    voice_end = 0.8 + len(first) / SR
+    ep = run(Endpointer(ListenSettings(end_of_turn_silence=1.0)), audio)
+    # Silero's own fall: the frame after the last one it judged speech
+    assert ep._last_speech is not None
+    silero_end = (ep._last_speech + 1) * ep.frame_seconds
+    assert ep.reason == "silence"
+    assert ep.end <= silero_end
+    assert silero_end - voice_end > 0.03  # the lag this removes is real on this reply
+    assert abs(ep.end - voice_end) < (0.03 if snr_db is None else silero_end - voice_end)
+    assert ep.position - ep.end >= 1.0  # the long silence, counted from the voice's end
+
+
 def test_onset_in_noise_and_chunk_size_does_not_matter(reply_parts):
     audio = noisy(np.concatenate([silence(2.0), reply_parts[0], silence(2.0)]), snr_db=5)
     results = []

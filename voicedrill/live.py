@@ -341,7 +341,7 @@ class LiveListener:
         """Speech has stopped (``AHEAD``): the reply so far goes to the worker while the end
         of turn is judged; a tail done earlier becomes a stretch once speech resumes."""
         ep = self._ep
-        se = ep.speech_end
+        se = ep.heard_end  # the audio to Silero's end (the level's voice end may be earlier)
         if self.transcriber is None or ep.onset is None or se is None or ep.ended:
             return
         stream = self._reply_stream(self.transcriber, ep.onset)
@@ -415,7 +415,11 @@ class LiveListener:
         while ``sentence_pause_seconds`` is the complete pause (the default), and leaving
         it out leaves the other core to the transcription the turn waits for."""
         now = self._ep.frames * SILERO_FRAME
-        cut = min(now, int(round(speech_end * SAMPLE_RATE)) + int(TAIL * SAMPLE_RATE))
+        # the audio for the words: to Silero's end of speech (``vad.Endpointer.heard_end``),
+        # where the pause is counted from the voice's end (``speech_end``, before it)
+        heard = max(speech_end, self._ep.heard_end or speech_end)
+        end = int(round(heard * SAMPLE_RATE))
+        cut = min(now, end + int(TAIL * SAMPLE_RATE))
         t0, asr_s = time.monotonic(), 0.0
         self._by_words = False
         s = self._turn
@@ -437,7 +441,6 @@ class LiveListener:
         stream = None
         if self.transcriber is not None:  # the tail goes on in the worker meanwhile
             stream = self._reply_stream(self.transcriber, onset)
-            end = int(round(speech_end * SAMPLE_RATE))
             stream.speech_end = max(stream.speech_end or 0, end)
             stream.ahead(cut)  # started at the speech end already, unless the worker was busy
         words_first = (
@@ -483,7 +486,7 @@ class LiveListener:
         if self._by_words and wait <= max(s.complete_pause_seconds, s.sentence_pause_seconds):
             self._short.append(speech_end)  # after a sentence: ``_learn`` sees if speech went on
         if stream is not None:
-            self._words_ready(stream, onset, speech_end)
+            self._words_ready(stream, onset, heard)
         # The verdict holds for the pause heard so far: the audio that came in while judging
         # (transcription, Smart Turn) is fed next, and speech in it cancels the end.
         self._take()
@@ -569,18 +572,20 @@ class LiveListener:
             )
         onset_index, start = self._clip_start(audio, ep.onset, line_end_index)
         end_index = int(round((ep.end if ep.end is not None else ep.position) * SAMPLE_RATE))
+        # the audio kept and transcribed: to TAIL after Silero's end of speech
+        audio_end = max(end_index, int(round((ep.heard_end or 0.0) * SAMPLE_RATE)))
         onset_time = mic.time_at(onset_index)
         latency: float | None = onset_time - line_end
-        stop = min(n, end_index + int(TAIL * SAMPLE_RATE))
+        stop = min(n, audio_end + int(TAIL * SAMPLE_RATE))
         clip = audio[start:stop]
         went_on = self._learn(ep, onset_time)
         if went_on is not None:  # not an interruption, no response latency: our cut
             latency = None
         if self.transcriber is not None:  # the stretches heard so far, and the last one
             stream = self._reply_stream(self.transcriber, ep.onset)
-            stream.speech_end = max(stream.speech_end or 0, end_index)
+            stream.speech_end = max(stream.speech_end or 0, audio_end)
             before = stream.decodes
-            streamed = stream.final(stop, quiet_from=end_index)
+            streamed = stream.final(stop, quiet_from=audio_end)
             if ep.reason != "complete":  # else the judge's final (reused here) counted
                 self._late = stream.decodes - before
             self.last_transcript = self._in_clip(streamed, start, stop)

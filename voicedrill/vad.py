@@ -39,6 +39,14 @@ SILERO_FRAME = 512  # samples (32 ms at 16 kHz) per Silero decision
 SILERO_CONTEXT = 64  # samples of the previous frame the network also sees
 SILERO_WEIGHTS = "silero_vad_16k.safetensors"
 DETECTORS = ("silero", "energy")
+# Where the voice stopped, read from the level: Silero's probability falls 0.0-0.19 s after
+# the voice (0.09 s at the median, 32 espeak-ng replies), so a pause counted from its fall
+# starts late by that much, and every turn waits it out. The end of speech is moved back to
+# the last VOICE_STEP of the level within VOICE_DROP_DB of the reply's loud voice (and above
+# the noise), by at most VOICE_BACK seconds (a breath or room noise loud enough moves it less).
+VOICE_STEP = 128  # samples (8 ms)
+VOICE_DROP_DB = 30.0
+VOICE_BACK = 0.2
 
 
 @dataclass(frozen=True)
@@ -408,6 +416,11 @@ class Endpointer:
         self._candidate: int | None = None  # first frame of the speech run being confirmed
         self._run_frames = 0
         self._last_speech: int | None = None  # last frame judged speech (index)
+        self._steps: list[float] = []  # the level (dBFS) of every VOICE_STEP pushed
+        self._loud: list[float] = []  # the level of each speech frame of the reply
+        self._voice_end: tuple[int, float] | None = None  # (last speech frame, the voice's end)
+        self._level = -120.0  # the loudest step of the frame being decided (dBFS)
+        self._noise_floor_db = noise_floor_db
         # the pauses of at least ``pause_seconds`` after which speech went on, inside the
         # reply: (speech end, speech again), stream seconds
         self.resumed: list[tuple[float, float]] = []
@@ -423,10 +436,43 @@ class Endpointer:
 
     @property
     def speech_end(self) -> float | None:
-        """End of the last speech heard (stream seconds), None before an onset."""
+        """End of the last speech heard (stream seconds), None before an onset: once Silero
+        has heard a frame without speech, where the voice's level fell (``VOICE_BACK``)."""
+        if self.onset is None or self._last_speech is None:
+            return None
+        if self._voice_end is not None and self._voice_end[0] == self._last_speech:
+            return self._voice_end[1]
+        return self.heard_end
+
+    @property
+    def heard_end(self) -> float | None:
+        """Where Silero stopped hearing speech (stream seconds; at or after ``speech_end``):
+        the audio up to here goes to the transcriber, whose last word's fading sound the
+        level may already count as quiet."""
         if self.onset is None or self._last_speech is None:
             return None
         return (self._last_speech + 1) * self.frame_seconds
+
+    def _find_voice_end(self) -> None:
+        """At the first frame without speech after speech: move its end back to the last
+        step of the level that still carries the voice."""
+        last = self._last_speech
+        if last is None or self.onset is None:
+            return
+        per = SILERO_FRAME // VOICE_STEP
+        end = (last + 1) * per
+        first = max(
+            int(self.onset / self.frame_seconds) * per,
+            end - int(VOICE_BACK * SAMPLE_RATE) // VOICE_STEP,
+        )
+        steps = np.asarray(self._steps[first:end])
+        loud = float(np.percentile(self._loud[-300:], 90)) if self._loud else 0.0
+        quiet = self._noise_floor_db
+        if quiet is None:  # no calibrated noise floor: the quiet end of what was heard
+            quiet = float(np.percentile(self._steps[-3000:], 10))
+        voiced = np.flatnonzero(steps >= max(loud - VOICE_DROP_DB, quiet + 6.0))
+        step = first + (int(voiced[-1]) + 1 if voiced.size else 0)
+        self._voice_end = (last, step * VOICE_STEP / SAMPLE_RATE)
 
     def skip(self, seconds: float) -> None:
         """Declare the first ``seconds`` of the stream not to be listened to (pushed as
@@ -434,6 +480,7 @@ class Endpointer:
         if self.frames or self._pending.size:
             raise ParameterError("Endpointer.skip() must come before any audio is pushed.")
         self.frames = int(max(0.0, seconds) // self.frame_seconds)
+        self._steps = [-120.0] * (self.frames * (SILERO_FRAME // VOICE_STEP))
 
     def push(self, audio: np.ndarray) -> None:
         """Feed the next samples (shape=(n,), 16 kHz)."""
@@ -447,7 +494,12 @@ class Endpointer:
             return
         frames = data[: count * SILERO_FRAME].reshape(count, SILERO_FRAME)
         probs = self._probabilities(frames)
-        for p in probs:
+        steps = frames.reshape(-1, VOICE_STEP).astype(np.float64)
+        levels = 10.0 * np.log10(np.maximum(np.mean(steps**2, axis=1), 1e-12))
+        self._steps.extend(levels.tolist())
+        per = SILERO_FRAME // VOICE_STEP
+        for k, p in enumerate(probs):
+            self._level = float(np.max(levels[k * per : (k + 1) * per]))
             self._decide(float(p))
             if self.ended:
                 return
@@ -479,6 +531,7 @@ class Endpointer:
                     self._candidate, self._run_frames = i, 0
                 self._run_frames += 1
                 self._last_speech = i
+                self._loud.append(self._level)
                 if self._run_frames * fs >= s.min_speech:
                     self.onset = self._candidate * fs
             elif (
@@ -487,13 +540,16 @@ class Endpointer:
                 and (i - self._last_speech) * fs > 0.3
             ):
                 self._candidate, self._last_speech = None, None
+                self._loud.clear()
         else:
             if prob >= s.offset_threshold:
-                if self._last_speech is not None and (i - self._last_speech - 1) * fs >= (
-                    s.pause_seconds
-                ):
-                    self.resumed.append(((self._last_speech + 1) * fs, i * fs))
+                end = self.speech_end
+                if end is not None and i * fs - end >= s.pause_seconds:
+                    self.resumed.append((end, i * fs))
                 self._last_speech = i
+                self._loud.append(self._level)
+            elif self._last_speech == i - 1:
+                self._find_voice_end()
             now = self.frames * fs
             speech_end = self.speech_end if self.speech_end is not None else now
             if (
