@@ -318,9 +318,10 @@ class ListenSettings:
     vad: str = "silero"  # "silero" | "energy"
     onset_threshold: float = 0.5  # Silero probability that starts speech
     offset_threshold: float = 0.35  # ... and keeps it going once started (hysteresis)
-    # Pauses are counted from the end of speech as the VAD hears it (Silero's falls about
-    # 0.1 s after the voice). A pause this long asks the end-of-turn judge (when there is
-    # one); its verdict ends the reply only after a pause as long as the one it names:
+    # Pauses are counted from where the voice stopped (``Endpointer.speech_end``: Silero's
+    # fall, about 0.1 s after the voice, moved back by the level). A pause this long asks the
+    # end-of-turn judge (when there is one); its verdict ends the reply only after a pause as
+    # long as the one it names:
     pause_seconds: float = 0.2
     # ... the voice and the words say finished (longer than the 0.3-0.35 s between two
     # sentences of one reply, so a second sentence cancels the end)

@@ -43,6 +43,7 @@ from ...types import TurnContext
 from .lexicon import Lexicon, _line_tokens
 from .patterns import _find_all
 from .questions import _inverted
+from .readers import _he_asks
 from .text import Parsed, Reading, Sentence, Token, _concepts
 
 if TYPE_CHECKING:
@@ -169,10 +170,13 @@ def _paraphrases(
             if lex.para_plain_min_similarity is None:
                 continue
             need = lex.para_plain_min_similarity  # his story told back in the third person
-            he_asks = parsed.line is not None and any(parsed.line.is_question)
-            if he_asks or _find_all(lex, parsed, lex.para_plain_unless, s):
+            if _he_asks(parsed) or _find_all(lex, parsed, lex.para_plain_unless, s):
                 continue  # an answer to his question, or his demand agreed to, tells nothing back
-        if parsed.is_question[si] or not rules.use_encoder or len(candidates) >= rules.max_sentences:
+        if (
+            parsed.is_question[si]
+            or not rules.use_encoder
+            or len(candidates) >= rules.max_sentences
+        ):
             continue
         if _about_speaker(lex, words) or not (_concepts(lex, words) - line_concepts):
             continue  # about the negotiator, or nothing but his own words (a mirror's job)
