@@ -417,7 +417,7 @@ class LiveListener:
         now = self._ep.frames * SILERO_FRAME
         # the audio for the words: to Silero's end of speech (``vad.Endpointer.heard_end``),
         # where the pause is counted from the voice's end (``speech_end``, before it)
-        heard = max(speech_end, self._ep.heard_end or speech_end)
+        heard = self._ep.heard_end or speech_end  # never before speech_end
         end = int(round(heard * SAMPLE_RATE))
         cut = min(now, end + int(TAIL * SAMPLE_RATE))
         t0, asr_s = time.monotonic(), 0.0

@@ -45,6 +45,7 @@ DETECTORS = ("silero", "energy")
 # the last VOICE_STEP of the level within VOICE_DROP_DB of the reply's loud voice (and above
 # the noise), by at most VOICE_BACK seconds (a breath or room noise loud enough moves it less).
 VOICE_STEP = 128  # samples (8 ms)
+STEPS_PER_FRAME = SILERO_FRAME // VOICE_STEP
 VOICE_DROP_DB = 30.0
 VOICE_BACK = 0.2
 
@@ -460,10 +461,9 @@ class Endpointer:
         last = self._last_speech
         if last is None or self.onset is None:
             return
-        per = SILERO_FRAME // VOICE_STEP
-        end = (last + 1) * per
+        end = (last + 1) * STEPS_PER_FRAME
         first = max(
-            int(self.onset / self.frame_seconds) * per,
+            int(self.onset / self.frame_seconds) * STEPS_PER_FRAME,
             end - int(VOICE_BACK * SAMPLE_RATE) // VOICE_STEP,
         )
         steps = np.asarray(self._steps[first:end])
@@ -481,7 +481,7 @@ class Endpointer:
         if self.frames or self._pending.size:
             raise ParameterError("Endpointer.skip() must come before any audio is pushed.")
         self.frames = int(max(0.0, seconds) // self.frame_seconds)
-        self._steps = [-120.0] * (self.frames * (SILERO_FRAME // VOICE_STEP))
+        self._steps = [-120.0] * (self.frames * STEPS_PER_FRAME)
 
     def push(self, audio: np.ndarray) -> None:
         """Feed the next samples (shape=(n,), 16 kHz)."""
@@ -498,7 +498,7 @@ class Endpointer:
         steps = frames.reshape(-1, VOICE_STEP).astype(np.float64)
         levels = 10.0 * np.log10(np.maximum(np.mean(steps**2, axis=1), 1e-12))
         self._steps.extend(levels.tolist())
-        per = SILERO_FRAME // VOICE_STEP
+        per = STEPS_PER_FRAME
         for k, p in enumerate(probs):
             self._level = float(np.max(levels[k * per : (k + 1) * per]))
             self._decide(float(p))
